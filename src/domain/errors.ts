@@ -1,0 +1,91 @@
+/**
+ * Expected failures of the registry. Storage and domain code throw these; the GraphQL layer maps each
+ * class to its own error type in mutation results. Anything else is an unexpected error and is masked.
+ */
+
+export interface ValidationIssue {
+  /** Where the problem is, e.g. `schema[0].properties[3].logicalType` or `input.name`. */
+  path: string;
+  message: string;
+  /** Machine-readable kind of problem, e.g. `required`, `invalid_type`, `invalid_value`, `too_big`. */
+  code: string;
+}
+
+export abstract class RegistryError extends Error {
+  abstract readonly code: string;
+}
+
+export class ValidationError extends RegistryError {
+  readonly code = 'VALIDATION_FAILED';
+  constructor(readonly issues: ValidationIssue[]) {
+    super(
+      issues.length === 1
+        ? `Invalid input at ${issues[0]!.path}: ${issues[0]!.message}`
+        : `Invalid input: ${issues.length} problems, the first at ${issues[0]?.path}: ${issues[0]?.message}`,
+    );
+    this.name = 'ValidationError';
+  }
+
+  static single(path: string, message: string, code = 'invalid_value'): ValidationError {
+    return new ValidationError([{ path, message, code }]);
+  }
+}
+
+export class NotFoundError extends RegistryError {
+  readonly code = 'NOT_FOUND';
+  constructor(
+    readonly resource: string,
+    readonly key: string,
+  ) {
+    super(`${resource} ${JSON.stringify(key)} was not found`);
+    this.name = 'NotFoundError';
+  }
+}
+
+/** Optimistic concurrency: the caller's revision is not the current one. Nothing was written. */
+export class ConflictError extends RegistryError {
+  readonly code = 'CONFLICT';
+  constructor(
+    readonly resource: string,
+    readonly id: string,
+    readonly expectedRevision: number,
+    readonly actualRevision: number | null,
+  ) {
+    super(
+      actualRevision === null
+        ? `${resource} ${id} changed while this write was in flight (expected revision ${expectedRevision}); read it again and retry`
+        : `${resource} ${id} is at revision ${actualRevision}, not ${expectedRevision}; read it again and retry`,
+    );
+    this.name = 'ConflictError';
+  }
+}
+
+/** A unique value (a contract name, a version of a contract) is taken. Nothing was written. */
+export class AlreadyExistsError extends RegistryError {
+  readonly code = 'ALREADY_EXISTS';
+  constructor(
+    readonly resource: string,
+    readonly field: string,
+    readonly value: string,
+  ) {
+    super(`${resource} with ${field} ${JSON.stringify(value)} already exists`);
+    this.name = 'AlreadyExistsError';
+  }
+}
+
+/** A lifecycle transition that the state machine does not allow. Nothing was written. */
+export class InvalidTransitionError extends RegistryError {
+  readonly code = 'INVALID_TRANSITION';
+  constructor(
+    readonly resource: string,
+    readonly from: string,
+    readonly to: string,
+    readonly allowed: readonly string[],
+  ) {
+    super(
+      `${resource} cannot go from ${from} to ${to}` +
+        (allowed.length ? `; allowed from ${from}: ${allowed.join(', ')}` : `; ${from} is final`),
+    );
+    this.name = 'InvalidTransitionError';
+  }
+}

@@ -1,0 +1,324 @@
+/** Contracts: the Contract and ContractVersion nodes, their typed ODCS view, the contract queries and mutations. */
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { z } from 'zod';
+import { type Context, versionKey } from '../context.js';
+import { loadAll } from './loading.js';
+import { CONTRACT_STATUSES, type ContractStatus } from '../domain/lifecycle.js';
+import { type JsonObject, type OdcsDocument, type OdcsProperty, type OdcsSchemaObject } from '../domain/odcs.js';
+import { isPiiProperty } from '../domain/catalog.js';
+import type { Contract, ContractVersion } from '../storage/types.js';
+import { builder } from './builder.js';
+import { AlreadyExistsError, ConflictError, InvalidTransitionError, NotFoundError, ValidationError } from './errors.js';
+import { localId } from './ids.js';
+import { connection, pageArgs, pageRequest, toResult } from './pagination.js';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Enums
+
+export const ContractStatusEnum = builder.enumType('ContractStatus', {
+  description: 'Where a contract is in its lifecycle: DRAFT → IN_REVIEW → ACTIVE → DEPRECATED → RETIRED (IN_REVIEW → DRAFT when rejected).',
+  values: Object.fromEntries(CONTRACT_STATUSES.map((s) => [s.toUpperCase(), { value: s }])) as Record<
+    Uppercase<ContractStatus>,
+    { value: ContractStatus }
+  >,
+});
+
+const ChangeKindEnum = builder.enumType('ContractChangeKind', {
+  description: 'What produced a version.',
+  values: { CREATE: { value: 'create' }, UPDATE: { value: 'update' }, ROLLBACK: { value: 'rollback' } } as const,
+});
+
+const ContractOrderFieldEnum = builder.enumType('ContractOrderField', {
+  values: { NAME: { value: 'name' }, CREATED_AT: { value: 'createdAt' }, UPDATED_AT: { value: 'updatedAt' } } as const,
+});
+
+export const OrderDirectionEnum = builder.enumType('OrderDirection', {
+  values: { ASC: { value: 'asc' }, DESC: { value: 'desc' } } as const,
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// The typed view of an ODCS document
+
+interface PropertyView {
+  property: OdcsProperty;
+  path: string;
+}
+
+const ContractPropertyRef = builder.objectRef<PropertyView>('ContractProperty');
+ContractPropertyRef.implement({
+  description: 'A property (column, field) of an ODCS schema object, as typed fields. The raw form is in `document`.',
+  fields: (t) => ({
+    name: t.string({ resolve: ({ property }) => property.name }),
+    path: t.string({ description: 'Dotted path inside the schema, e.g. `address.street`.', resolve: ({ path }) => path }),
+    logicalType: t.string({ nullable: true, resolve: ({ property }) => str(property.logicalType) }),
+    physicalType: t.string({ nullable: true, resolve: ({ property }) => str(property.physicalType) }),
+    physicalName: t.string({ nullable: true, resolve: ({ property }) => str(property.physicalName) }),
+    description: t.string({ nullable: true, resolve: ({ property }) => str(property.description) }),
+    businessName: t.string({ nullable: true, resolve: ({ property }) => str(property.businessName) }),
+    required: t.boolean({ resolve: ({ property }) => property.required === true }),
+    unique: t.boolean({ resolve: ({ property }) => property.unique === true }),
+    primaryKey: t.boolean({ resolve: ({ property }) => property.primaryKey === true }),
+    primaryKeyPosition: t.int({ nullable: true, resolve: ({ property }) => (Number.isInteger(property.primaryKeyPosition) ? property.primaryKeyPosition! : null) }),
+    classification: t.string({ nullable: true, resolve: ({ property }) => str(property.classification) }),
+    pii: t.boolean({ description: 'Personal data: a sensitive classification, or a PII flag in customProperties.', resolve: ({ property }) => isPiiProperty(property) }),
+    tags: t.stringList({ resolve: ({ property }) => stringList(property.tags) }),
+    properties: t.field({
+      type: [ContractPropertyRef],
+      description: 'Nested properties (for object properties and arrays of objects).',
+      resolve: ({ property, path }) => propertyViews([...(property.properties ?? []), ...((property.items as { properties?: OdcsProperty[] } | undefined)?.properties ?? [])], path),
+    }),
+  }),
+});
+
+const ContractSchemaRef = builder.objectRef<OdcsSchemaObject>('ContractSchema').implement({
+  description: 'A schema object (table, topic, file…) of an ODCS document.',
+  fields: (t) => ({
+    name: t.string({ resolve: (s) => s.name }),
+    physicalName: t.string({ nullable: true, resolve: (s) => str(s.physicalName) }),
+    physicalType: t.string({ nullable: true, resolve: (s) => str(s.physicalType) }),
+    businessName: t.string({ nullable: true, resolve: (s) => str(s.businessName) }),
+    description: t.string({ nullable: true, resolve: (s) => str(s.description) }),
+    tags: t.stringList({ resolve: (s) => stringList(s.tags) }),
+    properties: t.field({ type: [ContractPropertyRef], resolve: (s) => propertyViews(s.properties ?? [], '') }),
+  }),
+});
+
+function schemasOf(document: JsonObject): OdcsSchemaObject[] {
+  const schema = (document as unknown as OdcsDocument).schema;
+  return Array.isArray(schema) ? schema.filter((s) => s && typeof s.name === 'string') : [];
+}
+
+function propertyViews(properties: readonly OdcsProperty[], parent: string): PropertyView[] {
+  return properties.filter((p) => p && typeof p.name === 'string').map((property) => ({ property, path: parent ? `${parent}.${property.name}` : property.name }));
+}
+
+function str(v: unknown): string | null {
+  return typeof v === 'string' ? v : null;
+}
+
+function stringList(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Nodes
+
+export const ContractRef = builder.loadableNodeRef('Contract', {
+  id: { resolve: (c: Contract) => c.id },
+  load: (ids: string[], ctx: Context) => loadAll(ctx.storage.contracts.getByIds(ids)),
+});
+
+export const ContractVersionRef = builder.loadableNodeRef('ContractVersion', {
+  id: { resolve: (v: ContractVersion) => v.id },
+  load: (ids: string[], ctx: Context) => loadAll(ctx.storage.contracts.getVersionsByIds(ids)),
+});
+
+ContractRef.implement({
+  description: 'A data contract: registry metadata beside the ODCS document it holds.',
+  fields: (t) => ({
+    name: t.exposeString('name', { description: 'Unique name in the registry.' }),
+    description: t.exposeString('description', { nullable: true, description: "The document's description (purpose, else usage)." }),
+    owner: t.exposeString('owner', { nullable: true, description: 'Owning team (the document’s team name unless set explicitly).' }),
+    status: t.field({ type: ContractStatusEnum, resolve: (c) => c.status }),
+    currentVersion: t.exposeString('version', { description: 'Semantic version of the current document.' }),
+    versionCount: t.exposeInt('versionCount', { description: 'How many versions the contract has.' }),
+    revision: t.exposeInt('revision', { description: 'Optimistic-concurrency token: pass it as expectedRevision when writing.' }),
+    odcsId: t.string({ description: 'The `id` inside the ODCS document.', resolve: (c) => String((c.document as { id?: unknown }).id ?? '') }),
+    apiVersion: t.string({ description: 'The ODCS standard version of the document.', resolve: (c) => String((c.document as { apiVersion?: unknown }).apiVersion ?? '') }),
+    document: t.field({ type: 'JSON', description: 'The ODCS document exactly as stored (key order preserved).', resolve: (c) => c.document }),
+    schemas: t.field({ type: [ContractSchemaRef], resolve: (c) => schemasOf(c.document) }),
+    createdAt: t.field({ type: 'DateTime', resolve: (c) => c.createdAt }),
+    updatedAt: t.field({ type: 'DateTime', resolve: (c) => c.updatedAt }),
+    createdBy: t.exposeString('createdBy', { nullable: true }),
+    updatedBy: t.exposeString('updatedBy', { nullable: true }),
+    versions: t.field({
+      type: ContractVersionConnection,
+      description: 'Every version, newest first.',
+      args: { ...pageArgs },
+      resolve: (c, args, ctx) => toResult(ctx.storage.contracts.listVersions(c.id, pageRequest(args)), args),
+    }),
+    version: t.field({
+      type: ContractVersionRef,
+      nullable: true,
+      description: 'One version by its semantic version, e.g. "1.2.0".',
+      args: { version: t.arg.string({ required: true }) },
+      resolve: (c, args, ctx) => ctx.loaders.versionByVersion.load(versionKey(c.id, args.version)),
+    }),
+  }),
+});
+
+ContractVersionRef.implement({
+  description: 'An immutable snapshot of a contract document.',
+  fields: (t) => ({
+    number: t.exposeInt('number', { description: '1 for the first version, then 2, 3, … in write order.' }),
+    version: t.exposeString('version'),
+    changeKind: t.field({ type: ChangeKindEnum, resolve: (v) => v.changeKind }),
+    restoredFrom: t.exposeString('restoredFrom', { nullable: true, description: 'For a rollback: the version whose document was restored.' }),
+    note: t.exposeString('note', { nullable: true }),
+    document: t.field({ type: 'JSON', resolve: (v) => v.document }),
+    schemas: t.field({ type: [ContractSchemaRef], resolve: (v) => schemasOf(v.document) }),
+    createdAt: t.field({ type: 'DateTime', resolve: (v) => v.createdAt }),
+    createdBy: t.exposeString('createdBy', { nullable: true }),
+    contract: t.field({ type: ContractRef, nullable: true, resolve: (v) => v.contractId }),
+  }),
+});
+
+const ContractVersionConnection = connection<ContractVersion>('ContractVersion', ContractVersionRef);
+const ContractConnection = connection<Contract>('Contract', ContractRef);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Queries
+
+const ContractFilterInput = builder.inputType('ContractFilter', {
+  fields: (t) => ({
+    status: t.field({ type: [ContractStatusEnum], required: false, description: 'Any of these statuses.' }),
+    owner: t.string({ required: false }),
+    schemaName: t.string({ required: false, description: 'Contracts defining a schema of this name (ignoring case).' }),
+  }),
+});
+
+const ContractOrderInput = builder.inputType('ContractOrder', {
+  fields: (t) => ({
+    field: t.field({ type: ContractOrderFieldEnum, required: true }),
+    direction: t.field({ type: OrderDirectionEnum, required: false, defaultValue: 'asc' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  contract: t.field({
+    type: ContractRef,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args) => localId(args.id, 'Contract', 'id'),
+  }),
+  contractByName: t.field({
+    type: ContractRef,
+    nullable: true,
+    args: { name: t.arg.string({ required: true }) },
+    resolve: (_root, args, ctx) => ctx.loaders.contractByName.load(args.name),
+  }),
+  contracts: t.field({
+    type: ContractConnection,
+    description: 'Contracts, filtered and in a stable order (the sort field, then id).',
+    args: {
+      filter: t.arg({ type: ContractFilterInput, required: false }),
+      orderBy: t.arg({ type: ContractOrderInput, required: false }),
+      ...pageArgs,
+    },
+    resolve: (_root, args, ctx) =>
+      toResult(
+        ctx.storage.contracts.list(
+          { status: args.filter?.status ?? null, owner: args.filter?.owner ?? null, schemaName: args.filter?.schemaName ?? null },
+          { field: args.orderBy?.field ?? 'name', direction: args.orderBy?.direction ?? 'asc' },
+          pageRequest(args),
+        ),
+        args,
+      ),
+  }),
+}));
+
+// ---------------------------------------------------------------------------------------------------------------
+// Mutations
+
+const documentArg = { type: 'JSON', required: true, description: 'An ODCS v3.1 data contract as JSON. Stored exactly as given.' } as const;
+const revisionValidator = z.number().int().min(1, 'must be a revision number (1 or more)');
+
+const CreateContractInput = builder.inputType('CreateContractInput', {
+  fields: (t) => ({
+    document: t.field(documentArg),
+    name: t.string({ required: false, description: "Unique name; defaults to the document's name." }),
+    owner: t.string({ required: false, description: "Defaults to the document's team name." }),
+    version: t.string({ required: false, description: "Semantic version; defaults to the document's version." }),
+    note: t.string({ required: false, description: 'Why this version was written.' }),
+  }),
+});
+
+const UpdateContractInput = builder.inputType('UpdateContractInput', {
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    expectedRevision: t.int({ required: true, description: 'The revision you read; a newer one makes this a ConflictError.', validate: revisionValidator }),
+    document: t.field(documentArg),
+    name: t.string({ required: false, description: 'Rename the contract.' }),
+    owner: t.string({ required: false }),
+    version: t.string({ required: false, description: "Defaults to the document's version when you changed it, else the next patch version." }),
+    note: t.string({ required: false }),
+  }),
+});
+
+const RollbackContractInput = builder.inputType('RollbackContractInput', {
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    expectedRevision: t.int({ required: true, validate: revisionValidator }),
+    toVersion: t.string({ required: true, description: 'The version whose document becomes current again (as a new version).' }),
+    note: t.string({ required: false }),
+  }),
+});
+
+const SetContractStatusInput = builder.inputType('SetContractStatusInput', {
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    expectedRevision: t.int({ required: true, validate: revisionValidator }),
+    status: t.field({ type: ContractStatusEnum, required: true }),
+  }),
+});
+
+const DeleteContractInput = builder.inputType('DeleteContractInput', {
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    expectedRevision: t.int({ required: false, description: 'When given, the delete only happens at this revision.', validate: revisionValidator }),
+  }),
+});
+
+const DeleteContractPayload = builder.objectRef<{ contract: Contract }>('DeleteContractPayload').implement({
+  fields: (t) => ({
+    deletedContractId: t.field({ type: 'ID', resolve: ({ contract }) => encodeGlobalID('Contract', contract.id) }),
+    name: t.string({ resolve: ({ contract }) => contract.name }),
+    versionCount: t.int({ description: 'How many versions were deleted with it.', resolve: ({ contract }) => contract.versionCount }),
+  }),
+});
+
+
+const writeErrors = [ValidationError, NotFoundError, ConflictError, AlreadyExistsError];
+
+builder.mutationFields((t) => ({
+  createContract: t.field({
+    type: ContractRef,
+    description: 'Registers a new contract as a draft, with its version 1.',
+    errors: { types: [ValidationError, AlreadyExistsError], dataField: { name: 'contract' } },
+    args: { input: t.arg({ type: CreateContractInput, required: true }) },
+    resolve: (_root, { input }, ctx) => ctx.storage.contracts.create({ ...input, document: input.document }, ctx.caller.name),
+  }),
+  updateContract: t.field({
+    type: ContractRef,
+    description: 'Writes a new version of a contract. Fails with ConflictError when expectedRevision is stale.',
+    errors: { types: writeErrors, dataField: { name: 'contract' } },
+    args: { input: t.arg({ type: UpdateContractInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      ctx.storage.contracts.update({ ...input, document: input.document, id: localId(input.id, 'Contract', 'input.id') }, ctx.caller.name),
+  }),
+  rollbackContract: t.field({
+    type: ContractRef,
+    description: "Makes an earlier version's document current again, recorded as a new version.",
+    errors: { types: writeErrors, dataField: { name: 'contract' } },
+    args: { input: t.arg({ type: RollbackContractInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      ctx.storage.contracts.rollback({ ...input, id: localId(input.id, 'Contract', 'input.id') }, ctx.caller.name),
+  }),
+  setContractStatus: t.field({
+    type: ContractRef,
+    description: 'Moves a contract through its lifecycle.',
+    errors: { types: [...writeErrors, InvalidTransitionError], dataField: { name: 'contract' } },
+    args: { input: t.arg({ type: SetContractStatusInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      ctx.storage.contracts.setStatus({ ...input, id: localId(input.id, 'Contract', 'input.id') }, ctx.caller.name),
+  }),
+  deleteContract: t.field({
+    type: DeleteContractPayload,
+    description: 'Deletes a contract with all its versions and catalog entries.',
+    errors: { types: [ValidationError, NotFoundError, ConflictError], directResult: false, dataField: { name: 'deleted' } },
+    args: { input: t.arg({ type: DeleteContractInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({
+      contract: await ctx.storage.contracts.delete(localId(input.id, 'Contract', 'input.id'), input.expectedRevision ?? null, ctx.caller.name),
+    }),
+  }),
+}));

@@ -1,0 +1,91 @@
+/**
+ * The typed errors of mutation results. Each domain error class is one GraphQL type implementing `Error`, so
+ * clients can branch on `__typename` and read structured details, not just a message.
+ */
+import {
+  AlreadyExistsError,
+  ConflictError,
+  InvalidTransitionError,
+  NotFoundError,
+  RegistryError,
+  ValidationError,
+  type ValidationIssue,
+} from '../domain/errors.js';
+import { builder } from './builder.js';
+
+export const ErrorInterface = builder.interfaceRef<RegistryError>('Error').implement({
+  description: 'An expected failure of a mutation. Nothing was written.',
+  fields: (t) => ({
+    message: t.exposeString('message', { description: 'A human-readable explanation.' }),
+    code: t.exposeString('code', { description: 'A stable machine-readable code, e.g. VALIDATION_FAILED.' }),
+  }),
+});
+
+const ValidationIssueRef = builder.objectRef<ValidationIssue>('ValidationIssue').implement({
+  description: 'One problem with the input.',
+  fields: (t) => ({
+    path: t.exposeString('path', { description: 'Where: e.g. `document.schema[0].properties[3].logicalType` or `input.name`.' }),
+    message: t.exposeString('message'),
+    code: t.exposeString('code', { description: 'The kind of problem, e.g. required, invalid_type, invalid_value.' }),
+  }),
+});
+
+builder.objectType(ValidationError, {
+  name: 'ValidationError',
+  description: 'The input is invalid; every problem is listed with its path.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof ValidationError,
+  fields: (t) => ({
+    issues: t.field({ type: [ValidationIssueRef], resolve: (e) => e.issues }),
+  }),
+});
+
+builder.objectType(NotFoundError, {
+  name: 'NotFoundError',
+  description: 'The thing the mutation acts on does not exist.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof NotFoundError,
+  fields: (t) => ({
+    resource: t.exposeString('resource'),
+    key: t.exposeString('key'),
+  }),
+});
+
+builder.objectType(ConflictError, {
+  name: 'ConflictError',
+  description: 'The revision named by the mutation is not the current one: read again, then retry.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof ConflictError,
+  fields: (t) => ({
+    resource: t.exposeString('resource'),
+    expectedRevision: t.exposeInt('expectedRevision'),
+    actualRevision: t.exposeInt('actualRevision', { nullable: true }),
+  }),
+});
+
+builder.objectType(AlreadyExistsError, {
+  name: 'AlreadyExistsError',
+  description: 'A value that must be unique is taken.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof AlreadyExistsError,
+  fields: (t) => ({
+    resource: t.exposeString('resource'),
+    field: t.exposeString('field'),
+    value: t.exposeString('value'),
+  }),
+});
+
+builder.objectType(InvalidTransitionError, {
+  name: 'InvalidTransitionError',
+  description: 'The lifecycle does not allow this status change.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof InvalidTransitionError,
+  fields: (t) => ({
+    resource: t.exposeString('resource'),
+    from: t.exposeString('from'),
+    to: t.exposeString('to'),
+    allowed: t.exposeStringList('allowed'),
+  }),
+});
+
+export { AlreadyExistsError, ConflictError, InvalidTransitionError, NotFoundError, ValidationError };

@@ -1,0 +1,13 @@
+/** Assembles the schema: each import registers its types on the builder. */
+import { builder } from './builder.js';
+import './scalars.js';
+import './errors.js';
+import './contracts.js';
+import './catalog.js';
+import './search.js';
+import './system.js';
+
+builder.queryType({});
+builder.mutationType({});
+
+export const schema = builder.toSchema({ sortSchema: false });

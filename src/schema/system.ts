@@ -1,0 +1,18 @@
+/** What a client may ask about the registry itself. */
+import { builder } from './builder.js';
+
+const StorageInfo = builder.objectRef<{ backend: string; textSearch: boolean; serverVersion: string | null }>('StorageInfo').implement({
+  fields: (t) => ({
+    backend: t.exposeString('backend', { description: 'mongodb or memory.' }),
+    textSearch: t.exposeBoolean('textSearch', { description: 'Search uses the server’s text index (else the portable word index).' }),
+    serverVersion: t.exposeString('serverVersion', { nullable: true }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  storage: t.field({
+    type: StorageInfo,
+    description: 'Which storage backend serves this registry, and what it can do.',
+    resolve: (_root, _args, ctx) => ctx.storage.capabilities,
+  }),
+}));

@@ -1,0 +1,63 @@
+/**
+ * The HTTP surface: graphql-yoga on /graphql (GraphiQL with example operations), /health (the process is up)
+ * and /ready (the storage answers). Built around a storage backend that the caller created once.
+ */
+import { GraphQLError } from 'graphql';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { type Context, createContext } from './context.js';
+import { RegistryError } from './domain/errors.js';
+import { schema } from './schema/index.js';
+import type { StorageBackend } from './storage/types.js';
+import { EXAMPLE_OPERATIONS } from './graphiql.js';
+
+export interface ServerOptions {
+  storage: StorageBackend;
+  graphiql?: boolean;
+  /** Called with every unexpected error (already masked for the client). */
+  onUnexpectedError?: (error: unknown) => void;
+}
+
+export type RegistryServer = YogaServerInstance<Record<string, never>, Context>;
+
+export function createServer(options: ServerOptions): RegistryServer {
+  const { storage } = options;
+  return createYoga<Record<string, never>, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    healthCheckEndpoint: '/health',
+    graphiql: options.graphiql === false ? false : { title: 'griot-registry', defaultQuery: EXAMPLE_OPERATIONS },
+    context: () => createContext(storage),
+    plugins: [readinessPlugin(storage)],
+    maskedErrors: {
+      // Never include stack traces or internal messages, in any environment.
+      isDev: false,
+      maskError(error, message) {
+        const original = error instanceof GraphQLError ? error.originalError : error;
+        if (original instanceof RegistryError) {
+          // An expected failure outside a mutation result (e.g. a bad cursor or `first` on a query).
+          const details = 'issues' in original ? { issues: (original as { issues: unknown }).issues } : {};
+          return new GraphQLError(original.message, { extensions: { code: original.code, ...details } });
+        }
+        if (error instanceof GraphQLError && !error.originalError) return error;
+        options.onUnexpectedError?.(original ?? error);
+        return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+      },
+    },
+  });
+}
+
+function readinessPlugin(storage: StorageBackend): Plugin {
+  return {
+    async onRequest({ url, endResponse, fetchAPI }) {
+      if (url.pathname !== '/ready') return;
+      const report = await storage.health();
+      endResponse(
+        new fetchAPI.Response(JSON.stringify({ status: report.ok ? 'ready' : 'unavailable', storage: report }), {
+          status: report.ok ? 200 : 503,
+          headers: { 'content-type': 'application/json' },
+        }),
+      );
+    },
+  };
+}

@@ -1,0 +1,221 @@
+import { randomUUID } from 'node:crypto';
+import { type CatalogEntry, deriveCatalogEntries } from '../../domain/catalog.js';
+import {
+  type Contract,
+  type ContractVersion,
+  type CreateContractInput,
+  planCreate,
+  planRollback,
+  planStatusChange,
+  planUpdate,
+  type RollbackContractInput,
+  type SetContractStatusInput,
+  type UpdateContractInput,
+} from '../../domain/contracts.js';
+import { AlreadyExistsError, ConflictError, NotFoundError } from '../../domain/errors.js';
+import { queryTerms, scoreSearchText, searchTextOf } from '../../domain/search.js';
+import type {
+  CatalogFilter,
+  ContractFilter,
+  ContractOrder,
+  ContractRepository,
+  ContractSearchHit,
+  Page,
+  PageRequest,
+  SchemaCatalogRepository,
+} from '../types.js';
+import { keysetPage, offsetPage } from './paging.js';
+import { copy, type MemoryState } from './state.js';
+
+export class MemoryContractRepository implements ContractRepository {
+  readonly catalog: SchemaCatalogRepository;
+
+  constructor(private readonly state: MemoryState) {
+    this.catalog = new MemoryCatalogRepository(state);
+  }
+
+  async create(input: CreateContractInput, actor: string | null): Promise<Contract> {
+    const write = planCreate(input, randomUUID(), { now: new Date(), actor });
+    if (this.findByName(write.contract.name)) throw new AlreadyExistsError('Contract', 'name', write.contract.name);
+    this.state.contracts.set(write.contract.id, copy(write.contract));
+    this.state.versions.set(write.contract.id, [copy(write.version)]);
+    this.syncCatalog(write.contract);
+    return write.contract;
+  }
+
+  async update(input: UpdateContractInput, actor: string | null): Promise<Contract> {
+    const current = this.current(input.id, input.expectedRevision);
+    const write = planUpdate(current, input, { now: new Date(), actor });
+    const other = this.findByName(write.contract.name);
+    if (other && other.id !== current.id) throw new AlreadyExistsError('Contract', 'name', write.contract.name);
+    return this.commit(write.contract, write.version);
+  }
+
+  async rollback(input: RollbackContractInput, actor: string | null): Promise<Contract> {
+    const current = this.current(input.id, input.expectedRevision);
+    const target = (this.state.versions.get(input.id) ?? []).find((v) => v.version === input.toVersion);
+    if (!target) throw new NotFoundError('ContractVersion', `${current.name}@${input.toVersion}`);
+    const write = planRollback(current, target, input, { now: new Date(), actor });
+    return this.commit(write.contract, write.version);
+  }
+
+  async setStatus(input: SetContractStatusInput, actor: string | null): Promise<Contract> {
+    const current = this.current(input.id, input.expectedRevision);
+    const next = planStatusChange(current, input, { now: new Date(), actor });
+    this.state.contracts.set(next.id, copy(next));
+    this.syncCatalog(next);
+    return next;
+  }
+
+  async delete(id: string, expectedRevision: number | null, _actor: string | null): Promise<Contract> {
+    const current = expectedRevision === null ? this.mustGet(id) : this.current(id, expectedRevision);
+    this.state.contracts.delete(id);
+    this.state.versions.delete(id);
+    for (const [key, entry] of this.state.catalog) if (entry.contractId === id) this.state.catalog.delete(key);
+    return current;
+  }
+
+  async getById(id: string): Promise<Contract | null> {
+    const c = this.state.contracts.get(id);
+    return c ? copy(c) : null;
+  }
+
+  async getByIds(ids: readonly string[]): Promise<(Contract | null)[]> {
+    return ids.map((id) => {
+      const c = this.state.contracts.get(id);
+      return c ? copy(c) : null;
+    });
+  }
+
+  async getByName(name: string): Promise<Contract | null> {
+    const c = this.findByName(name);
+    return c ? copy(c) : null;
+  }
+
+  async getByNames(names: readonly string[]): Promise<(Contract | null)[]> {
+    return Promise.all(names.map((n) => this.getByName(n)));
+  }
+
+  async list(filter: ContractFilter, order: ContractOrder, page: PageRequest): Promise<Page<Contract>> {
+    const schemaName = filter.schemaName?.toLowerCase();
+    const matches = [...this.state.contracts.values()].filter(
+      (c) =>
+        (!filter.status?.length || filter.status.includes(c.status)) &&
+        (filter.owner == null || c.owner === filter.owner) &&
+        (schemaName == null || searchTextOf(c.name, c.document).schemaNames.some((s) => s.toLowerCase() === schemaName)),
+    );
+    const result = keysetPage(matches, (c) => (order.field === 'name' ? c.name : c[order.field]), order.direction, page);
+    return { ...result, items: result.items.map(copy) };
+  }
+
+  async search(query: string, page: PageRequest): Promise<Page<ContractSearchHit>> {
+    const terms = queryTerms(query);
+    const hits: ContractSearchHit[] = [];
+    for (const contract of this.state.contracts.values()) {
+      const scored = scoreSearchText(searchTextOf(contract.name, contract.document), terms);
+      if (scored) hits.push({ contract: copy(contract), ...scored });
+    }
+    hits.sort((a, b) => b.score - a.score || cmp(a.contract.name, b.contract.name) || cmp(a.contract.id, b.contract.id));
+    return offsetPage(hits, page);
+  }
+
+  async listVersions(contractId: string, page: PageRequest): Promise<Page<ContractVersion>> {
+    const result = keysetPage(this.state.versions.get(contractId) ?? [], (v) => v.number, 'desc', page);
+    return { ...result, items: result.items.map(copy) };
+  }
+
+  async getVersionsByIds(ids: readonly string[]): Promise<(ContractVersion | null)[]> {
+    return ids.map((id) => {
+      const at = id.lastIndexOf('@');
+      const found = (this.state.versions.get(id.slice(0, at)) ?? []).find((v) => v.id === id);
+      return found ? copy(found) : null;
+    });
+  }
+
+  async getVersions(keys: readonly { contractId: string; version: string }[]): Promise<(ContractVersion | null)[]> {
+    return keys.map(({ contractId, version }) => {
+      const found = (this.state.versions.get(contractId) ?? []).find((v) => v.version === version);
+      return found ? copy(found) : null;
+    });
+  }
+
+  private findByName(name: string): Contract | undefined {
+    for (const c of this.state.contracts.values()) if (c.name === name) return c;
+    return undefined;
+  }
+
+  private mustGet(id: string): Contract {
+    const current = this.state.contracts.get(id);
+    if (!current) throw new NotFoundError('Contract', id);
+    return copy(current);
+  }
+
+  private current(id: string, expectedRevision: number): Contract {
+    const current = this.mustGet(id);
+    if (current.revision !== expectedRevision) throw new ConflictError('Contract', id, expectedRevision, current.revision);
+    return current;
+  }
+
+  private commit(contract: Contract, version: ContractVersion): Contract {
+    const versions = this.state.versions.get(contract.id) ?? [];
+    if (versions.some((v) => v.version === version.version)) throw new AlreadyExistsError('ContractVersion', 'version', version.version);
+    versions.push(copy(version));
+    this.state.versions.set(contract.id, versions);
+    this.state.contracts.set(contract.id, copy(contract));
+    this.syncCatalog(contract);
+    return contract;
+  }
+
+  private syncCatalog(contract: Contract): void {
+    for (const [key, entry] of this.state.catalog) if (entry.contractId === contract.id) this.state.catalog.delete(key);
+    for (const entry of deriveCatalogEntries(contract)) this.state.catalog.set(entry.id, entry);
+  }
+}
+
+class MemoryCatalogRepository implements SchemaCatalogRepository {
+  constructor(private readonly state: MemoryState) {}
+
+  async list(filter: CatalogFilter, page: PageRequest): Promise<Page<CatalogEntry>> {
+    const prefix = filter.schemaNamePrefix?.toLowerCase();
+    const property = filter.propertyName?.toLowerCase();
+    const matches = [...this.state.catalog.values()].filter(
+      (e) =>
+        (prefix == null || e.schemaName.toLowerCase().startsWith(prefix)) &&
+        (property == null || e.properties.some((p) => p.name.toLowerCase() === property || p.path.toLowerCase() === property)) &&
+        (filter.hasPii == null || e.hasPii === filter.hasPii) &&
+        (filter.contractId == null || e.contractId === filter.contractId) &&
+        (!filter.contractStatus?.length || filter.contractStatus.includes(e.contractStatus)),
+    );
+    const result = keysetPage(matches, (e) => e.schemaName.toLowerCase(), 'asc', page);
+    return { ...result, items: result.items.map(copy) };
+  }
+
+  async getByIds(ids: readonly string[]): Promise<(CatalogEntry | null)[]> {
+    return ids.map((id) => {
+      const e = this.state.catalog.get(id);
+      return e ? copy(e) : null;
+    });
+  }
+
+  async listByContractIds(contractIds: readonly string[]): Promise<CatalogEntry[][]> {
+    return contractIds.map((id) =>
+      [...this.state.catalog.values()].filter((e) => e.contractId === id).sort((a, b) => cmp(a.schemaName.toLowerCase(), b.schemaName.toLowerCase())).map(copy),
+    );
+  }
+
+  async rebuild(): Promise<{ contracts: number; entries: number }> {
+    this.state.catalog.clear();
+    let entries = 0;
+    for (const contract of this.state.contracts.values()) {
+      for (const entry of deriveCatalogEntries(contract)) {
+        this.state.catalog.set(entry.id, entry);
+        entries++;
+      }
+    }
+    return { contracts: this.state.contracts.size, entries };
+  }
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

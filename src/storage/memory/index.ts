@@ -1,0 +1,29 @@
+/**
+ * The in-memory backend: the same repositories as MongoDB, held in Maps. For development without a database and
+ * for tests; nothing persists. Writes are atomic (no await between check and write), so it needs no compensation.
+ */
+import type { StorageBackend, StorageCapabilities } from '../types.js';
+import { MemoryContractRepository } from './contracts.js';
+import { MemoryState } from './state.js';
+
+export function createMemoryStorage(): StorageBackend {
+  const state = new MemoryState();
+  const capabilities: StorageCapabilities = { backend: 'memory', textSearch: false, transactions: false, serverVersion: null };
+  const contracts = new MemoryContractRepository(state);
+  return {
+    contracts,
+    schemaCatalog: contracts.catalog,
+    runs: {},
+    validations: {},
+    issues: {},
+    comments: {},
+    approvals: {},
+    capabilities,
+    async health() {
+      return { ok: true, backend: 'memory', latencyMs: 0 };
+    },
+    async close() {
+      state.clear();
+    },
+  };
+}
