@@ -1,0 +1,115 @@
+/** The schema catalog and search through the GraphQL API. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CreateContractDocument,
+  DeleteContractDocument,
+  RebuildSchemaCatalogDocument,
+  SchemaCatalogDocument,
+  SearchContractsDocument,
+  SetContractStatusDocument,
+  UpdateContractDocument,
+} from '../gql/graphql.js';
+import { mongoBackend } from '../support/backends.js';
+import { createTestClient, type TestClient } from '../support/client.js';
+import { contractDocument } from '../support/fixtures.js';
+
+let client: TestClient;
+let dispose: () => Promise<void>;
+const ids: Record<string, string> = {};
+
+beforeAll(async () => {
+  const backend = await mongoBackend.create();
+  dispose = backend.dispose;
+  client = createTestClient(backend.storage);
+  const contracts = {
+    customers: contractDocument({
+      name: 'customers',
+      purpose: 'Everyone who bought something',
+      schemas: {
+        Customers: [
+          { name: 'customer_id', primaryKey: true, primaryKeyPosition: 1 },
+          { name: 'email', classification: 'restricted', description: 'Contact address' },
+          { name: 'address', logicalType: 'object', properties: [{ name: 'street' }, { name: 'city' }] },
+        ],
+        customer_segments: [{ name: 'segment', classification: 'public' }],
+      },
+    }),
+    newsletter: contractDocument({
+      name: 'newsletter',
+      schemas: { subscribers: [{ name: 'email', customProperties: [{ property: 'pii', value: true }] }, { name: 'topic' }] },
+    }),
+    shipments: contractDocument({ name: 'shipments', schemas: { shipments: [{ name: 'tracking_code', description: 'carrier email reference' }] } }),
+  };
+  for (const [name, document] of Object.entries(contracts)) {
+    const r = await client.run(CreateContractDocument, { input: { document } });
+    if (r.createContract.__typename !== 'CreateContractSuccess') throw new Error(JSON.stringify(r));
+    ids[name] = r.createContract.contract.id;
+  }
+});
+afterAll(() => dispose());
+
+describe('schemaCatalog', () => {
+  it('answers "where is a PII email field defined?"', async () => {
+    const r = await client.run(SchemaCatalogDocument, { filter: { propertyName: 'EMAIL', hasPii: true } });
+    expect(r.schemaCatalog.totalCount).toBe(2);
+    expect(r.schemaCatalog.nodes.map((n) => [n.contractName, n.schemaName])).toEqual([
+      ['customers', 'Customers'],
+      ['newsletter', 'subscribers'],
+    ]);
+    const customers = r.schemaCatalog.nodes[0]!;
+    expect(customers).toMatchObject({ propertyCount: 5, hasPii: true, primaryKey: ['customer_id'], contractVersion: '1.0.0', contractStatus: 'DRAFT' });
+    expect(customers.properties.map((p) => p.path)).toEqual(['customer_id', 'email', 'address', 'address.street', 'address.city']);
+  });
+
+  it('filters by case-insensitive schema-name prefix and nested property path, and pages', async () => {
+    const prefix = await client.run(SchemaCatalogDocument, { filter: { schemaNamePrefix: 'CUSTOMER' }, first: 1 });
+    expect(prefix.schemaCatalog.totalCount).toBe(2);
+    expect(prefix.schemaCatalog.nodes.map((n) => n.schemaName)).toEqual(['Customers']);
+    const rest = await client.run(SchemaCatalogDocument, { filter: { schemaNamePrefix: 'customer' }, first: 1, after: prefix.schemaCatalog.pageInfo.endCursor });
+    expect(rest.schemaCatalog.nodes.map((n) => n.schemaName)).toEqual(['customer_segments']);
+    expect(rest.schemaCatalog.nodes[0]!.hasPii).toBe(false);
+    const nested = await client.run(SchemaCatalogDocument, { filter: { propertyName: 'address.street' } });
+    expect(nested.schemaCatalog.nodes.map((n) => n.schemaName)).toEqual(['Customers']);
+  });
+
+  it('follows status changes, updates and deletes, and rebuilds to the same entries', async () => {
+    await client.run(SetContractStatusDocument, { input: { id: ids.shipments!, expectedRevision: 1, status: 'IN_REVIEW' } });
+    const afterStatus = await client.run(SchemaCatalogDocument, { filter: { contractStatus: ['IN_REVIEW'] } });
+    expect(afterStatus.schemaCatalog.nodes.map((n) => n.schemaName)).toEqual(['shipments']);
+
+    const renamed = contractDocument({ name: 'shipments', schemas: { deliveries: [{ name: 'tracking_code' }] } });
+    const updated = await client.run(UpdateContractDocument, { input: { id: ids.shipments!, expectedRevision: 2, document: renamed } });
+    expect(updated.updateContract.__typename).toBe('UpdateContractSuccess');
+    const entries = await client.run(SchemaCatalogDocument, { filter: { contractId: ids.shipments! } });
+    expect(entries.schemaCatalog.nodes.map((n) => [n.schemaName, n.contractVersion])).toEqual([['deliveries', '1.0.1']]);
+
+    const before = await client.run(SchemaCatalogDocument, { first: 100 });
+    const rebuilt = await client.run(RebuildSchemaCatalogDocument, {});
+    expect(rebuilt.rebuildSchemaCatalog).toMatchObject({ __typename: 'RebuildSchemaCatalogSuccess', rebuild: { contracts: 3, entries: 4 } });
+    const after = await client.run(SchemaCatalogDocument, { first: 100 });
+    expect(after).toEqual(before);
+
+    await client.run(DeleteContractDocument, { input: { id: ids.shipments! } });
+    const gone = await client.run(SchemaCatalogDocument, { filter: { contractId: ids.shipments! } });
+    expect(gone.schemaCatalog.totalCount).toBe(0);
+  });
+});
+
+describe('searchContracts', () => {
+  it('ranks hits and says which fields matched', async () => {
+    const r = await client.run(SearchContractsDocument, { query: 'email' });
+    expect(r.searchContracts.nodes.map((h) => h.contract.name)).toEqual(['customers', 'newsletter']);
+    expect(r.searchContracts.nodes.map((h) => h.matchedFields)).toEqual([['PROPERTY_NAMES'], ['PROPERTY_NAMES']]);
+    expect(r.searchContracts.nodes[0]!.score).toBeGreaterThan(0);
+  });
+
+  it('finds by name above property matches, pages with cursors, and finds nothing for an empty query', async () => {
+    const r = await client.run(SearchContractsDocument, { query: 'newsletter topic', first: 1 });
+    expect(r.searchContracts.totalCount).toBe(1);
+    expect(r.searchContracts.nodes[0]).toMatchObject({ contract: { name: 'newsletter' }, matchedFields: ['NAME', 'PROPERTY_NAMES'] });
+    const empty = await client.run(SearchContractsDocument, { query: '   ' });
+    expect(empty.searchContracts.totalCount).toBe(0);
+    const tooLong = await client.request(SearchContractsDocument, { query: 'x'.repeat(501) });
+    expect(tooLong.errors?.[0]?.message).toMatch(/query.*500/);
+  });
+});
