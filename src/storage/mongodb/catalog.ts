@@ -1,0 +1,190 @@
+/**
+ * The schema catalog on MongoDB: entries derived from each contract's current document, kept in step with every
+ * contract write without transactions.
+ *
+ * Every entry carries the contract revision it was derived from, and a write only replaces an entry of an OLDER
+ * revision (a conditional upsert `{_id, contractRevision: {$lt: R}}`): when a newer revision already wrote the
+ * entry, the filter misses, the upsert tries to insert the same `_id` and fails with E11000, which is ignored.
+ * Entries the new revision no longer has are then removed by revision (`contractRevision < R`). So concurrent
+ * writers converge on the newest revision, and `rebuild()` can regenerate everything from the contracts.
+ */
+import { type AnyBulkWriteOperation, type Filter, MongoBulkWriteError } from 'mongodb';
+import { type CatalogEntry, deriveCatalogEntries } from '../../domain/catalog.js';
+import type { Contract } from '../../domain/contracts.js';
+import type { CatalogFilter, Page, PageRequest, SchemaCatalogRepository } from '../types.js';
+import {
+  fromStoredCatalogEntry,
+  fromStoredContract,
+  type MongoCollections,
+  type StoredCatalogEntry,
+  type StoredContract,
+  toStoredCatalogEntry,
+} from './documents.js';
+import { isDuplicateKeyError, writeErrorsOf } from './errors.js';
+import { keysetPage } from './paging.js';
+
+/** How many contracts rebuild() derives and writes per round trip. */
+export const REBUILD_BATCH = 200;
+/** How many ids go into one `$in` when rebuild() removes the entries of deleted contracts. */
+const ID_CHUNK = 500;
+
+type Collection = MongoCollections['catalog'];
+
+/**
+ * Writes the entries of a contract write at revision `contract.revision`, then removes the entries of schemas that
+ * revision no longer has. A newer revision's entries are never overwritten nor removed.
+ */
+export async function syncCatalog(collections: MongoCollections, contract: Contract): Promise<CatalogEntry[]> {
+  const { catalog } = collections;
+  const entries = deriveCatalogEntries(contract);
+  await upsertEntries(catalog, entries, '$lt');
+  await catalog.deleteMany({ contractId: contract.id, contractRevision: { $lt: contract.revision } });
+  // A slow writer may get here after a newer revision (or a delete) already synced: its upserts could then have
+  // re-inserted a schema the newer revision dropped. Re-read the revision and clear what is older than it.
+  const current = await collections.contracts.findOne({ _id: contract.id }, { projection: { revision: 1 } });
+  if (!current) await catalog.deleteMany({ contractId: contract.id });
+  else if (current.revision > contract.revision) {
+    await catalog.deleteMany({ contractId: contract.id, contractRevision: { $lt: current.revision } });
+  }
+  return entries;
+}
+
+/**
+ * One unordered bulk of conditional upserts. `$lt` for a contract write (entries of the same revision are already
+ * right); `$lte` for rebuild (entries of the same revision are regenerated too).
+ */
+async function upsertEntries(catalog: Collection, entries: readonly CatalogEntry[], op: '$lt' | '$lte'): Promise<void> {
+  if (entries.length === 0) return;
+  const writes = entries.map((entry) => ({
+    filter: { _id: entry.id, contractRevision: { [op]: entry.contractRevision } } as Filter<StoredCatalogEntry>,
+    replacement: toStoredCatalogEntry(entry),
+  }));
+  const operations: AnyBulkWriteOperation<StoredCatalogEntry>[] = writes.map((w) => ({
+    replaceOne: { filter: w.filter, replacement: w.replacement, upsert: true },
+  }));
+  try {
+    await catalog.bulkWrite(operations, { ordered: false });
+  } catch (error) {
+    // E11000 here only ever means "a newer revision already wrote this entry" (_id is the only unique key).
+    if (!(error instanceof MongoBulkWriteError) || !isDuplicateKeyError(error)) throw error;
+    const accounted = error.result.matchedCount + error.result.upsertedCount + writeErrorsOf(error).length;
+    if (accounted >= operations.length) return;
+    // Some servers (FerretDB 1.x) stop an unordered batch at its first error and report neither the right index
+    // nor the counts: write each entry on its own. The writes are idempotent, so repeating done ones is harmless.
+    for (const w of writes) {
+      try {
+        await catalog.replaceOne(w.filter, w.replacement, { upsert: true });
+      } catch (e) {
+        if (!isDuplicateKeyError(e)) throw e;
+      }
+    }
+  }
+}
+
+export class MongoCatalogRepository implements SchemaCatalogRepository {
+  constructor(private readonly collections: MongoCollections) {}
+
+  async list(filter: CatalogFilter, page: PageRequest): Promise<Page<CatalogEntry>> {
+    return keysetPage<StoredCatalogEntry, CatalogEntry>({
+      collection: this.collections.catalog,
+      filter: catalogQuery(filter),
+      key: 'schemaNameLower',
+      direction: 'asc',
+      page,
+      valueOf: (doc) => doc.schemaNameLower,
+      map: fromStoredCatalogEntry,
+    });
+  }
+
+  async getByIds(ids: readonly string[]): Promise<(CatalogEntry | null)[]> {
+    if (ids.length === 0) return [];
+    const docs = await this.collections.catalog.find({ _id: { $in: [...new Set(ids)] } }).toArray();
+    const byId = new Map(docs.map((d) => [d._id, d]));
+    return ids.map((id) => {
+      const doc = byId.get(id);
+      return doc ? fromStoredCatalogEntry(doc) : null;
+    });
+  }
+
+  async listByContractIds(contractIds: readonly string[]): Promise<CatalogEntry[][]> {
+    if (contractIds.length === 0) return [];
+    const docs = await this.collections.catalog.find({ contractId: { $in: [...new Set(contractIds)] } }).toArray();
+    const groups = new Map<string, StoredCatalogEntry[]>();
+    for (const doc of docs) {
+      const group = groups.get(doc.contractId);
+      if (group) group.push(doc);
+      else groups.set(doc.contractId, [doc]);
+    }
+    for (const group of groups.values()) group.sort((a, b) => cmp(a.schemaNameLower, b.schemaNameLower) || cmp(a._id, b._id));
+    return contractIds.map((id) => (groups.get(id) ?? []).map(fromStoredCatalogEntry));
+  }
+
+  async rebuild(): Promise<{ contracts: number; entries: number }> {
+    const { contracts, catalog } = this.collections;
+    const seen = new Set<string>();
+    let contractCount = 0;
+    let entryCount = 0;
+
+    const flush = async (batch: StoredContract[]): Promise<void> => {
+      if (batch.length === 0) return;
+      const derived = batch.map((doc) => ({ doc, entries: deriveCatalogEntries(fromStoredContract(doc)) }));
+      const entries = derived.flatMap((d) => d.entries);
+      await upsertEntries(catalog, entries, '$lte');
+      // Entries of these contracts that are not derived from their current revision: schemas they no longer have
+      // (or entries a changed derivation no longer produces). Entries of a newer revision are left alone.
+      await catalog.deleteMany({
+        $or: derived.map(({ doc, entries: own }) => ({
+          contractId: doc._id,
+          contractRevision: { $lte: doc.revision },
+          _id: { $nin: own.map((e) => e.id) },
+        })),
+      });
+      contractCount += batch.length;
+      entryCount += entries.length;
+    };
+
+    let batch: StoredContract[] = [];
+    for await (const doc of contracts.find({}, { batchSize: REBUILD_BATCH })) {
+      seen.add(doc._id);
+      batch.push(doc);
+      if (batch.length >= REBUILD_BATCH) {
+        await flush(batch);
+        batch = [];
+      }
+    }
+    await flush(batch);
+
+    // Entries of contracts that no longer exist. A contract created while this ran is not in `seen` but exists:
+    // check before deleting.
+    const referenced = (await catalog.distinct('contractId')) as string[];
+    const unseen = referenced.filter((id) => !seen.has(id));
+    for (let i = 0; i < unseen.length; i += ID_CHUNK) {
+      const chunk = unseen.slice(i, i + ID_CHUNK);
+      const existing = await contracts.find({ _id: { $in: chunk } }, { projection: { _id: 1 } }).toArray();
+      const exists = new Set(existing.map((d) => d._id));
+      const gone = chunk.filter((id) => !exists.has(id));
+      if (gone.length) await catalog.deleteMany({ contractId: { $in: gone } });
+    }
+    return { contracts: contractCount, entries: entryCount };
+  }
+}
+
+function catalogQuery(filter: CatalogFilter): Filter<StoredCatalogEntry> {
+  const query: Filter<StoredCatalogEntry> = {};
+  if (filter.schemaNamePrefix != null && filter.schemaNamePrefix !== '') {
+    query.schemaNameLower = { $regex: `^${escapeRegex(filter.schemaNamePrefix.toLowerCase())}` };
+  }
+  if (filter.propertyName != null) query.propertyKeys = filter.propertyName.toLowerCase();
+  if (filter.hasPii != null) query.hasPii = filter.hasPii;
+  if (filter.contractId != null) query.contractId = filter.contractId;
+  if (filter.contractStatus?.length) query.contractStatus = { $in: filter.contractStatus };
+  return query;
+}
+
+export function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,327 @@
+/**
+ * Contracts and their versions on MongoDB, without transactions.
+ *
+ * Write order, so that no reader ever sees a contract pointing at a missing version:
+ *  - a write first inserts its new version (`${id}@${versionCount + 1}`), then moves the contract to it with a
+ *    compare-and-set on the revision, then brings the catalog in step (see catalog.ts);
+ *  - a version whose number is above its contract's versionCount (a write in flight, or one that crashed between
+ *    its two steps) is invisible to every read, and a later write removes it once it is old enough;
+ *  - a failed compare-and-set deletes the version it inserted (compensation) and reports the conflict;
+ *  - a delete removes the contract first (readers then see nothing), then its versions and catalog entries.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Filter, WithoutId } from 'mongodb';
+import {
+  type Contract,
+  type ContractVersion,
+  type ContractWrite,
+  type CreateContractInput,
+  planCreate,
+  planRollback,
+  planStatusChange,
+  planUpdate,
+  type RollbackContractInput,
+  type SetContractStatusInput,
+  type UpdateContractInput,
+} from '../../domain/contracts.js';
+import { AlreadyExistsError, ConflictError, NotFoundError } from '../../domain/errors.js';
+import { decodeKeysetCursor } from '../cursor.js';
+import type {
+  ContractFilter,
+  ContractOrder,
+  ContractRepository,
+  ContractSearchHit,
+  Page,
+  PageRequest,
+  StorageCapabilities,
+} from '../types.js';
+import { syncCatalog } from './catalog.js';
+import {
+  fromStoredContract,
+  fromStoredVersion,
+  type MongoCollections,
+  type StoredContract,
+  type StoredVersion,
+  toStoredContract,
+  toStoredVersion,
+} from './documents.js';
+import { isDuplicateKeyError } from './errors.js';
+import { emptyPage, keysetPage } from './paging.js';
+import { searchContracts } from './search.js';
+
+/** A version above its contract's versionCount and older than this is an orphan of a crashed write. */
+export const ORPHAN_VERSION_AGE_MS = 60_000;
+
+export class MongoContractRepository implements ContractRepository {
+  constructor(
+    private readonly collections: MongoCollections,
+    private readonly capabilities: StorageCapabilities,
+  ) {}
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Writes
+
+  async create(input: CreateContractInput, actor: string | null): Promise<Contract> {
+    const { contract, version } = planCreate(input, randomUUID(), { now: new Date(), actor });
+    if (await this.nameTaken(contract.name, null)) throw new AlreadyExistsError('Contract', 'name', contract.name);
+    const token = randomUUID();
+    await this.collections.versions.insertOne(toStoredVersion(version, token));
+    try {
+      await this.collections.contracts.insertOne(toStoredContract(contract));
+    } catch (error) {
+      await this.discardVersion(version, token);
+      // _id is a fresh UUID: a duplicate key can only be the name, taken since the check above.
+      if (isDuplicateKeyError(error)) throw new AlreadyExistsError('Contract', 'name', contract.name);
+      throw error;
+    }
+    await syncCatalog(this.collections, contract);
+    return contract;
+  }
+
+  async update(input: UpdateContractInput, actor: string | null): Promise<Contract> {
+    const current = await this.current(input.id, input.expectedRevision);
+    const write = planUpdate(current, input, { now: new Date(), actor });
+    if (write.contract.name !== current.name && (await this.nameTaken(write.contract.name, current.id))) {
+      throw new AlreadyExistsError('Contract', 'name', write.contract.name);
+    }
+    return this.commit(current, input.expectedRevision, write);
+  }
+
+  async rollback(input: RollbackContractInput, actor: string | null): Promise<Contract> {
+    const current = await this.current(input.id, input.expectedRevision);
+    const target = await this.collections.versions.findOne({
+      contractId: current.id,
+      version: input.toVersion,
+      number: { $lte: current.versionCount },
+    });
+    if (!target) throw new NotFoundError('ContractVersion', `${current.name}@${input.toVersion}`);
+    const write = planRollback(current, fromStoredVersion(target), input, { now: new Date(), actor });
+    return this.commit(current, input.expectedRevision, write);
+  }
+
+  async setStatus(input: SetContractStatusInput, actor: string | null): Promise<Contract> {
+    const current = await this.current(input.id, input.expectedRevision);
+    const next = planStatusChange(current, input, { now: new Date(), actor });
+    const result = await this.collections.contracts.replaceOne(
+      { _id: current.id, revision: input.expectedRevision },
+      withoutId(toStoredContract(next)),
+    );
+    if (result.matchedCount === 0) throw await this.conflict(current.id, input.expectedRevision);
+    await syncCatalog(this.collections, next);
+    return next;
+  }
+
+  async delete(id: string, expectedRevision: number | null, _actor: string | null): Promise<Contract> {
+    const filter: Filter<StoredContract> = expectedRevision === null ? { _id: id } : { _id: id, revision: expectedRevision };
+    const deleted = await this.collections.contracts.findOneAndDelete(filter);
+    if (!deleted) {
+      if (expectedRevision === null) throw new NotFoundError('Contract', id);
+      throw await this.conflict(id, expectedRevision);
+    }
+    await this.collections.versions.deleteMany({ contractId: id });
+    await this.collections.catalog.deleteMany({ contractId: id });
+    return fromStoredContract(deleted);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Reads
+
+  async getById(id: string): Promise<Contract | null> {
+    const doc = await this.collections.contracts.findOne({ _id: id });
+    return doc ? fromStoredContract(doc) : null;
+  }
+
+  async getByIds(ids: readonly string[]): Promise<(Contract | null)[]> {
+    if (ids.length === 0) return [];
+    const docs = await this.collections.contracts.find({ _id: { $in: unique(ids) } }).toArray();
+    const byId = new Map(docs.map((d) => [d._id, d]));
+    return ids.map((id) => mapOrNull(byId.get(id), fromStoredContract));
+  }
+
+  async getByName(name: string): Promise<Contract | null> {
+    const doc = await this.collections.contracts.findOne({ name });
+    return doc ? fromStoredContract(doc) : null;
+  }
+
+  async getByNames(names: readonly string[]): Promise<(Contract | null)[]> {
+    if (names.length === 0) return [];
+    const docs = await this.collections.contracts.find({ name: { $in: unique(names) } }).toArray();
+    const byName = new Map(docs.map((d) => [d.name, d]));
+    return names.map((name) => mapOrNull(byName.get(name), fromStoredContract));
+  }
+
+  async list(filter: ContractFilter, order: ContractOrder, page: PageRequest): Promise<Page<Contract>> {
+    const query: Filter<StoredContract> = {};
+    if (filter.status?.length) query.status = { $in: filter.status };
+    if (filter.owner != null) query.owner = filter.owner;
+    if (filter.schemaName != null) query.schemaNamesLower = filter.schemaName.toLowerCase();
+    const field = order.field;
+    return keysetPage<StoredContract, Contract>({
+      collection: this.collections.contracts,
+      filter: query,
+      key: field,
+      direction: order.direction,
+      page,
+      valueOf: (doc) => doc[field],
+      map: fromStoredContract,
+    });
+  }
+
+  async search(query: string, page: PageRequest): Promise<Page<ContractSearchHit>> {
+    return searchContracts(this.collections, this.capabilities.textSearch, query, page);
+  }
+
+  async listVersions(contractId: string, page: PageRequest): Promise<Page<ContractVersion>> {
+    if (page.after) decodeKeysetCursor(page.after, 'number:desc'); // an invalid cursor is an error even for an unknown contract
+    const contract = await this.collections.contracts.findOne({ _id: contractId }, { projection: { versionCount: 1 } });
+    if (!contract) return emptyPage();
+    return keysetPage<StoredVersion, ContractVersion>({
+      collection: this.collections.versions,
+      filter: { contractId, number: { $lte: contract.versionCount } },
+      key: 'number',
+      direction: 'desc',
+      page,
+      valueOf: (doc) => doc.number,
+      map: fromStoredVersion,
+    });
+  }
+
+  async getVersionsByIds(ids: readonly string[]): Promise<(ContractVersion | null)[]> {
+    if (ids.length === 0) return [];
+    const docs = await this.visible(await this.collections.versions.find({ _id: { $in: unique(ids) } }).toArray());
+    const byId = new Map(docs.map((d) => [d._id, d]));
+    return ids.map((id) => mapOrNull(byId.get(id), fromStoredVersion));
+  }
+
+  async getVersions(keys: readonly { contractId: string; version: string }[]): Promise<(ContractVersion | null)[]> {
+    if (keys.length === 0) return [];
+    // One query over the (contractId, version) index; pairs that do not belong together are dropped below.
+    const found = await this.collections.versions
+      .find({ contractId: { $in: unique(keys.map((k) => k.contractId)) }, version: { $in: unique(keys.map((k) => k.version)) } })
+      .toArray();
+    const docs = await this.visible(found);
+    const byKey = new Map(docs.map((d) => [pairKey(d.contractId, d.version), d]));
+    return keys.map((k) => mapOrNull(byKey.get(pairKey(k.contractId, k.version)), fromStoredVersion));
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Internals
+
+  /** The versions readers may see: those of an existing contract, numbered up to its versionCount. One query. */
+  private async visible(docs: StoredVersion[]): Promise<StoredVersion[]> {
+    if (docs.length === 0) return docs;
+    const contracts = await this.collections.contracts
+      .find({ _id: { $in: unique(docs.map((d) => d.contractId)) } }, { projection: { versionCount: 1 } })
+      .toArray();
+    const counts = new Map(contracts.map((c) => [c._id, c.versionCount]));
+    return docs.filter((d) => {
+      const count = counts.get(d.contractId);
+      return count !== undefined && d.number <= count;
+    });
+  }
+
+  private async nameTaken(name: string, exceptId: string | null): Promise<boolean> {
+    const other = await this.collections.contracts.findOne({ name }, { projection: { _id: 1 } });
+    return other !== null && other._id !== exceptId;
+  }
+
+  /** The contract at the revision the caller read: NotFoundError or ConflictError otherwise. */
+  private async current(id: string, expectedRevision: number): Promise<Contract> {
+    const doc = await this.collections.contracts.findOne({ _id: id });
+    if (!doc) throw new NotFoundError('Contract', id);
+    if (doc.revision !== expectedRevision) throw new ConflictError('Contract', id, expectedRevision, doc.revision);
+    return fromStoredContract(doc);
+  }
+
+  /** The error for a compare-and-set that matched nothing: the contract is gone, or at another revision. */
+  private async conflict(id: string, expectedRevision: number): Promise<NotFoundError | ConflictError> {
+    const doc = await this.collections.contracts.findOne({ _id: id }, { projection: { revision: 1 } });
+    if (!doc) return new NotFoundError('Contract', id);
+    return new ConflictError('Contract', id, expectedRevision, doc.revision === expectedRevision ? null : doc.revision);
+  }
+
+  /** Writes a new version and moves the contract to it (compare-and-set on the revision), then the catalog. */
+  private async commit(current: Contract, expectedRevision: number, write: ContractWrite): Promise<Contract> {
+    const token = randomUUID();
+    await this.insertVersion(current, expectedRevision, write.version, token);
+    let matched: number;
+    try {
+      const result = await this.collections.contracts.replaceOne(
+        { _id: current.id, revision: expectedRevision },
+        withoutId(toStoredContract(write.contract)),
+      );
+      matched = result.matchedCount;
+    } catch (error) {
+      await this.discardVersion(write.version, token);
+      // The only unique key a replacement can break is the name (taken since the check in update()).
+      if (isDuplicateKeyError(error)) throw new AlreadyExistsError('Contract', 'name', write.contract.name);
+      throw error;
+    }
+    if (matched === 0) {
+      await this.discardVersion(write.version, token);
+      throw await this.conflict(current.id, expectedRevision);
+    }
+    await syncCatalog(this.collections, write.contract);
+    return write.contract;
+  }
+
+  /**
+   * Inserts the next version. A duplicate key means: the version string is already a (visible) version of this
+   * contract (AlreadyExistsError, as in memory); or a concurrent writer took the number first (ConflictError); or an
+   * earlier write crashed after inserting its version (an orphan: number above versionCount, older than
+   * ORPHAN_VERSION_AGE_MS), which is removed before one retry.
+   */
+  private async insertVersion(current: Contract, expectedRevision: number, version: ContractVersion, token: string): Promise<void> {
+    const { versions } = this.collections;
+    const stored = toStoredVersion(version, token);
+    try {
+      await versions.insertOne(stored);
+      return;
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+    await versions.deleteMany({
+      contractId: current.id,
+      number: { $gt: current.versionCount },
+      createdAt: { $lt: new Date(Date.now() - ORPHAN_VERSION_AGE_MS) },
+    });
+    const taken = await versions.findOne(
+      { contractId: current.id, version: version.version, number: { $lte: current.versionCount } },
+      { projection: { _id: 1 } },
+    );
+    if (taken) throw new AlreadyExistsError('ContractVersion', 'version', version.version);
+    try {
+      await versions.insertOne(stored);
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      throw await this.conflict(current.id, expectedRevision);
+    }
+  }
+
+  /** Compensation: removes the version this write inserted (and only that one). Best effort: if it fails, the
+   *  version stays invisible (its number is above versionCount) and a later write removes it. */
+  private async discardVersion(version: ContractVersion, token: string): Promise<void> {
+    try {
+      await this.collections.versions.deleteOne({ _id: version.id, writeToken: token });
+    } catch {
+      // invisible anyway; see above
+    }
+  }
+}
+
+function withoutId<T extends { _id: string }>(doc: T): WithoutId<T> {
+  const { _id, ...rest } = doc;
+  return rest as unknown as WithoutId<T>;
+}
+
+function unique<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}
+
+function mapOrNull<S, T>(value: S | undefined, map: (value: S) => T): T | null {
+  return value === undefined ? null : map(value);
+}
+
+function pairKey(contractId: string, version: string): string {
+  return JSON.stringify([contractId, version]);
+}

@@ -1,0 +1,27 @@
+/** Recognizing the driver errors that are expected cases (and so become domain errors, never escape raw). */
+import { MongoBulkWriteError, MongoServerError } from 'mongodb';
+
+export const DUPLICATE_KEY = 11000;
+
+/** A unique index refused a write (E11000), on MongoDB or on a MongoDB-wire server such as FerretDB. */
+export function isDuplicateKeyError(error: unknown): boolean {
+  if (error instanceof MongoBulkWriteError) {
+    if (error.err) return false;
+    const errors = writeErrorsOf(error);
+    return errors.length > 0 && errors.every((e) => e.code === DUPLICATE_KEY);
+  }
+  return error instanceof MongoServerError && error.code === DUPLICATE_KEY;
+}
+
+export function writeErrorsOf(error: MongoBulkWriteError): { code: number; index: number }[] {
+  const w = error.writeErrors as unknown;
+  const list = Array.isArray(w) ? w : w ? [w] : [];
+  return list.map((e: { code?: unknown; index?: unknown }) => ({
+    code: typeof e.code === 'number' ? e.code : -1,
+    index: typeof e.index === 'number' ? e.index : -1,
+  }));
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

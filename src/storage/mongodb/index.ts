@@ -1,0 +1,83 @@
+/**
+ * The MongoDB backend: the repositories of ../types.ts on MongoDB or any MongoDB-wire server (FerretDB in tests).
+ * It uses no transactions and no server feature beyond unique/compound/multikey indexes and plain queries; text
+ * search is used only when the server proves it has it (see capabilities.ts).
+ */
+import { type Db, MongoClient } from 'mongodb';
+import type { HealthReport, StorageBackend, StorageCapabilities } from '../types.js';
+import { BACKEND_NAME, detectCapabilities } from './capabilities.js';
+import { MongoCatalogRepository } from './catalog.js';
+import { MongoContractRepository } from './contracts.js';
+import { collectionsOf } from './documents.js';
+import { errorMessage } from './errors.js';
+import { ensureIndexes } from './indexes.js';
+
+export interface MongoStorageOptions {
+  uri: string;
+  database: string;
+  /** observe driver commands (tests count them) */
+  monitorCommands?: boolean;
+}
+
+export interface MongoStorageBackend extends StorageBackend {
+  readonly client: MongoClient;
+  readonly db: Db;
+  dropDatabase(): Promise<void>;
+}
+
+/** How long health() waits for the server's answer before reporting it unhealthy. */
+const HEALTH_TIMEOUT_MS = 5_000;
+
+/** Connects, creates the indexes (idempotent), detects what the server can do, and returns the backend. */
+export async function createMongoStorage(options: MongoStorageOptions): Promise<MongoStorageBackend> {
+  const client = new MongoClient(options.uri, { monitorCommands: options.monitorCommands ?? false });
+  await client.connect();
+  try {
+    const db = client.db(options.database);
+    await ensureIndexes(db);
+    const capabilities: StorageCapabilities = await detectCapabilities(db);
+    const collections = collectionsOf(db);
+    const contracts = new MongoContractRepository(collections, capabilities);
+    const schemaCatalog = new MongoCatalogRepository(collections);
+    return {
+      client,
+      db,
+      contracts,
+      schemaCatalog,
+      runs: {},
+      validations: {},
+      issues: {},
+      comments: {},
+      approvals: {},
+      capabilities,
+      health: () => health(db),
+      async close() {
+        await client.close();
+      },
+      async dropDatabase() {
+        await db.dropDatabase();
+      },
+    };
+  } catch (error) {
+    await client.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function health(db: Db): Promise<HealthReport> {
+  const started = performance.now();
+  const latency = () => Math.round((performance.now() - started) * 1000) / 1000;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer to ping within ${HEALTH_TIMEOUT_MS} ms`)), HEALTH_TIMEOUT_MS);
+      timer.unref();
+    });
+    await Promise.race([db.command({ ping: 1 }), timeout]);
+    return { ok: true, backend: BACKEND_NAME, latencyMs: latency() };
+  } catch (error) {
+    return { ok: false, backend: BACKEND_NAME, latencyMs: latency(), error: errorMessage(error) };
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * The indexes of the three collections, created idempotently at start-up with explicit names. Only features every
+ * MongoDB-wire server we support has: unique, compound and multikey indexes (no partial filters, no collations).
+ * The text index is separate: whether the server can build it is part of capability detection.
+ */
+import { type Db, type IndexDescription, MongoServerError } from 'mongodb';
+import { SEARCH_FIELDS, SEARCH_WEIGHTS } from '../../domain/search.js';
+import { COLLECTIONS } from './documents.js';
+
+export const CONTRACT_INDEXES: IndexDescription[] = [
+  { key: { name: 1 }, name: 'contracts_name_unique', unique: true },
+  { key: { status: 1, name: 1 }, name: 'contracts_status_name' },
+  { key: { owner: 1, name: 1 }, name: 'contracts_owner_name' },
+  { key: { schemaNamesLower: 1 }, name: 'contracts_schema_names' },
+  { key: { createdAt: 1, _id: 1 }, name: 'contracts_created_at' },
+  { key: { updatedAt: 1, _id: 1 }, name: 'contracts_updated_at' },
+  { key: { searchTerms: 1 }, name: 'contracts_search_terms' },
+];
+
+export const VERSION_INDEXES: IndexDescription[] = [
+  { key: { contractId: 1, version: 1 }, name: 'versions_contract_version_unique', unique: true },
+  { key: { contractId: 1, number: 1 }, name: 'versions_contract_number_unique', unique: true },
+];
+
+export const CATALOG_INDEXES: IndexDescription[] = [
+  { key: { contractId: 1 }, name: 'catalog_contract' },
+  { key: { schemaNameLower: 1, _id: 1 }, name: 'catalog_schema_name' },
+  { key: { hasPii: 1, schemaNameLower: 1 }, name: 'catalog_pii_schema_name' },
+  { key: { propertyKeys: 1 }, name: 'catalog_property_keys' },
+  { key: { contractStatus: 1 }, name: 'catalog_contract_status' },
+];
+
+export const TEXT_INDEX_NAME = 'contracts_search_text';
+
+/** The stored path of a search field (the search text is one embedded `search` subdocument). */
+export function searchPath(field: (typeof SEARCH_FIELDS)[number]): string {
+  return `search.${field}`;
+}
+
+/** The text index over the search fields: weights shared with the portable scoring, no stemming, no stop words. */
+export function textIndex(): IndexDescription {
+  const key: Record<string, 'text'> = {};
+  const weights: Record<string, number> = {};
+  for (const field of SEARCH_FIELDS) {
+    key[searchPath(field)] = 'text';
+    weights[searchPath(field)] = SEARCH_WEIGHTS[field];
+  }
+  return {
+    key,
+    name: TEXT_INDEX_NAME,
+    weights,
+    default_language: 'none',
+    // No stored field is named like this: every document is indexed in the default language ('none').
+    language_override: 'textIndexLanguage',
+  };
+}
+
+export async function ensureIndexes(db: Db): Promise<void> {
+  await Promise.all([
+    db.collection(COLLECTIONS.contracts).createIndexes(CONTRACT_INDEXES),
+    db.collection(COLLECTIONS.versions).createIndexes(VERSION_INDEXES),
+    db.collection(COLLECTIONS.catalog).createIndexes(CATALOG_INDEXES),
+  ]);
+}
+
+/** IndexOptionsConflict / IndexKeySpecsConflict: an index of that name (or keys) exists with other options. */
+const INDEX_CONFLICT_CODES = new Set([85, 86]);
+
+/**
+ * Creates the text index; throws when the server cannot. An existing text index with other options (e.g. older
+ * weights) is replaced once.
+ */
+export async function ensureTextIndex(db: Db): Promise<void> {
+  const contracts = db.collection(COLLECTIONS.contracts);
+  try {
+    await contracts.createIndexes([textIndex()]);
+  } catch (error) {
+    if (!(error instanceof MongoServerError) || typeof error.code !== 'number' || !INDEX_CONFLICT_CODES.has(error.code)) throw error;
+    await dropTextIndexes(db);
+    await contracts.createIndexes([textIndex()]);
+  }
+}
+
+/** A collection has at most one text index: drops whichever exists, under any name. */
+async function dropTextIndexes(db: Db): Promise<void> {
+  const contracts = db.collection(COLLECTIONS.contracts);
+  const existing = await contracts.listIndexes().toArray();
+  for (const index of existing) {
+    const key = (index.key ?? {}) as Record<string, unknown>;
+    if (index.name === TEXT_INDEX_NAME || Object.values(key).includes('text') || '_fts' in key) {
+      await contracts.dropIndex(index.name as string);
+    }
+  }
+}
