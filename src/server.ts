@@ -25,6 +25,8 @@ export function createServer(options: ServerOptions): RegistryServer {
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // Unexpected errors are reported once, through onUnexpectedError; expected ones are results, not log lines.
+    logging: false,
     healthCheckEndpoint: '/health',
     graphiql: options.graphiql === false ? false : { title: 'griot-registry', defaultQuery: EXAMPLE_OPERATIONS },
     context: () => createContext(storage),

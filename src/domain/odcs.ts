@@ -213,11 +213,14 @@ export function validateContractDocument(document: unknown, pathPrefix = ''): Va
   const result = odcsDocumentSchema.safeParse(document);
   const issues: ValidationIssue[] = result.success
     ? []
-    : result.error.issues.map((issue) => ({
-        path: formatPath(issue.path, pathPrefix),
-        message: describeIssue(issue),
-        code: issue.code,
-      }));
+    : result.error.issues.map((issue) => {
+        const missing = valueAt(document, issue.path) === undefined;
+        return {
+          path: formatPath(issue.path, pathPrefix),
+          message: missing ? 'is required' : describeIssue(issue),
+          code: missing ? 'required' : issue.code,
+        };
+      });
   const schemas = (document as { schema?: unknown }).schema;
   if (Array.isArray(schemas)) {
     const seen = new Map<string, number>();
@@ -238,8 +241,16 @@ export function validateContractDocument(document: unknown, pathPrefix = ''): Va
   return issues;
 }
 
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let value: unknown = root;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
 function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type' && issue.input === undefined) return 'is required';
   if (issue.code === 'invalid_value' && 'values' in issue) {
     return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   }

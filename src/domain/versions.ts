@@ -10,7 +10,7 @@ export interface SemVer {
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-.]+)?$/;
 
 export function parseSemVer(text: string): SemVer | null {
-  const m = SEMVER.exec(text.trim());
+  const m = SEMVER.exec(text);
   if (!m) return null;
   return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]), prerelease: m[4] ?? null };
 }

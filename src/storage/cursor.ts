@@ -7,14 +7,18 @@ import { ValidationError } from '../domain/errors.js';
 
 export type SortValue = string | number | null;
 
-export function encodeKeysetCursor(value: SortValue | Date, id: string): string {
+/** `order` names the ordering (e.g. `name:asc`): a cursor is only valid for the ordering that produced it. */
+export function encodeKeysetCursor(value: SortValue | Date, id: string, order: string): string {
   const v = value instanceof Date ? { d: value.getTime() } : value;
-  return Buffer.from(JSON.stringify(['k', v, id])).toString('base64url');
+  return Buffer.from(JSON.stringify(['k', v, id, order])).toString('base64url');
 }
 
-export function decodeKeysetCursor(cursor: string): { value: SortValue | Date; id: string } {
+export function decodeKeysetCursor(cursor: string, order: string): { value: SortValue | Date; id: string } {
   const parsed = parse(cursor);
   if (parsed[0] !== 'k' || typeof parsed[2] !== 'string') throw invalid();
+  if (parsed[3] !== order) {
+    throw ValidationError.single('after', 'was returned by a list in another order; start again without it', 'invalid_cursor');
+  }
   const raw = parsed[1];
   if (raw && typeof raw === 'object' && typeof (raw as { d?: unknown }).d === 'number') {
     return { value: new Date((raw as { d: number }).d), id: parsed[2] };

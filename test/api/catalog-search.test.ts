@@ -64,10 +64,11 @@ describe('schemaCatalog', () => {
   it('filters by case-insensitive schema-name prefix and nested property path, and pages', async () => {
     const prefix = await client.run(SchemaCatalogDocument, { filter: { schemaNamePrefix: 'CUSTOMER' }, first: 1 });
     expect(prefix.schemaCatalog.totalCount).toBe(2);
-    expect(prefix.schemaCatalog.nodes.map((n) => n.schemaName)).toEqual(['Customers']);
+    // Ordered by the lower-cased name: 'customer_segments' < 'customers' ('_' sorts before 's').
+    expect(prefix.schemaCatalog.nodes.map((n) => [n.schemaName, n.hasPii])).toEqual([['customer_segments', false]]);
     const rest = await client.run(SchemaCatalogDocument, { filter: { schemaNamePrefix: 'customer' }, first: 1, after: prefix.schemaCatalog.pageInfo.endCursor });
-    expect(rest.schemaCatalog.nodes.map((n) => n.schemaName)).toEqual(['customer_segments']);
-    expect(rest.schemaCatalog.nodes[0]!.hasPii).toBe(false);
+    expect(rest.schemaCatalog.nodes.map((n) => n.schemaName)).toEqual(['Customers']);
+    expect(rest.schemaCatalog.pageInfo.hasNextPage).toBe(false);
     const nested = await client.run(SchemaCatalogDocument, { filter: { propertyName: 'address.street' } });
     expect(nested.schemaCatalog.nodes.map((n) => n.schemaName)).toEqual(['Customers']);
   });

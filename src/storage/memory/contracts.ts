@@ -104,7 +104,7 @@ export class MemoryContractRepository implements ContractRepository {
         (filter.owner == null || c.owner === filter.owner) &&
         (schemaName == null || searchTextOf(c.name, c.document).schemaNames.some((s) => s.toLowerCase() === schemaName)),
     );
-    const result = keysetPage(matches, (c) => (order.field === 'name' ? c.name : c[order.field]), order.direction, page);
+    const result = keysetPage(matches, (c) => (order.field === 'name' ? c.name : c[order.field]), order.direction, page, order.field);
     return { ...result, items: result.items.map(copy) };
   }
 
@@ -120,7 +120,7 @@ export class MemoryContractRepository implements ContractRepository {
   }
 
   async listVersions(contractId: string, page: PageRequest): Promise<Page<ContractVersion>> {
-    const result = keysetPage(this.state.versions.get(contractId) ?? [], (v) => v.number, 'desc', page);
+    const result = keysetPage(this.state.versions.get(contractId) ?? [], (v) => v.number, 'desc', page, 'number');
     return { ...result, items: result.items.map(copy) };
   }
 
@@ -168,7 +168,7 @@ export class MemoryContractRepository implements ContractRepository {
 
   private syncCatalog(contract: Contract): void {
     for (const [key, entry] of this.state.catalog) if (entry.contractId === contract.id) this.state.catalog.delete(key);
-    for (const entry of deriveCatalogEntries(contract)) this.state.catalog.set(entry.id, entry);
+    for (const entry of deriveCatalogEntries(contract)) this.state.catalog.set(entry.id, copy(entry));
   }
 }
 
@@ -186,7 +186,7 @@ class MemoryCatalogRepository implements SchemaCatalogRepository {
         (filter.contractId == null || e.contractId === filter.contractId) &&
         (!filter.contractStatus?.length || filter.contractStatus.includes(e.contractStatus)),
     );
-    const result = keysetPage(matches, (e) => e.schemaName.toLowerCase(), 'asc', page);
+    const result = keysetPage(matches, (e) => e.schemaName.toLowerCase(), 'asc', page, 'schemaNameLower');
     return { ...result, items: result.items.map(copy) };
   }
 
@@ -208,7 +208,7 @@ class MemoryCatalogRepository implements SchemaCatalogRepository {
     let entries = 0;
     for (const contract of this.state.contracts.values()) {
       for (const entry of deriveCatalogEntries(contract)) {
-        this.state.catalog.set(entry.id, entry);
+        this.state.catalog.set(entry.id, copy(entry));
         entries++;
       }
     }

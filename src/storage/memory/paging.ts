@@ -16,19 +16,22 @@ export function keysetPage<T extends { id: string }>(
   key: (item: T) => SortValue | Date,
   direction: SortDirection,
   page: PageRequest,
+  /** The sort field's name, as the MongoDB backend names it, so that cursors carry their ordering. */
+  field: string,
 ): Page<T> {
+  const order = `${field}:${direction}`;
   const sign = direction === 'asc' ? 1 : -1;
   const sorted = [...all].sort((a, b) => sign * (compareValues(key(a), key(b)) || compareValues(a.id, b.id)));
   let start = 0;
   if (page.after) {
-    const c = decodeKeysetCursor(page.after);
+    const c = decodeKeysetCursor(page.after, order);
     start = sorted.findIndex((item) => sign * (compareValues(key(item), c.value) || compareValues(item.id, c.id)) > 0);
     if (start < 0) start = sorted.length;
   }
   const items = sorted.slice(start, start + page.first);
   return {
     items,
-    cursors: items.map((item) => encodeKeysetCursor(key(item), item.id)),
+    cursors: items.map((item) => encodeKeysetCursor(key(item), item.id, order)),
     hasNextPage: start + page.first < sorted.length,
     totalCount: async () => all.length,
   };
