@@ -32,7 +32,7 @@ async function main(): Promise<void> {
       storageConfig = { ...config, mongodb: { ...config.mongodb, uri: embedded.uri } };
       console.log(`griot-registry: embedded MongoDB at ${embedded.uri} (data in ${config.mongodb.dataDir})`);
     } catch (error) {
-      const reason = (error as Error).message.split('\n')[0];
+      const reason = (error as Error).message.replace(/\s+/g, ' ').trim();
       if (config.env === 'production') {
         console.error(`griot-registry: no MONGODB_URI and the embedded MongoDB could not start (${reason}); refusing to start in production.`);
         process.exit(1);

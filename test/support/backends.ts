@@ -5,13 +5,13 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { createMemoryStorage } from '../../src/storage/memory/index.js';
-import { createMongoStorage } from '../../src/storage/mongodb/index.js';
+import { createMongoStorage, type MongoStorageBackend } from '../../src/storage/mongodb/index.js';
 import type { StorageBackend } from '../../src/storage/types.js';
 
 export interface BackendFactory {
   name: 'memory' | 'mongodb';
   /** A new, empty backend. Call `dispose` when done (drops the database). */
-  create(): Promise<{ storage: StorageBackend; dispose(): Promise<void> }>;
+  create(options?: { monitorCommands?: boolean }): Promise<{ storage: StorageBackend; dispose(): Promise<void> }>;
 }
 
 export function testDatabaseName(): string {
@@ -26,11 +26,11 @@ export const memoryBackend: BackendFactory = {
   },
 };
 
-export const mongoBackend: BackendFactory = {
-  name: 'mongodb',
-  async create() {
+export const mongoBackend = {
+  name: 'mongodb' as const,
+  async create(options: { monitorCommands?: boolean } = {}) {
     const database = testDatabaseName();
-    const storage = await createMongoStorage({ uri: inject('mongodbUri'), database });
+    const storage = await createMongoStorage({ uri: inject('mongodbUri'), database, monitorCommands: options.monitorCommands ?? false });
     return {
       storage,
       async dispose() {
@@ -42,3 +42,18 @@ export const mongoBackend: BackendFactory = {
 };
 
 export const backends: BackendFactory[] = [memoryBackend, mongoBackend];
+
+/** Counts the driver commands a block of code sends (by command name). */
+export async function countCommands(storage: MongoStorageBackend, run: () => Promise<unknown>): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  const listener = (event: { commandName: string }) => {
+    counts[event.commandName] = (counts[event.commandName] ?? 0) + 1;
+  };
+  storage.client.on('commandStarted', listener);
+  try {
+    await run();
+  } finally {
+    storage.client.off('commandStarted', listener);
+  }
+  return counts;
+}

@@ -1,0 +1,50 @@
+/**
+ * Reads by key go through per-request DataLoaders: a page of contracts with their catalog entries, or a page of
+ * catalog entries with their contracts, costs a fixed number of database commands, not one per item.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MongoStorageBackend } from '../../src/storage/mongodb/index.js';
+import { CatalogWithContractsDocument, ContractsWithCatalogDocument, CreateContractDocument } from '../gql/graphql.js';
+import { countCommands, mongoBackend } from '../support/backends.js';
+import { createTestClient, type TestClient } from '../support/client.js';
+import { contractDocument } from '../support/fixtures.js';
+
+const N = 40;
+let storage: MongoStorageBackend;
+let client: TestClient;
+let dispose: () => Promise<void>;
+
+beforeAll(async () => {
+  const backend = await mongoBackend.create({ monitorCommands: true });
+  storage = backend.storage;
+  dispose = backend.dispose;
+  client = createTestClient(storage);
+  for (let i = 0; i < N; i++) {
+    const name = `batch_${String(i).padStart(2, '0')}`;
+    await client.run(CreateContractDocument, { input: { document: contractDocument({ name, team: `team-${i % 3}`, schemas: { [`${name}_a`]: [{ name: 'id' }], [`${name}_b`]: [{ name: 'id' }] } }) } });
+  }
+});
+afterAll(() => dispose());
+
+describe('no N+1 reads', () => {
+  it('loads a page of contracts, every catalog entry and the entries\' contracts in 3 finds', async () => {
+    const counts = await countCommands(storage, async () => {
+      const r = await client.run(ContractsWithCatalogDocument, { first: N });
+      expect(r.contracts.nodes).toHaveLength(N);
+      const entries = r.contracts.nodes.flatMap((n) => n.catalogEntries);
+      expect(entries).toHaveLength(2 * N);
+      expect(entries.every((e) => e.contract?.name.startsWith('batch_'))).toBe(true);
+    });
+    // the page; one $in for all catalog entries; one $in for the entries' contracts (by global id, via the loader)
+    expect(counts).toEqual({ find: 3 });
+  });
+
+  it('loads a page of catalog entries with their contracts in 2 finds', async () => {
+    const counts = await countCommands(storage, async () => {
+      const r = await client.run(CatalogWithContractsDocument, { first: 100 });
+      expect(r.schemaCatalog.nodes).toHaveLength(2 * N);
+      expect(new Set(r.schemaCatalog.nodes.map((n) => n.contract?.name)).size).toBe(N);
+    });
+    expect(counts).toEqual({ find: 2 });
+  });
+});
