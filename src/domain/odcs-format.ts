@@ -1,0 +1,74 @@
+/**
+ * ODCS documents as text: YAML (the standard's usual form) or JSON, in and out. Parsing keeps key order and every
+ * value, so export(import(text)) gives back the same document. Pure.
+ */
+import { isMap, isSeq, LineCounter, parseDocument, stringify } from 'yaml';
+import { ValidationError } from './errors.js';
+import type { JsonObject } from './odcs.js';
+
+export type ContractFormat = 'yaml' | 'json';
+
+const MAX_TEXT_BYTES = 4 * 1024 * 1024;
+
+/** Guesses the format of a text: JSON when it starts with `{`, else YAML. */
+export function detectFormat(text: string): ContractFormat {
+  return text.trimStart().startsWith('{') ? 'json' : 'yaml';
+}
+
+/**
+ * Parses a contract text into a JSON object. Syntax errors are a ValidationError at `path` whose message gives the
+ * line and column; YAML features JSON cannot hold (anchors are resolved; non-string keys, tags other than the
+ * core ones) are refused.
+ */
+export function parseContractText(text: string, format: ContractFormat = detectFormat(text), path = 'text'): JsonObject {
+  if (Buffer.byteLength(text) > MAX_TEXT_BYTES) {
+    throw ValidationError.single(path, `must be at most ${MAX_TEXT_BYTES} bytes`, 'too_big');
+  }
+  let value: unknown;
+  if (format === 'json') {
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw ValidationError.single(path, `is not valid JSON: ${(error as Error).message}`, 'invalid_syntax');
+    }
+  } else {
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, schema: 'core' });
+    const problem = doc.errors[0];
+    if (problem) {
+      const at = lineCounter.linePos(problem.pos[0]);
+      throw ValidationError.single(path, `is not valid YAML (line ${at.line}, column ${at.col}): ${problem.message.split('\n')[0]}`, 'invalid_syntax');
+    }
+    if (!isMap(doc.contents) && !isSeq(doc.contents) && doc.contents !== null) {
+      throw ValidationError.single(path, 'must hold a YAML mapping (an ODCS data contract)', 'invalid_type');
+    }
+    value = doc.toJS({ maxAliasCount: 100 });
+    assertJson(value, path);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw ValidationError.single(path, 'must hold an object (an ODCS data contract)', 'invalid_type');
+  }
+  return value as JsonObject;
+}
+
+/** Renders a document as YAML or JSON, keys in the order they are stored. */
+export function formatContract(document: JsonObject, format: ContractFormat): string {
+  if (format === 'json') return `${JSON.stringify(document, null, 2)}\n`;
+  return stringify(document, { lineWidth: 0, aliasDuplicateObjects: false });
+}
+
+function assertJson(value: unknown, path: string): void {
+  const walk = (v: unknown, at: string): void => {
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') return;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) throw ValidationError.single(at, 'is not a finite number (JSON cannot hold it)', 'invalid_value');
+      return;
+    }
+    if (Array.isArray(v)) return v.forEach((x, i) => walk(x, `${at}[${i}]`));
+    if (v instanceof Map || v instanceof Set || v instanceof Date || typeof v !== 'object') {
+      throw ValidationError.single(at, 'holds a YAML value JSON cannot represent', 'invalid_value');
+    }
+    for (const [k, x] of Object.entries(v)) walk(x, `${at}.${k}`);
+  };
+  walk(value, path);
+}
