@@ -5,7 +5,7 @@
  * the loaders here cover the other keys.
  */
 import DataLoader from 'dataloader';
-import type { CatalogEntry, Contract, ContractVersion, StorageBackend } from './storage/types.js';
+import type { CatalogEntry, Contract, ContractVersion, Issue, Run, StorageBackend, ValidationRecord } from './storage/types.js';
 
 export interface Caller {
   /** Who is acting, recorded as createdBy/updatedBy. Null until identity is configured. */
@@ -17,6 +17,11 @@ export interface Loaders {
   /** Key: `${contractId}\u0000${version}`. */
   versionByVersion: DataLoader<string, ContractVersion | null>;
   catalogByContract: DataLoader<string, CatalogEntry[]>;
+  latestRunByContract: DataLoader<string, Run | null>;
+  recordsByRun: DataLoader<string, ValidationRecord[]>;
+  issuesByRun: DataLoader<string, Issue[]>;
+  issuesByRecord: DataLoader<string, Issue[]>;
+  activeIssueCountByContract: DataLoader<string, number>;
 }
 
 export interface Context {
@@ -41,6 +46,11 @@ export function createLoaders(storage: StorageBackend): Loaders {
       ),
     ),
     catalogByContract: new DataLoader((ids) => storage.schemaCatalog.listByContractIds(ids)),
+    latestRunByContract: new DataLoader((ids) => storage.runs.latestByContracts(ids)),
+    recordsByRun: new DataLoader((ids) => storage.validations.listByRunIds(ids)),
+    issuesByRun: new DataLoader((ids) => storage.issues.listByRunIds(ids)),
+    issuesByRecord: new DataLoader((ids) => storage.issues.listByValidationRecordIds(ids)),
+    activeIssueCountByContract: new DataLoader((ids) => storage.issues.countActiveByContracts(ids)),
   };
 }
 

@@ -22,6 +22,8 @@ export interface Contract {
   versionCount: number;
   /** Optimistic-concurrency counter: +1 on every write to the contract. */
   revision: number;
+  /** A failing check in a pushed validation record opens (or adds an occurrence to) a data-quality issue. */
+  autoOpenIssues: boolean;
   document: JsonObject;
   createdAt: Date;
   updatedAt: Date;
@@ -88,6 +90,22 @@ export interface SetContractStatusInput {
   status: ContractStatus;
 }
 
+export interface SetContractSettingsInput {
+  id: string;
+  expectedRevision: number;
+  autoOpenIssues?: boolean | null;
+}
+
+export function planSettingsChange(current: Contract, input: SetContractSettingsInput, ctx: WriteContext): Contract {
+  return {
+    ...current,
+    autoOpenIssues: input.autoOpenIssues ?? current.autoOpenIssues,
+    revision: current.revision + 1,
+    updatedAt: ctx.now,
+    updatedBy: ctx.actor,
+  };
+}
+
 export interface ContractWrite {
   contract: Contract;
   version: ContractVersion;
@@ -150,6 +168,7 @@ export function planCreate(input: CreateContractInput, id: string, ctx: WriteCon
     version,
     versionCount: 1,
     revision: 1,
+    autoOpenIssues: true,
     document,
     createdAt: ctx.now,
     updatedAt: ctx.now,

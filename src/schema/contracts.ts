@@ -7,6 +7,7 @@ import { CONTRACT_STATUSES, type ContractStatus } from '../domain/lifecycle.js';
 import { type JsonObject, type OdcsDocument, type OdcsProperty, type OdcsSchemaObject } from '../domain/odcs.js';
 import { isPiiProperty } from '../domain/catalog.js';
 import type { Contract, ContractVersion } from '../storage/types.js';
+import { versionId } from '../domain/contracts.js';
 import { builder } from './builder.js';
 import { AlreadyExistsError, ConflictError, InvalidTransitionError, NotFoundError, ValidationError } from './errors.js';
 import { localId } from './ids.js';
@@ -123,6 +124,12 @@ ContractRef.implement({
     currentVersion: t.exposeString('version', { description: 'Semantic version of the current document.' }),
     versionCount: t.exposeInt('versionCount', { description: 'How many versions the contract has.' }),
     revision: t.exposeInt('revision', { description: 'Optimistic-concurrency token: pass it as expectedRevision when writing.' }),
+    autoOpenIssues: t.exposeBoolean('autoOpenIssues', { description: 'Failing checks in pushed validation records open data-quality issues.' }),
+    current: t.field({
+      type: ContractVersionRef,
+      description: 'The version record of the current document.',
+      resolve: (c) => versionId(c.id, c.versionCount),
+    }),
     odcsId: t.string({ description: 'The `id` inside the ODCS document.', resolve: (c) => String((c.document as { id?: unknown }).id ?? '') }),
     apiVersion: t.string({ description: 'The ODCS standard version of the document.', resolve: (c) => String((c.document as { apiVersion?: unknown }).apiVersion ?? '') }),
     document: t.field({ type: 'JSON', description: 'The ODCS document exactly as stored (key order preserved).', resolve: (c) => c.document }),
@@ -262,6 +269,14 @@ const SetContractStatusInput = builder.inputType('SetContractStatusInput', {
   }),
 });
 
+const SetContractSettingsInput = builder.inputType('SetContractSettingsInput', {
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    expectedRevision: t.int({ required: true, validate: revisionValidator }),
+    autoOpenIssues: t.boolean({ required: false, description: 'Open data-quality issues for failing checks.' }),
+  }),
+});
+
 const DeleteContractInput = builder.inputType('DeleteContractInput', {
   fields: (t) => ({
     id: t.id({ required: true }),
@@ -311,6 +326,14 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: SetContractStatusInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       ctx.storage.contracts.setStatus({ ...input, id: localId(input.id, 'Contract', 'input.id') }, ctx.caller.name),
+  }),
+  setContractSettings: t.field({
+    type: ContractRef,
+    description: 'Changes registry settings of a contract. Writes no version.',
+    errors: { types: writeErrors, dataField: { name: 'contract' } },
+    args: { input: t.arg({ type: SetContractSettingsInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      ctx.storage.contracts.setSettings({ ...input, id: localId(input.id, 'Contract', 'input.id') }, ctx.caller.name),
   }),
   deleteContract: t.field({
     type: DeleteContractPayload,

@@ -5,6 +5,9 @@ import './errors.js';
 import './contracts.js';
 import './catalog.js';
 import './search.js';
+import './runs.js';
+import './validations.js';
+import './issues.js';
 import './system.js';
 
 builder.queryType({});

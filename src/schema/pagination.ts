@@ -36,22 +36,24 @@ export interface PageResult<T> {
   after: string | null;
 }
 
-export async function toResult<T>(page: Promise<Page<T>>, args: PageArgs): Promise<PageResult<T>> {
-  return { page: await page, after: args.after ?? null };
+export async function toResult<T>(page: Promise<Page<T>>, args: PageArgs): Promise<PageResult<T>>;
+export async function toResult<T, X extends object>(page: Promise<Page<T>>, args: PageArgs, extra: X): Promise<PageResult<T> & X>;
+export async function toResult<T>(page: Promise<Page<T>>, args: PageArgs, extra: object = {}): Promise<PageResult<T>> {
+  return { ...extra, page: await page, after: args.after ?? null };
 }
 
 // biome-ignore lint: generic refs
 type AnyRef<T> = ObjectRef<any, T> | PothosSchemaTypes.ObjectRef<any, T> | any;
 
 /** Defines `${name}Connection` and `${name}Edge` for items of type `node`. */
-export function connection<T>(name: string, node: AnyRef<T>, description?: string): ObjectRef<any, PageResult<T>> {
+export function connection<T, X extends object = {}>(name: string, node: AnyRef<T>, description?: string): ObjectRef<any, PageResult<T> & X> {
   const edge = builder.objectRef<{ cursor: string; node: T }>(`${name}Edge`).implement({
     fields: (t) => ({
       cursor: t.exposeString('cursor'),
       node: t.field({ type: node, resolve: (e) => e.node as never }),
     }),
   });
-  return builder.objectRef<PageResult<T>>(`${name}Connection`).implement({
+  return builder.objectRef<PageResult<T> & X>(`${name}Connection`).implement({
     description: description ?? `A page of ${name} items.`,
     fields: (t) => ({
       edges: t.field({

@@ -7,24 +7,42 @@ import { ValidationError } from '../domain/errors.js';
 
 export type SortValue = string | number | null;
 
-/** `order` names the ordering (e.g. `name:asc`): a cursor is only valid for the ordering that produced it. */
-export function encodeKeysetCursor(value: SortValue | Date, id: string, order: string): string {
-  const v = value instanceof Date ? { d: value.getTime() } : value;
-  return Buffer.from(JSON.stringify(['k', v, id, order])).toString('base64url');
+/**
+ * `order` names the ordering (e.g. `name:asc`): a cursor is only valid for the ordering that produced it.
+ * `then` is the value of a secondary sort key, for orderings on two keys (e.g. `severityRank:asc,detectedAt:desc`).
+ */
+export function encodeKeysetCursor(value: SortValue | Date, id: string, order: string, then?: SortValue | Date): string {
+  const parts: unknown[] = ['k', encodeValue(value), id, order];
+  if (then !== undefined) parts.push(encodeValue(then));
+  return Buffer.from(JSON.stringify(parts)).toString('base64url');
 }
 
-export function decodeKeysetCursor(cursor: string, order: string): { value: SortValue | Date; id: string } {
+/** The sort value(s) and id of the cursor. `then` is present only for a cursor of a two-key ordering. */
+export function decodeKeysetCursor(cursor: string, order: string): { value: SortValue | Date; id: string; then?: SortValue | Date } {
   const parsed = parse(cursor);
-  if (parsed[0] !== 'k' || typeof parsed[2] !== 'string') throw invalid();
+  if (parsed[0] !== 'k' || typeof parsed[2] !== 'string' || parsed.length > 5) throw invalid();
   if (parsed[3] !== order) {
     throw ValidationError.single('after', 'was returned by a list in another order; start again without it', 'invalid_cursor');
   }
-  const raw = parsed[1];
-  if (raw && typeof raw === 'object' && typeof (raw as { d?: unknown }).d === 'number') {
-    return { value: new Date((raw as { d: number }).d), id: parsed[2] };
-  }
+  const decoded: { value: SortValue | Date; id: string; then?: SortValue | Date } = { value: decodeValue(parsed[1]), id: parsed[2] };
+  if (parsed.length === 5) decoded.then = decodeValue(parsed[4]);
+  return decoded;
+}
+
+/** The secondary sort value of a two-key cursor; a cursor without one is not a cursor of that list. */
+export function secondaryValue(decoded: { then?: SortValue | Date }): SortValue | Date {
+  if (decoded.then === undefined) throw invalid();
+  return decoded.then;
+}
+
+function encodeValue(value: SortValue | Date): unknown {
+  return value instanceof Date ? { d: value.getTime() } : value;
+}
+
+function decodeValue(raw: unknown): SortValue | Date {
+  if (raw && typeof raw === 'object' && typeof (raw as { d?: unknown }).d === 'number') return new Date((raw as { d: number }).d);
   if (raw !== null && typeof raw !== 'string' && typeof raw !== 'number') throw invalid();
-  return { value: raw as SortValue, id: parsed[2] };
+  return raw as SortValue;
 }
 
 export function encodeOffsetCursor(offset: number): string {

@@ -9,13 +9,18 @@ import type {
   ContractVersion,
   CreateContractInput,
   RollbackContractInput,
+  SetContractSettingsInput,
   SetContractStatusInput,
   UpdateContractInput,
 } from '../domain/contracts.js';
+import type { CreateIssueInput, Issue, IssueCategory, IssueSeverity, IssueStatus, TransitionIssueInput, UpdateIssueInput } from '../domain/issues.js';
 import type { ContractStatus } from '../domain/lifecycle.js';
+import type { Run, RunStatus, StartRunInput, UpdateRunInput } from '../domain/runs.js';
+import type { StatsQuery, ValidationStats } from '../domain/stats.js';
+import type { RecordValidationInput, ValidationRecord } from '../domain/validations.js';
 import type { SearchField } from '../domain/search.js';
 
-export type { CatalogEntry, Contract, ContractVersion };
+export type { CatalogEntry, Contract, ContractVersion, Issue, Run, ValidationRecord, ValidationStats };
 
 /** Forward, cursor-based paging. `after` is an opaque cursor returned by an earlier page. */
 export interface PageRequest {
@@ -69,6 +74,8 @@ export interface ContractRepository {
   rollback(input: RollbackContractInput, actor: string | null): Promise<Contract>;
   /** Moves the contract through its lifecycle (see domain/lifecycle). Writes no version. */
   setStatus(input: SetContractStatusInput, actor: string | null): Promise<Contract>;
+  /** Changes registry settings of the contract (e.g. autoOpenIssues). Writes no version. */
+  setSettings(input: SetContractSettingsInput, actor: string | null): Promise<Contract>;
   /** Deletes the contract, its versions and its catalog entries; returns what was deleted. */
   delete(id: string, expectedRevision: number | null, actor: string | null): Promise<Contract>;
 
@@ -114,12 +121,107 @@ export interface SchemaCatalogRepository {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Later resources. Their interfaces grow with the issues that implement them (runs, validation records,
-// data-quality issues, comments, approvals); the backends implement them there.
+// Runs
 
-export interface RunRepository {}
-export interface ValidationRepository {}
-export interface IssueRepository {}
+export interface RunFilter {
+  contractId?: string | null;
+  contractVersion?: string | null;
+  status?: RunStatus[] | null;
+  pipelineId?: string | null;
+  environment?: string | null;
+  /** createdAt ≥ from */
+  from?: Date | null;
+  /** createdAt < to */
+  to?: Date | null;
+}
+
+export interface RunRepository {
+  /** NotFoundError('Contract', id) for an unknown contract, NotFoundError('ContractVersion', `${name}@${version}`) for an unknown version. */
+  start(input: StartRunInput, actor: string | null): Promise<Run>;
+  /** Status changes follow domain/runs; a concurrent change of the same run is a ConflictError (nothing written). */
+  update(input: UpdateRunInput, actor: string | null): Promise<Run>;
+  getByIds(ids: readonly string[]): Promise<(Run | null)[]>;
+  /** Ordered by createdAt (then id). */
+  list(filter: RunFilter, direction: SortDirection, page: PageRequest): Promise<Page<Run>>;
+  /** The newest run (by createdAt, then id) of each contract, null where none. */
+  latestByContracts(contractIds: readonly string[]): Promise<(Run | null)[]>;
+}
+
+// Validation records
+
+export interface ValidationFilter {
+  contractId?: string | null;
+  contractVersion?: string | null;
+  runId?: string | null;
+  environment?: string | null;
+  passed?: boolean | null;
+  /** recordedAt ≥ from */
+  from?: Date | null;
+  /** recordedAt < to */
+  to?: Date | null;
+}
+
+export interface ValidationRepository {
+  /**
+   * Stores a record (the error rate is computed here). With the contract's autoOpenIssues on, each failing check
+   * (failed or error) opens an issue, or adds an occurrence to the active issue of the same check; the check's
+   * issueId links to it. A repeated idempotencyKey for the same contract stores nothing and returns the first
+   * record with created=false. NotFoundError for an unknown contract, version or run; ValidationError for bad input.
+   */
+  record(input: RecordValidationInput, actor: string | null): Promise<{ record: ValidationRecord; created: boolean }>;
+  getByIds(ids: readonly string[]): Promise<(ValidationRecord | null)[]>;
+  /** Ordered by recordedAt (then id). */
+  list(filter: ValidationFilter, direction: SortDirection, page: PageRequest): Promise<Page<ValidationRecord>>;
+  /** The records of each run, oldest first. */
+  listByRunIds(runIds: readonly string[]): Promise<ValidationRecord[][]>;
+  /** Computed by the database, not by loading the records. */
+  stats(query: StatsQuery): Promise<ValidationStats>;
+}
+
+// Data-quality issues
+
+export interface IssueFilter {
+  contractId?: string | null;
+  runId?: string | null;
+  validationRecordId?: string | null;
+  status?: IssueStatus[] | null;
+  severity?: IssueSeverity[] | null;
+  category?: IssueCategory[] | null;
+  assignee?: string | null;
+  /** detectedAt ≥ from */
+  from?: Date | null;
+  /** detectedAt < to */
+  to?: Date | null;
+  /** Every word must appear in the title or description (whole words, ignoring case). */
+  text?: string | null;
+}
+
+export type IssueOrderField = 'detectedAt' | 'severity';
+
+export interface IssueSummary {
+  byStatus: Record<IssueStatus, number>;
+  bySeverity: Record<IssueSeverity, number>;
+}
+
+export interface IssueRepository {
+  /** NotFoundError for an unknown contract (or run / record when given). */
+  create(input: CreateIssueInput, actor: string | null): Promise<Issue>;
+  /** ConflictError on a stale expectedRevision. */
+  update(input: UpdateIssueInput, actor: string | null): Promise<Issue>;
+  transition(input: TransitionIssueInput, actor: string | null): Promise<Issue>;
+  getByIds(ids: readonly string[]): Promise<(Issue | null)[]>;
+  /** detectedAt: newest first for desc; severity: critical first for asc — then detectedAt desc, then id. */
+  list(filter: IssueFilter, order: { field: IssueOrderField; direction: SortDirection }, page: PageRequest): Promise<Page<Issue>>;
+  /** Counts over the whole filtered set (not one page). */
+  summary(filter: IssueFilter): Promise<IssueSummary>;
+  /** Active (open, acknowledged, in_progress) issues per contract. */
+  countActiveByContracts(contractIds: readonly string[]): Promise<number[]>;
+  listByRunIds(runIds: readonly string[]): Promise<Issue[][]>;
+  listByValidationRecordIds(recordIds: readonly string[]): Promise<Issue[][]>;
+}
+
+// Later resources: their interfaces grow with the issue that implements them.
+
 export interface CommentRepository {}
 export interface ApprovalRepository {}
 
@@ -132,6 +234,11 @@ export interface StorageCapabilities {
   textSearch: boolean;
   /** Multi-document transactions (a replica set). The registry does not depend on them. */
   transactions: boolean;
+  /**
+   * The server's aggregation computes `$group` with several `$sum` accumulators (counts and `$sum: '$field'`)
+   * correctly; validation stats then come from an aggregation over the records, otherwise from a daily rollup.
+   */
+  aggregation: boolean;
   serverVersion: string | null;
 }
 

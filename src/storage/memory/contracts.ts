@@ -6,9 +6,11 @@ import {
   type CreateContractInput,
   planCreate,
   planRollback,
+  planSettingsChange,
   planStatusChange,
   planUpdate,
   type RollbackContractInput,
+  type SetContractSettingsInput,
   type SetContractStatusInput,
   type UpdateContractInput,
 } from '../../domain/contracts.js';
@@ -64,6 +66,14 @@ export class MemoryContractRepository implements ContractRepository {
     const next = planStatusChange(current, input, { now: new Date(), actor });
     this.state.contracts.set(next.id, copy(next));
     this.syncCatalog(next);
+    return next;
+  }
+
+  async setSettings(input: SetContractSettingsInput, actor: string | null): Promise<Contract> {
+    const current = this.current(input.id, input.expectedRevision);
+    const next = planSettingsChange(current, input, { now: new Date(), actor });
+    this.state.contracts.set(next.id, copy(next));
+    this.syncCatalog(next); // the entries carry the contract's revision
     return next;
   }
 

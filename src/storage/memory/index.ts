@@ -4,18 +4,22 @@
  */
 import type { StorageBackend, StorageCapabilities } from '../types.js';
 import { MemoryContractRepository } from './contracts.js';
+import { MemoryIssueRepository } from './issues.js';
+import { MemoryRunRepository } from './runs.js';
 import { MemoryState } from './state.js';
+import { MemoryValidationRepository } from './validations.js';
 
 export function createMemoryStorage(): StorageBackend {
   const state = new MemoryState();
-  const capabilities: StorageCapabilities = { backend: 'memory', textSearch: false, transactions: false, serverVersion: null };
+  const capabilities: StorageCapabilities = { backend: 'memory', textSearch: false, transactions: false, aggregation: false, serverVersion: null };
   const contracts = new MemoryContractRepository(state);
+  const issues = new MemoryIssueRepository(state);
   return {
     contracts,
     schemaCatalog: contracts.catalog,
-    runs: {},
-    validations: {},
-    issues: {},
+    runs: new MemoryRunRepository(state),
+    validations: new MemoryValidationRepository(state, issues),
+    issues,
     comments: {},
     approvals: {},
     capabilities,

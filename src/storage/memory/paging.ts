@@ -1,4 +1,4 @@
-import { decodeKeysetCursor, decodeOffsetCursor, encodeKeysetCursor, encodeOffsetCursor, type SortValue } from '../cursor.js';
+import { decodeKeysetCursor, decodeOffsetCursor, encodeKeysetCursor, encodeOffsetCursor, secondaryValue, type SortValue } from '../cursor.js';
 import type { Page, PageRequest, SortDirection } from '../types.js';
 
 function compareValues(a: SortValue | Date, b: SortValue | Date): number {
@@ -10,7 +10,18 @@ function compareValues(a: SortValue | Date, b: SortValue | Date): number {
   return x < y ? -1 : 1;
 }
 
-/** Sorts by (key, id) and pages with keyset cursors, like the MongoDB backend. */
+/** A second sort key (for orderings on two keys); the id then breaks ties in this key's direction. */
+export interface SecondaryKey<T> {
+  key: (item: T) => SortValue | Date;
+  direction: SortDirection;
+  /** The field's name, as the MongoDB backend names it. */
+  field: string;
+}
+
+/**
+ * Sorts by (key, id) — or (key, then, id) — and pages with keyset cursors, like the MongoDB backend: the id breaks
+ * ties in the direction of the last key.
+ */
 export function keysetPage<T extends { id: string }>(
   all: T[],
   key: (item: T) => SortValue | Date,
@@ -18,20 +29,27 @@ export function keysetPage<T extends { id: string }>(
   page: PageRequest,
   /** The sort field's name, as the MongoDB backend names it, so that cursors carry their ordering. */
   field: string,
+  then?: SecondaryKey<T>,
 ): Page<T> {
-  const order = `${field}:${direction}`;
+  const order = then ? `${field}:${direction},${then.field}:${then.direction}` : `${field}:${direction}`;
   const sign = direction === 'asc' ? 1 : -1;
-  const sorted = [...all].sort((a, b) => sign * (compareValues(key(a), key(b)) || compareValues(a.id, b.id)));
+  const thenSign = then ? (then.direction === 'asc' ? 1 : -1) : sign;
+  type Position = { value: SortValue | Date; then: SortValue | Date | null; id: string };
+  const positionOf = (item: T): Position => ({ value: key(item), then: then ? then.key(item) : null, id: item.id });
+  const compare = (a: Position, b: Position) =>
+    sign * compareValues(a.value, b.value) || thenSign * compareValues(a.then, b.then) || thenSign * compareValues(a.id, b.id);
+  const sorted = [...all].sort((a, b) => compare(positionOf(a), positionOf(b)));
   let start = 0;
   if (page.after) {
     const c = decodeKeysetCursor(page.after, order);
-    start = sorted.findIndex((item) => sign * (compareValues(key(item), c.value) || compareValues(item.id, c.id)) > 0);
+    const cursor: Position = { value: c.value, then: then ? secondaryValue(c) : null, id: c.id };
+    start = sorted.findIndex((item) => compare(positionOf(item), cursor) > 0);
     if (start < 0) start = sorted.length;
   }
   const items = sorted.slice(start, start + page.first);
   return {
     items,
-    cursors: items.map((item) => encodeKeysetCursor(key(item), item.id, order)),
+    cursors: items.map((item) => encodeKeysetCursor(key(item), item.id, order, then ? then.key(item) : undefined)),
     hasNextPage: start + page.first < sorted.length,
     totalCount: async () => all.length,
   };

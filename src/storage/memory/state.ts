@@ -1,16 +1,33 @@
 import type { CatalogEntry } from '../../domain/catalog.js';
 import type { Contract, ContractVersion } from '../../domain/contracts.js';
+import type { Issue } from '../../domain/issues.js';
+import type { Run } from '../../domain/runs.js';
+import type { ValidationRecord } from '../../domain/validations.js';
 
 /** Everything the in-memory backend holds. Values are deep-copied in and out so callers never share objects. */
 export class MemoryState {
   readonly contracts = new Map<string, Contract>();
   readonly versions = new Map<string, ContractVersion[]>();
   readonly catalog = new Map<string, CatalogEntry>();
+  readonly runs = new Map<string, Run>();
+  readonly validations = new Map<string, ValidationRecord>();
+  /** `${contractId}\u0000${idempotencyKey}` → the id of the first record pushed with that key. */
+  readonly idempotencyKeys = new Map<string, string>();
+  readonly issues = new Map<string, Issue>();
 
   clear(): void {
     this.contracts.clear();
     this.versions.clear();
     this.catalog.clear();
+    this.runs.clear();
+    this.validations.clear();
+    this.idempotencyKeys.clear();
+    this.issues.clear();
+  }
+
+  /** Whether `version` (a semantic version string) is one of the contract's versions. */
+  hasVersion(contractId: string, version: string): boolean {
+    return (this.versions.get(contractId) ?? []).some((v) => v.version === version);
   }
 }
 

@@ -1,8 +1,10 @@
 /**
  * What the server can do, detected once at start-up by trying it (never assumed from the server's name):
- * text search = the text index can be created AND a `$text` query answers; transactions = a replica set or a
- * mongos; the version from buildInfo (with FerretDB's own version when the server reports one).
+ * text search = the text index can be created AND a `$text` query answers; aggregation = a `$group` with several
+ * `$sum` accumulators gives the right numbers on a scratch collection; transactions = a replica set or a mongos;
+ * the version from buildInfo (with FerretDB's own version when the server reports one).
  */
+import { randomUUID } from 'node:crypto';
 import type { Db, Document } from 'mongodb';
 import type { StorageCapabilities } from '../types.js';
 import { COLLECTIONS } from './documents.js';
@@ -12,18 +14,20 @@ export const BACKEND_NAME = 'mongodb';
 
 export async function detectCapabilities(db: Db): Promise<StorageCapabilities> {
   const admin = db.admin();
-  const [hello, buildInfo, textSearch] = await Promise.all([
+  const [hello, buildInfo, textSearch, aggregation] = await Promise.all([
     admin
       .command({ hello: 1 })
       .catch(() => admin.command({ isMaster: 1 })) // servers older than `hello`
       .catch(() => null as Document | null),
     admin.command({ buildInfo: 1 }).catch(() => null as Document | null),
     detectTextSearch(db),
+    detectAggregation(db),
   ]);
   return {
     backend: BACKEND_NAME,
     textSearch,
     transactions: hasTransactions(hello),
+    aggregation,
     serverVersion: serverVersionOf(buildInfo),
   };
 }
@@ -51,5 +55,35 @@ async function detectTextSearch(db: Db): Promise<boolean> {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Runs the shape of the stats aggregation (validations.ts: `$match`, then `$group` by a field with a `$sum: 1` count
+ * and several `$sum: '$field'` sums) on a scratch collection and checks every number. FerretDB 1.x answers such a
+ * pipeline but computes only its first accumulator (the others come back as 0), so it must be checked, not tried.
+ */
+async function detectAggregation(db: Db): Promise<boolean> {
+  const probe = db.collection<{ _id: string } & Document>(`capability_probe_${randomUUID()}`);
+  try {
+    await probe.insertMany([
+      { _id: 'a', k: 1, g: 'x', a: 2, b: 0.5, c: null },
+      { _id: 'b', k: 1, g: 'x', a: 5, b: 1.25, c: 3 },
+      { _id: 'c', k: 1, g: 'y', a: 7, b: 2 },
+      { _id: 'd', k: 2, g: 'x', a: 100, b: 100, c: 100 },
+    ]);
+    const rows = await probe
+      .aggregate([{ $match: { k: 1 } }, { $group: { _id: '$g', n: { $sum: 1 }, a: { $sum: '$a' }, b: { $sum: '$b' }, c: { $sum: '$c' } } }])
+      .toArray();
+    const byId = new Map(rows.map((r) => [r._id, r]));
+    const ok = (id: string, n: number, a: number, b: number, c: number) => {
+      const r = byId.get(id);
+      return r !== undefined && r.n === n && r.a === a && r.b === b && r.c === c;
+    };
+    return rows.length === 2 && ok('x', 2, 7, 1.75, 3) && ok('y', 1, 7, 2, 0);
+  } catch {
+    return false;
+  } finally {
+    await probe.drop().catch(() => undefined);
   }
 }

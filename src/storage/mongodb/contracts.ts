@@ -3,14 +3,15 @@
  *
  * Write order, so that no reader ever sees a contract pointing at a missing version:
  *  - a write first inserts its new version (`${id}@${versionCount + 1}`), then moves the contract to it with a
- *    compare-and-set on the revision, then brings the catalog in step (see catalog.ts);
+ *    compare-and-set on the revision (claims.ts: atomic on FerretDB too), then brings the catalog in step (see
+ *    catalog.ts);
  *  - a version whose number is above its contract's versionCount (a write in flight, or one that crashed between
  *    its two steps) is invisible to every read, and a later write removes it once it is old enough;
  *  - a failed compare-and-set deletes the version it inserted (compensation) and reports the conflict;
  *  - a delete removes the contract first (readers then see nothing), then its versions and catalog entries.
  */
 import { randomUUID } from 'node:crypto';
-import type { Filter, WithoutId } from 'mongodb';
+import type { Filter } from 'mongodb';
 import {
   type Contract,
   type ContractVersion,
@@ -18,9 +19,11 @@ import {
   type CreateContractInput,
   planCreate,
   planRollback,
+  planSettingsChange,
   planStatusChange,
   planUpdate,
   type RollbackContractInput,
+  type SetContractSettingsInput,
   type SetContractStatusInput,
   type UpdateContractInput,
 } from '../../domain/contracts.js';
@@ -36,6 +39,7 @@ import type {
   StorageCapabilities,
 } from '../types.js';
 import { syncCatalog } from './catalog.js';
+import { casDelete, casReplace } from './claims.js';
 import {
   fromStoredContract,
   fromStoredVersion,
@@ -48,6 +52,7 @@ import {
 import { isDuplicateKeyError } from './errors.js';
 import { emptyPage, keysetPage } from './paging.js';
 import { searchContracts } from './search.js';
+import { mapOrNull, unique, withoutId } from './util.js';
 
 /** A version above its contract's versionCount and older than this is an orphan of a crashed write. */
 export const ORPHAN_VERSION_AGE_MS = 60_000;
@@ -101,19 +106,19 @@ export class MongoContractRepository implements ContractRepository {
 
   async setStatus(input: SetContractStatusInput, actor: string | null): Promise<Contract> {
     const current = await this.current(input.id, input.expectedRevision);
-    const next = planStatusChange(current, input, { now: new Date(), actor });
-    const result = await this.collections.contracts.replaceOne(
-      { _id: current.id, revision: input.expectedRevision },
-      withoutId(toStoredContract(next)),
-    );
-    if (result.matchedCount === 0) throw await this.conflict(current.id, input.expectedRevision);
-    await syncCatalog(this.collections, next);
-    return next;
+    return this.replaceMetadata(current, input.expectedRevision, planStatusChange(current, input, { now: new Date(), actor }));
+  }
+
+  async setSettings(input: SetContractSettingsInput, actor: string | null): Promise<Contract> {
+    const current = await this.current(input.id, input.expectedRevision);
+    return this.replaceMetadata(current, input.expectedRevision, planSettingsChange(current, input, { now: new Date(), actor }));
   }
 
   async delete(id: string, expectedRevision: number | null, _actor: string | null): Promise<Contract> {
-    const filter: Filter<StoredContract> = expectedRevision === null ? { _id: id } : { _id: id, revision: expectedRevision };
-    const deleted = await this.collections.contracts.findOneAndDelete(filter);
+    const deleted =
+      expectedRevision === null
+        ? await this.collections.contracts.findOneAndDelete({ _id: id })
+        : await casDelete(this.collections.claims, this.collections.contracts, id, expectedRevision);
     if (!deleted) {
       if (expectedRevision === null) throw new NotFoundError('Contract', id);
       throw await this.conflict(id, expectedRevision);
@@ -240,24 +245,29 @@ export class MongoContractRepository implements ContractRepository {
     return new ConflictError('Contract', id, expectedRevision, doc.revision === expectedRevision ? null : doc.revision);
   }
 
+  /** A write without a new version (status, settings): compare-and-set on the revision, then the catalog (whose
+   *  entries carry the contract's status and revision). */
+  private async replaceMetadata(current: Contract, expectedRevision: number, next: Contract): Promise<Contract> {
+    const written = await casReplace(this.collections.claims, this.collections.contracts, current.id, expectedRevision, withoutId(toStoredContract(next)));
+    if (!written) throw await this.conflict(current.id, expectedRevision);
+    await syncCatalog(this.collections, next);
+    return next;
+  }
+
   /** Writes a new version and moves the contract to it (compare-and-set on the revision), then the catalog. */
   private async commit(current: Contract, expectedRevision: number, write: ContractWrite): Promise<Contract> {
     const token = randomUUID();
     await this.insertVersion(current, expectedRevision, write.version, token);
-    let matched: number;
+    let written: boolean;
     try {
-      const result = await this.collections.contracts.replaceOne(
-        { _id: current.id, revision: expectedRevision },
-        withoutId(toStoredContract(write.contract)),
-      );
-      matched = result.matchedCount;
+      written = await casReplace(this.collections.claims, this.collections.contracts, current.id, expectedRevision, withoutId(toStoredContract(write.contract)));
     } catch (error) {
       await this.discardVersion(write.version, token);
       // The only unique key a replacement can break is the name (taken since the check in update()).
       if (isDuplicateKeyError(error)) throw new AlreadyExistsError('Contract', 'name', write.contract.name);
       throw error;
     }
-    if (matched === 0) {
+    if (!written) {
       await this.discardVersion(write.version, token);
       throw await this.conflict(current.id, expectedRevision);
     }
@@ -307,19 +317,6 @@ export class MongoContractRepository implements ContractRepository {
       // invisible anyway; see above
     }
   }
-}
-
-function withoutId<T extends { _id: string }>(doc: T): WithoutId<T> {
-  const { _id, ...rest } = doc;
-  return rest as unknown as WithoutId<T>;
-}
-
-function unique<T>(values: readonly T[]): T[] {
-  return [...new Set(values)];
-}
-
-function mapOrNull<S, T>(value: S | undefined, map: (value: S) => T): T | null {
-  return value === undefined ? null : map(value);
 }
 
 function pairKey(contractId: string, version: string): string {

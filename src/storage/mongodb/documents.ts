@@ -4,26 +4,55 @@
  * The ODCS document is stored as a JSON string (`documentJson`), never as a BSON object: only a string keeps it
  * byte-identical on every server (key order, unknown keys, keys with '.' or a leading '$', nested arrays, which
  * some MongoDB-wire servers refuse or reorder). Registry metadata lives beside it as ordinary fields, dates as BSON
- * dates. Fields derived for queries (lower-cased names, search words, search text) are stored too; they are
+ * dates. Other free-form JSON (run metadata and results, check values, sample errors, the values of an issue's
+ * activity) is stored as JSON text for the same reason. Fields derived for queries (lower-cased names, search words, search text) are stored too; they are
  * recomputed on every write, so they can always be rebuilt from the contract itself.
  */
 import type { Collection, Db } from 'mongodb';
 import type { CatalogEntry, CatalogProperty } from '../../domain/catalog.js';
 import type { ChangeKind, Contract, ContractVersion } from '../../domain/contracts.js';
+import {
+  ACTIVE_ISSUE_STATUSES,
+  type ActivityEntry,
+  type Issue,
+  type IssueCategory,
+  issueFingerprint,
+  type IssueResolution,
+  type IssueSeverity,
+  type IssueStatus,
+  SEVERITY_RANK,
+} from '../../domain/issues.js';
 import type { ContractStatus } from '../../domain/lifecycle.js';
-import type { JsonObject } from '../../domain/odcs.js';
+import type { JsonObject, JsonValue } from '../../domain/odcs.js';
+import type { Run, RunStatus } from '../../domain/runs.js';
 import { type SearchText, searchTermsOf, searchTextOf } from '../../domain/search.js';
+import type { StatsBucket } from '../../domain/stats.js';
+import { type CheckResult, type CheckStatus, dayOf, type ValidationRecord } from '../../domain/validations.js';
+import { issueTermsOf } from '../issue-text.js';
+import { claimsOf, type StoredClaim } from './claims.js';
 
 export const COLLECTIONS = {
   contracts: 'contracts',
   versions: 'contract_versions',
   catalog: 'schema_catalog',
+  runs: 'runs',
+  runHeads: 'run_heads',
+  validations: 'validation_records',
+  validationDaily: 'validation_daily',
+  issues: 'issues',
 } as const;
 
 export interface MongoCollections {
   contracts: Collection<StoredContract>;
   versions: Collection<StoredVersion>;
   catalog: Collection<StoredCatalogEntry>;
+  runs: Collection<StoredRun>;
+  runHeads: Collection<StoredRunHead>;
+  validations: Collection<StoredValidationRecord>;
+  validationDaily: Collection<StoredDailyStats>;
+  issues: Collection<StoredIssue>;
+  /** Compare-and-set claims (claims.ts). */
+  claims: Collection<StoredClaim>;
 }
 
 export function collectionsOf(db: Db): MongoCollections {
@@ -31,6 +60,12 @@ export function collectionsOf(db: Db): MongoCollections {
     contracts: db.collection<StoredContract>(COLLECTIONS.contracts),
     versions: db.collection<StoredVersion>(COLLECTIONS.versions),
     catalog: db.collection<StoredCatalogEntry>(COLLECTIONS.catalog),
+    runs: db.collection<StoredRun>(COLLECTIONS.runs),
+    runHeads: db.collection<StoredRunHead>(COLLECTIONS.runHeads),
+    validations: db.collection<StoredValidationRecord>(COLLECTIONS.validations),
+    validationDaily: db.collection<StoredDailyStats>(COLLECTIONS.validationDaily),
+    issues: db.collection<StoredIssue>(COLLECTIONS.issues),
+    claims: claimsOf(db),
   };
 }
 
@@ -52,6 +87,8 @@ export interface StoredContract {
   version: string;
   versionCount: number;
   revision: number;
+  /** Absent on contracts stored before the setting existed: read as true (the default). */
+  autoOpenIssues?: boolean;
   documentJson: string;
   createdAt: Date;
   updatedAt: Date;
@@ -129,6 +166,7 @@ export function toStoredContract(contract: Contract): StoredContract {
     version: contract.version,
     versionCount: contract.versionCount,
     revision: contract.revision,
+    autoOpenIssues: contract.autoOpenIssues,
     documentJson: JSON.stringify(contract.document),
     createdAt: contract.createdAt,
     updatedAt: contract.updatedAt,
@@ -157,6 +195,7 @@ export function fromStoredContract(doc: StoredContract): Contract {
     version: doc.version,
     versionCount: doc.versionCount,
     revision: doc.revision,
+    autoOpenIssues: doc.autoOpenIssues !== false,
     document: parseDocument(doc.documentJson),
     createdAt: toDate(doc.createdAt),
     updatedAt: toDate(doc.updatedAt),
@@ -287,6 +326,364 @@ export function fromStoredCatalogEntry(doc: StoredCatalogEntry): CatalogEntry {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Runs
+
+/** Free-form JSON of pipelines (metadata, result) is stored as JSON text, like contract documents. */
+export interface StoredRun {
+  _id: string;
+  contractId: string;
+  contractVersion: string;
+  pipelineId: string;
+  environment: string | null;
+  trigger: string | null;
+  metadataJson: string | null;
+  resultJson: string | null;
+  status: RunStatus;
+  createdAt: Date;
+  startedAt: Date | null;
+  endedAt: Date | null;
+  durationMs: number | null;
+  createdBy: string | null;
+  updatedAt: Date;
+  updatedBy: string | null;
+  /** Compare-and-set counter of the stored run (+1 on every write); not part of the record. */
+  revision: number;
+}
+
+/** The newest run of a contract (by createdAt, then id): one document per contract, `_id` = the contract id. */
+export interface StoredRunHead {
+  _id: string;
+  runId: string;
+  createdAt: Date;
+}
+
+export function toStoredRun(run: Run, revision: number): StoredRun {
+  return {
+    _id: run.id,
+    contractId: run.contractId,
+    contractVersion: run.contractVersion,
+    pipelineId: run.pipelineId,
+    environment: run.environment,
+    trigger: run.trigger,
+    metadataJson: run.metadata === null ? null : JSON.stringify(run.metadata),
+    resultJson: run.result === null ? null : JSON.stringify(run.result),
+    status: run.status,
+    createdAt: run.createdAt,
+    startedAt: run.startedAt,
+    endedAt: run.endedAt,
+    durationMs: run.durationMs,
+    createdBy: run.createdBy,
+    updatedAt: run.updatedAt,
+    updatedBy: run.updatedBy,
+    revision,
+  };
+}
+
+/** The record, with its keys in the order the domain creates them. */
+export function fromStoredRun(doc: StoredRun): Run {
+  return {
+    id: doc._id,
+    contractId: doc.contractId,
+    contractVersion: doc.contractVersion,
+    pipelineId: doc.pipelineId,
+    environment: doc.environment ?? null,
+    trigger: doc.trigger ?? null,
+    metadata: doc.metadataJson == null ? null : (JSON.parse(doc.metadataJson) as JsonObject),
+    result: doc.resultJson == null ? null : (JSON.parse(doc.resultJson) as JsonObject),
+    status: doc.status,
+    createdAt: toDate(doc.createdAt),
+    startedAt: dateOrNull(doc.startedAt),
+    endedAt: dateOrNull(doc.endedAt),
+    durationMs: doc.durationMs ?? null,
+    createdBy: doc.createdBy ?? null,
+    updatedAt: toDate(doc.updatedAt),
+    updatedBy: doc.updatedBy ?? null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Validation records
+
+/** A check; its JSON values (observed value, threshold) as JSON text. */
+export interface StoredCheck {
+  checkId: string;
+  propertyPath: string | null;
+  status: CheckStatus;
+  observedValueJson: string;
+  thresholdJson: string;
+  message: string | null;
+  issueId: string | null;
+}
+
+export interface StoredValidationRecord {
+  _id: string;
+  contractId: string;
+  contractVersion: string;
+  runId: string | null;
+  schemaName: string | null;
+  passed: boolean;
+  rowCount: number;
+  errorCount: number;
+  errorRate: number;
+  durationMs: number | null;
+  environment: string | null;
+  checks: StoredCheck[];
+  sampleErrorsJson: string;
+  idempotencyKey: string | null;
+  recordedAt: Date;
+  createdBy: string | null;
+  // derived, for queries
+  /**
+   * Unique: `${contractId}\u0000${idempotencyKey}` when the record has a key, else `\u0001${_id}` — always set,
+   * because servers without partial indexes (FerretDB) would otherwise count every keyless record as a duplicate.
+   */
+  idemKey: string;
+  /** The UTC day of recordedAt (domain dayOf): the stats timeline and the daily rollup. */
+  day: string;
+  /** 1 when passed, else 0: summed by the stats aggregation. */
+  passedCount: 0 | 1;
+  /** 1 when durationMs is set, else 0: summed by the stats aggregation. */
+  durationCount: 0 | 1;
+}
+
+/** Partial stats of one (contract, version, environment, UTC day), kept in step with every inserted record. */
+export interface StoredDailyStats {
+  _id: string;
+  contractId: string;
+  contractVersion: string;
+  environment: string | null;
+  day: string;
+  total: number;
+  passed: number;
+  rows: number;
+  errors: number;
+  durationSum: number;
+  durationCount: number;
+}
+
+export function idemKeyOf(record: Pick<ValidationRecord, 'id' | 'contractId' | 'idempotencyKey'>): string {
+  return record.idempotencyKey === null ? `\u0001${record.id}` : `${record.contractId}\u0000${record.idempotencyKey}`;
+}
+
+export function toStoredValidationRecord(record: ValidationRecord): StoredValidationRecord {
+  return {
+    _id: record.id,
+    contractId: record.contractId,
+    contractVersion: record.contractVersion,
+    runId: record.runId,
+    schemaName: record.schemaName,
+    passed: record.passed,
+    rowCount: record.rowCount,
+    errorCount: record.errorCount,
+    errorRate: record.errorRate,
+    durationMs: record.durationMs,
+    environment: record.environment,
+    checks: record.checks.map((c) => ({
+      checkId: c.checkId,
+      propertyPath: c.propertyPath,
+      status: c.status,
+      observedValueJson: JSON.stringify(c.observedValue),
+      thresholdJson: JSON.stringify(c.threshold),
+      message: c.message,
+      issueId: c.issueId,
+    })),
+    sampleErrorsJson: JSON.stringify(record.sampleErrors),
+    idempotencyKey: record.idempotencyKey,
+    recordedAt: record.recordedAt,
+    createdBy: record.createdBy,
+    idemKey: idemKeyOf(record),
+    day: dayOf(record.recordedAt),
+    passedCount: record.passed ? 1 : 0,
+    durationCount: record.durationMs === null ? 0 : 1,
+  };
+}
+
+/** The record, with its keys in the order the domain creates them. */
+export function fromStoredValidationRecord(doc: StoredValidationRecord): ValidationRecord {
+  return {
+    id: doc._id,
+    contractId: doc.contractId,
+    contractVersion: doc.contractVersion,
+    runId: doc.runId ?? null,
+    schemaName: doc.schemaName ?? null,
+    passed: doc.passed === true,
+    rowCount: doc.rowCount,
+    errorCount: doc.errorCount,
+    errorRate: doc.errorRate,
+    durationMs: doc.durationMs ?? null,
+    environment: doc.environment ?? null,
+    checks: (doc.checks ?? []).map(
+      (c): CheckResult => ({
+        checkId: c.checkId,
+        propertyPath: c.propertyPath ?? null,
+        status: c.status,
+        observedValue: parseJsonValue(c.observedValueJson),
+        threshold: parseJsonValue(c.thresholdJson),
+        message: c.message ?? null,
+        issueId: c.issueId ?? null,
+      }),
+    ),
+    sampleErrors: (parseJsonValue(doc.sampleErrorsJson) as JsonValue[] | null) ?? [],
+    idempotencyKey: doc.idempotencyKey ?? null,
+    recordedAt: toDate(doc.recordedAt),
+    createdBy: doc.createdBy ?? null,
+  };
+}
+
+/** The rollup document a record adds to: one per (contract, version, environment, day). */
+export function dailyStatsKey(record: Pick<ValidationRecord, 'contractId' | 'contractVersion' | 'environment' | 'recordedAt'>): string {
+  return JSON.stringify([record.contractId, record.contractVersion, record.environment, dayOf(record.recordedAt)]);
+}
+
+export function fromStoredDailyStats(doc: StoredDailyStats): StatsBucket {
+  return {
+    day: doc.day,
+    total: doc.total ?? 0,
+    passed: doc.passed ?? 0,
+    rows: doc.rows ?? 0,
+    errors: doc.errors ?? 0,
+    durationSum: doc.durationSum ?? 0,
+    durationCount: doc.durationCount ?? 0,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Issues
+
+export interface StoredFieldChange {
+  field: string;
+  fromJson: string;
+  toJson: string;
+}
+
+export interface StoredActivityEntry {
+  at: Date;
+  actor: string | null;
+  action: ActivityEntry['action'];
+  changes: StoredFieldChange[];
+  note: string | null;
+}
+
+export interface StoredIssue {
+  _id: string;
+  contractId: string;
+  runId: string | null;
+  validationRecordId: string | null;
+  schemaName: string | null;
+  propertyPath: string | null;
+  checkId: string | null;
+  title: string;
+  description: string | null;
+  severity: IssueSeverity;
+  category: IssueCategory;
+  assignee: string | null;
+  tags: string[];
+  status: IssueStatus;
+  resolution: IssueResolution | null;
+  resolvedBy: string | null;
+  resolvedAt: Date | null;
+  detectedAt: Date;
+  lastSeenAt: Date;
+  occurrences: number;
+  updatedAt: Date;
+  createdBy: string | null;
+  updatedBy: string | null;
+  revision: number;
+  activity: StoredActivityEntry[];
+  // derived, for queries
+  /** SEVERITY_RANK of the severity (critical = 0): the severity order. */
+  severityRank: number;
+  /**
+   * Unique: the issue's fingerprint (domain issueFingerprint) while it is active and has one, else `\u0001${_id}`.
+   * So at most one active issue per failing check, also under concurrent pushes.
+   */
+  activeKey: string;
+  /** The distinct words of title and description (the `text` filter). */
+  textTerms: string[];
+}
+
+export function activeKeyOf(issue: Issue): string {
+  const fingerprint = ACTIVE_ISSUE_STATUSES.includes(issue.status) ? issueFingerprint(issue) : null;
+  return fingerprint ?? `\u0001${issue.id}`;
+}
+
+export function toStoredIssue(issue: Issue): StoredIssue {
+  return {
+    _id: issue.id,
+    contractId: issue.contractId,
+    runId: issue.runId,
+    validationRecordId: issue.validationRecordId,
+    schemaName: issue.schemaName,
+    propertyPath: issue.propertyPath,
+    checkId: issue.checkId,
+    title: issue.title,
+    description: issue.description,
+    severity: issue.severity,
+    category: issue.category,
+    assignee: issue.assignee,
+    tags: issue.tags,
+    status: issue.status,
+    resolution: issue.resolution,
+    resolvedBy: issue.resolvedBy,
+    resolvedAt: issue.resolvedAt,
+    detectedAt: issue.detectedAt,
+    lastSeenAt: issue.lastSeenAt,
+    occurrences: issue.occurrences,
+    updatedAt: issue.updatedAt,
+    createdBy: issue.createdBy,
+    updatedBy: issue.updatedBy,
+    revision: issue.revision,
+    activity: issue.activity.map((a) => ({
+      at: a.at,
+      actor: a.actor,
+      action: a.action,
+      changes: a.changes.map((c) => ({ field: c.field, fromJson: JSON.stringify(c.from), toJson: JSON.stringify(c.to) })),
+      note: a.note,
+    })),
+    severityRank: SEVERITY_RANK[issue.severity],
+    activeKey: activeKeyOf(issue),
+    textTerms: issueTermsOf(issue),
+  };
+}
+
+/** The record, with its keys in the order the domain creates them. */
+export function fromStoredIssue(doc: StoredIssue): Issue {
+  return {
+    id: doc._id,
+    contractId: doc.contractId,
+    runId: doc.runId ?? null,
+    validationRecordId: doc.validationRecordId ?? null,
+    schemaName: doc.schemaName ?? null,
+    propertyPath: doc.propertyPath ?? null,
+    checkId: doc.checkId ?? null,
+    title: doc.title,
+    description: doc.description ?? null,
+    severity: doc.severity,
+    category: doc.category,
+    assignee: doc.assignee ?? null,
+    tags: strings(doc.tags),
+    status: doc.status,
+    resolution: doc.resolution ?? null,
+    resolvedBy: doc.resolvedBy ?? null,
+    resolvedAt: dateOrNull(doc.resolvedAt),
+    detectedAt: toDate(doc.detectedAt),
+    lastSeenAt: toDate(doc.lastSeenAt),
+    occurrences: doc.occurrences,
+    updatedAt: toDate(doc.updatedAt),
+    createdBy: doc.createdBy ?? null,
+    updatedBy: doc.updatedBy ?? null,
+    revision: doc.revision,
+    activity: (doc.activity ?? []).map((a) => ({
+      at: toDate(a.at),
+      actor: a.actor ?? null,
+      action: a.action,
+      changes: (a.changes ?? []).map((c) => ({ field: c.field, from: parseJsonValue(c.fromJson), to: parseJsonValue(c.toJson) })),
+      note: a.note ?? null,
+    })),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 
 function parseDocument(json: string): JsonObject {
   return JSON.parse(json) as JsonObject;
@@ -294,6 +691,15 @@ function parseDocument(json: string): JsonObject {
 
 function toDate(value: Date | string | number): Date {
   return value instanceof Date ? value : new Date(value);
+}
+
+function dateOrNull(value: Date | string | number | null | undefined): Date | null {
+  return value == null ? null : toDate(value);
+}
+
+/** JSON text back to its value; null for a missing field. */
+function parseJsonValue(json: string | null | undefined): JsonValue {
+  return json == null ? null : (JSON.parse(json) as JsonValue);
 }
 
 function strings(value: unknown): string[] {

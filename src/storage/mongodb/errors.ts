@@ -3,6 +3,13 @@ import { MongoBulkWriteError, MongoServerError } from 'mongodb';
 
 export const DUPLICATE_KEY = 11000;
 
+/**
+ * FerretDB 1.x reports a unique index refusing an UPDATE (not an insert) as an InternalError (code 1) carrying its
+ * storage engine's message (SQLite: `UNIQUE constraint failed`; PostgreSQL: `duplicate key value violates unique
+ * constraint`) instead of E11000.
+ */
+const FERRETDB_UNIQUE_VIOLATION = /UNIQUE constraint failed|duplicate key value violates unique constraint/;
+
 /** A unique index refused a write (E11000), on MongoDB or on a MongoDB-wire server such as FerretDB. */
 export function isDuplicateKeyError(error: unknown): boolean {
   if (error instanceof MongoBulkWriteError) {
@@ -10,7 +17,8 @@ export function isDuplicateKeyError(error: unknown): boolean {
     const errors = writeErrorsOf(error);
     return errors.length > 0 && errors.every((e) => e.code === DUPLICATE_KEY);
   }
-  return error instanceof MongoServerError && error.code === DUPLICATE_KEY;
+  if (!(error instanceof MongoServerError)) return false;
+  return error.code === DUPLICATE_KEY || (error.code === 1 && FERRETDB_UNIQUE_VIOLATION.test(error.message));
 }
 
 export function writeErrorsOf(error: MongoBulkWriteError): { code: number; index: number }[] {

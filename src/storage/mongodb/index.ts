@@ -1,7 +1,7 @@
 /**
  * The MongoDB backend: the repositories of ../types.ts on MongoDB or any MongoDB-wire server (FerretDB in tests).
- * It uses no transactions and no server feature beyond unique/compound/multikey indexes and plain queries; text
- * search is used only when the server proves it has it (see capabilities.ts).
+ * It uses no transactions and no server feature beyond unique/compound/multikey indexes, plain queries and `$group`
+ * counts; text search and aggregated sums are used only when the server proves it has them (see capabilities.ts).
  */
 import { type Db, MongoClient } from 'mongodb';
 import type { HealthReport, StorageBackend, StorageCapabilities } from '../types.js';
@@ -11,6 +11,9 @@ import { MongoContractRepository } from './contracts.js';
 import { collectionsOf } from './documents.js';
 import { errorMessage } from './errors.js';
 import { ensureIndexes } from './indexes.js';
+import { MongoIssueRepository } from './issues.js';
+import { MongoRunRepository } from './runs.js';
+import { MongoValidationRepository } from './validations.js';
 
 export interface MongoStorageOptions {
   uri: string;
@@ -39,14 +42,15 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
     const collections = collectionsOf(db);
     const contracts = new MongoContractRepository(collections, capabilities);
     const schemaCatalog = new MongoCatalogRepository(collections);
+    const issues = new MongoIssueRepository(collections);
     return {
       client,
       db,
       contracts,
       schemaCatalog,
-      runs: {},
-      validations: {},
-      issues: {},
+      runs: new MongoRunRepository(collections),
+      validations: new MongoValidationRepository(collections, issues, capabilities),
+      issues,
       comments: {},
       approvals: {},
       capabilities,

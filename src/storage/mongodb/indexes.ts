@@ -1,5 +1,5 @@
 /**
- * The indexes of the three collections, created idempotently at start-up with explicit names. Only features every
+ * The indexes of the collections, created idempotently at start-up with explicit names. Only features every
  * MongoDB-wire server we support has: unique, compound and multikey indexes (no partial filters, no collations).
  * The text index is separate: whether the server can build it is part of capability detection.
  */
@@ -28,6 +28,43 @@ export const CATALOG_INDEXES: IndexDescription[] = [
   { key: { hasPii: 1, schemaNameLower: 1 }, name: 'catalog_pii_schema_name' },
   { key: { propertyKeys: 1 }, name: 'catalog_property_keys' },
   { key: { contractStatus: 1 }, name: 'catalog_contract_status' },
+];
+
+export const RUN_INDEXES: IndexDescription[] = [
+  { key: { contractId: 1, createdAt: 1, _id: 1 }, name: 'runs_contract_created_at' },
+  { key: { status: 1, createdAt: 1 }, name: 'runs_status_created_at' },
+  { key: { pipelineId: 1, createdAt: 1 }, name: 'runs_pipeline_created_at' },
+  { key: { environment: 1, createdAt: 1 }, name: 'runs_environment_created_at' },
+  { key: { createdAt: 1, _id: 1 }, name: 'runs_created_at' },
+];
+
+// run_heads is read and written by _id only (one document per contract): the default _id index is all it needs.
+
+export const VALIDATION_INDEXES: IndexDescription[] = [
+  { key: { contractId: 1, recordedAt: 1, _id: 1 }, name: 'validations_contract_recorded_at' },
+  { key: { runId: 1, recordedAt: 1 }, name: 'validations_run_recorded_at' },
+  { key: { contractId: 1, durationMs: 1 }, name: 'validations_contract_duration' },
+  { key: { idemKey: 1 }, name: 'validations_idem_key_unique', unique: true },
+  { key: { environment: 1, recordedAt: 1 }, name: 'validations_environment_recorded_at' },
+  { key: { recordedAt: 1, _id: 1 }, name: 'validations_recorded_at' },
+];
+
+export const VALIDATION_DAILY_INDEXES: IndexDescription[] = [{ key: { contractId: 1, day: 1 }, name: 'validation_daily_contract_day' }];
+
+export const ISSUE_INDEXES: IndexDescription[] = [
+  { key: { contractId: 1, detectedAt: 1, _id: 1 }, name: 'issues_contract_detected_at' },
+  { key: { status: 1, detectedAt: 1 }, name: 'issues_status_detected_at' },
+  // The severity order is (severityRank, detectedAt desc, _id desc) for asc and (severityRank desc, detectedAt desc,
+  // _id desc) for desc: one index each (the second read backwards).
+  { key: { severityRank: 1, detectedAt: -1, _id: -1 }, name: 'issues_severity_newest' },
+  { key: { severityRank: 1, detectedAt: 1, _id: 1 }, name: 'issues_severity_detected_at' },
+  { key: { assignee: 1, detectedAt: 1 }, name: 'issues_assignee_detected_at' },
+  { key: { category: 1, detectedAt: 1 }, name: 'issues_category_detected_at' },
+  { key: { runId: 1 }, name: 'issues_run' },
+  { key: { validationRecordId: 1 }, name: 'issues_validation_record' },
+  { key: { activeKey: 1 }, name: 'issues_active_key_unique', unique: true },
+  { key: { textTerms: 1 }, name: 'issues_text_terms' },
+  { key: { detectedAt: 1, _id: 1 }, name: 'issues_detected_at' },
 ];
 
 export const TEXT_INDEX_NAME = 'contracts_search_text';
@@ -60,6 +97,10 @@ export async function ensureIndexes(db: Db): Promise<void> {
     db.collection(COLLECTIONS.contracts).createIndexes(CONTRACT_INDEXES),
     db.collection(COLLECTIONS.versions).createIndexes(VERSION_INDEXES),
     db.collection(COLLECTIONS.catalog).createIndexes(CATALOG_INDEXES),
+    db.collection(COLLECTIONS.runs).createIndexes(RUN_INDEXES),
+    db.collection(COLLECTIONS.validations).createIndexes(VALIDATION_INDEXES),
+    db.collection(COLLECTIONS.validationDaily).createIndexes(VALIDATION_DAILY_INDEXES),
+    db.collection(COLLECTIONS.issues).createIndexes(ISSUE_INDEXES),
   ]);
 }
 

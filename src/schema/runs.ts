@@ -1,0 +1,171 @@
+/** Pipeline runs: the Run node, its queries and mutations, and Contract.runs / Contract.latestRun. */
+import { z } from 'zod';
+import { type Context, versionKey } from '../context.js';
+import { ConflictError, InvalidTransitionError, NotFoundError, ValidationError } from '../domain/errors.js';
+import type { JsonObject } from '../domain/odcs.js';
+import { RUN_STATUSES, type Run, type RunStatus } from '../domain/runs.js';
+import { builder } from './builder.js';
+import { ContractRef, ContractVersionRef, OrderDirectionEnum } from './contracts.js';
+import { localId } from './ids.js';
+import { loadAll } from './loading.js';
+import { connection, pageArgs, pageRequest, toResult } from './pagination.js';
+
+export const RunStatusEnum = builder.enumType('RunStatus', {
+  description: 'PENDING → RUNNING → SUCCEEDED | FAILED | CANCELLED, and PENDING → CANCELLED.',
+  values: Object.fromEntries(RUN_STATUSES.map((s) => [s.toUpperCase(), { value: s }])) as Record<Uppercase<RunStatus>, { value: RunStatus }>,
+});
+
+export const RunRef = builder.loadableNodeRef('Run', {
+  id: { resolve: (r: Run) => r.id },
+  load: (ids: string[], ctx: Context) => loadAll(ctx.storage.runs.getByIds(ids)),
+});
+
+RunRef.implement({
+  description: 'One execution of a pipeline that checks data against a contract version.',
+  fields: (t) => ({
+    pipelineId: t.exposeString('pipelineId'),
+    environment: t.exposeString('environment', { nullable: true }),
+    trigger: t.exposeString('trigger', { nullable: true, description: 'What started it: schedule, manual, a commit…' }),
+    metadata: t.field({ type: 'JSON', nullable: true, resolve: (r) => r.metadata }),
+    result: t.field({ type: 'JSON', nullable: true, resolve: (r) => r.result }),
+    status: t.field({ type: RunStatusEnum, resolve: (r) => r.status }),
+    createdAt: t.field({ type: 'DateTime', resolve: (r) => r.createdAt }),
+    startedAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.startedAt }),
+    endedAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.endedAt }),
+    durationMs: t.exposeInt('durationMs', { nullable: true }),
+    createdBy: t.exposeString('createdBy', { nullable: true }),
+    updatedAt: t.field({ type: 'DateTime', resolve: (r) => r.updatedAt }),
+    contract: t.field({ type: ContractRef, nullable: true, resolve: (r) => r.contractId }),
+    contractVersion: t.field({
+      type: ContractVersionRef,
+      nullable: true,
+      description: 'The contract version the run checks.',
+      resolve: (r, _args, ctx) => ctx.loaders.versionByVersion.load(versionKey(r.contractId, r.contractVersion)),
+    }),
+    version: t.exposeString('contractVersion', { description: 'The semantic version the run checks.' }),
+  }),
+});
+
+const RunConnection = connection<Run>('Run', RunRef);
+
+const RunFilterInput = builder.inputType('RunFilter', {
+  fields: (t) => ({
+    contractId: t.id({ required: false }),
+    contractVersion: t.string({ required: false }),
+    status: t.field({ type: [RunStatusEnum], required: false }),
+    pipelineId: t.string({ required: false }),
+    environment: t.string({ required: false }),
+    from: t.field({ type: 'DateTime', required: false, description: 'Created at or after.' }),
+    to: t.field({ type: 'DateTime', required: false, description: 'Created before.' }),
+  }),
+});
+
+const RunOrderInput = builder.inputType('RunOrder', {
+  fields: (t) => ({ direction: t.field({ type: OrderDirectionEnum, required: false, defaultValue: 'desc', description: 'By creation time.' }) }),
+});
+
+type RunFilterArg = { contractId?: string | null; contractVersion?: string | null; status?: RunStatus[] | null; pipelineId?: string | null; environment?: string | null; from?: Date | null; to?: Date | null };
+
+function runFilter(f: RunFilterArg | null | undefined, contractId?: string) {
+  return {
+    contractId: contractId ?? (f?.contractId ? localId(f.contractId, 'Contract', 'filter.contractId') : null),
+    contractVersion: f?.contractVersion ?? null,
+    status: f?.status ?? null,
+    pipelineId: f?.pipelineId ?? null,
+    environment: f?.environment ?? null,
+    from: f?.from ?? null,
+    to: f?.to ?? null,
+  };
+}
+
+builder.queryFields((t) => ({
+  run: t.field({
+    type: RunRef,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args) => localId(args.id, 'Run', 'id'),
+  }),
+  runs: t.field({
+    type: RunConnection,
+    description: 'Runs, newest first unless ordered otherwise.',
+    args: { filter: t.arg({ type: RunFilterInput, required: false }), orderBy: t.arg({ type: RunOrderInput, required: false }), ...pageArgs },
+    resolve: (_root, args, ctx) => toResult(ctx.storage.runs.list(runFilter(args.filter), args.orderBy?.direction ?? 'desc', pageRequest(args)), args),
+  }),
+}));
+
+builder.objectFields(ContractRef, (t) => ({
+  runs: t.field({
+    type: RunConnection,
+    description: 'Runs against this contract, newest first.',
+    args: { filter: t.arg({ type: RunFilterInput, required: false }), ...pageArgs },
+    resolve: (c, args, ctx) => toResult(ctx.storage.runs.list(runFilter(args.filter, c.id), 'desc', pageRequest(args)), args),
+  }),
+  latestRun: t.field({
+    type: RunRef,
+    nullable: true,
+    description: 'The newest run against this contract.',
+    resolve: (c, _args, ctx) => ctx.loaders.latestRunByContract.load(c.id),
+  }),
+}));
+
+const jsonObject = z.record(z.string(), z.unknown()).nullish();
+
+const StartRunInput = builder.inputType('StartRunInput', {
+  fields: (t) => ({
+    contractId: t.id({ required: true }),
+    contractVersion: t.string({ required: false, description: "Defaults to the contract's current version." }),
+    pipelineId: t.string({ required: true }),
+    environment: t.string({ required: false }),
+    trigger: t.string({ required: false }),
+    metadata: t.field({ type: 'JSON', required: false, validate: jsonObject }),
+    status: t.field({ type: RunStatusEnum, required: false, description: 'RUNNING (default) or PENDING.' }),
+  }),
+});
+
+const UpdateRunInput = builder.inputType('UpdateRunInput', {
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    status: t.field({ type: RunStatusEnum, required: false }),
+    result: t.field({ type: 'JSON', required: false, validate: jsonObject }),
+    metadata: t.field({ type: 'JSON', required: false, description: 'Merged over the existing metadata.', validate: jsonObject }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  startRun: t.field({
+    type: RunRef,
+    description: 'Records that a pipeline started (or queued) a check of a contract version.',
+    errors: { types: [ValidationError, NotFoundError], dataField: { name: 'run' } },
+    args: { input: t.arg({ type: StartRunInput, required: true }) },
+    resolve: (_root, { input }, ctx) => {
+      if (input.status && input.status !== 'pending' && input.status !== 'running') {
+        throw ValidationError.single('input.status', 'a run starts as PENDING or RUNNING', 'invalid_value');
+      }
+      return ctx.storage.runs.start(
+        {
+          ...input,
+          contractId: localId(input.contractId, 'Contract', 'input.contractId'),
+          metadata: (input.metadata as JsonObject | null | undefined) ?? null,
+          status: input.status as 'pending' | 'running' | null | undefined,
+        },
+        ctx.caller.name,
+      );
+    },
+  }),
+  updateRun: t.field({
+    type: RunRef,
+    description: 'Moves a run through its lifecycle and records its result.',
+    errors: { types: [ValidationError, NotFoundError, ConflictError, InvalidTransitionError], dataField: { name: 'run' } },
+    args: { input: t.arg({ type: UpdateRunInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      ctx.storage.runs.update(
+        {
+          id: localId(input.id, 'Run', 'input.id'),
+          status: input.status ?? null,
+          result: (input.result as JsonObject | null | undefined) ?? null,
+          metadata: (input.metadata as JsonObject | null | undefined) ?? null,
+        },
+        ctx.caller.name,
+      ),
+  }),
+}));

@@ -1,0 +1,219 @@
+/** Validation records pushed by pipelines, their statistics, and the contract/run fields that reach them. */
+import { z } from 'zod';
+import type { Context } from '../context.js';
+import { NotFoundError, ValidationError } from '../domain/errors.js';
+import type { JsonValue } from '../domain/odcs.js';
+import type { DayStats, ValidationStats } from '../domain/stats.js';
+import { CHECK_STATUSES, type CheckResult, type CheckStatus, LIMITS, type ValidationRecord } from '../domain/validations.js';
+import { builder } from './builder.js';
+import { ContractRef } from './contracts.js';
+import { localId } from './ids.js';
+import { loadAll } from './loading.js';
+import { connection, pageArgs, pageRequest, toResult } from './pagination.js';
+import { RunRef } from './runs.js';
+import { lastDays, MAX_STATS_DAYS } from './time.js';
+
+const CheckStatusEnum = builder.enumType('CheckStatus', {
+  values: Object.fromEntries(CHECK_STATUSES.map((s) => [s.toUpperCase(), { value: s }])) as Record<Uppercase<CheckStatus>, { value: CheckStatus }>,
+});
+
+export const CheckResultRef = builder.objectRef<CheckResult>('CheckResult').implement({
+  description: 'The outcome of one check (or ODCS quality rule) in a validation record.',
+  fields: (t) => ({
+    checkId: t.exposeString('checkId'),
+    propertyPath: t.exposeString('propertyPath', { nullable: true }),
+    status: t.field({ type: CheckStatusEnum, resolve: (c) => c.status }),
+    observedValue: t.field({ type: 'JSON', nullable: true, resolve: (c) => c.observedValue }),
+    threshold: t.field({ type: 'JSON', nullable: true, resolve: (c) => c.threshold }),
+    message: t.exposeString('message', { nullable: true }),
+  }),
+});
+
+export const ValidationRecordRef = builder.loadableNodeRef('ValidationRecord', {
+  id: { resolve: (r: ValidationRecord) => r.id },
+  load: (ids: string[], ctx: Context) => loadAll(ctx.storage.validations.getByIds(ids)),
+});
+
+ValidationRecordRef.implement({
+  description: 'What a pipeline found when it checked data against a contract version.',
+  fields: (t) => ({
+    contract: t.field({ type: ContractRef, nullable: true, resolve: (r) => r.contractId }),
+    contractVersion: t.exposeString('contractVersion'),
+    run: t.field({ type: RunRef, nullable: true, resolve: (r) => r.runId }),
+    schemaName: t.exposeString('schemaName', { nullable: true }),
+    passed: t.exposeBoolean('passed'),
+    rowCount: t.exposeInt('rowCount'),
+    errorCount: t.exposeInt('errorCount'),
+    errorRate: t.exposeFloat('errorRate', { description: 'errorCount / rowCount, computed by the registry.' }),
+    durationMs: t.exposeInt('durationMs', { nullable: true }),
+    environment: t.exposeString('environment', { nullable: true }),
+    checks: t.field({ type: [CheckResultRef], resolve: (r) => r.checks }),
+    sampleErrors: t.field({ type: ['JSON'], resolve: (r) => r.sampleErrors }),
+    idempotencyKey: t.exposeString('idempotencyKey', { nullable: true }),
+    recordedAt: t.field({ type: 'DateTime', resolve: (r) => r.recordedAt }),
+    createdBy: t.exposeString('createdBy', { nullable: true }),
+  }),
+});
+
+const ValidationRecordConnection = connection<ValidationRecord>('ValidationRecord', ValidationRecordRef);
+
+const DayStatsRef = builder.objectRef<DayStats>('ValidationDayStats').implement({
+  fields: (t) => ({
+    day: t.exposeString('day', { description: 'UTC day, YYYY-MM-DD.' }),
+    total: t.exposeInt('total'),
+    passed: t.exposeInt('passed'),
+    failed: t.exposeInt('failed'),
+    rows: t.exposeInt('rows'),
+    errors: t.exposeInt('errors'),
+  }),
+});
+
+type StatsResult = ValidationStats & { from: Date; to: Date };
+
+const ValidationStatsRef = builder.objectRef<StatsResult>('ValidationStats').implement({
+  description: 'Validation results of a contract over a window of whole UTC days, computed by the database.',
+  fields: (t) => ({
+    from: t.field({ type: 'DateTime', resolve: (s) => s.from }),
+    to: t.field({ type: 'DateTime', description: 'Exclusive.', resolve: (s) => s.to }),
+    total: t.exposeInt('total'),
+    passed: t.exposeInt('passed'),
+    failed: t.exposeInt('failed'),
+    passRate: t.exposeFloat('passRate', { nullable: true, description: 'passed / total; null when there were no records.' }),
+    rows: t.exposeFloat('rows', { description: 'Rows checked (a Float: it can exceed 2^31).' }),
+    errors: t.exposeFloat('errors'),
+    avgDurationMs: t.exposeFloat('avgDurationMs', { nullable: true }),
+    p95DurationMs: t.exposeFloat('p95DurationMs', { nullable: true }),
+    timeline: t.field({ type: [DayStatsRef], description: 'One entry per day that has records, oldest first.', resolve: (s) => s.timeline }),
+  }),
+});
+
+const ValidationFilterInput = builder.inputType('ValidationRecordFilter', {
+  fields: (t) => ({
+    contractId: t.id({ required: false }),
+    contractVersion: t.string({ required: false }),
+    runId: t.id({ required: false }),
+    environment: t.string({ required: false }),
+    passed: t.boolean({ required: false }),
+    from: t.field({ type: 'DateTime', required: false }),
+    to: t.field({ type: 'DateTime', required: false }),
+  }),
+});
+
+type ValidationFilterArg = { contractId?: string | null; contractVersion?: string | null; runId?: string | null; environment?: string | null; passed?: boolean | null; from?: Date | null; to?: Date | null };
+
+function validationFilter(f: ValidationFilterArg | null | undefined, contractId?: string) {
+  return {
+    contractId: contractId ?? (f?.contractId ? localId(f.contractId, 'Contract', 'filter.contractId') : null),
+    contractVersion: f?.contractVersion ?? null,
+    runId: f?.runId ? localId(f.runId, 'Run', 'filter.runId') : null,
+    environment: f?.environment ?? null,
+    passed: f?.passed ?? null,
+    from: f?.from ?? null,
+    to: f?.to ?? null,
+  };
+}
+
+const statsArgs = builder.args((t) => ({
+  days: t.int({ required: false, defaultValue: 30, description: `Whole UTC days up to and including today (1 to ${MAX_STATS_DAYS}).` }),
+  version: t.string({ required: false, description: 'Only this contract version.' }),
+  environment: t.string({ required: false }),
+}));
+
+async function stats(ctx: Context, contractId: string, args: { days?: number | null; version?: string | null; environment?: string | null }): Promise<StatsResult> {
+  const window = lastDays(args.days ?? 30);
+  const result = await ctx.storage.validations.stats({ contractId, contractVersion: args.version ?? null, environment: args.environment ?? null, ...window });
+  return { ...result, ...window };
+}
+
+builder.queryFields((t) => ({
+  validationRecord: t.field({
+    type: ValidationRecordRef,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args) => localId(args.id, 'ValidationRecord', 'id'),
+  }),
+  validationRecords: t.field({
+    type: ValidationRecordConnection,
+    description: 'Validation records, newest first.',
+    args: { filter: t.arg({ type: ValidationFilterInput, required: false }), ...pageArgs },
+    resolve: (_root, args, ctx) => toResult(ctx.storage.validations.list(validationFilter(args.filter), 'desc', pageRequest(args)), args),
+  }),
+  validationStats: t.field({
+    type: ValidationStatsRef,
+    args: { contractId: t.arg.id({ required: true }), ...statsArgs },
+    resolve: (_root, args, ctx) => stats(ctx, localId(args.contractId, 'Contract', 'contractId'), args),
+  }),
+}));
+
+builder.objectFields(ContractRef, (t) => ({
+  validationRecords: t.field({
+    type: ValidationRecordConnection,
+    description: 'Validation records of this contract, newest first.',
+    args: { filter: t.arg({ type: ValidationFilterInput, required: false }), ...pageArgs },
+    resolve: (c, args, ctx) => toResult(ctx.storage.validations.list(validationFilter(args.filter, c.id), 'desc', pageRequest(args)), args),
+  }),
+  validationStats: t.field({ type: ValidationStatsRef, args: statsArgs, resolve: (c, args, ctx) => stats(ctx, c.id, args) }),
+}));
+
+builder.objectFields(RunRef, (t) => ({
+  validationRecords: t.field({
+    type: [ValidationRecordRef],
+    description: 'The records this run pushed, oldest first.',
+    resolve: (r, _args, ctx) => ctx.loaders.recordsByRun.load(r.id),
+  }),
+}));
+
+const CheckInput = builder.inputType('CheckResultInput', {
+  fields: (t) => ({
+    checkId: t.string({ required: true, description: 'The check or ODCS quality-rule id.' }),
+    propertyPath: t.string({ required: false, description: 'e.g. `orders.customer_email`' }),
+    status: t.field({ type: CheckStatusEnum, required: true }),
+    observedValue: t.field({ type: 'JSON', required: false }),
+    threshold: t.field({ type: 'JSON', required: false }),
+    message: t.string({ required: false }),
+  }),
+});
+
+const RecordValidationInput = builder.inputType('RecordValidationInput', {
+  fields: (t) => ({
+    contractId: t.id({ required: true }),
+    contractVersion: t.string({ required: false, description: "Defaults to the run's version, else the contract's current version." }),
+    runId: t.id({ required: false }),
+    schemaName: t.string({ required: false }),
+    passed: t.boolean({ required: true }),
+    rowCount: t.field({ type: 'Float', required: true, description: 'Whole number of rows checked.' }),
+    errorCount: t.field({ type: 'Float', required: true, description: 'Whole number of rows that failed.' }),
+    durationMs: t.int({ required: false }),
+    environment: t.string({ required: false }),
+    checks: t.field({ type: [CheckInput], required: false, validate: z.array(z.unknown()).max(LIMITS.checks, `must have at most ${LIMITS.checks} items`).nullish() }),
+    sampleErrors: t.field({ type: ['JSON'], required: false, description: `At most ${LIMITS.sampleErrors}, each at most ${LIMITS.sampleErrorBytes} bytes as JSON.` }),
+    idempotencyKey: t.string({ required: false, description: 'Pushing the same key again stores nothing and returns the first record.' }),
+  }),
+});
+
+const RecordValidationPayload = builder.objectRef<{ record: ValidationRecord; created: boolean }>('RecordValidationPayload').implement({
+  fields: (t) => ({
+    record: t.field({ type: ValidationRecordRef, resolve: (p) => p.record }),
+    created: t.exposeBoolean('created', { description: 'False when the idempotency key had been pushed before.' }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  recordValidation: t.field({
+    type: RecordValidationPayload,
+    description: 'Pushes what a pipeline found. Failing checks open data-quality issues when the contract auto-opens them.',
+    errors: { types: [ValidationError, NotFoundError], dataField: { name: 'result' } },
+    args: { input: t.arg({ type: RecordValidationInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      ctx.storage.validations.record(
+        {
+          ...input,
+          contractId: localId(input.contractId, 'Contract', 'input.contractId'),
+          runId: input.runId ? localId(input.runId, 'Run', 'input.runId') : null,
+          checks: input.checks?.map((c) => ({ ...c, observedValue: (c.observedValue ?? null) as JsonValue, threshold: (c.threshold ?? null) as JsonValue })) ?? null,
+          sampleErrors: (input.sampleErrors ?? null) as JsonValue[] | null,
+        },
+        ctx.caller.name,
+      ),
+  }),
+}));
