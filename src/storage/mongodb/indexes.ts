@@ -9,8 +9,8 @@ import { COLLECTIONS } from './documents.js';
 
 export const CONTRACT_INDEXES: IndexDescription[] = [
   { key: { name: 1 }, name: 'contracts_name_unique', unique: true },
-  { key: { status: 1, name: 1 }, name: 'contracts_status_name' },
-  { key: { owner: 1, name: 1 }, name: 'contracts_owner_name' },
+  { key: { status: 1, name: 1, _id: 1 }, name: 'contracts_status_name_id' },
+  { key: { owner: 1, name: 1, _id: 1 }, name: 'contracts_owner_name_id' },
   { key: { schemaNamesLower: 1 }, name: 'contracts_schema_names' },
   { key: { createdAt: 1, _id: 1 }, name: 'contracts_created_at' },
   { key: { updatedAt: 1, _id: 1 }, name: 'contracts_updated_at' },
