@@ -4,6 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { COMPATIBILITY_MODES } from './domain/compatibility.js';
+import type { RegistryPolicy } from './domain/evolution.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -24,6 +26,8 @@ const schema = z.object({
     .default('griot'),
   GRIOT_DATA_DIR: z.string().min(1).default('.griot/mongodb'),
   GRIOT_GRAPHIQL: bool.optional(),
+  GRIOT_COMPATIBILITY: z.enum(COMPATIBILITY_MODES).default('BACKWARD'),
+  GRIOT_INVALID_DOCUMENTS: z.enum(['reject', 'warn']).default('reject'),
 });
 
 export interface Config {
@@ -33,6 +37,7 @@ export interface Config {
   storage: 'mongodb' | 'memory';
   mongodb: { uri: string | null; database: string; dataDir: string };
   graphiql: boolean;
+  policy: RegistryPolicy;
 }
 
 export class ConfigError extends Error {
@@ -63,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     storage: c.GRIOT_STORAGE,
     mongodb: { uri: c.MONGODB_URI ?? null, database: c.MONGODB_DATABASE, dataDir: c.GRIOT_DATA_DIR },
     graphiql: c.GRIOT_GRAPHIQL ?? c.NODE_ENV !== 'production',
+    policy: { defaultCompatibility: c.GRIOT_COMPATIBILITY, invalidDocuments: c.GRIOT_INVALID_DOCUMENTS },
   };
 }
 

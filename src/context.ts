@@ -5,6 +5,7 @@
  * the loaders here cover the other keys.
  */
 import DataLoader from 'dataloader';
+import { DEFAULT_POLICY, type RegistryPolicy } from './domain/evolution.js';
 import type { CatalogEntry, Contract, ContractVersion, Issue, Run, StorageBackend, ValidationRecord } from './storage/types.js';
 
 export interface Caller {
@@ -26,6 +27,7 @@ export interface Loaders {
 
 export interface Context {
   storage: StorageBackend;
+  policy: RegistryPolicy;
   caller: Caller;
   loaders: Loaders;
 }
@@ -54,6 +56,6 @@ export function createLoaders(storage: StorageBackend): Loaders {
   };
 }
 
-export function createContext(storage: StorageBackend, caller: Caller = { name: null }): Context {
-  return { storage, caller, loaders: createLoaders(storage) };
+export function createContext(storage: StorageBackend, policy: RegistryPolicy = DEFAULT_POLICY, caller: Caller = { name: null }): Context {
+  return { storage, policy, caller, loaders: createLoaders(storage) };
 }

@@ -58,6 +58,7 @@ async function main(): Promise<void> {
 
   const yoga = createServer({
     storage,
+    policy: config.policy,
     graphiql: config.graphiql,
     onUnexpectedError: (error) => console.error('griot-registry: unexpected error', error),
   });

@@ -6,12 +6,15 @@ import { GraphQLError } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { type Context, createContext } from './context.js';
 import { RegistryError } from './domain/errors.js';
+import type { RegistryPolicy } from './domain/evolution.js';
 import { schema } from './schema/index.js';
 import type { StorageBackend } from './storage/types.js';
 import { EXAMPLE_OPERATIONS } from './graphiql.js';
 
 export interface ServerOptions {
   storage: StorageBackend;
+  /** The registry policy the storage was built with (shown by the API, used by previews). */
+  policy?: RegistryPolicy;
   graphiql?: boolean;
   /** Called with every unexpected error (already masked for the client). */
   onUnexpectedError?: (error: unknown) => void;
@@ -29,7 +32,7 @@ export function createServer(options: ServerOptions): RegistryServer {
     logging: false,
     healthCheckEndpoint: '/health',
     graphiql: options.graphiql === false ? false : { title: 'griot-registry', defaultQuery: EXAMPLE_OPERATIONS },
-    context: () => createContext(storage),
+    context: () => createContext(storage, options.policy),
     plugins: [readinessPlugin(storage)],
     maskedErrors: {
       // Never include stack traces or internal messages, in any environment.

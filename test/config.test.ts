@@ -10,6 +10,7 @@ describe('config', () => {
       storage: 'mongodb',
       mongodb: { uri: null, database: 'griot', dataDir: '.griot/mongodb' },
       graphiql: true,
+      policy: { defaultCompatibility: 'BACKWARD', invalidDocuments: 'reject' },
     });
   });
 
@@ -23,6 +24,8 @@ describe('config', () => {
       MONGODB_DATABASE: 'registry',
       GRIOT_DATA_DIR: '/var/lib/griot',
       GRIOT_GRAPHIQL: 'true',
+      GRIOT_COMPATIBILITY: 'FULL_TRANSITIVE',
+      GRIOT_INVALID_DOCUMENTS: 'warn',
     });
     expect(c).toEqual({
       env: 'production',
@@ -31,6 +34,7 @@ describe('config', () => {
       storage: 'memory',
       mongodb: { uri: 'mongodb+srv://cluster.example/', database: 'registry', dataDir: '/var/lib/griot' },
       graphiql: true,
+      policy: { defaultCompatibility: 'FULL_TRANSITIVE', invalidDocuments: 'warn' },
     });
     expect(loadConfig({ NODE_ENV: 'production' }).graphiql).toBe(false);
   });
@@ -41,6 +45,8 @@ describe('config', () => {
     [{ GRIOT_STORAGE: 'postgres' }, 'GRIOT_STORAGE="postgres" — expected one of mongodb, memory'],
     [{ MONGODB_URI: 'localhost:27017' }, 'MONGODB_URI="localhost:27017" — expected a MongoDB connection string'],
     [{ MONGODB_DATABASE: 'a.b' }, 'MONGODB_DATABASE="a.b" — expected a MongoDB database name'],
+    [{ GRIOT_COMPATIBILITY: 'LOOSE' }, 'GRIOT_COMPATIBILITY="LOOSE" — expected one of BACKWARD'],
+    [{ GRIOT_INVALID_DOCUMENTS: 'ignore' }, 'GRIOT_INVALID_DOCUMENTS="ignore" — expected one of reject, warn'],
     [{ GRIOT_GRAPHIQL: 'maybe' }, 'GRIOT_GRAPHIQL="maybe" — expected one of'],
   ])('refuses %j in one line naming the variable', (env, message) => {
     let error: unknown;

@@ -2,10 +2,12 @@
  * The rules for writing contracts, as pure functions: what a create, an update, a rollback or a status change
  * produces. Storage backends call these and then only do the I/O.
  */
+import type { CompatibilityMode, RequiredBump } from './compatibility.js';
 import { InvalidTransitionError, ValidationError, type ValidationIssue } from './errors.js';
+import { type CompatibilityVerdict, DEFAULT_POLICY, planEvolution, type RegistryPolicy, type VersionChange } from './evolution.js';
 import { allowedContractTransitions, canTransitionContract, type ContractStatus } from './lifecycle.js';
 import { type JsonObject, type OdcsDocument, validateContractDocument } from './odcs.js';
-import { bumpVersion, compareSemVer, isSemVer } from './versions.js';
+import { isSemVer } from './versions.js';
 
 export type ChangeKind = 'create' | 'update' | 'rollback';
 
@@ -24,6 +26,8 @@ export interface Contract {
   revision: number;
   /** A failing check in a pushed validation record opens (or adds an occurrence to) a data-quality issue. */
   autoOpenIssues: boolean;
+  /** The contract's compatibility mode; null follows the registry default. */
+  compatibility: CompatibilityMode | null;
   document: JsonObject;
   createdAt: Date;
   updatedAt: Date;
@@ -46,11 +50,25 @@ export interface ContractVersion {
   note: string | null;
   createdAt: Date;
   createdBy: string | null;
+  /** The judged changes from the previous version (empty for version 1). */
+  changes: VersionChange[];
+  requiredBump: RequiredBump;
+  /** The compatibility check this version passed or was accepted past; null for version 1. */
+  compatibility: CompatibilityVerdict | null;
+  /** Breaking or incompatible changes were written because the author accepted them explicitly. */
+  breakingChangesAccepted: boolean;
+  /** Problems of the document, when the registry stores invalid documents with warnings. */
+  warnings: ValidationIssue[];
 }
 
 export interface WriteContext {
   now: Date;
   actor: string | null;
+  policy?: RegistryPolicy;
+}
+
+export function effectiveCompatibility(contract: Pick<Contract, 'compatibility'>, policy: RegistryPolicy = DEFAULT_POLICY): CompatibilityMode {
+  return contract.compatibility ?? policy.defaultCompatibility;
 }
 
 export interface CreateContractInput {
@@ -71,9 +89,11 @@ export interface UpdateContractInput {
   document: unknown;
   name?: string | null;
   owner?: string | null;
-  /** Defaults to the document's `version` when the author changed it, else the next patch version. */
+  /** Defaults to the document's `version` when the author changed it, else the minimum bump its changes require. */
   version?: string | null;
   note?: string | null;
+  /** Write breaking or incompatible changes anyway; recorded on the version. */
+  acceptBreakingChanges?: boolean | null;
 }
 
 export interface RollbackContractInput {
@@ -82,6 +102,7 @@ export interface RollbackContractInput {
   /** The version whose document becomes current again, as a new version. */
   toVersion: string;
   note?: string | null;
+  acceptBreakingChanges?: boolean | null;
 }
 
 export interface SetContractStatusInput {
@@ -94,12 +115,16 @@ export interface SetContractSettingsInput {
   id: string;
   expectedRevision: number;
   autoOpenIssues?: boolean | null;
+  /** A mode, or null to follow the registry default again; undefined keeps the current setting. */
+  compatibility?: CompatibilityMode | null;
 }
 
 export function planSettingsChange(current: Contract, input: SetContractSettingsInput, ctx: WriteContext): Contract {
   return {
     ...current,
     autoOpenIssues: input.autoOpenIssues ?? current.autoOpenIssues,
+    // null resets the contract to the registry default; leaving it out keeps the current setting.
+    compatibility: input.compatibility !== undefined ? input.compatibility : current.compatibility,
     revision: current.revision + 1,
     updatedAt: ctx.now,
     updatedBy: ctx.actor,
@@ -140,9 +165,16 @@ function descriptionOf(document: OdcsDocument): string | null {
   return null;
 }
 
-function checkDocument(document: unknown): asserts document is JsonObject {
+/**
+ * Validates a document. Returns its ODCS problems as warnings when the policy stores invalid documents; throws
+ * otherwise. What the registry itself needs (an object, unique schema names) is always enforced.
+ */
+function checkDocument(document: unknown, policy: RegistryPolicy): ValidationIssue[] {
   const issues = validateContractDocument(document, 'document');
-  if (issues.length) throw new ValidationError(issues);
+  if (!issues.length) return [];
+  const blocking = policy.invalidDocuments === 'warn' ? issues.filter((i) => i.code === 'duplicate' || i.path === 'document') : issues;
+  if (blocking.length) throw new ValidationError(blocking);
+  return issues;
 }
 
 function cloneJson(value: JsonObject): JsonObject {
@@ -150,12 +182,12 @@ function cloneJson(value: JsonObject): JsonObject {
 }
 
 export function planCreate(input: CreateContractInput, id: string, ctx: WriteContext): ContractWrite {
-  checkDocument(input.document);
-  const document = cloneJson(input.document);
+  const warnings = checkDocument(input.document, ctx.policy ?? DEFAULT_POLICY);
+  const document = cloneJson(input.document as JsonObject);
   const doc = document as unknown as OdcsDocument;
   const issues: ValidationIssue[] = [];
   const name = checkName(input.name ?? doc.name, input.name != null ? 'name' : 'document.name', issues);
-  const version = input.version ?? doc.version;
+  const version = input.version ?? (typeof doc.version === 'string' ? doc.version : '');
   const versionPath = input.version != null ? 'version' : 'document.version';
   if (!isSemVer(version)) issues.push({ path: versionPath, message: `must be a semantic version such as 1.0.0, not ${JSON.stringify(version)}`, code: 'invalid_format' });
   if (issues.length) throw new ValidationError(issues);
@@ -169,61 +201,82 @@ export function planCreate(input: CreateContractInput, id: string, ctx: WriteCon
     versionCount: 1,
     revision: 1,
     autoOpenIssues: true,
+    compatibility: null,
     document,
     createdAt: ctx.now,
     updatedAt: ctx.now,
     createdBy: ctx.actor,
     updatedBy: ctx.actor,
   };
-  return { contract, version: snapshot(contract, 'create', null, input.note ?? null, ctx) };
+  return { contract, version: snapshot(contract, 'create', null, input.note ?? null, ctx, null, warnings) };
 }
 
-export function planUpdate(current: Contract, input: UpdateContractInput, ctx: WriteContext): ContractWrite {
-  checkDocument(input.document);
-  const document = cloneJson(input.document);
+/** `history`: earlier documents, newest first (the current one first); transitive modes check them all. */
+export function planUpdate(current: Contract, input: UpdateContractInput, ctx: WriteContext, history: readonly JsonObject[] = [current.document]): ContractWrite {
+  const policy = ctx.policy ?? DEFAULT_POLICY;
+  const warnings = checkDocument(input.document, policy);
+  const document = cloneJson(input.document as JsonObject);
   const doc = document as unknown as OdcsDocument;
   const issues: ValidationIssue[] = [];
   const name = input.name != null ? checkName(input.name, 'name', issues) : current.name;
-  const previousDocVersion = (current.document as unknown as OdcsDocument).version;
-  const declared = input.version ?? (doc.version !== previousDocVersion ? doc.version : null);
-  const versionPath = input.version != null ? 'version' : 'document.version';
-  let version = bumpVersion(current.version, 'patch');
-  if (declared != null) {
-    if (!isSemVer(declared)) {
-      issues.push({ path: versionPath, message: `must be a semantic version such as 1.0.0, not ${JSON.stringify(declared)}`, code: 'invalid_format' });
-    } else if (compareSemVer(declared, current.version) <= 0) {
-      issues.push({ path: versionPath, message: `must be greater than the current version ${current.version}`, code: 'too_small' });
-    } else version = declared;
-  }
   if (issues.length) throw new ValidationError(issues);
+  const previousDocVersion = (current.document as unknown as OdcsDocument).version;
+  const declared = input.version ?? (doc.version !== previousDocVersion && typeof doc.version === 'string' ? doc.version : null);
+  const evolution = planEvolution({
+    currentDocument: current.document,
+    currentVersion: current.version,
+    candidate: document,
+    declaredVersion: declared,
+    versionPath: input.version != null ? 'version' : 'document.version',
+    mode: effectiveCompatibility(current, policy),
+    history,
+    acceptBreakingChanges: input.acceptBreakingChanges === true,
+  });
   const contract: Contract = {
     ...current,
     name: name!,
     description: descriptionOf(doc),
     owner: input.owner !== undefined && input.owner !== null ? input.owner.trim() || null : current.owner,
-    version,
+    version: evolution.version,
     versionCount: current.versionCount + 1,
     revision: current.revision + 1,
     document,
     updatedAt: ctx.now,
     updatedBy: ctx.actor,
   };
-  return { contract, version: snapshot(contract, 'update', null, input.note ?? null, ctx) };
+  return { contract, version: snapshot(contract, 'update', null, input.note ?? null, ctx, evolution, warnings) };
 }
 
-export function planRollback(current: Contract, target: ContractVersion, input: RollbackContractInput, ctx: WriteContext): ContractWrite {
+export function planRollback(
+  current: Contract,
+  target: ContractVersion,
+  input: RollbackContractInput,
+  ctx: WriteContext,
+  history: readonly JsonObject[] = [current.document],
+): ContractWrite {
+  const policy = ctx.policy ?? DEFAULT_POLICY;
   const document = cloneJson(target.document);
+  const evolution = planEvolution({
+    currentDocument: current.document,
+    currentVersion: current.version,
+    candidate: document,
+    declaredVersion: null,
+    versionPath: 'toVersion',
+    mode: effectiveCompatibility(current, policy),
+    history,
+    acceptBreakingChanges: input.acceptBreakingChanges === true,
+  });
   const contract: Contract = {
     ...current,
     description: descriptionOf(document as unknown as OdcsDocument),
-    version: bumpVersion(current.version, 'patch'),
+    version: evolution.version,
     versionCount: current.versionCount + 1,
     revision: current.revision + 1,
     document,
     updatedAt: ctx.now,
     updatedBy: ctx.actor,
   };
-  return { contract, version: snapshot(contract, 'rollback', target.version, input.note ?? null, ctx) };
+  return { contract, version: snapshot(contract, 'rollback', target.version, input.note ?? null, ctx, evolution, target.warnings) };
 }
 
 export function planStatusChange(current: Contract, input: SetContractStatusInput, ctx: WriteContext): Contract {
@@ -233,7 +286,15 @@ export function planStatusChange(current: Contract, input: SetContractStatusInpu
   return { ...current, status: input.status, revision: current.revision + 1, updatedAt: ctx.now, updatedBy: ctx.actor };
 }
 
-function snapshot(contract: Contract, changeKind: ChangeKind, restoredFrom: string | null, note: string | null, ctx: WriteContext): ContractVersion {
+function snapshot(
+  contract: Contract,
+  changeKind: ChangeKind,
+  restoredFrom: string | null,
+  note: string | null,
+  ctx: WriteContext,
+  evolution: import('./evolution.js').Evolution | null,
+  warnings: ValidationIssue[],
+): ContractVersion {
   return {
     id: versionId(contract.id, contract.versionCount),
     contractId: contract.id,
@@ -245,5 +306,10 @@ function snapshot(contract: Contract, changeKind: ChangeKind, restoredFrom: stri
     note,
     createdAt: ctx.now,
     createdBy: ctx.actor,
+    changes: evolution?.changes ?? [],
+    requiredBump: evolution?.requiredBump ?? 'none',
+    compatibility: evolution?.compatibility ?? null,
+    breakingChangesAccepted: evolution?.breakingChangesAccepted ?? false,
+    warnings,
   };
 }

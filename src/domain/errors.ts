@@ -89,3 +89,31 @@ export class InvalidTransitionError extends RegistryError {
     this.name = 'InvalidTransitionError';
   }
 }
+
+export interface IncompatibleChange {
+  ruleId: string;
+  level: string;
+  readablePath: string;
+  explanation: string;
+  suggestion: string;
+}
+
+/**
+ * The update holds breaking changes, or changes the contract's compatibility mode forbids, and the caller did not
+ * accept them explicitly (acceptBreakingChanges). Nothing was written.
+ */
+export class IncompatibleChangeError extends RegistryError {
+  readonly code = 'INCOMPATIBLE_CHANGE';
+  constructor(
+    readonly compatibility: string,
+    readonly requiredBump: string,
+    readonly changes: IncompatibleChange[],
+  ) {
+    super(
+      `${changes.length} change${changes.length === 1 ? '' : 's'} ${changes.length === 1 ? 'is' : 'are'} breaking${compatibility === 'NONE' ? '' : ` or not ${compatibility}-compatible`}` +
+        (changes[0] ? `, e.g. ${changes[0].explanation}` : '') +
+        '; pass acceptBreakingChanges to write it anyway',
+    );
+    this.name = 'IncompatibleChangeError';
+  }
+}

@@ -3,13 +3,14 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { z } from 'zod';
 import { type Context, versionKey } from '../context.js';
 import { loadAll } from './loading.js';
+import { COMPATIBILITY_MODES, type CompatibilityMode } from '../domain/compatibility.js';
 import { CONTRACT_STATUSES, type ContractStatus } from '../domain/lifecycle.js';
 import { type JsonObject, type OdcsDocument, type OdcsProperty, type OdcsSchemaObject } from '../domain/odcs.js';
 import { isPiiProperty } from '../domain/catalog.js';
 import type { Contract, ContractVersion } from '../storage/types.js';
 import { versionId } from '../domain/contracts.js';
 import { builder } from './builder.js';
-import { AlreadyExistsError, ConflictError, InvalidTransitionError, NotFoundError, ValidationError } from './errors.js';
+import { AlreadyExistsError, ConflictError, IncompatibleChangeError, InvalidTransitionError, NotFoundError, ValidationError } from './errors.js';
 import { localId } from './ids.js';
 import { connection, pageArgs, pageRequest, toResult } from './pagination.js';
 
@@ -22,6 +23,12 @@ export const ContractStatusEnum = builder.enumType('ContractStatus', {
     Uppercase<ContractStatus>,
     { value: ContractStatus }
   >,
+});
+
+export const CompatibilityModeEnum = builder.enumType('CompatibilityMode', {
+  description:
+    'As in Confluent Schema Registry. BACKWARD: consumers using the new contract can read data produced under the previous one. FORWARD: consumers of the previous contract can read new data. FULL: both. *_TRANSITIVE: against every earlier version, not only the latest. NONE: no check.',
+  values: Object.fromEntries(COMPATIBILITY_MODES.map((m) => [m, { value: m }])) as Record<CompatibilityMode, { value: CompatibilityMode }>,
 });
 
 const ChangeKindEnum = builder.enumType('ContractChangeKind', {
@@ -247,8 +254,9 @@ const UpdateContractInput = builder.inputType('UpdateContractInput', {
     document: t.field(documentArg),
     name: t.string({ required: false, description: 'Rename the contract.' }),
     owner: t.string({ required: false }),
-    version: t.string({ required: false, description: "Defaults to the document's version when you changed it, else the next patch version." }),
+    version: t.string({ required: false, description: "Defaults to the document's version when you changed it, else the minimum bump the changes require." }),
     note: t.string({ required: false }),
+    acceptBreakingChanges: t.boolean({ required: false, description: 'Write breaking or incompatible changes anyway (recorded on the version).' }),
   }),
 });
 
@@ -258,6 +266,7 @@ const RollbackContractInput = builder.inputType('RollbackContractInput', {
     expectedRevision: t.int({ required: true, validate: revisionValidator }),
     toVersion: t.string({ required: true, description: 'The version whose document becomes current again (as a new version).' }),
     note: t.string({ required: false }),
+    acceptBreakingChanges: t.boolean({ required: false, description: 'Roll back even when that is a breaking change from the current version.' }),
   }),
 });
 
@@ -274,6 +283,7 @@ const SetContractSettingsInput = builder.inputType('SetContractSettingsInput', {
     id: t.id({ required: true }),
     expectedRevision: t.int({ required: true, validate: revisionValidator }),
     autoOpenIssues: t.boolean({ required: false, description: 'Open data-quality issues for failing checks.' }),
+    compatibility: t.field({ type: CompatibilityModeEnum, required: false, description: 'The compatibility mode updates are checked with; null follows the registry default again.' }),
   }),
 });
 
@@ -306,7 +316,7 @@ builder.mutationFields((t) => ({
   updateContract: t.field({
     type: ContractRef,
     description: 'Writes a new version of a contract. Fails with ConflictError when expectedRevision is stale.',
-    errors: { types: writeErrors, dataField: { name: 'contract' } },
+    errors: { types: [...writeErrors, IncompatibleChangeError], dataField: { name: 'contract' } },
     args: { input: t.arg({ type: UpdateContractInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       ctx.storage.contracts.update({ ...input, document: input.document, id: localId(input.id, 'Contract', 'input.id') }, ctx.caller.name),
@@ -314,7 +324,7 @@ builder.mutationFields((t) => ({
   rollbackContract: t.field({
     type: ContractRef,
     description: "Makes an earlier version's document current again, recorded as a new version.",
-    errors: { types: writeErrors, dataField: { name: 'contract' } },
+    errors: { types: [...writeErrors, IncompatibleChangeError], dataField: { name: 'contract' } },
     args: { input: t.arg({ type: RollbackContractInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       ctx.storage.contracts.rollback({ ...input, id: localId(input.id, 'Contract', 'input.id') }, ctx.caller.name),

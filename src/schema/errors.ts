@@ -5,6 +5,8 @@
 import {
   AlreadyExistsError,
   ConflictError,
+  IncompatibleChangeError,
+  type IncompatibleChange,
   InvalidTransitionError,
   NotFoundError,
   RegistryError,
@@ -21,7 +23,7 @@ export const ErrorInterface = builder.interfaceRef<RegistryError>('Error').imple
   }),
 });
 
-const ValidationIssueRef = builder.objectRef<ValidationIssue>('ValidationIssue').implement({
+export const ValidationIssueRef = builder.objectRef<ValidationIssue>('ValidationIssue').implement({
   description: 'One problem with the input.',
   fields: (t) => ({
     path: t.exposeString('path', { description: 'Where: e.g. `document.schema[0].properties[3].logicalType` or `input.name`.' }),
@@ -88,4 +90,28 @@ builder.objectType(InvalidTransitionError, {
   }),
 });
 
+const IncompatibleChangeRef = builder.objectRef<IncompatibleChange>('IncompatibleChange').implement({
+  fields: (t) => ({
+    ruleId: t.exposeString('ruleId'),
+    level: t.exposeString('level'),
+    readablePath: t.exposeString('readablePath'),
+    explanation: t.exposeString('explanation'),
+    suggestion: t.exposeString('suggestion'),
+  }),
+});
+
+builder.objectType(IncompatibleChangeError, {
+  name: 'IncompatibleChangeError',
+  description: 'The update holds breaking or incompatible changes; pass acceptBreakingChanges to write it anyway.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof IncompatibleChangeError,
+  fields: (t) => ({
+    compatibility: t.exposeString('compatibility'),
+    requiredBump: t.exposeString('requiredBump'),
+    changes: t.field({ type: [IncompatibleChangeRef], resolve: (e) => e.changes }),
+  }),
+});
+
+
+export { IncompatibleChangeError };
 export { AlreadyExistsError, ConflictError, InvalidTransitionError, NotFoundError, ValidationError };

@@ -5,6 +5,7 @@ import './errors.js';
 import './contracts.js';
 import './catalog.js';
 import './search.js';
+import './evolution.js';
 import './runs.js';
 import './validations.js';
 import './issues.js';

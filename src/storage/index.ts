@@ -5,13 +5,13 @@
 import type { Config } from '../config.js';
 import type { StorageBackend } from './types.js';
 
-export type StorageConfig = Pick<Config, 'storage' | 'mongodb'>;
+export type StorageConfig = Pick<Config, 'storage' | 'mongodb' | 'policy'>;
 
 const factories: Record<Config['storage'], (config: StorageConfig) => Promise<StorageBackend>> = {
-  memory: async () => (await import('./memory/index.js')).createMemoryStorage(),
-  mongodb: async ({ mongodb }) => {
+  memory: async ({ policy }) => (await import('./memory/index.js')).createMemoryStorage({ policy }),
+  mongodb: async ({ mongodb, policy }) => {
     if (!mongodb.uri) throw new Error('GRIOT_STORAGE=mongodb needs MONGODB_URI (or the embedded server started by `npm start`)');
-    return (await import('./mongodb/index.js')).createMongoStorage({ uri: mongodb.uri, database: mongodb.database });
+    return (await import('./mongodb/index.js')).createMongoStorage({ uri: mongodb.uri, database: mongodb.database, policy });
   },
 };
 

@@ -84,6 +84,8 @@ export interface ContractRepository {
   getByIds(ids: readonly string[]): Promise<(Contract | null)[]>;
   getByName(name: string): Promise<Contract | null>;
   getByNames(names: readonly string[]): Promise<(Contract | null)[]>;
+  /** The contract whose current document has this ODCS `id` (the oldest, if several do). */
+  getByOdcsId(odcsId: string): Promise<Contract | null>;
   /** A stable order: the sort field, then the id. */
   list(filter: ContractFilter, order: ContractOrder, page: PageRequest): Promise<Page<Contract>>;
   /** Ranked by score (highest first), then name. An empty query finds nothing. */

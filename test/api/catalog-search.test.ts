@@ -7,7 +7,7 @@ import {
   SchemaCatalogDocument,
   SearchContractsDocument,
   SetContractStatusDocument,
-  UpdateContractDocument,
+  UpdateContractEvolutionDocument,
 } from '../gql/graphql.js';
 import { mongoBackend } from '../support/backends.js';
 import { createTestClient, type TestClient } from '../support/client.js';
@@ -79,10 +79,23 @@ describe('schemaCatalog', () => {
     expect(afterStatus.schemaCatalog.nodes.map((n) => n.schemaName)).toEqual(['shipments']);
 
     const renamed = contractDocument({ name: 'shipments', schemas: { deliveries: [{ name: 'tracking_code' }] } });
-    const updated = await client.run(UpdateContractDocument, { input: { id: ids.shipments!, expectedRevision: 2, document: renamed } });
+    // Replacing the shipments schema object by deliveries removes a schema object: breaking, so refused without
+    // acceptBreakingChanges (the catalog keeps the old entry)...
+    const refused = await client.run(UpdateContractEvolutionDocument, { input: { id: ids.shipments!, expectedRevision: 2, document: renamed } });
+    expect(refused.updateContract).toMatchObject({
+      __typename: 'IncompatibleChangeError',
+      code: 'INCOMPATIBLE_CHANGE',
+      requiredBump: 'major',
+      changes: [{ ruleId: 'schema-removed', readablePath: 'shipments' }],
+    });
+    const unchanged = await client.run(SchemaCatalogDocument, { filter: { contractId: ids.shipments! } });
+    expect(unchanged.schemaCatalog.nodes.map((n) => [n.schemaName, n.contractVersion])).toEqual([['shipments', '1.0.0']]);
+    // ...and written with it, at the major bump 2.0.0 (it used to be the patch 1.0.1), the acceptance recorded.
+    const updated = await client.run(UpdateContractEvolutionDocument, { input: { id: ids.shipments!, expectedRevision: 2, document: renamed, acceptBreakingChanges: true } });
     expect(updated.updateContract.__typename).toBe('UpdateContractSuccess');
+    expect(updated.updateContract).toMatchObject({ contract: { currentVersion: '2.0.0', current: { version: '2.0.0', requiredBump: 'MAJOR', breakingChangesAccepted: true } } });
     const entries = await client.run(SchemaCatalogDocument, { filter: { contractId: ids.shipments! } });
-    expect(entries.schemaCatalog.nodes.map((n) => [n.schemaName, n.contractVersion])).toEqual([['deliveries', '1.0.1']]);
+    expect(entries.schemaCatalog.nodes.map((n) => [n.schemaName, n.contractVersion])).toEqual([['deliveries', '2.0.0']]);
 
     const before = await client.run(SchemaCatalogDocument, { first: 100 });
     const rebuilt = await client.run(RebuildSchemaCatalogDocument, {});

@@ -92,15 +92,24 @@ describe('createContract', () => {
 describe('updateContract, versions and rollback', () => {
   it('writes versions, refuses stale revisions, and rolls back as a new version', async () => {
     const c = await create('api_versions');
-    const v2doc = contractDocument({ name: 'api_versions', version: '1.1.0', schemas: { orders: [{ name: 'order_id' }, { name: 'amount', logicalType: 'number' }] } });
+    // Only an addition (amount), so the declared 1.1.0 is the required minor bump. The order_id property keeps its
+    // primaryKey: true from version 1 — dropping it would change the primary key, a breaking change needing 2.0.0.
+    const v2doc = contractDocument({ name: 'api_versions', version: '1.1.0', schemas: { orders: [{ name: 'order_id', primaryKey: true }, { name: 'amount', logicalType: 'number' }] } });
     const v2 = await client.run(UpdateContractDocument, { input: { id: c.id, expectedRevision: 1, document: v2doc, note: 'add amount' } });
     expect(v2.updateContract).toMatchObject({ __typename: 'UpdateContractSuccess', contract: { currentVersion: '1.1.0', revision: 2, versionCount: 2 } });
 
     const stale = await client.run(UpdateContractDocument, { input: { id: c.id, expectedRevision: 1, document: contractDocument({ name: 'api_versions', version: '9.0.0' }) } });
     expect(stale.updateContract).toMatchObject({ __typename: 'ConflictError', expectedRevision: 1, actualRevision: 2 });
 
-    const rolled = await client.run(RollbackContractDocument, { input: { id: c.id, expectedRevision: 2, toVersion: '1.0.0', note: 'revert' } });
-    expect(rolled.rollbackContract).toMatchObject({ __typename: 'RollbackContractSuccess', contract: { currentVersion: '1.1.1', revision: 3, versionCount: 3 } });
+    // Rolling back to 1.0.0 removes amount again: breaking, so refused without acceptBreakingChanges, writing nothing...
+    const refused = await client.run(RollbackContractDocument, { input: { id: c.id, expectedRevision: 2, toVersion: '1.0.0', note: 'revert' } });
+    expect(refused.rollbackContract).toMatchObject({ __typename: 'IncompatibleChangeError', code: 'INCOMPATIBLE_CHANGE' });
+    if (refused.rollbackContract.__typename === 'IncompatibleChangeError') expect(refused.rollbackContract.message).toContain('orders.amount');
+    expect((await client.run(GetContractDocument, { id: c.id })).contract).toMatchObject({ currentVersion: '1.1.0', revision: 2, versionCount: 2 });
+
+    // ...and written with it, at the major bump of 1.1.0: 2.0.0 (it used to be the patch 1.1.1).
+    const rolled = await client.run(RollbackContractDocument, { input: { id: c.id, expectedRevision: 2, toVersion: '1.0.0', note: 'revert', acceptBreakingChanges: true } });
+    expect(rolled.rollbackContract).toMatchObject({ __typename: 'RollbackContractSuccess', contract: { currentVersion: '2.0.0', revision: 3, versionCount: 3 } });
     if (rolled.rollbackContract.__typename !== 'RollbackContractSuccess') return;
     expect(JSON.stringify(rolled.rollbackContract.contract.document)).toBe(JSON.stringify(c.document));
 
@@ -108,9 +117,14 @@ describe('updateContract, versions and rollback', () => {
     const versions = page1.contract!.versions;
     expect(versions.totalCount).toBe(3);
     expect(versions.nodes.map((v) => [v.number, v.version, v.changeKind])).toEqual([
-      [3, '1.1.1', 'ROLLBACK'],
+      [3, '2.0.0', 'ROLLBACK'],
       [2, '1.1.0', 'UPDATE'],
     ]);
+    // The accepted breaking change is recorded on the version (test/operations does not select it: read from storage).
+    const raw = await storage.contracts.getByName('api_versions');
+    const [stored] = await storage.contracts.getVersionsByIds([`${raw!.id}@3`]);
+    expect(stored).toMatchObject({ changeKind: 'rollback', requiredBump: 'major', breakingChangesAccepted: true });
+    expect(stored?.changes.map((ch) => [ch.ruleId, ch.readablePath])).toEqual([['property-removed', 'orders.amount']]);
     expect(versions.nodes[0]).toMatchObject({ restoredFrom: '1.0.0', note: 'revert', contract: { id: c.id } });
     expect(versions.pageInfo.hasNextPage).toBe(true);
     expect(JSON.stringify(page1.contract!.version?.document)).toBe(JSON.stringify(v2doc));

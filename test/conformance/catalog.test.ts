@@ -214,13 +214,16 @@ describe.each(backends)('$name backend', (backend) => {
           expectedRevision: 1,
           document: contractDoc('crm', [customersV2, { ...billing, name: 'invoices' }, { name: 'shipments', properties: [{ name: 'shipment_id' }] }]),
           name: 'crm-renamed',
+          // Removing schema objects and properties is breaking: accepted explicitly, so the version is the major bump 2.0.0.
+          acceptBreakingChanges: true,
         },
         'bob',
       );
+      expect(v2.version).toBe('2.0.0');
       const afterUpdate = await entriesOf(v1.id);
       expect(schemaNames(afterUpdate)).toEqual(['customers', 'invoices', 'shipments']);
       for (const e of afterUpdate) {
-        expect(e).toMatchObject({ contractId: v1.id, contractName: 'crm-renamed', contractVersion: '1.0.1', contractRevision: 2, contractStatus: 'draft' });
+        expect(e).toMatchObject({ contractId: v1.id, contractName: 'crm-renamed', contractVersion: '2.0.0', contractRevision: 2, contractStatus: 'draft' });
         expect(e.updatedAt.getTime()).toBe(v2.updatedAt.getTime());
         expect(e.id).toBe(`${v1.id}/${e.schemaName}`);
       }
@@ -232,12 +235,14 @@ describe.each(backends)('$name backend', (backend) => {
       expect(await list({ propertyName: 'email' })).toEqual([]);
       expect(ids(await list({ propertyName: 'phone' }))).toEqual([`${v1.id}/customers`]);
 
-      // Rollback to 1.0.0: the version-1 schemas come back.
-      const v3 = await repo().rollback({ id: v1.id, expectedRevision: 2, toVersion: '1.0.0' }, 'carol');
+      // Rollback to 1.0.0: the version-1 schemas come back. It removes invoices and shipments again, so it is breaking
+      // too: accepted explicitly, at the major bump of 2.0.0.
+      const v3 = await repo().rollback({ id: v1.id, expectedRevision: 2, toVersion: '1.0.0', acceptBreakingChanges: true }, 'carol');
+      expect(v3.version).toBe('3.0.0');
       const afterRollback = await entriesOf(v1.id);
       expect(schemaNames(afterRollback)).toEqual(['Billing', 'customers', 'legacy']);
       for (const e of afterRollback) {
-        expect(e).toMatchObject({ contractName: 'crm-renamed', contractVersion: '1.0.2', contractRevision: 3, contractStatus: 'draft' });
+        expect(e).toMatchObject({ contractName: 'crm-renamed', contractVersion: '3.0.0', contractRevision: 3, contractStatus: 'draft' });
         expect(e.updatedAt.getTime()).toBe(v3.updatedAt.getTime());
       }
       expect(afterRollback[1]?.properties.map((p) => p.path)).toContain('email');
@@ -248,9 +253,9 @@ describe.each(backends)('$name backend', (backend) => {
       const v4 = await repo().setStatus({ id: v1.id, expectedRevision: 3, status: 'in_review' }, 'dave');
       const afterStatus = await entriesOf(v1.id);
       expect(afterStatus.map((e) => [e.contractStatus, e.contractRevision, e.contractVersion])).toEqual([
-        ['in_review', 4, '1.0.2'],
-        ['in_review', 4, '1.0.2'],
-        ['in_review', 4, '1.0.2'],
+        ['in_review', 4, '3.0.0'],
+        ['in_review', 4, '3.0.0'],
+        ['in_review', 4, '3.0.0'],
       ]);
       expect(afterStatus.map((e) => e.properties)).toEqual(afterRollback.map((e) => e.properties));
       for (const e of afterStatus) expect(e.updatedAt.getTime()).toBe(v4.updatedAt.getTime());
@@ -265,7 +270,9 @@ describe.each(backends)('$name backend', (backend) => {
     it('does not mix up two contracts with the same schema names', async () => {
       const a = await repo().create({ document: contractDoc('a', [legacy, customers]) }, 'alice');
       const b = await repo().create({ document: contractDoc('b', [legacy]) }, 'alice');
-      await repo().update({ id: a.id, expectedRevision: 1, document: contractDoc('a', [customers]) }, 'bob');
+      // Removing the legacy schema object is breaking: accepted explicitly.
+      const updated = await repo().update({ id: a.id, expectedRevision: 1, document: contractDoc('a', [customers]), acceptBreakingChanges: true }, 'bob');
+      expect(updated.version).toBe('2.0.0');
       expect(schemaNames(await entriesOf(a.id))).toEqual(['customers']);
       expect(schemaNames(await entriesOf(b.id))).toEqual(['legacy']);
       expect((await entriesOf(b.id))[0]?.contractRevision).toBe(1);

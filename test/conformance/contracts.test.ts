@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Contract, ContractVersion } from '../../src/domain/contracts.js';
-import { AlreadyExistsError, ConflictError, InvalidTransitionError, NotFoundError, ValidationError } from '../../src/domain/errors.js';
+import { AlreadyExistsError, ConflictError, IncompatibleChangeError, InvalidTransitionError, NotFoundError, ValidationError } from '../../src/domain/errors.js';
 import type { JsonObject } from '../../src/domain/odcs.js';
 import type { ContractFilter, ContractOrder, StorageBackend } from '../../src/storage/types.js';
 import { backends } from '../support/backends.js';
@@ -86,6 +86,12 @@ describe.each(backends)('$name backend', (backend) => {
         note: 'first cut',
         createdAt: created.createdAt,
         createdBy: 'alice',
+        // Version 1 is not judged against anything: no changes, no bump, no compatibility verdict, no warnings.
+        changes: [],
+        requiredBump: 'none',
+        compatibility: null,
+        breakingChangesAccepted: false,
+        warnings: [],
       });
       expect(json(versions[0]?.document)).toBe(json(document));
     });
@@ -519,7 +525,14 @@ describe.each(backends)('$name backend', (backend) => {
       const v1doc = doc('orders', { purpose: 'one', schemas: { orders: [{ name: 'order_id' }, { name: 'amount', logicalType: 'number' }] } });
       const created = await repo().create({ document: v1doc }, 'alice');
       const [before] = await repo().getVersionsByIds([`${created.id}@1`]);
-      await repo().update({ id: created.id, expectedRevision: 1, document: doc('orders', { purpose: 'two', schemas: { refunds: [{ name: 'refund_id' }] } }) }, 'bob');
+      // Replacing the schema object is breaking (the orders schema is removed): accepted explicitly, so a major bump.
+      const updated = await repo().update(
+        { id: created.id, expectedRevision: 1, document: doc('orders', { purpose: 'two', schemas: { refunds: [{ name: 'refund_id' }] } }), acceptBreakingChanges: true },
+        'bob',
+      );
+      expect(updated.version).toBe('2.0.0');
+      const [v2] = await repo().getVersionsByIds([`${created.id}@2`]);
+      expect(v2).toMatchObject({ breakingChangesAccepted: true, requiredBump: 'major' });
       await repo().setStatus({ id: created.id, expectedRevision: 2, status: 'in_review' }, 'bob');
       const [after] = await repo().getVersionsByIds([`${created.id}@1`]);
       expect(after).toEqual(before);
@@ -546,19 +559,29 @@ describe.each(backends)('$name backend', (backend) => {
   describe('rollback', () => {
     it('makes an earlier document current again as a new version and keeps the history', async () => {
       const d100 = doc('orders', { purpose: 'first', team: 'sales', schemas: { orders: [{ name: 'order_id' }] } });
-      const d101 = doc('orders', { purpose: 'second', team: 'sales', schemas: { orders: [{ name: 'order_id' }, { name: 'amount' }] } });
-      const d110 = doc('orders', { version: '1.1.0', purpose: 'third', team: 'sales', schemas: { orders_v2: [{ name: 'id' }] } });
+      const d110 = doc('orders', { purpose: 'second', team: 'sales', schemas: { orders: [{ name: 'order_id' }, { name: 'amount' }] } });
+      const d200 = doc('orders', { version: '2.0.0', purpose: 'third', team: 'sales', schemas: { orders_v2: [{ name: 'id' }] } });
       const created = await repo().create({ document: d100 }, 'alice');
-      const u1 = await repo().update({ id: created.id, expectedRevision: 1, document: d101 }, 'bob');
-      const u2 = await repo().update({ id: created.id, expectedRevision: 2, document: d110 }, 'bob');
-      expect([created.version, u1.version, u2.version]).toEqual(['1.0.0', '1.0.1', '1.1.0']);
+      // Adding the optional property amount is an addition: the minimum bump is minor, 1.1.0 (no longer the patch 1.0.1).
+      const u1 = await repo().update({ id: created.id, expectedRevision: 1, document: d110 }, 'bob');
+      // Replacing the orders schema by orders_v2 removes a schema object: breaking, so the document declares 2.0.0 (1.1.0
+      // would be refused as too low) and the author accepts the breaking change.
+      const u2 = await repo().update({ id: created.id, expectedRevision: 2, document: d200, acceptBreakingChanges: true }, 'bob');
+      expect([created.version, u1.version, u2.version]).toEqual(['1.0.0', '1.1.0', '2.0.0']);
       const before = await versionsOf(storage(), created.id);
 
-      const rolled = await repo().rollback({ id: created.id, expectedRevision: 3, toVersion: '1.0.0', note: 'undo' }, 'carol');
+      // Going back to 1.0.0 removes orders_v2 again, so the rollback is judged breaking like the same update: refused
+      // without acceptBreakingChanges (nothing written)...
+      await rejection(repo().rollback({ id: created.id, expectedRevision: 3, toVersion: '1.0.0', note: 'undo' }, 'carol'), IncompatibleChangeError);
+      expect(await repo().getById(created.id)).toEqual(u2);
+      expect(await versionsOf(storage(), created.id)).toEqual(before);
+
+      // ...and written with it, at the minimum bump of the breaking change from 2.0.0: 3.0.0.
+      const rolled = await repo().rollback({ id: created.id, expectedRevision: 3, toVersion: '1.0.0', note: 'undo', acceptBreakingChanges: true }, 'carol');
       expect(rolled).toMatchObject({
         id: created.id,
         name: 'orders',
-        version: '1.1.1',
+        version: '3.0.0',
         versionCount: 4,
         revision: 4,
         description: 'first',
@@ -571,12 +594,14 @@ describe.each(backends)('$name backend', (backend) => {
 
       const versions = await versionsOf(storage(), created.id);
       expect(versions.map((v) => [v.number, v.version, v.changeKind, v.restoredFrom])).toEqual([
-        [4, '1.1.1', 'rollback', '1.0.0'],
-        [3, '1.1.0', 'update', null],
-        [2, '1.0.1', 'update', null],
+        [4, '3.0.0', 'rollback', '1.0.0'],
+        [3, '2.0.0', 'update', null],
+        [2, '1.1.0', 'update', null],
         [1, '1.0.0', 'create', null],
       ]);
-      expect(versions[0]).toMatchObject({ id: `${created.id}@4`, note: 'undo', createdBy: 'carol' });
+      expect(versions[0]).toMatchObject({ id: `${created.id}@4`, note: 'undo', createdBy: 'carol', requiredBump: 'major', breakingChangesAccepted: true });
+      expect(versions[1]).toMatchObject({ requiredBump: 'major', breakingChangesAccepted: true });
+      expect(versions[2]).toMatchObject({ requiredBump: 'minor', breakingChangesAccepted: false });
       expect(json(versions[0]?.document)).toBe(json(d100));
       expect(versions.slice(1)).toEqual(before);
     });
@@ -770,7 +795,13 @@ describe.each(backends)('$name backend', (backend) => {
 
     it('follows schema renames and deletions in the schemaName filter', async () => {
       const c = await seed();
-      await repo().update({ id: c.delta!.id, expectedRevision: 1, document: doc('delta', { team: 'sales', schemas: { invoices: [{ name: 'id' }] } }) }, 'bob');
+      // Replacing the orders schema by invoices removes a schema object: breaking, so accepted explicitly.
+      const delta = await repo().update(
+        { id: c.delta!.id, expectedRevision: 1, document: doc('delta', { team: 'sales', schemas: { invoices: [{ name: 'id' }] } }), acceptBreakingChanges: true },
+        'bob',
+      );
+      expect(delta.version).toBe('2.0.0');
+      expect((await versionsOf(storage(), c.delta!.id))[0]?.breakingChangesAccepted).toBe(true);
       await repo().delete(c.bravo!.id, 1, 'bob');
       expect(await listNames({ schemaName: 'orders' })).toEqual(['echo']);
       expect(await listNames({ schemaName: 'invoices' })).toEqual(['delta']);

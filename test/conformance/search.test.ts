@@ -167,11 +167,17 @@ describe.each(backends)('$name backend', (backend) => {
 
   it('follows updates, renames and rollbacks of the searchable text', async () => {
     const c = await seed();
-    // lantern loses its quokka property and gains a kiwi one.
+    // lantern loses its quokka property and gains a kiwi one (removing a property is breaking: accepted explicitly).
     const updated = await repo().update(
-      { id: c.lantern!.id, expectedRevision: 1, document: doc('lantern', { schemas: { lights: [{ name: 'light_id' }, { name: 'kiwi' }] } }) },
+      {
+        id: c.lantern!.id,
+        expectedRevision: 1,
+        document: doc('lantern', { schemas: { lights: [{ name: 'light_id' }, { name: 'kiwi' }] } }),
+        acceptBreakingChanges: true,
+      },
       'bob',
     );
+    expect(updated.version).toBe('2.0.0');
     expect(await found('quokka')).toEqual(['quokka', 'harbor', 'meadow', 'orchard']);
     expect(await found('kiwi')).toEqual(['lantern']);
 
@@ -180,8 +186,8 @@ describe.each(backends)('$name backend', (backend) => {
     expect(await found('quokka')).toEqual(['harbor', 'meadow', 'orchard']);
     expect(await found('marsupial')).toEqual(['marsupial']);
 
-    // Rolling lantern back restores the quokka property.
-    await repo().rollback({ id: c.lantern!.id, expectedRevision: updated.revision, toVersion: '1.0.0' }, 'carol');
+    // Rolling lantern back restores the quokka property (and removes kiwi: breaking again, accepted explicitly).
+    await repo().rollback({ id: c.lantern!.id, expectedRevision: updated.revision, toVersion: '1.0.0', acceptBreakingChanges: true }, 'carol');
     expect(await found('quokka')).toEqual(['harbor', 'lantern', 'meadow', 'orchard']);
     expect(await found('kiwi')).toEqual([]);
   });

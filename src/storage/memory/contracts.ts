@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type CatalogEntry, deriveCatalogEntries } from '../../domain/catalog.js';
 import {
   type Contract,
+  effectiveCompatibility,
   type ContractVersion,
   type CreateContractInput,
   planCreate,
@@ -14,6 +15,9 @@ import {
   type SetContractStatusInput,
   type UpdateContractInput,
 } from '../../domain/contracts.js';
+import { isTransitive } from '../../domain/compatibility.js';
+import { DEFAULT_POLICY, type RegistryPolicy } from '../../domain/evolution.js';
+import type { JsonObject } from '../../domain/odcs.js';
 import { AlreadyExistsError, ConflictError, NotFoundError } from '../../domain/errors.js';
 import { queryTerms, scoreSearchText, searchTextOf } from '../../domain/search.js';
 import type {
@@ -32,12 +36,21 @@ import { copy, type MemoryState } from './state.js';
 export class MemoryContractRepository implements ContractRepository {
   readonly catalog: SchemaCatalogRepository;
 
-  constructor(private readonly state: MemoryState) {
+  constructor(
+    private readonly state: MemoryState,
+    private readonly policy: RegistryPolicy = DEFAULT_POLICY,
+  ) {
     this.catalog = new MemoryCatalogRepository(state);
   }
 
+  /** Earlier documents, newest first, as far back as the contract's compatibility mode looks. */
+  private history(current: Contract): JsonObject[] {
+    if (!isTransitive(effectiveCompatibility(current, this.policy))) return [current.document];
+    return [...(this.state.versions.get(current.id) ?? [])].sort((a, b) => b.number - a.number).map((v) => copy(v.document));
+  }
+
   async create(input: CreateContractInput, actor: string | null): Promise<Contract> {
-    const write = planCreate(input, randomUUID(), { now: new Date(), actor });
+    const write = planCreate(input, randomUUID(), { now: new Date(), actor, policy: this.policy });
     if (this.findByName(write.contract.name)) throw new AlreadyExistsError('Contract', 'name', write.contract.name);
     this.state.contracts.set(write.contract.id, copy(write.contract));
     this.state.versions.set(write.contract.id, [copy(write.version)]);
@@ -47,7 +60,7 @@ export class MemoryContractRepository implements ContractRepository {
 
   async update(input: UpdateContractInput, actor: string | null): Promise<Contract> {
     const current = this.current(input.id, input.expectedRevision);
-    const write = planUpdate(current, input, { now: new Date(), actor });
+    const write = planUpdate(current, input, { now: new Date(), actor, policy: this.policy }, this.history(current));
     const other = this.findByName(write.contract.name);
     if (other && other.id !== current.id) throw new AlreadyExistsError('Contract', 'name', write.contract.name);
     return this.commit(write.contract, write.version);
@@ -57,7 +70,7 @@ export class MemoryContractRepository implements ContractRepository {
     const current = this.current(input.id, input.expectedRevision);
     const target = (this.state.versions.get(input.id) ?? []).find((v) => v.version === input.toVersion);
     if (!target) throw new NotFoundError('ContractVersion', `${current.name}@${input.toVersion}`);
-    const write = planRollback(current, target, input, { now: new Date(), actor });
+    const write = planRollback(current, target, input, { now: new Date(), actor, policy: this.policy }, this.history(current));
     return this.commit(write.contract, write.version);
   }
 
@@ -100,6 +113,12 @@ export class MemoryContractRepository implements ContractRepository {
   async getByName(name: string): Promise<Contract | null> {
     const c = this.findByName(name);
     return c ? copy(c) : null;
+  }
+
+  async getByOdcsId(odcsId: string): Promise<Contract | null> {
+    const matches = [...this.state.contracts.values()].filter((c) => c.document.id === odcsId);
+    matches.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
+    return matches[0] ? copy(matches[0]) : null;
   }
 
   async getByNames(names: readonly string[]): Promise<(Contract | null)[]> {

@@ -2,6 +2,7 @@
  * The in-memory backend: the same repositories as MongoDB, held in Maps. For development without a database and
  * for tests; nothing persists. Writes are atomic (no await between check and write), so it needs no compensation.
  */
+import type { RegistryPolicy } from '../../domain/evolution.js';
 import type { StorageBackend, StorageCapabilities } from '../types.js';
 import { MemoryContractRepository } from './contracts.js';
 import { MemoryIssueRepository } from './issues.js';
@@ -9,10 +10,14 @@ import { MemoryRunRepository } from './runs.js';
 import { MemoryState } from './state.js';
 import { MemoryValidationRepository } from './validations.js';
 
-export function createMemoryStorage(): StorageBackend {
+export interface MemoryStorageOptions {
+  policy?: RegistryPolicy;
+}
+
+export function createMemoryStorage(options: MemoryStorageOptions = {}): StorageBackend {
   const state = new MemoryState();
   const capabilities: StorageCapabilities = { backend: 'memory', textSearch: false, transactions: false, aggregation: false, serverVersion: null };
-  const contracts = new MemoryContractRepository(state);
+  const contracts = new MemoryContractRepository(state, options.policy);
   const issues = new MemoryIssueRepository(state);
   return {
     contracts,

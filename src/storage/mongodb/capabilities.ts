@@ -43,8 +43,21 @@ function serverVersionOf(buildInfo: Document | null): string | null {
   return typeof ferret === 'string' && ferret ? `${buildInfo.version} (FerretDB ${ferret})` : buildInfo.version;
 }
 
-/** Creates the text index and runs a `$text` query against it; false when either fails. */
+/**
+ * Tries a text index and a `$text` query on a scratch collection first (FerretDB 1.24 refuses the index and then
+ * crashes on later createIndexes of the collection it was tried on), and only then creates the real one.
+ */
 async function detectTextSearch(db: Db): Promise<boolean> {
+  const probe = db.collection(`capability_probe_${randomUUID()}`);
+  try {
+    await probe.insertOne({ _id: 'probe' as unknown as never, text: 'capability probe' });
+    await probe.createIndex({ text: 'text' }, { name: 'probe_text', default_language: 'none' });
+    await probe.find({ $text: { $search: 'probe' } }).limit(1).toArray();
+  } catch {
+    return false;
+  } finally {
+    await probe.drop().catch(() => undefined);
+  }
   try {
     await ensureTextIndex(db);
     await db

@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { Filter } from 'mongodb';
 import {
   type Contract,
+  effectiveCompatibility,
   type ContractVersion,
   type ContractWrite,
   type CreateContractInput,
@@ -27,7 +28,10 @@ import {
   type SetContractStatusInput,
   type UpdateContractInput,
 } from '../../domain/contracts.js';
+import { isTransitive } from '../../domain/compatibility.js';
 import { AlreadyExistsError, ConflictError, NotFoundError } from '../../domain/errors.js';
+import { DEFAULT_POLICY, type RegistryPolicy } from '../../domain/evolution.js';
+import type { JsonObject } from '../../domain/odcs.js';
 import { decodeKeysetCursor } from '../cursor.js';
 import type {
   ContractFilter,
@@ -61,13 +65,24 @@ export class MongoContractRepository implements ContractRepository {
   constructor(
     private readonly collections: MongoCollections,
     private readonly capabilities: StorageCapabilities,
+    private readonly policy: RegistryPolicy = DEFAULT_POLICY,
   ) {}
+
+  /** Earlier documents, newest first, as far back as the contract's compatibility mode looks (one query). */
+  private async history(current: Contract): Promise<JsonObject[]> {
+    if (!isTransitive(effectiveCompatibility(current, this.policy))) return [current.document];
+    const docs = await this.collections.versions
+      .find({ contractId: current.id, number: { $lte: current.versionCount } }, { projection: { documentJson: 1, number: 1 } })
+      .sort({ number: -1 })
+      .toArray();
+    return docs.map((d) => JSON.parse(d.documentJson) as JsonObject);
+  }
 
   // -------------------------------------------------------------------------------------------------------------
   // Writes
 
   async create(input: CreateContractInput, actor: string | null): Promise<Contract> {
-    const { contract, version } = planCreate(input, randomUUID(), { now: new Date(), actor });
+    const { contract, version } = planCreate(input, randomUUID(), { now: new Date(), actor, policy: this.policy });
     if (await this.nameTaken(contract.name, null)) throw new AlreadyExistsError('Contract', 'name', contract.name);
     const token = randomUUID();
     await this.collections.versions.insertOne(toStoredVersion(version, token));
@@ -85,7 +100,7 @@ export class MongoContractRepository implements ContractRepository {
 
   async update(input: UpdateContractInput, actor: string | null): Promise<Contract> {
     const current = await this.current(input.id, input.expectedRevision);
-    const write = planUpdate(current, input, { now: new Date(), actor });
+    const write = planUpdate(current, input, { now: new Date(), actor, policy: this.policy }, await this.history(current));
     if (write.contract.name !== current.name && (await this.nameTaken(write.contract.name, current.id))) {
       throw new AlreadyExistsError('Contract', 'name', write.contract.name);
     }
@@ -100,7 +115,7 @@ export class MongoContractRepository implements ContractRepository {
       number: { $lte: current.versionCount },
     });
     if (!target) throw new NotFoundError('ContractVersion', `${current.name}@${input.toVersion}`);
-    const write = planRollback(current, fromStoredVersion(target), input, { now: new Date(), actor });
+    const write = planRollback(current, fromStoredVersion(target), input, { now: new Date(), actor, policy: this.policy }, await this.history(current));
     return this.commit(current, input.expectedRevision, write);
   }
 
@@ -145,6 +160,11 @@ export class MongoContractRepository implements ContractRepository {
 
   async getByName(name: string): Promise<Contract | null> {
     const doc = await this.collections.contracts.findOne({ name });
+    return doc ? fromStoredContract(doc) : null;
+  }
+
+  async getByOdcsId(odcsId: string): Promise<Contract | null> {
+    const doc = await this.collections.contracts.find({ odcsId }).sort({ createdAt: 1, _id: 1 }).limit(1).next();
     return doc ? fromStoredContract(doc) : null;
   }
 

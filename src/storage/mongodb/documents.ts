@@ -1,3 +1,4 @@
+import type { CompatibilityMode } from '../../domain/compatibility.js';
 /**
  * How records are stored: the shapes of the stored documents and the mapping records <-> documents.
  *
@@ -89,12 +90,16 @@ export interface StoredContract {
   revision: number;
   /** Absent on contracts stored before the setting existed: read as true (the default). */
   autoOpenIssues?: boolean;
+  /** Absent or null: the registry's default compatibility mode. */
+  compatibility?: CompatibilityMode | null;
   documentJson: string;
   createdAt: Date;
   updatedAt: Date;
   createdBy: string | null;
   updatedBy: string | null;
   // derived, for queries
+  /** The ODCS `id` of the current document (import updates the contract holding it). */
+  odcsId: string | null;
   /** Lower-cased schema names (the `schemaName` filter). */
   schemaNamesLower: string[];
   /** Every distinct word of the search text (the portable search index). */
@@ -114,6 +119,11 @@ export interface StoredVersion {
   note: string | null;
   createdAt: Date;
   createdBy: string | null;
+  /**
+   * The version's judged changes, compatibility verdict, accepted flag and warnings, as JSON text: their before/after
+   * values are pieces of documents and may hold keys or nested arrays that some servers refuse as BSON.
+   */
+  evolutionJson?: string;
   /** A random token of the write that inserted this version: its compensation deletes only its own version. */
   writeToken: string;
 }
@@ -167,11 +177,13 @@ export function toStoredContract(contract: Contract): StoredContract {
     versionCount: contract.versionCount,
     revision: contract.revision,
     autoOpenIssues: contract.autoOpenIssues,
+    compatibility: contract.compatibility,
     documentJson: JSON.stringify(contract.document),
     createdAt: contract.createdAt,
     updatedAt: contract.updatedAt,
     createdBy: contract.createdBy,
     updatedBy: contract.updatedBy,
+    odcsId: typeof contract.document.id === 'string' ? contract.document.id : null,
     schemaNamesLower: [...new Set(search.schemaNames.map((s) => s.toLowerCase()))],
     searchTerms: searchTermsOf(search),
     search: {
@@ -196,6 +208,7 @@ export function fromStoredContract(doc: StoredContract): Contract {
     versionCount: doc.versionCount,
     revision: doc.revision,
     autoOpenIssues: doc.autoOpenIssues !== false,
+    compatibility: doc.compatibility ?? null,
     document: parseDocument(doc.documentJson),
     createdAt: toDate(doc.createdAt),
     updatedAt: toDate(doc.updatedAt),
@@ -231,6 +244,13 @@ export function toStoredVersion(version: ContractVersion, writeToken: string): S
     note: version.note,
     createdAt: version.createdAt,
     createdBy: version.createdBy,
+    evolutionJson: JSON.stringify({
+      changes: version.changes,
+      requiredBump: version.requiredBump,
+      compatibility: version.compatibility,
+      breakingChangesAccepted: version.breakingChangesAccepted,
+      warnings: version.warnings,
+    }),
     writeToken,
   };
 }
@@ -247,6 +267,20 @@ export function fromStoredVersion(doc: StoredVersion): ContractVersion {
     note: doc.note ?? null,
     createdAt: toDate(doc.createdAt),
     createdBy: doc.createdBy ?? null,
+    ...evolutionOf(doc.evolutionJson),
+  };
+}
+
+type StoredEvolution = Pick<ContractVersion, 'changes' | 'requiredBump' | 'compatibility' | 'breakingChangesAccepted' | 'warnings'>;
+
+function evolutionOf(json: string | undefined): StoredEvolution {
+  const e = (json ? JSON.parse(json) : {}) as Partial<StoredEvolution>;
+  return {
+    changes: e.changes ?? [],
+    requiredBump: e.requiredBump ?? 'none',
+    compatibility: e.compatibility ?? null,
+    breakingChangesAccepted: e.breakingChangesAccepted ?? false,
+    warnings: e.warnings ?? [],
   };
 }
 

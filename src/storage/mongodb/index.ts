@@ -4,6 +4,7 @@
  * counts; text search and aggregated sums are used only when the server proves it has them (see capabilities.ts).
  */
 import { type Db, MongoClient } from 'mongodb';
+import type { RegistryPolicy } from '../../domain/evolution.js';
 import type { HealthReport, StorageBackend, StorageCapabilities } from '../types.js';
 import { BACKEND_NAME, detectCapabilities } from './capabilities.js';
 import { MongoCatalogRepository } from './catalog.js';
@@ -20,6 +21,7 @@ export interface MongoStorageOptions {
   database: string;
   /** observe driver commands (tests count them) */
   monitorCommands?: boolean;
+  policy?: RegistryPolicy;
 }
 
 export interface MongoStorageBackend extends StorageBackend {
@@ -40,7 +42,7 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
     await ensureIndexes(db);
     const capabilities: StorageCapabilities = await detectCapabilities(db);
     const collections = collectionsOf(db);
-    const contracts = new MongoContractRepository(collections, capabilities);
+    const contracts = new MongoContractRepository(collections, capabilities, options.policy);
     const schemaCatalog = new MongoCatalogRepository(collections);
     const issues = new MongoIssueRepository(collections);
     return {

@@ -15,6 +15,7 @@ export const CONTRACT_INDEXES: IndexDescription[] = [
   { key: { createdAt: 1, _id: 1 }, name: 'contracts_created_at' },
   { key: { updatedAt: 1, _id: 1 }, name: 'contracts_updated_at' },
   { key: { searchTerms: 1 }, name: 'contracts_search_terms' },
+  { key: { odcsId: 1, createdAt: 1, _id: 1 }, name: 'contracts_odcs_id' },
 ];
 
 export const VERSION_INDEXES: IndexDescription[] = [
@@ -92,16 +93,25 @@ export function textIndex(): IndexDescription {
   };
 }
 
+/**
+ * Creates every index (a no-op for those that exist). One index per createIndexes command: FerretDB 1.24 crashes
+ * the connection when a multi-index createIndexes names indexes that already exist.
+ */
 export async function ensureIndexes(db: Db): Promise<void> {
-  await Promise.all([
-    db.collection(COLLECTIONS.contracts).createIndexes(CONTRACT_INDEXES),
-    db.collection(COLLECTIONS.versions).createIndexes(VERSION_INDEXES),
-    db.collection(COLLECTIONS.catalog).createIndexes(CATALOG_INDEXES),
-    db.collection(COLLECTIONS.runs).createIndexes(RUN_INDEXES),
-    db.collection(COLLECTIONS.validations).createIndexes(VALIDATION_INDEXES),
-    db.collection(COLLECTIONS.validationDaily).createIndexes(VALIDATION_DAILY_INDEXES),
-    db.collection(COLLECTIONS.issues).createIndexes(ISSUE_INDEXES),
-  ]);
+  const plan: [string, IndexDescription[]][] = [
+    [COLLECTIONS.contracts, CONTRACT_INDEXES],
+    [COLLECTIONS.versions, VERSION_INDEXES],
+    [COLLECTIONS.catalog, CATALOG_INDEXES],
+    [COLLECTIONS.runs, RUN_INDEXES],
+    [COLLECTIONS.validations, VALIDATION_INDEXES],
+    [COLLECTIONS.validationDaily, VALIDATION_DAILY_INDEXES],
+    [COLLECTIONS.issues, ISSUE_INDEXES],
+  ];
+  await Promise.all(
+    plan.map(async ([collection, indexes]) => {
+      for (const index of indexes) await db.collection(collection).createIndexes([index]);
+    }),
+  );
 }
 
 /** IndexOptionsConflict / IndexKeySpecsConflict: an index of that name (or keys) exists with other options. */

@@ -1,0 +1,251 @@
+/**
+ * Contract evolution in the API: the judged changes of each version, diffs between versions, a preview of an update
+ * that writes nothing, compatibility settings, and ODCS import/export as YAML or JSON.
+ */
+import { isTransitive } from '../domain/compatibility.js';
+import { effectiveCompatibility } from '../domain/contracts.js';
+import { AlreadyExistsError, ConflictError, IncompatibleChangeError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { assessEvolution, type CompatibilityVerdict, toVersionChange, type VersionChange } from '../domain/evolution.js';
+import { judgeChanges } from '../domain/breaking-rules.js';
+import { requiredBump } from '../domain/compatibility.js';
+import { type ContractFormat, formatContract } from '../domain/odcs-format.js';
+import type { JsonObject, OdcsDocument } from '../domain/odcs.js';
+import { validateContractDocument } from '../domain/odcs.js';
+import { versionKey, type Context } from '../context.js';
+import { importContract } from '../services/import.js';
+import type { Contract } from '../storage/types.js';
+import { builder } from './builder.js';
+import { CompatibilityModeEnum, ContractRef, ContractVersionRef } from './contracts.js';
+import { ValidationIssueRef } from './errors.js';
+import { localId } from './ids.js';
+
+const VersionBumpEnum = builder.enumType('VersionBump', {
+  values: { MAJOR: { value: 'major' }, MINOR: { value: 'minor' }, PATCH: { value: 'patch' }, NONE: { value: 'none' } } as const,
+});
+
+const ChangeLevelEnum = builder.enumType('ChangeLevel', {
+  values: { BREAKING: { value: 'breaking' }, WARNING: { value: 'warning' }, INFO: { value: 'info' } } as const,
+});
+
+const ChangeCategoryEnum = builder.enumType('ChangeCategory', {
+  description: 'BREAKING needs a major version, ADDITION a minor one, DOCS and OTHER a patch.',
+  values: { BREAKING: { value: 'breaking' }, ADDITION: { value: 'addition' }, DOCS: { value: 'docs' }, OTHER: { value: 'other' } } as const,
+});
+
+const ChangeKindEnum = builder.enumType('ChangeKind', {
+  values: { ADDED: { value: 'added' }, REMOVED: { value: 'removed' }, CHANGED: { value: 'changed' } } as const,
+});
+
+const ContractFormatEnum = builder.enumType('ContractFormat', {
+  values: { YAML: { value: 'yaml' }, JSON: { value: 'json' } } as const,
+});
+
+const ContractChangeRef = builder.objectRef<VersionChange>('ContractChange').implement({
+  description: 'One change between two documents, judged by a rule.',
+  fields: (t) => ({
+    ruleId: t.exposeString('ruleId', { description: 'e.g. property-removed, logical-type-widened, documentation-changed.' }),
+    level: t.field({ type: ChangeLevelEnum, resolve: (c) => c.level }),
+    category: t.field({ type: ChangeCategoryEnum, resolve: (c) => c.category }),
+    kind: t.field({ type: ChangeKindEnum, resolve: (c) => c.kind }),
+    path: t.exposeString('path', { description: 'JSON path, e.g. `$.schema[0].properties[3].logicalType`.' }),
+    readablePath: t.exposeString('readablePath', { description: 'e.g. `orders.customer_email.logicalType`.' }),
+    before: t.field({ type: 'JSON', nullable: true, resolve: (c) => c.before }),
+    after: t.field({ type: 'JSON', nullable: true, resolve: (c) => c.after }),
+    explanation: t.exposeString('explanation'),
+    suggestion: t.exposeString('suggestion'),
+  }),
+});
+
+const CompatibilityVerdictRef = builder.objectRef<CompatibilityVerdict>('CompatibilityVerdict').implement({
+  fields: (t) => ({
+    mode: t.field({ type: CompatibilityModeEnum, resolve: (v) => v.mode }),
+    compatible: t.exposeBoolean('compatible'),
+    checkedAgainst: t.exposeInt('checkedAgainst', { description: 'How many earlier versions were checked.' }),
+    violations: t.field({ type: [ContractChangeRef], resolve: (v) => v.violations }),
+  }),
+});
+
+const formatArg = builder.args((t) => ({ format: t.field({ type: ContractFormatEnum, required: false, defaultValue: 'yaml' }) }));
+
+builder.objectFields(ContractVersionRef, (t) => ({
+  changes: t.field({ type: [ContractChangeRef], description: 'The judged changes from the previous version.', resolve: (v) => v.changes }),
+  requiredBump: t.field({ type: VersionBumpEnum, resolve: (v) => v.requiredBump }),
+  compatibility: t.field({ type: CompatibilityVerdictRef, nullable: true, resolve: (v) => v.compatibility }),
+  breakingChangesAccepted: t.exposeBoolean('breakingChangesAccepted', { description: 'Breaking or incompatible changes were accepted explicitly.' }),
+  warnings: t.field({
+    type: [ValidationIssueRef],
+    description: 'ODCS problems of the document, when the registry stores invalid documents with warnings.',
+    resolve: (v) => v.warnings,
+  }),
+  export: t.string({ description: 'The document as YAML or JSON text.', args: formatArg, resolve: (v, args) => formatContract(v.document, (args.format ?? 'yaml') as ContractFormat) }),
+}));
+
+interface DiffResult {
+  from: string;
+  to: string;
+  changes: VersionChange[];
+}
+
+const ContractDiffRef = builder.objectRef<DiffResult>('ContractDiff').implement({
+  fields: (t) => ({
+    from: t.exposeString('from'),
+    to: t.exposeString('to'),
+    changes: t.field({ type: [ContractChangeRef], resolve: (d) => d.changes }),
+    requiredBump: t.field({ type: VersionBumpEnum, description: 'The bump these changes require going from → to.', resolve: (d) => bumpOf(d.changes) }),
+  }),
+});
+
+function bumpOf(changes: VersionChange[]) {
+  if (changes.some((c) => c.category === 'breaking')) return 'major' as const;
+  if (changes.some((c) => c.category === 'addition')) return 'minor' as const;
+  return changes.length ? ('patch' as const) : ('none' as const);
+}
+
+async function versionDocument(ctx: Context, contract: Contract, version: string, path: string): Promise<JsonObject> {
+  const found = await ctx.loaders.versionByVersion.load(versionKey(contract.id, version));
+  if (!found) throw ValidationError.single(path, `${contract.name} has no version ${version}`, 'not_found');
+  return found.document;
+}
+
+builder.objectFields(ContractRef, (t) => ({
+  compatibility: t.field({
+    type: CompatibilityModeEnum,
+    description: 'The compatibility mode updates are checked with (its own, or the registry default).',
+    resolve: (c, _args, ctx) => effectiveCompatibility(c, ctx.policy),
+  }),
+  compatibilityOverride: t.field({ type: CompatibilityModeEnum, nullable: true, description: 'The contract’s own mode; null follows the registry default.', resolve: (c) => c.compatibility }),
+  diff: t.field({
+    type: ContractDiffRef,
+    description: 'What changed between two versions.',
+    args: { from: t.arg.string({ required: true }), to: t.arg.string({ required: true }) },
+    resolve: async (c, args, ctx) => {
+      const [before, after] = await Promise.all([versionDocument(ctx, c, args.from, 'from'), versionDocument(ctx, c, args.to, 'to')]);
+      return { from: args.from, to: args.to, changes: judgeChanges(before, after).map(toVersionChange) };
+    },
+  }),
+  export: t.string({
+    description: 'The current document (or `version`) as YAML or JSON text.',
+    args: { ...formatArg, version: t.arg.string({ required: false }) },
+    resolve: async (c, args, ctx) => formatContract(args.version ? await versionDocument(ctx, c, args.version, 'version') : c.document, (args.format ?? 'yaml') as ContractFormat),
+  }),
+}));
+
+// ---------------------------------------------------------------------------------------------------------------
+// Preview
+
+interface Preview {
+  currentVersion: string;
+  declaredVersion: string | null;
+  version: string | null;
+  versionError: string | null;
+  minimumVersion: string;
+  requiredBump: 'major' | 'minor' | 'patch' | 'none';
+  changes: VersionChange[];
+  compatibility: CompatibilityVerdict;
+  documentIssues: { path: string; message: string; code: string }[];
+  needsAcceptBreakingChanges: boolean;
+}
+
+const PreviewRef = builder.objectRef<Preview>('ContractUpdatePreview').implement({
+  description: 'What an update would do, computed without writing anything.',
+  fields: (t) => ({
+    currentVersion: t.exposeString('currentVersion'),
+    declaredVersion: t.exposeString('declaredVersion', { nullable: true }),
+    version: t.exposeString('version', { nullable: true, description: 'The version the update would get; null when the declared one is refused.' }),
+    versionError: t.exposeString('versionError', { nullable: true, description: 'Why the declared version would be refused.' }),
+    minimumVersion: t.exposeString('minimumVersion'),
+    requiredBump: t.field({ type: VersionBumpEnum, resolve: (p) => p.requiredBump }),
+    changes: t.field({ type: [ContractChangeRef], resolve: (p) => p.changes }),
+    compatibility: t.field({ type: CompatibilityVerdictRef, resolve: (p) => p.compatibility }),
+    documentIssues: t.field({
+      type: [ValidationIssueRef],
+      description: 'ODCS validation problems of the proposed document.',
+      resolve: (p) => p.documentIssues,
+    }),
+    needsAcceptBreakingChanges: t.exposeBoolean('needsAcceptBreakingChanges', { description: 'The update would be refused without acceptBreakingChanges.' }),
+  }),
+});
+
+async function allVersionDocuments(ctx: Context, contract: Contract): Promise<JsonObject[]> {
+  const docs: JsonObject[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const page = await ctx.storage.contracts.listVersions(contract.id, { first: 100, after });
+    docs.push(...page.items.map((v) => v.document));
+    if (!page.hasNextPage) return docs;
+    after = page.cursors[page.cursors.length - 1] ?? null;
+  }
+}
+
+builder.queryFields((t) => ({
+  previewContractUpdate: t.field({
+    type: PreviewRef,
+    description: 'The changes, required version bump and compatibility verdict of a proposed document, without writing anything.',
+    args: { id: t.arg.id({ required: true }), document: t.arg({ type: 'JSON', required: true }), version: t.arg.string({ required: false }) },
+    resolve: async (_root, args, ctx) => {
+      const contract = await ctx.storage.contracts.getById(localId(args.id, 'Contract', 'id'));
+      if (!contract) throw new NotFoundError('Contract', args.id);
+      const documentIssues = validateContractDocument(args.document, 'document');
+      if (documentIssues.some((i) => i.path === 'document')) throw new ValidationError(documentIssues);
+      const candidate = args.document as JsonObject;
+      const mode = effectiveCompatibility(contract, ctx.policy);
+      const history = isTransitive(mode) ? await allVersionDocuments(ctx, contract) : [contract.document];
+      const docVersion = (candidate as OdcsDocument).version;
+      const declared = args.version ?? (docVersion !== (contract.document as OdcsDocument).version && typeof docVersion === 'string' ? docVersion : null);
+      const { assessment, minimumVersion, compatibility } = assessEvolution({
+        currentDocument: contract.document,
+        currentVersion: contract.version,
+        candidate,
+        declaredVersion: declared,
+        mode,
+        history,
+      });
+      return {
+        currentVersion: contract.version,
+        declaredVersion: declared,
+        version: assessment.version.ok ? assessment.version.version : null,
+        versionError: assessment.version.ok ? null : assessment.version.explanation,
+        minimumVersion,
+        requiredBump: requiredBump(assessment.judgements),
+        changes: assessment.judgements.map(toVersionChange),
+        compatibility,
+        documentIssues,
+        needsAcceptBreakingChanges: assessment.bump === 'major' || !compatibility.compatible,
+      };
+    },
+  }),
+}));
+
+// ---------------------------------------------------------------------------------------------------------------
+// Import
+
+const ImportOutcomeEnum = builder.enumType('ImportOutcome', {
+  values: { CREATED: { value: 'created' }, UPDATED: { value: 'updated' }, UNCHANGED: { value: 'unchanged' } } as const,
+});
+
+const ImportContractInput = builder.inputType('ImportContractInput', {
+  fields: (t) => ({
+    text: t.string({ required: true, description: 'An ODCS document as YAML or JSON text.' }),
+    format: t.field({ type: ContractFormatEnum, required: false, description: 'Detected when left out.' }),
+    name: t.string({ required: false, description: "For a new contract; defaults to the document's name." }),
+    note: t.string({ required: false }),
+    acceptBreakingChanges: t.boolean({ required: false }),
+  }),
+});
+
+const ImportResultRef = builder.objectRef<{ contract: Contract; outcome: 'created' | 'updated' | 'unchanged' }>('ImportedContract').implement({
+  fields: (t) => ({
+    contract: t.field({ type: ContractRef, resolve: (r) => r.contract }),
+    outcome: t.field({ type: ImportOutcomeEnum, resolve: (r) => r.outcome }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  importContract: t.field({
+    type: ImportResultRef,
+    description: 'Creates a contract from ODCS text, or writes a new version of the contract with the same ODCS id.',
+    errors: { types: [ValidationError, AlreadyExistsError, ConflictError, IncompatibleChangeError, NotFoundError], dataField: { name: 'result' } },
+    args: { input: t.arg({ type: ImportContractInput, required: true }) },
+    resolve: (_root, { input }, ctx) => importContract(ctx.storage, { ...input, format: input.format as ContractFormat | null | undefined }, ctx.caller.name),
+  }),
+}));
