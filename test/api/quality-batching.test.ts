@@ -54,8 +54,9 @@ it('walks a page of 100 contracts down to their issues in a fixed number of comm
     }
   });
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
-  // page + versions + run heads + runs + versions of runs + records + issues by id + issues by run + open counts,
-  // each one batched command whatever the page size.
-  expect(total).toBeLessThanOrEqual(14);
-  expect(counts.find ?? 0).toBeLessThanOrEqual(12);
+  // page, current versions, run heads, runs, the runs' versions (+ their contracts), records, issues by id (+ their
+  // contracts), issues by run, open counts: one batched command each, whatever the page size (measured: 11 finds and
+  // 1 aggregate for 100 contracts).
+  expect(total).toBeLessThanOrEqual(12);
+  expect(counts.aggregate ?? 0).toBeLessThanOrEqual(1);
 });
