@@ -6,6 +6,45 @@ import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { COMPATIBILITY_MODES } from './domain/compatibility.js';
 import type { RegistryPolicy } from './domain/evolution.js';
+import type { ApiKeyEntry } from './auth/api-keys.js';
+import type { JwtOptions } from './auth/jwt.js';
+import { ROLES } from './auth/principal.js';
+
+const apiKeyEntry = z.object({
+  name: z.string().min(1),
+  roles: z.array(z.enum(ROLES)).min(1),
+  sha256: z.string().regex(/^[0-9a-fA-F]{64}$/).transform((h) => h.toLowerCase()),
+}).strict();
+
+const API_KEYS_EXPECTED = `a JSON array of {"name": "…", "roles": [${ROLES.join('|')}…], "sha256": "<64 hex digits>"} (make the hash with npm run hash-key)`;
+
+const apiKeys = z.string().transform((text, ctx) => {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: API_KEYS_EXPECTED });
+    return z.NEVER;
+  }
+  const parsed = z.array(apiKeyEntry).safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    ctx.addIssue({ code: 'custom', message: `${API_KEYS_EXPECTED}; at ${issue.path.join('.') || '(root)'}: ${issue.message}` });
+    return z.NEVER;
+  }
+  const names = new Set<string>();
+  for (const entry of parsed.data) {
+    if (names.has(entry.name)) {
+      ctx.addIssue({ code: 'custom', message: `${API_KEYS_EXPECTED}; the name ${JSON.stringify(entry.name)} is used twice` });
+      return z.NEVER;
+    }
+    names.add(entry.name);
+  }
+  return parsed.data as ApiKeyEntry[];
+});
+
+/** Variables whose values are never echoed in an error. */
+const SECRET_VARIABLES = new Set(['GRIOT_JWT_SECRET']);
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -28,6 +67,20 @@ const schema = z.object({
   GRIOT_GRAPHIQL: bool.optional(),
   GRIOT_COMPATIBILITY: z.enum(COMPATIBILITY_MODES).default('BACKWARD'),
   GRIOT_INVALID_DOCUMENTS: z.enum(['reject', 'warn']).default('reject'),
+  GRIOT_API_KEYS: apiKeys.optional(),
+  GRIOT_JWT_SECRET: z
+    .string()
+    .refine((s) => Buffer.byteLength(s, 'utf8') >= 32, 'an HS256 secret of at least 32 bytes')
+    .optional(),
+  GRIOT_JWKS_URL: z
+    .string()
+    .regex(/^https?:\/\/\S+$/, 'an http(s) URL of a JWKS document')
+    .refine((u) => URL.canParse(u), 'an http(s) URL of a JWKS document')
+    .optional(),
+  GRIOT_JWT_ISSUER: z.string().min(1).optional(),
+  GRIOT_JWT_AUDIENCE: z.string().min(1).optional(),
+  GRIOT_JWT_ROLES_CLAIM: z.string().regex(/^[A-Za-z0-9_:./-]+$/, 'a claim name').default('roles'),
+  GRIOT_ANONYMOUS_READ: bool.default(false),
 });
 
 export interface Config {
@@ -38,6 +91,12 @@ export interface Config {
   mongodb: { uri: string | null; database: string; dataDir: string };
   graphiql: boolean;
   policy: RegistryPolicy;
+  auth: {
+    apiKeys: ApiKeyEntry[];
+    /** Null when neither GRIOT_JWT_SECRET nor GRIOT_JWKS_URL is set (bearer tokens are then refused). */
+    jwt: JwtOptions | null;
+    anonymousRead: boolean;
+  };
 }
 
 export class ConfigError extends Error {
@@ -56,9 +115,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const issue = parsed.error.issues[0]!;
     const variable = String(issue.path[0]);
     const got = input[variable];
-    throw new ConfigError(
-      `Invalid configuration: ${variable}=${JSON.stringify(got)} — expected ${expectation(issue)}`,
-    );
+    const shown = SECRET_VARIABLES.has(variable) ? `<${Buffer.byteLength(got ?? '', 'utf8')} bytes, not shown>` : JSON.stringify(got);
+    throw new ConfigError(`Invalid configuration: ${variable}=${shown} — expected ${expectation(issue)}`);
   }
   const c = parsed.data;
   return {
@@ -69,6 +127,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mongodb: { uri: c.MONGODB_URI ?? null, database: c.MONGODB_DATABASE, dataDir: c.GRIOT_DATA_DIR },
     graphiql: c.GRIOT_GRAPHIQL ?? c.NODE_ENV !== 'production',
     policy: { defaultCompatibility: c.GRIOT_COMPATIBILITY, invalidDocuments: c.GRIOT_INVALID_DOCUMENTS },
+    auth: {
+      apiKeys: c.GRIOT_API_KEYS ?? [],
+      jwt:
+        c.GRIOT_JWT_SECRET || c.GRIOT_JWKS_URL
+          ? {
+              secret: c.GRIOT_JWT_SECRET ?? null,
+              jwksUrl: c.GRIOT_JWKS_URL ?? null,
+              issuer: c.GRIOT_JWT_ISSUER ?? null,
+              audience: c.GRIOT_JWT_AUDIENCE ?? null,
+              rolesClaim: c.GRIOT_JWT_ROLES_CLAIM,
+            }
+          : null,
+      anonymousRead: c.GRIOT_ANONYMOUS_READ,
+    },
   };
 }
 

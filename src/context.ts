@@ -6,11 +6,19 @@
  */
 import DataLoader from 'dataloader';
 import { DEFAULT_POLICY, type RegistryPolicy } from './domain/evolution.js';
+import { ANONYMOUS, type Principal, type Scopes, scopesOf } from './auth/principal.js';
 import type { CatalogEntry, Contract, ContractVersion, Issue, Run, StorageBackend, ValidationRecord } from './storage/types.js';
 
-export interface Caller {
-  /** Who is acting, recorded as createdBy/updatedBy. Null until identity is configured. */
-  name: string | null;
+/** Who is acting: the authenticated principal (its name is recorded as createdBy/updatedBy). */
+export type Caller = Principal;
+
+/** What authentication decided for this request. */
+export interface RequestAuth {
+  /** Set when credentials were presented but did not verify: every field then fails with UNAUTHENTICATED. */
+  failure: string | null;
+  anonymousRead: boolean;
+  /** Computed once per request from the principal. */
+  scopes: Scopes;
 }
 
 export interface Loaders {
@@ -29,6 +37,7 @@ export interface Context {
   storage: StorageBackend;
   policy: RegistryPolicy;
   caller: Caller;
+  auth: RequestAuth;
   loaders: Loaders;
 }
 
@@ -56,6 +65,14 @@ export function createLoaders(storage: StorageBackend): Loaders {
   };
 }
 
-export function createContext(storage: StorageBackend, policy: RegistryPolicy = DEFAULT_POLICY, caller: Caller = { name: null }): Context {
-  return { storage, policy, caller, loaders: createLoaders(storage) };
+export function createContext(
+  storage: StorageBackend,
+  policy: RegistryPolicy = DEFAULT_POLICY,
+  caller: Caller = ANONYMOUS,
+  auth: { failure?: string | null; anonymousRead?: boolean } = {},
+): Context {
+  const anonymousRead = auth.anonymousRead ?? false;
+  const failure = auth.failure ?? null;
+  const scopes: Scopes = failure ? { reachable: false, read: false, write: false, approve: false, admin: false } : scopesOf(caller, anonymousRead);
+  return { storage, policy, caller, auth: { failure, anonymousRead, scopes }, loaders: createLoaders(storage) };
 }

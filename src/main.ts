@@ -60,8 +60,12 @@ async function main(): Promise<void> {
     storage,
     policy: config.policy,
     graphiql: config.graphiql,
+    auth: config.auth,
     onUnexpectedError: (error) => console.error('griot-registry: unexpected error', error),
   });
+  if (!config.auth.apiKeys.length && !config.auth.jwt) {
+    console.warn('griot-registry: no GRIOT_API_KEYS and no GRIOT_JWT_SECRET/GRIOT_JWKS_URL: nobody can write' + (config.auth.anonymousRead ? '' : ' or read'));
+  }
   const http = createHttpServer(yoga);
   http.listen(config.port, config.host, () => {
     console.log(`griot-registry: serving http://${config.host}:${config.port}/graphql`);

@@ -4,6 +4,7 @@
  */
 import { GraphQLError } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { type AuthOptions, createAuthenticator } from './auth/authenticate.js';
 import { type Context, createContext } from './context.js';
 import { RegistryError } from './domain/errors.js';
 import type { RegistryPolicy } from './domain/evolution.js';
@@ -16,6 +17,8 @@ export interface ServerOptions {
   /** The registry policy the storage was built with (shown by the API, used by previews). */
   policy?: RegistryPolicy;
   graphiql?: boolean;
+  /** Who may call: API keys, JWT verification, anonymous read. Without it every call but `viewer` is UNAUTHENTICATED. */
+  auth?: AuthOptions;
   /** Called with every unexpected error (already masked for the client). */
   onUnexpectedError?: (error: unknown) => void;
 }
@@ -24,6 +27,8 @@ export type RegistryServer = YogaServerInstance<Record<string, never>, Context>;
 
 export function createServer(options: ServerOptions): RegistryServer {
   const { storage } = options;
+  const authenticate = createAuthenticator(options.auth);
+  const anonymousRead = options.auth?.anonymousRead ?? false;
   return createYoga<Record<string, never>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -32,7 +37,12 @@ export function createServer(options: ServerOptions): RegistryServer {
     logging: false,
     healthCheckEndpoint: '/health',
     graphiql: options.graphiql === false ? false : { title: 'griot-registry', defaultQuery: EXAMPLE_OPERATIONS },
-    context: () => createContext(storage, options.policy),
+    context: async ({ request }) => {
+      const result = await authenticate(request);
+      return result.ok
+        ? createContext(storage, options.policy, result.principal, { anonymousRead })
+        : createContext(storage, options.policy, undefined, { anonymousRead, failure: result.reason });
+    },
     plugins: [readinessPlugin(storage)],
     maskedErrors: {
       // Never include stack traces or internal messages, in any environment.
@@ -42,7 +52,9 @@ export function createServer(options: ServerOptions): RegistryServer {
         if (original instanceof RegistryError) {
           // An expected failure outside a mutation result (e.g. a bad cursor or `first` on a query).
           const details = 'issues' in original ? { issues: (original as { issues: unknown }).issues } : {};
-          return new GraphQLError(original.message, { extensions: { code: original.code, ...details } });
+          // Keeps where it happened (locations, path), never the stack.
+          const where = error instanceof GraphQLError ? { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path } : {};
+          return new GraphQLError(original.message, { ...where, extensions: { code: original.code, ...details } });
         }
         if (error instanceof GraphQLError && !error.originalError) return error;
         options.onUnexpectedError?.(original ?? error);

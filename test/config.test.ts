@@ -11,6 +11,7 @@ describe('config', () => {
       mongodb: { uri: null, database: 'griot', dataDir: '.griot/mongodb' },
       graphiql: true,
       policy: { defaultCompatibility: 'BACKWARD', invalidDocuments: 'reject' },
+      auth: { apiKeys: [], jwt: null, anonymousRead: false },
     });
   });
 
@@ -26,6 +27,13 @@ describe('config', () => {
       GRIOT_GRAPHIQL: 'true',
       GRIOT_COMPATIBILITY: 'FULL_TRANSITIVE',
       GRIOT_INVALID_DOCUMENTS: 'warn',
+      GRIOT_API_KEYS: JSON.stringify([{ name: 'ci', roles: ['editor', 'approver'], sha256: 'AB'.repeat(32) }]),
+      GRIOT_JWT_SECRET: 's'.repeat(32),
+      GRIOT_JWKS_URL: 'https://idp.example/.well-known/jwks.json',
+      GRIOT_JWT_ISSUER: 'https://idp.example/',
+      GRIOT_JWT_AUDIENCE: 'griot',
+      GRIOT_JWT_ROLES_CLAIM: 'griot_roles',
+      GRIOT_ANONYMOUS_READ: 'true',
     });
     expect(c).toEqual({
       env: 'production',
@@ -35,6 +43,17 @@ describe('config', () => {
       mongodb: { uri: 'mongodb+srv://cluster.example/', database: 'registry', dataDir: '/var/lib/griot' },
       graphiql: true,
       policy: { defaultCompatibility: 'FULL_TRANSITIVE', invalidDocuments: 'warn' },
+      auth: {
+        apiKeys: [{ name: 'ci', roles: ['editor', 'approver'], sha256: 'ab'.repeat(32) }],
+        jwt: {
+          secret: 's'.repeat(32),
+          jwksUrl: 'https://idp.example/.well-known/jwks.json',
+          issuer: 'https://idp.example/',
+          audience: 'griot',
+          rolesClaim: 'griot_roles',
+        },
+        anonymousRead: true,
+      },
     });
     expect(loadConfig({ NODE_ENV: 'production' }).graphiql).toBe(false);
   });
@@ -48,6 +67,14 @@ describe('config', () => {
     [{ GRIOT_COMPATIBILITY: 'LOOSE' }, 'GRIOT_COMPATIBILITY="LOOSE" — expected one of BACKWARD'],
     [{ GRIOT_INVALID_DOCUMENTS: 'ignore' }, 'GRIOT_INVALID_DOCUMENTS="ignore" — expected one of reject, warn'],
     [{ GRIOT_GRAPHIQL: 'maybe' }, 'GRIOT_GRAPHIQL="maybe" — expected one of'],
+    [{ GRIOT_API_KEYS: 'not json' }, 'GRIOT_API_KEYS="not json" — expected a JSON array of {"name"'],
+    [{ GRIOT_API_KEYS: '[{"name":"ci","roles":["root"],"sha256":"' + 'a'.repeat(64) + '"}]' }, 'at 0.roles.0'],
+    [{ GRIOT_API_KEYS: '[{"name":"ci","roles":["admin"],"sha256":"plain-key"}]' }, 'GRIOT_API_KEYS='],
+    [{ GRIOT_API_KEYS: '[{"name":"ci","roles":["admin"],"key":"plain-key"}]' }, 'GRIOT_API_KEYS='],
+    [{ GRIOT_API_KEYS: JSON.stringify([1, 2].map(() => ({ name: 'ci', roles: ['admin'], sha256: 'a'.repeat(64) }))) }, 'is used twice'],
+    [{ GRIOT_JWT_SECRET: 'short-secret' }, 'GRIOT_JWT_SECRET=<12 bytes, not shown> — expected an HS256 secret of at least 32 bytes'],
+    [{ GRIOT_JWKS_URL: 'idp.example/jwks' }, 'GRIOT_JWKS_URL="idp.example/jwks" — expected an http(s) URL of a JWKS document'],
+    [{ GRIOT_ANONYMOUS_READ: 'sometimes' }, 'GRIOT_ANONYMOUS_READ="sometimes" — expected one of'],
   ])('refuses %j in one line naming the variable', (env, message) => {
     let error: unknown;
     try {
@@ -58,5 +85,6 @@ describe('config', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toContain(message);
     expect((error as Error).message).not.toContain('\n');
+    expect((error as Error).message).not.toContain('short-secret');
   });
 });

@@ -3,13 +3,24 @@ import SchemaBuilder from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
+import { ForbiddenError, UnauthenticatedError } from '../auth/errors.js';
 import type { Context } from '../context.js';
 import { ValidationError } from '../domain/errors.js';
 import { formatPath } from '../domain/paths.js';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
+  /** Computed once per request from the principal (see src/auth/principal.ts). */
+  AuthScopes: {
+    /** The request did not present credentials that failed to verify. */
+    reachable: boolean;
+    read: boolean;
+    write: boolean;
+    approve: boolean;
+    admin: boolean;
+  };
   DefaultFieldNullability: false;
   Scalars: {
     ID: { Input: string; Output: string };
@@ -17,22 +28,31 @@ export const builder = new SchemaBuilder<{
     JSON: { Input: unknown; Output: unknown };
   };
 }>({
-  plugins: [ErrorsPlugin, ValidationPlugin, RelayPlugin, DataloaderPlugin],
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin, RelayPlugin, DataloaderPlugin],
   defaultFieldNullability: false,
+  scopeAuth: {
+    authScopes: (ctx) => ctx.auth.scopes,
+    unauthorizedError: (_parent, ctx, info) => deniedError(ctx, info.parentType.name, info.fieldName),
+  },
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
+    nodeQueryOptions: { authScopes: { read: true } },
+    nodesQueryOptions: { authScopes: { read: true } },
   },
   errors: {
     defaultTypes: [],
-    // Input validation failures of a mutation come back as its typed ValidationError result.
-    unsafelyHandleInputErrors: true,
+    // Off so that authorization runs before any input check: mutations validate their input in the resolver
+    // (see src/schema/input.ts), which still comes back as the typed ValidationError result.
+    unsafelyHandleInputErrors: false,
     defaultUnionOptions: { name: ({ fieldName }) => `${capitalize(fieldName)}Result` },
     defaultResultOptions: { name: ({ fieldName }) => `${capitalize(fieldName)}Success` },
   },
   validation: {
-    validationError: (failure) =>
-      new ValidationError(
+    // Argument validation (e.g. `first`) runs before field authorization: a caller that may not read learns
+    // nothing from it. Every root field needs at least `read`.
+    validationError: (failure, _args, ctx) =>
+      !ctx.auth.scopes.read ? deniedError(ctx, 'Query', 'this field') : new ValidationError(
         failure.issues.map((issue) => ({
           path: formatPath((issue.path ?? []).map((p) => (typeof p === 'object' ? p.key : p))),
           message: issue.message,
@@ -44,4 +64,13 @@ export const builder = new SchemaBuilder<{
 
 function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** The error for a denied field: UNAUTHENTICATED without a principal, FORBIDDEN when the principal lacks the scope. */
+export function deniedError(ctx: Context, parentType: string, fieldName: string): Error {
+  if (ctx.auth.failure) return new UnauthenticatedError(ctx.auth.failure);
+  const action = parentType === 'Mutation' ? `call ${fieldName}` : `read ${fieldName}`;
+  if (ctx.caller.method === 'anonymous') return new UnauthenticatedError(`Authentication required to ${action}: send an x-api-key or an Authorization: Bearer header`);
+  const roles = ctx.caller.roles.length ? ctx.caller.roles.join(', ') : 'none';
+  return new ForbiddenError(`Forbidden: ${ctx.caller.name} (roles: ${roles}) may not ${action}`);
 }

@@ -102,6 +102,7 @@ builder.mutationFields((t) => ({
     type: RebuildResult,
     description: 'Regenerates the whole schema catalog from the contracts.',
     errors: { types: [], dataField: { name: 'rebuild' } },
+    authScopes: { admin: true },
     resolve: (_root, _args, ctx) => ctx.storage.schemaCatalog.rebuild(),
   }),
 }));

@@ -1,6 +1,6 @@
 /** Contracts: the Contract and ContractVersion nodes, their typed ODCS view, the contract queries and mutations. */
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { z } from 'zod';
+import { checkInput, revisionNumber } from './input.js';
 import { type Context, versionKey } from '../context.js';
 import { loadAll } from './loading.js';
 import { COMPATIBILITY_MODES, type CompatibilityMode } from '../domain/compatibility.js';
@@ -235,7 +235,6 @@ builder.queryFields((t) => ({
 // Mutations
 
 const documentArg = { type: 'JSON', required: true, description: 'An ODCS v3.1 data contract as JSON. Stored exactly as given.' } as const;
-const revisionValidator = z.number().int().min(1, 'must be a revision number (1 or more)');
 
 const CreateContractInput = builder.inputType('CreateContractInput', {
   fields: (t) => ({
@@ -250,7 +249,7 @@ const CreateContractInput = builder.inputType('CreateContractInput', {
 const UpdateContractInput = builder.inputType('UpdateContractInput', {
   fields: (t) => ({
     id: t.id({ required: true }),
-    expectedRevision: t.int({ required: true, description: 'The revision you read; a newer one makes this a ConflictError.', validate: revisionValidator }),
+    expectedRevision: t.int({ required: true, description: 'The revision you read; a newer one makes this a ConflictError.' }),
     document: t.field(documentArg),
     name: t.string({ required: false, description: 'Rename the contract.' }),
     owner: t.string({ required: false }),
@@ -263,7 +262,7 @@ const UpdateContractInput = builder.inputType('UpdateContractInput', {
 const RollbackContractInput = builder.inputType('RollbackContractInput', {
   fields: (t) => ({
     id: t.id({ required: true }),
-    expectedRevision: t.int({ required: true, validate: revisionValidator }),
+    expectedRevision: t.int({ required: true }),
     toVersion: t.string({ required: true, description: 'The version whose document becomes current again (as a new version).' }),
     note: t.string({ required: false }),
     acceptBreakingChanges: t.boolean({ required: false, description: 'Roll back even when that is a breaking change from the current version.' }),
@@ -273,7 +272,7 @@ const RollbackContractInput = builder.inputType('RollbackContractInput', {
 const SetContractStatusInput = builder.inputType('SetContractStatusInput', {
   fields: (t) => ({
     id: t.id({ required: true }),
-    expectedRevision: t.int({ required: true, validate: revisionValidator }),
+    expectedRevision: t.int({ required: true }),
     status: t.field({ type: ContractStatusEnum, required: true }),
   }),
 });
@@ -281,7 +280,7 @@ const SetContractStatusInput = builder.inputType('SetContractStatusInput', {
 const SetContractSettingsInput = builder.inputType('SetContractSettingsInput', {
   fields: (t) => ({
     id: t.id({ required: true }),
-    expectedRevision: t.int({ required: true, validate: revisionValidator }),
+    expectedRevision: t.int({ required: true }),
     autoOpenIssues: t.boolean({ required: false, description: 'Open data-quality issues for failing checks.' }),
     compatibility: t.field({ type: CompatibilityModeEnum, required: false, description: 'The compatibility mode updates are checked with; null follows the registry default again.' }),
   }),
@@ -290,7 +289,7 @@ const SetContractSettingsInput = builder.inputType('SetContractSettingsInput', {
 const DeleteContractInput = builder.inputType('DeleteContractInput', {
   fields: (t) => ({
     id: t.id({ required: true }),
-    expectedRevision: t.int({ required: false, description: 'When given, the delete only happens at this revision.', validate: revisionValidator }),
+    expectedRevision: t.int({ required: false, description: 'When given, the delete only happens at this revision.' }),
   }),
 });
 
@@ -318,40 +317,52 @@ builder.mutationFields((t) => ({
     description: 'Writes a new version of a contract. Fails with ConflictError when expectedRevision is stale.',
     errors: { types: [...writeErrors, IncompatibleChangeError], dataField: { name: 'contract' } },
     args: { input: t.arg({ type: UpdateContractInput, required: true }) },
-    resolve: (_root, { input }, ctx) =>
-      ctx.storage.contracts.update({ ...input, document: input.document, id: localId(input.id, 'Contract', 'input.id') }, ctx.caller.name),
+    resolve: (_root, { input }, ctx) => {
+      checkInput([['input.expectedRevision', revisionNumber, input.expectedRevision]]);
+      return ctx.storage.contracts.update({ ...input, document: input.document, id: localId(input.id, 'Contract', 'input.id') }, ctx.caller.name);
+    },
   }),
   rollbackContract: t.field({
     type: ContractRef,
     description: "Makes an earlier version's document current again, recorded as a new version.",
     errors: { types: [...writeErrors, IncompatibleChangeError], dataField: { name: 'contract' } },
     args: { input: t.arg({ type: RollbackContractInput, required: true }) },
-    resolve: (_root, { input }, ctx) =>
-      ctx.storage.contracts.rollback({ ...input, id: localId(input.id, 'Contract', 'input.id') }, ctx.caller.name),
+    resolve: (_root, { input }, ctx) => {
+      checkInput([['input.expectedRevision', revisionNumber, input.expectedRevision]]);
+      return ctx.storage.contracts.rollback({ ...input, id: localId(input.id, 'Contract', 'input.id') }, ctx.caller.name);
+    },
   }),
   setContractStatus: t.field({
     type: ContractRef,
     description: 'Moves a contract through its lifecycle.',
     errors: { types: [...writeErrors, InvalidTransitionError], dataField: { name: 'contract' } },
     args: { input: t.arg({ type: SetContractStatusInput, required: true }) },
-    resolve: (_root, { input }, ctx) =>
-      ctx.storage.contracts.setStatus({ ...input, id: localId(input.id, 'Contract', 'input.id') }, ctx.caller.name),
+    resolve: (_root, { input }, ctx) => {
+      checkInput([['input.expectedRevision', revisionNumber, input.expectedRevision]]);
+      return ctx.storage.contracts.setStatus({ ...input, id: localId(input.id, 'Contract', 'input.id') }, ctx.caller.name);
+    },
   }),
   setContractSettings: t.field({
     type: ContractRef,
     description: 'Changes registry settings of a contract. Writes no version.',
     errors: { types: writeErrors, dataField: { name: 'contract' } },
     args: { input: t.arg({ type: SetContractSettingsInput, required: true }) },
-    resolve: (_root, { input }, ctx) =>
-      ctx.storage.contracts.setSettings({ ...input, id: localId(input.id, 'Contract', 'input.id') }, ctx.caller.name),
+    resolve: (_root, { input }, ctx) => {
+      checkInput([['input.expectedRevision', revisionNumber, input.expectedRevision]]);
+      return ctx.storage.contracts.setSettings({ ...input, id: localId(input.id, 'Contract', 'input.id') }, ctx.caller.name);
+    },
   }),
   deleteContract: t.field({
     type: DeleteContractPayload,
     description: 'Deletes a contract with all its versions and catalog entries.',
     errors: { types: [ValidationError, NotFoundError, ConflictError], directResult: false, dataField: { name: 'deleted' } },
+    authScopes: { admin: true },
     args: { input: t.arg({ type: DeleteContractInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => ({
+    resolve: async (_root, { input }, ctx) => {
+      checkInput([['input.expectedRevision', revisionNumber, input.expectedRevision ?? undefined]]);
+      return {
       contract: await ctx.storage.contracts.delete(localId(input.id, 'Contract', 'input.id'), input.expectedRevision ?? null, ctx.caller.name),
-    }),
+    };
+    },
   }),
 }));

@@ -11,7 +11,10 @@ import './validations.js';
 import './issues.js';
 import './system.js';
 
-builder.queryType({});
-builder.mutationType({});
+import './viewer.js';
+
+// Every root field needs a scope: reads need `read`, writes `write` (some fields ask for more, e.g. `admin`).
+builder.queryType({ authScopes: { read: true } });
+builder.mutationType({ authScopes: { write: true } });
 
 export const schema = builder.toSchema({ sortSchema: false });

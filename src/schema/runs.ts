@@ -1,5 +1,5 @@
 /** Pipeline runs: the Run node, its queries and mutations, and Contract.runs / Contract.latestRun. */
-import { z } from 'zod';
+import { checkInput, jsonObject } from './input.js';
 import { type Context, versionKey } from '../context.js';
 import { ConflictError, InvalidTransitionError, NotFoundError, ValidationError } from '../domain/errors.js';
 import type { JsonObject } from '../domain/odcs.js';
@@ -108,7 +108,6 @@ builder.objectFields(ContractRef, (t) => ({
   }),
 }));
 
-const jsonObject = z.record(z.string(), z.unknown()).nullish();
 
 const StartRunInput = builder.inputType('StartRunInput', {
   fields: (t) => ({
@@ -117,7 +116,7 @@ const StartRunInput = builder.inputType('StartRunInput', {
     pipelineId: t.string({ required: true }),
     environment: t.string({ required: false }),
     trigger: t.string({ required: false }),
-    metadata: t.field({ type: 'JSON', required: false, validate: jsonObject }),
+    metadata: t.field({ type: 'JSON', required: false }),
     status: t.field({ type: RunStatusEnum, required: false, description: 'RUNNING (default) or PENDING.' }),
   }),
 });
@@ -126,8 +125,8 @@ const UpdateRunInput = builder.inputType('UpdateRunInput', {
   fields: (t) => ({
     id: t.id({ required: true }),
     status: t.field({ type: RunStatusEnum, required: false }),
-    result: t.field({ type: 'JSON', required: false, validate: jsonObject }),
-    metadata: t.field({ type: 'JSON', required: false, description: 'Merged over the existing metadata.', validate: jsonObject }),
+    result: t.field({ type: 'JSON', required: false }),
+    metadata: t.field({ type: 'JSON', required: false, description: 'Merged over the existing metadata.' }),
   }),
 });
 
@@ -138,6 +137,7 @@ builder.mutationFields((t) => ({
     errors: { types: [ValidationError, NotFoundError], dataField: { name: 'run' } },
     args: { input: t.arg({ type: StartRunInput, required: true }) },
     resolve: (_root, { input }, ctx) => {
+      checkInput([['input.metadata', jsonObject, input.metadata]]);
       if (input.status && input.status !== 'pending' && input.status !== 'running') {
         throw ValidationError.single('input.status', 'a run starts as PENDING or RUNNING', 'invalid_value');
       }
@@ -157,8 +157,12 @@ builder.mutationFields((t) => ({
     description: 'Moves a run through its lifecycle and records its result.',
     errors: { types: [ValidationError, NotFoundError, ConflictError, InvalidTransitionError], dataField: { name: 'run' } },
     args: { input: t.arg({ type: UpdateRunInput, required: true }) },
-    resolve: (_root, { input }, ctx) =>
-      ctx.storage.runs.update(
+    resolve: (_root, { input }, ctx) => {
+      checkInput([
+        ['input.result', jsonObject, input.result],
+        ['input.metadata', jsonObject, input.metadata],
+      ]);
+      return ctx.storage.runs.update(
         {
           id: localId(input.id, 'Run', 'input.id'),
           status: input.status ?? null,
@@ -166,6 +170,7 @@ builder.mutationFields((t) => ({
           metadata: (input.metadata as JsonObject | null | undefined) ?? null,
         },
         ctx.caller.name,
-      ),
+      );
+    },
   }),
 }));

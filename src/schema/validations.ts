@@ -1,5 +1,6 @@
 /** Validation records pushed by pipelines, their statistics, and the contract/run fields that reach them. */
 import { z } from 'zod';
+import { checkInput } from './input.js';
 import type { Context } from '../context.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import type { JsonValue } from '../domain/odcs.js';
@@ -185,7 +186,7 @@ const RecordValidationInput = builder.inputType('RecordValidationInput', {
     errorCount: t.field({ type: 'Float', required: true, description: 'Whole number of rows that failed.' }),
     durationMs: t.int({ required: false }),
     environment: t.string({ required: false }),
-    checks: t.field({ type: [CheckInput], required: false, validate: z.array(z.unknown()).max(LIMITS.checks, `must have at most ${LIMITS.checks} items`).nullish() }),
+    checks: t.field({ type: [CheckInput], required: false }),
     sampleErrors: t.field({ type: ['JSON'], required: false, description: `At most ${LIMITS.sampleErrors}, each at most ${LIMITS.sampleErrorBytes} bytes as JSON.` }),
     idempotencyKey: t.string({ required: false, description: 'Pushing the same key again stores nothing and returns the first record.' }),
   }),
@@ -198,14 +199,17 @@ const RecordValidationPayload = builder.objectRef<{ record: ValidationRecord; cr
   }),
 });
 
+const checksLimit = z.array(z.unknown()).max(LIMITS.checks, `must have at most ${LIMITS.checks} items`).nullish();
+
 builder.mutationFields((t) => ({
   recordValidation: t.field({
     type: RecordValidationPayload,
     description: 'Pushes what a pipeline found. Failing checks open data-quality issues when the contract auto-opens them.',
     errors: { types: [ValidationError, NotFoundError], dataField: { name: 'result' } },
     args: { input: t.arg({ type: RecordValidationInput, required: true }) },
-    resolve: (_root, { input }, ctx) =>
-      ctx.storage.validations.record(
+    resolve: (_root, { input }, ctx) => {
+      checkInput([['input.checks', checksLimit, input.checks]]);
+      return ctx.storage.validations.record(
         {
           ...input,
           contractId: localId(input.contractId, 'Contract', 'input.contractId'),
@@ -214,6 +218,7 @@ builder.mutationFields((t) => ({
           sampleErrors: (input.sampleErrors ?? null) as JsonValue[] | null,
         },
         ctx.caller.name,
-      ),
+      );
+    },
   }),
 }));
