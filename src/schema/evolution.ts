@@ -2,12 +2,11 @@
  * Contract evolution in the API: the judged changes of each version, diffs between versions, a preview of an update
  * that writes nothing, compatibility settings, and ODCS import/export as YAML or JSON.
  */
-import { isTransitive } from '../domain/compatibility.js';
+import { isTransitive, type RequiredBump, requiredBump } from '../domain/compatibility.js';
 import { effectiveCompatibility } from '../domain/contracts.js';
 import { AlreadyExistsError, ConflictError, IncompatibleChangeError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { assessEvolution, type CompatibilityVerdict, toVersionChange, type VersionChange } from '../domain/evolution.js';
 import { judgeChanges } from '../domain/breaking-rules.js';
-import { requiredBump } from '../domain/compatibility.js';
 import { type ContractFormat, formatContract } from '../domain/odcs-format.js';
 import type { JsonObject, OdcsDocument } from '../domain/odcs.js';
 import { validateContractDocument } from '../domain/odcs.js';
@@ -84,6 +83,7 @@ interface DiffResult {
   from: string;
   to: string;
   changes: VersionChange[];
+  requiredBump: RequiredBump;
 }
 
 const ContractDiffRef = builder.objectRef<DiffResult>('ContractDiff').implement({
@@ -91,15 +91,9 @@ const ContractDiffRef = builder.objectRef<DiffResult>('ContractDiff').implement(
     from: t.exposeString('from'),
     to: t.exposeString('to'),
     changes: t.field({ type: [ContractChangeRef], resolve: (d) => d.changes }),
-    requiredBump: t.field({ type: VersionBumpEnum, description: 'The bump these changes require going from → to.', resolve: (d) => bumpOf(d.changes) }),
+    requiredBump: t.field({ type: VersionBumpEnum, description: 'The bump these changes require going from → to.', resolve: (d) => d.requiredBump }),
   }),
 });
-
-function bumpOf(changes: VersionChange[]) {
-  if (changes.some((c) => c.category === 'breaking')) return 'major' as const;
-  if (changes.some((c) => c.category === 'addition')) return 'minor' as const;
-  return changes.length ? ('patch' as const) : ('none' as const);
-}
 
 async function versionDocument(ctx: Context, contract: Contract, version: string, path: string): Promise<JsonObject> {
   const found = await ctx.loaders.versionByVersion.load(versionKey(contract.id, version));
@@ -120,7 +114,8 @@ builder.objectFields(ContractRef, (t) => ({
     args: { from: t.arg.string({ required: true }), to: t.arg.string({ required: true }) },
     resolve: async (c, args, ctx) => {
       const [before, after] = await Promise.all([versionDocument(ctx, c, args.from, 'from'), versionDocument(ctx, c, args.to, 'to')]);
-      return { from: args.from, to: args.to, changes: judgeChanges(before, after).map(toVersionChange) };
+      const judgements = judgeChanges(before, after);
+      return { from: args.from, to: args.to, changes: judgements.map(toVersionChange), requiredBump: requiredBump(judgements) };
     },
   }),
   export: t.string({

@@ -9,7 +9,7 @@ import { ValidationError } from '../../src/domain/errors.js';
 import type { JsonObject } from '../../src/domain/odcs.js';
 import type { CatalogFilter } from '../../src/storage/types.js';
 import { backends } from '../support/backends.js';
-import { all, cmp, collectPages, ids, rejection, useBackend } from './helpers.js';
+import { cmp, collectPages, ids, rejection, useBackend } from './helpers.js';
 
 function contractDoc(name: string, schema: JsonObject[], extra: JsonObject = {}): JsonObject {
   return { apiVersion: 'v3.1.0', kind: 'DataContract', id: `urn:test:${name}`, name, version: '1.0.0', status: 'draft', schema, ...extra };

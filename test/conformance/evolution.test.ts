@@ -98,7 +98,7 @@ function evolutionSuite(storage: () => StorageBackend) {
 
 describe.each(backends)('$name backend', (backend) => {
   const storage = useBackend(backend);
-  const { repo, versionsOf, latest, state, withMode } = evolutionSuite(storage);
+  const { repo, latest, state, withMode } = evolutionSuite(storage);
 
   // -------------------------------------------------------------------------------------------------------------
   describe('breaking changes', () => {
