@@ -2,24 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { type Judgement, RULES, type RuleId, classificationRank, judgeChanges, primaryKeyOf } from '../../src/domain/breaking-rules.js';
 import { diffDocuments } from '../../src/domain/diff.js';
 import type { JsonObject, JsonValue } from '../../src/domain/odcs.js';
-import { officialExamples } from '../support/fixtures.js';
+import { clone, officialExamples, ordersDocument } from '../support/fixtures.js';
 
-function clone<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
-}
 
-/** A small document with one schema `orders` holding the given properties. */
-function doc(properties: JsonObject[], extra: JsonObject = {}): JsonObject {
-  return {
-    apiVersion: 'v3.1.0',
-    kind: 'DataContract',
-    id: 'urn:test:orders',
-    version: '1.0.0',
-    status: 'active',
-    schema: [{ name: 'orders', physicalType: 'table', properties }],
-    ...extra,
-  };
-}
+const doc = ordersDocument;
 
 /** The judgements between a document with property `before` and one with property `after` (plus others). */
 function judgeProperty(before: JsonObject, after: JsonObject, others: JsonObject[] = []): Judgement[] {

@@ -13,23 +13,10 @@ import {
   requiredBump,
 } from '../../src/domain/compatibility.js';
 import type { JsonObject } from '../../src/domain/odcs.js';
-import { officialExamples } from '../support/fixtures.js';
+import { clone, officialExamples, ordersDocument } from '../support/fixtures.js';
 
-function clone<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
-}
 
-function doc(properties: JsonObject[], extra: JsonObject = {}): JsonObject {
-  return {
-    apiVersion: 'v3.1.0',
-    kind: 'DataContract',
-    id: 'urn:test:orders',
-    version: '1.0.0',
-    status: 'active',
-    schema: [{ name: 'orders', physicalType: 'table', properties }],
-    ...extra,
-  };
-}
+const doc = ordersDocument;
 
 const id = { name: 'order_id', logicalType: 'string', primaryKey: true, required: true };
 const withProps = (...properties: JsonObject[]) => doc([id, ...properties]);

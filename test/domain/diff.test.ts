@@ -1,24 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { type Change, canonicalJson, diffDocuments, jsonEqual, renderJsonPath, valueAt } from '../../src/domain/diff.js';
 import type { JsonObject, JsonValue } from '../../src/domain/odcs.js';
-import { officialExamples } from '../support/fixtures.js';
+import { clone, officialExamples, ordersDocument } from '../support/fixtures.js';
 
-function clone<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
-}
 
-/** A small document: one schema `orders` with the given properties. */
-function doc(properties: JsonObject[], extra: JsonObject = {}): JsonObject {
-  return {
-    apiVersion: 'v3.1.0',
-    kind: 'DataContract',
-    id: 'urn:test:orders',
-    version: '1.0.0',
-    status: 'active',
-    schema: [{ name: 'orders', physicalType: 'table', properties }],
-    ...extra,
-  };
-}
+const doc = ordersDocument;
 
 const summary = (changes: Change[]) => changes.map((c) => `${c.kind} ${c.jsonPath} ${c.readablePath}`);
 

@@ -61,3 +61,21 @@ export function contractDocument(options: {
   };
   return doc;
 }
+
+/** A deep copy of a JSON value (to edit a fixture without touching the original). */
+export function clone<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** A small document with one schema `orders` holding the given properties, as written (no defaults added). */
+export function ordersDocument(properties: JsonObject[], extra: JsonObject = {}): JsonObject {
+  return {
+    apiVersion: 'v3.1.0',
+    kind: 'DataContract',
+    id: 'urn:test:orders',
+    version: '1.0.0',
+    status: 'active',
+    schema: [{ name: 'orders', physicalType: 'table', properties }],
+    ...extra,
+  };
+}
