@@ -156,10 +156,13 @@ const server = z.looseObject({
 });
 
 const teamMember = z.looseObject({ username: z.string().min(1), name: text.optional(), role: text.optional() });
-const team = z.union([
-  z.looseObject({ name: text.optional(), description: text.optional(), members: z.array(teamMember).optional() }),
-  z.array(teamMember),
-]);
+/** v3.1 team object, or the deprecated list of members (v3.0): chosen by shape so errors keep their full path. */
+const teamObject = z.looseObject({ name: text.optional(), description: text.optional(), members: z.array(teamMember).optional() });
+const teamList = z.array(teamMember);
+const team = z.unknown().superRefine((value, ctx) => {
+  const result = (Array.isArray(value) ? teamList : teamObject).safeParse(value);
+  if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue, path: issue.path } as never);
+});
 
 const slaProperty = z.looseObject({
   id: stableId.optional(),

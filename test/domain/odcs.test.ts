@@ -41,4 +41,34 @@ describe('the ODCS model', () => {
     expect(validateContractDocument('text', 'document')).toEqual([expect.objectContaining({ path: 'document', code: 'invalid_type' })]);
     expect(validateContractDocument(null)[0]?.path).toBe('document');
   });
+
+  // Each edit breaks one rule of the standard: the official JSON Schema and the project's model must both refuse it,
+  // and the model must name the path of the problem.
+  const base = () => contractDocument({ name: 'orders', team: 'sales', schemas: { orders: [{ name: 'id', primaryKey: true }, { name: 'email' }] } });
+  const edits: [string, (d: Record<string, any>) => void, string][] = [
+    ['an unknown apiVersion', (d) => (d.apiVersion = 'v9'), 'apiVersion'],
+    ['a wrong kind', (d) => (d.kind = 'Contract'), 'kind'],
+    ['a missing status', (d) => delete d.status, 'status'],
+    ['a non-string version', (d) => (d.version = 1), 'version'],
+    ['schema that is not a list', (d) => (d.schema = { name: 'orders' }), 'schema'],
+    ['a schema object without a name', (d) => delete d.schema[0].name, 'schema[0].name'],
+    ['a property without a name', (d) => delete d.schema[0].properties[1].name, 'schema[0].properties[1].name'],
+    ['an unknown logicalType', (d) => (d.schema[0].properties[1].logicalType = 'strnig'), 'schema[0].properties[1].logicalType'],
+    ['a non-boolean required', (d) => (d.schema[0].properties[1].required = 'yes'), 'schema[0].properties[1].required'],
+    ['a non-integer primaryKeyPosition', (d) => (d.schema[0].properties[0].primaryKeyPosition = 1.5), 'schema[0].properties[0].primaryKeyPosition'],
+    ['tags that are not strings', (d) => (d.tags = [1]), 'tags[0]'],
+    ['a custom property without a value', (d) => (d.customProperties = [{ property: 'x' }]), 'customProperties[0].value'],
+    ['an SLA property without a value', (d) => (d.slaProperties = [{ property: 'latency' }]), 'slaProperties[0].value'],
+    ['a server without a type', (d) => (d.servers = [{ server: 'prod' }]), 'servers[0].type'],
+    ['a team member without a username', (d) => (d.team = { name: 'sales', members: [{ name: 'Ana' }] }), 'team.members[0].username'],
+    ['an unknown quality dimension', (d) => (d.schema[0].quality = [{ dimension: 'vibes' }]), 'schema[0].quality[0].dimension'],
+  ];
+
+  it.each(edits)('refuses %s, as the official JSON Schema does, at its path', (_label, edit, path) => {
+    const doc = base() as Record<string, any>;
+    edit(doc);
+    expect(officialValidate(doc)).toBe(false);
+    expect(validateContractDocument(doc).map((i) => i.path)).toContain(path);
+  });
 });
+
