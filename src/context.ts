@@ -7,7 +7,7 @@
 import DataLoader from 'dataloader';
 import { DEFAULT_POLICY, type RegistryPolicy } from './domain/evolution.js';
 import { ANONYMOUS, type Principal, type Scopes, scopesOf } from './auth/principal.js';
-import type { CatalogEntry, Contract, ContractVersion, Issue, Run, StorageBackend, ValidationRecord } from './storage/types.js';
+import type { CatalogEntry, Comment, Contract, ContractVersion, Issue, Run, StorageBackend, ValidationRecord } from './storage/types.js';
 
 /** Who is acting: the authenticated principal (its name is recorded as createdBy/updatedBy). */
 export type Caller = Principal;
@@ -31,6 +31,8 @@ export interface Loaders {
   issuesByRun: DataLoader<string, Issue[]>;
   issuesByRecord: DataLoader<string, Issue[]>;
   activeIssueCountByContract: DataLoader<string, number>;
+  /** The replies of a root comment, oldest first: one storage call for all roots of a page. */
+  repliesByRoot: DataLoader<string, Comment[]>;
 }
 
 export interface Context {
@@ -62,6 +64,7 @@ export function createLoaders(storage: StorageBackend): Loaders {
     issuesByRun: new DataLoader((ids) => storage.issues.listByRunIds(ids)),
     issuesByRecord: new DataLoader((ids) => storage.issues.listByValidationRecordIds(ids)),
     activeIssueCountByContract: new DataLoader((ids) => storage.issues.countActiveByContracts(ids)),
+    repliesByRoot: new DataLoader((ids) => storage.comments.listReplies(ids)),
   };
 }
 

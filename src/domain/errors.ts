@@ -117,3 +117,20 @@ export class IncompatibleChangeError extends RegistryError {
     this.name = 'IncompatibleChangeError';
   }
 }
+
+/**
+ * The caller is authenticated and may call the mutation, but not on this thing (e.g. editing someone else's
+ * comment). Nothing was written.
+ */
+export class NotAllowedError extends RegistryError {
+  readonly code = 'FORBIDDEN';
+  constructor(
+    readonly resource: string,
+    readonly id: string,
+    readonly action: string,
+    readonly reason: string,
+  ) {
+    super(`Not allowed to ${action} ${resource} ${id}: ${reason}`);
+    this.name = 'NotAllowedError';
+  }
+}

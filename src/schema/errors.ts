@@ -8,6 +8,7 @@ import {
   IncompatibleChangeError,
   type IncompatibleChange,
   InvalidTransitionError,
+  NotAllowedError,
   NotFoundError,
   RegistryError,
   ValidationError,
@@ -112,6 +113,17 @@ builder.objectType(IncompatibleChangeError, {
   }),
 });
 
+builder.objectType(NotAllowedError, {
+  name: 'NotAllowedError',
+  description: 'The caller may call the mutation, but not on this thing (e.g. edit another author\'s comment).',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof NotAllowedError,
+  fields: (t) => ({
+    resource: t.exposeString('resource'),
+    action: t.exposeString('action'),
+    reason: t.exposeString('reason'),
+  }),
+});
 
 export { IncompatibleChangeError };
-export { AlreadyExistsError, ConflictError, InvalidTransitionError, NotFoundError, ValidationError };
+export { AlreadyExistsError, ConflictError, InvalidTransitionError, NotAllowedError, NotFoundError, ValidationError };

@@ -9,6 +9,7 @@ import './evolution.js';
 import './runs.js';
 import './validations.js';
 import './issues.js';
+import './comments.js';
 import './system.js';
 
 import './viewer.js';

@@ -11,6 +11,11 @@ import { schema } from '../../src/schema/index.js';
 import { createMemoryStorage } from '../../src/storage/memory/index.js';
 import type { StorageBackend } from '../../src/storage/types.js';
 import {
+  AccessAddCommentDocument,
+  AccessAddReactionDocument,
+  AccessDeleteCommentDocument,
+  AccessEditCommentDocument,
+  AccessRemoveReactionDocument,
   AccessCreateContractDocument,
   AccessCreateIssueDocument,
   AccessDeleteContractDocument,
@@ -50,6 +55,8 @@ interface Seed {
   runId: string;
   issueId: string;
   issueRevision: number;
+  commentId: string;
+  commentRevision: number;
 }
 
 /** THE table: every mutation of the schema, the minimum role it needs, and a call of it against seeded data. */
@@ -113,6 +120,26 @@ const MUTATIONS: Record<string, { minimum: Role; call: (client: TestClient, seed
     minimum: 'editor',
     call: (c, s) => c.request(AccessTransitionIssueDocument, { input: { id: s.issueId, expectedRevision: s.issueRevision, status: 'ACKNOWLEDGED' } }),
   },
+  addComment: {
+    minimum: 'editor',
+    call: (c, s) => c.request(AccessAddCommentDocument, { input: { contractId: s.contractId, body: 'looks good' } }),
+  },
+  editComment: {
+    minimum: 'editor',
+    call: (c, s) => c.request(AccessEditCommentDocument, { input: { id: s.commentId, expectedRevision: s.commentRevision, body: 'edited' } }),
+  },
+  deleteComment: {
+    minimum: 'editor',
+    call: (c, s) => c.request(AccessDeleteCommentDocument, { input: { id: s.commentId } }),
+  },
+  addReaction: {
+    minimum: 'editor',
+    call: (c, s) => c.request(AccessAddReactionDocument, { input: { commentId: s.commentId, kind: 'HEART' } }),
+  },
+  removeReaction: {
+    minimum: 'editor',
+    call: (c, s) => c.request(AccessRemoveReactionDocument, { input: { commentId: s.commentId, kind: 'HEART' } }),
+  },
 };
 
 const SCHEMA_MUTATIONS = Object.keys(schema.getMutationType()?.getFields() ?? {}).sort();
@@ -138,6 +165,8 @@ async function seeded(): Promise<{ storage: StorageBackend; seed: Seed }> {
   const contractId = (await state(storage)).contracts.nodes[0]!.id;
   await admin.run(AccessStartRunDocument, { input: { contractId, pipelineId: 'nightly' } });
   await admin.run(AccessCreateIssueDocument, { input: { contractId, title: 'nulls', severity: 'HIGH', category: 'QUALITY_FAILURE' } });
+  const added = await admin.run(AccessAddCommentDocument, { input: { contractId, body: 'first' } });
+  if (added.addComment.__typename !== 'AddCommentSuccess') throw new Error('seed comment not added');
   const s = await state(storage);
   return {
     storage,
@@ -147,6 +176,8 @@ async function seeded(): Promise<{ storage: StorageBackend; seed: Seed }> {
       runId: s.runs.nodes[0]!.id,
       issueId: s.issues.nodes[0]!.id,
       issueRevision: s.issues.nodes[0]!.revision,
+      commentId: added.addComment.comment.id,
+      commentRevision: added.addComment.comment.revision,
     },
   };
 }

@@ -4,6 +4,7 @@
  */
 import type { RegistryPolicy } from '../../domain/evolution.js';
 import type { StorageBackend, StorageCapabilities } from '../types.js';
+import { MemoryCommentRepository } from './comments.js';
 import { MemoryContractRepository } from './contracts.js';
 import { MemoryIssueRepository } from './issues.js';
 import { MemoryRunRepository } from './runs.js';
@@ -25,7 +26,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
     runs: new MemoryRunRepository(state),
     validations: new MemoryValidationRepository(state, issues),
     issues,
-    comments: {},
+    comments: new MemoryCommentRepository(state),
     approvals: {},
     capabilities,
     async health() {

@@ -1,4 +1,5 @@
 import type { CatalogEntry } from '../../domain/catalog.js';
+import type { Comment, Reaction } from '../../domain/comments.js';
 import type { Contract, ContractVersion } from '../../domain/contracts.js';
 import type { Issue } from '../../domain/issues.js';
 import type { Run } from '../../domain/runs.js';
@@ -14,6 +15,10 @@ export class MemoryState {
   /** `${contractId}\u0000${idempotencyKey}` → the id of the first record pushed with that key. */
   readonly idempotencyKeys = new Map<string, string>();
   readonly issues = new Map<string, Issue>();
+  /** Comments without their reactions (those are in `reactions`). */
+  readonly comments = new Map<string, Comment>();
+  /** reactionKey(commentId, kind, by) → the reaction. */
+  readonly reactions = new Map<string, Reaction>();
 
   clear(): void {
     this.contracts.clear();
@@ -23,6 +28,8 @@ export class MemoryState {
     this.validations.clear();
     this.idempotencyKeys.clear();
     this.issues.clear();
+    this.comments.clear();
+    this.reactions.clear();
   }
 
   /** Whether `version` (a semantic version string) is one of the contract's versions. */

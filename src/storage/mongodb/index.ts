@@ -12,6 +12,7 @@ import { MongoContractRepository } from './contracts.js';
 import { collectionsOf } from './documents.js';
 import { errorMessage } from './errors.js';
 import { ensureIndexes } from './indexes.js';
+import { MongoCommentRepository } from './comments.js';
 import { MongoIssueRepository } from './issues.js';
 import { MongoRunRepository } from './runs.js';
 import { MongoValidationRepository } from './validations.js';
@@ -53,7 +54,7 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
       runs: new MongoRunRepository(collections),
       validations: new MongoValidationRepository(collections, issues, capabilities),
       issues,
-      comments: {},
+      comments: new MongoCommentRepository(collections),
       approvals: {},
       capabilities,
       health: () => health(db),

@@ -68,6 +68,14 @@ export const ISSUE_INDEXES: IndexDescription[] = [
   { key: { detectedAt: 1, _id: 1 }, name: 'issues_detected_at' },
 ];
 
+// Threads of a target: roots (parentId null) newest first; replies of roots oldest first; reactions per comment.
+export const COMMENT_INDEXES: IndexDescription[] = [
+  { key: { targetKey: 1, parentId: 1, createdAt: 1, _id: 1 }, name: 'comments_target_parent_created_at' },
+  { key: { parentId: 1, createdAt: 1, _id: 1 }, name: 'comments_parent_created_at' },
+];
+
+export const COMMENT_REACTION_INDEXES: IndexDescription[] = [{ key: { commentId: 1, at: 1 }, name: 'comment_reactions_comment_at' }];
+
 export const TEXT_INDEX_NAME = 'contracts_search_text';
 
 /** The stored path of a search field (the search text is one embedded `search` subdocument). */
@@ -106,6 +114,8 @@ export async function ensureIndexes(db: Db): Promise<void> {
     [COLLECTIONS.validations, VALIDATION_INDEXES],
     [COLLECTIONS.validationDaily, VALIDATION_DAILY_INDEXES],
     [COLLECTIONS.issues, ISSUE_INDEXES],
+    [COLLECTIONS.comments, COMMENT_INDEXES],
+    [COLLECTIONS.commentReactions, COMMENT_REACTION_INDEXES],
   ];
   await Promise.all(
     plan.map(async ([collection, indexes]) => {
