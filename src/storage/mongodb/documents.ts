@@ -1,4 +1,3 @@
-import type { CompatibilityMode } from '../../domain/compatibility.js';
 /**
  * How records are stored: the shapes of the stored documents and the mapping records <-> documents.
  *
@@ -6,11 +5,12 @@ import type { CompatibilityMode } from '../../domain/compatibility.js';
  * byte-identical on every server (key order, unknown keys, keys with '.' or a leading '$', nested arrays, which
  * some MongoDB-wire servers refuse or reorder). Registry metadata lives beside it as ordinary fields, dates as BSON
  * dates. Other free-form JSON (run metadata and results, check values, sample errors, the values of an issue's
- * activity) is stored as JSON text for the same reason. Fields derived for queries (lower-cased names, search words, search text) are stored too; they are
- * recomputed on every write, so they can always be rebuilt from the contract itself.
+ * activity) is stored as JSON text for the same reason. Fields derived for queries (lower-cased names, search words,
+ * search text) are stored too; they are recomputed on every write, so they can always be rebuilt from the contract itself.
  */
 import type { Collection, Db } from 'mongodb';
 import type { CatalogEntry, CatalogProperty } from '../../domain/catalog.js';
+import type { CompatibilityMode } from '../../domain/compatibility.js';
 import type { ChangeKind, Contract, ContractVersion } from '../../domain/contracts.js';
 import {
   ACTIVE_ISSUE_STATUSES,
