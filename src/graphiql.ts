@@ -15,6 +15,12 @@ query FindPiiEmailFields {
   }
 }
 
+query MyPendingApprovals {
+  myPendingApprovals(first: 10) {
+    nodes { id versionString requestedBy requestedAt awaiting contract { name status } }
+  }
+}
+
 query Search {
   searchContracts(query: "customer email", first: 5) {
     edges { node { score matchedFields contract { name currentVersion } } }

@@ -3,31 +3,49 @@
  * produces. Storage backends call these and then only do the I/O.
  */
 import type { CompatibilityMode, RequiredBump } from './compatibility.js';
-import { InvalidTransitionError, ValidationError, type ValidationIssue } from './errors.js';
+import { InvalidStateError, InvalidTransitionError, NotFoundError, ValidationError, type ValidationIssue } from './errors.js';
 import { type CompatibilityVerdict, DEFAULT_POLICY, planEvolution, type RegistryPolicy, type VersionChange } from './evolution.js';
-import { allowedContractTransitions, canTransitionContract, type ContractStatus } from './lifecycle.js';
+import {
+  allowedContractTransitions,
+  canTransitionContract,
+  type ContractStatus,
+  type Deprecation,
+  type LifecycleState,
+  type StatusChange,
+} from './lifecycle.js';
 import { type JsonObject, type OdcsDocument, validateContractDocument } from './odcs.js';
 import { isSemVer } from './versions.js';
 
 export type ChangeKind = 'create' | 'update' | 'rollback';
 
 /** Registry metadata and the current document of a contract. The document is never mixed with metadata. */
-export interface Contract {
+export interface Contract extends LifecycleState {
   id: string;
   name: string;
   description: string | null;
   owner: string | null;
   status: ContractStatus;
-  /** The registry version (semantic) of the current document. */
+  /** The registry version (semantic) of the served document (see lifecycle: the active version, else the newest). */
   version: string;
-  /** How many versions the contract has; the current one is number `versionCount`. */
+  /** How many versions the contract has; the newest is number `versionCount`. */
   versionCount: number;
+  /** The number of the active (last approved) version, which is served; null until the first activation. */
+  activeVersion: number | null;
+  /** Activation needs an approved approval request (true unless an admin waived it for this contract). */
+  approvalRequired: boolean;
+  /** The open approval request of the contract's newest version, if any; no new version is written meanwhile. */
+  openApprovalRequestId: string | null;
+  /** Every status change, oldest first, starting with the creation (null → draft). */
+  statusHistory: StatusChange[];
+  /** Set when the contract was deprecated. */
+  deprecation: Deprecation | null;
   /** Optimistic-concurrency counter: +1 on every write to the contract. */
   revision: number;
   /** A failing check in a pushed validation record opens (or adds an occurrence to) a data-quality issue. */
   autoOpenIssues: boolean;
   /** The contract's compatibility mode; null follows the registry default. */
   compatibility: CompatibilityMode | null;
+  /** The served document (the active version's once there is one); the newest version may be a newer draft. */
   document: JsonObject;
   createdAt: Date;
   updatedAt: Date;
@@ -105,18 +123,14 @@ export interface RollbackContractInput {
   acceptBreakingChanges?: boolean | null;
 }
 
-export interface SetContractStatusInput {
-  id: string;
-  expectedRevision: number;
-  status: ContractStatus;
-}
-
 export interface SetContractSettingsInput {
   id: string;
   expectedRevision: number;
   autoOpenIssues?: boolean | null;
   /** A mode, or null to follow the registry default again; undefined keeps the current setting. */
   compatibility?: CompatibilityMode | null;
+  /** false waives approval: an editor may then activate versions directly. Only admins may change it (API). */
+  approvalRequired?: boolean | null;
 }
 
 export function planSettingsChange(current: Contract, input: SetContractSettingsInput, ctx: WriteContext): Contract {
@@ -125,6 +139,7 @@ export function planSettingsChange(current: Contract, input: SetContractSettings
     autoOpenIssues: input.autoOpenIssues ?? current.autoOpenIssues,
     // null resets the contract to the registry default; leaving it out keeps the current setting.
     compatibility: input.compatibility !== undefined ? input.compatibility : current.compatibility,
+    approvalRequired: input.approvalRequired ?? current.approvalRequired,
     revision: current.revision + 1,
     updatedAt: ctx.now,
     updatedBy: ctx.actor,
@@ -202,6 +217,11 @@ export function planCreate(input: CreateContractInput, id: string, ctx: WriteCon
     revision: 1,
     autoOpenIssues: true,
     compatibility: null,
+    activeVersion: null,
+    approvalRequired: true,
+    openApprovalRequestId: null,
+    statusHistory: [{ at: ctx.now, by: ctx.actor, from: null, to: 'draft', version, versionNumber: 1, note: input.note ?? null, approvalRequestId: null }],
+    deprecation: null,
     document,
     createdAt: ctx.now,
     updatedAt: ctx.now,
@@ -211,8 +231,51 @@ export function planCreate(input: CreateContractInput, id: string, ctx: WriteCon
   return { contract, version: snapshot(contract, 'create', null, input.note ?? null, ctx, null, warnings) };
 }
 
-/** `history`: earlier documents, newest first (the current one first); transitive modes check them all. */
-export function planUpdate(current: Contract, input: UpdateContractInput, ctx: WriteContext, history: readonly JsonObject[] = [current.document]): ContractWrite {
+/** The newest version's document and semantic version: what the next version is diffed and numbered against. */
+export interface HeadVersion {
+  document: JsonObject;
+  version: string;
+}
+
+/**
+ * A new version is written unless an approval request is open (its version would no longer be the newest) or the
+ * contract is deprecated or retired.
+ */
+export function assertAcceptsNewVersion(current: Contract): void {
+  if (current.openApprovalRequestId !== null) {
+    throw new InvalidStateError(
+      'Contract',
+      current.id,
+      'write a new version of',
+      `approval request ${current.openApprovalRequestId} for its newest version is open; withdraw it or wait for its decision`,
+    );
+  }
+  if (current.status === 'deprecated' || current.status === 'retired') {
+    throw new InvalidStateError('Contract', current.id, 'write a new version of', `it is ${current.status}`);
+  }
+}
+
+/**
+ * Keeps the served fields of `current` when it has an active version: the new version is then a draft revision,
+ * and the active version stays served until the revision is approved.
+ */
+function servedAfterWrite(current: Contract, written: Contract): Contract {
+  if (current.activeVersion === null) return written;
+  return { ...written, document: current.document, version: current.version, description: current.description, activeVersion: current.activeVersion };
+}
+
+/**
+ * `head`: the newest version (defaults to the served one, which it is unless a draft revision exists).
+ * `history`: earlier documents, newest first (the head first); transitive modes check them all.
+ */
+export function planUpdate(
+  current: Contract,
+  input: UpdateContractInput,
+  ctx: WriteContext,
+  history?: readonly JsonObject[],
+  head: HeadVersion = current,
+): ContractWrite {
+  assertAcceptsNewVersion(current);
   const policy = ctx.policy ?? DEFAULT_POLICY;
   const warnings = checkDocument(input.document, policy);
   const document = cloneJson(input.document as JsonObject);
@@ -220,19 +283,19 @@ export function planUpdate(current: Contract, input: UpdateContractInput, ctx: W
   const issues: ValidationIssue[] = [];
   const name = input.name != null ? checkName(input.name, 'name', issues) : current.name;
   if (issues.length) throw new ValidationError(issues);
-  const previousDocVersion = (current.document as unknown as OdcsDocument).version;
+  const previousDocVersion = (head.document as unknown as OdcsDocument).version;
   const declared = input.version ?? (doc.version !== previousDocVersion && typeof doc.version === 'string' ? doc.version : null);
   const evolution = planEvolution({
-    currentDocument: current.document,
-    currentVersion: current.version,
+    currentDocument: head.document,
+    currentVersion: head.version,
     candidate: document,
     declaredVersion: declared,
     versionPath: input.version != null ? 'version' : 'document.version',
     mode: effectiveCompatibility(current, policy),
-    history,
+    history: history ?? [head.document],
     acceptBreakingChanges: input.acceptBreakingChanges === true,
   });
-  const contract: Contract = {
+  const written: Contract = {
     ...current,
     name: name!,
     description: descriptionOf(doc),
@@ -244,7 +307,8 @@ export function planUpdate(current: Contract, input: UpdateContractInput, ctx: W
     updatedAt: ctx.now,
     updatedBy: ctx.actor,
   };
-  return { contract, version: snapshot(contract, 'update', null, input.note ?? null, ctx, evolution, warnings) };
+  const version = snapshot(written, 'update', null, input.note ?? null, ctx, evolution, warnings);
+  return { contract: servedAfterWrite(current, written), version };
 }
 
 export function planRollback(
@@ -252,21 +316,23 @@ export function planRollback(
   target: ContractVersion,
   input: RollbackContractInput,
   ctx: WriteContext,
-  history: readonly JsonObject[] = [current.document],
+  history?: readonly JsonObject[],
+  head: HeadVersion = current,
 ): ContractWrite {
+  assertAcceptsNewVersion(current);
   const policy = ctx.policy ?? DEFAULT_POLICY;
   const document = cloneJson(target.document);
   const evolution = planEvolution({
-    currentDocument: current.document,
-    currentVersion: current.version,
+    currentDocument: head.document,
+    currentVersion: head.version,
     candidate: document,
     declaredVersion: null,
     versionPath: 'toVersion',
     mode: effectiveCompatibility(current, policy),
-    history,
+    history: history ?? [head.document],
     acceptBreakingChanges: input.acceptBreakingChanges === true,
   });
-  const contract: Contract = {
+  const written: Contract = {
     ...current,
     description: descriptionOf(document as unknown as OdcsDocument),
     version: evolution.version,
@@ -276,14 +342,139 @@ export function planRollback(
     updatedAt: ctx.now,
     updatedBy: ctx.actor,
   };
-  return { contract, version: snapshot(contract, 'rollback', target.version, input.note ?? null, ctx, evolution, target.warnings) };
+  const version = snapshot(written, 'rollback', target.version, input.note ?? null, ctx, evolution, target.warnings);
+  return { contract: servedAfterWrite(current, written), version };
 }
 
-export function planStatusChange(current: Contract, input: SetContractStatusInput, ctx: WriteContext): Contract {
-  if (!canTransitionContract(current.status, input.status)) {
-    throw new InvalidTransitionError('Contract', current.status, input.status, allowedContractTransitions(current.status));
+// ---------------------------------------------------------------------------------------------------------------
+// Lifecycle (see domain/lifecycle for the rules)
+
+function transitioned(
+  current: Contract,
+  to: ContractStatus,
+  subject: Pick<ContractVersion, 'version' | 'number'>,
+  ctx: WriteContext,
+  note: string | null,
+  approvalRequestId: string | null,
+): Contract {
+  const from = current.status;
+  // active → active records a revision's activation; every other move must be a lifecycle transition (so retiring a
+  // retired contract, or deprecating a deprecated one, is refused: retired is final).
+  const revisionActivated = from === 'active' && to === 'active';
+  if (!revisionActivated && !canTransitionContract(from, to)) throw new InvalidTransitionError('Contract', from, to, allowedContractTransitions(from));
+  const entry: StatusChange = { at: ctx.now, by: ctx.actor, from, to, version: subject.version, versionNumber: subject.number, note, approvalRequestId };
+  return { ...current, status: to, statusHistory: [...current.statusHistory, entry], revision: current.revision + 1, updatedAt: ctx.now, updatedBy: ctx.actor };
+}
+
+/** The version a review or an activation concerns: the newest, which must not be active already. */
+function assertReviewable(current: Contract, head: ContractVersion, action: string): void {
+  if (head.contractId !== current.id || head.number !== current.versionCount) {
+    throw new InvalidStateError('Contract', current.id, action, `version ${head.version} is not its newest version (${current.versionCount})`);
   }
-  return { ...current, status: input.status, revision: current.revision + 1, updatedAt: ctx.now, updatedBy: ctx.actor };
+  if (current.openApprovalRequestId !== null) {
+    throw new InvalidStateError('Contract', current.id, action, `approval request ${current.openApprovalRequestId} is already open`);
+  }
+  if (current.status === 'draft') return;
+  if (current.status === 'active' && current.activeVersion !== null && current.versionCount > current.activeVersion) return;
+  if (current.status === 'active') throw new InvalidStateError('Contract', current.id, action, `its newest version ${head.version} is already active; write a new version first`);
+  throw new InvalidTransitionError('Contract', current.status, 'in_review', allowedContractTransitions(current.status));
+}
+
+/**
+ * An approval request for the newest version was opened: a draft contract moves to in_review; an active contract
+ * stays active (it keeps serving its active version) and only records the open request.
+ */
+export function planReviewOpened(current: Contract, requestId: string, head: ContractVersion, ctx: WriteContext, note: string | null): Contract {
+  assertReviewable(current, head, 'submit for review');
+  const next = current.status === 'draft' ? transitioned(current, 'in_review', head, ctx, note, requestId) : { ...current, revision: current.revision + 1, updatedAt: ctx.now, updatedBy: ctx.actor };
+  return { ...next, openApprovalRequestId: requestId };
+}
+
+export type ReviewOutcome = 'approved' | 'rejected' | 'withdrawn';
+
+/**
+ * The contract's open request closed. Approved: the reviewed version becomes active and served (in_review → active,
+ * or active → active for a revision). Rejected or withdrawn: in_review → draft, or an active contract simply keeps
+ * its active version. Returns null when the contract no longer points at the request (already applied).
+ */
+export function planReviewClosed(current: Contract, requestId: string, outcome: ReviewOutcome, reviewed: ContractVersion, ctx: WriteContext, note: string | null): Contract | null {
+  if (current.openApprovalRequestId !== requestId) return null;
+  const closed = { ...current, openApprovalRequestId: null };
+  if (outcome === 'approved') return activated(closed, reviewed, ctx, note, requestId);
+  if (current.status === 'in_review') return transitioned(closed, 'draft', reviewed, ctx, note, requestId);
+  return { ...closed, revision: current.revision + 1, updatedAt: ctx.now, updatedBy: ctx.actor };
+}
+
+function activated(current: Contract, version: ContractVersion, ctx: WriteContext, note: string | null, requestId: string | null): Contract {
+  const next = transitioned(current, 'active', version, ctx, note, requestId);
+  return {
+    ...next,
+    activeVersion: version.number,
+    document: cloneJson(version.document),
+    version: version.version,
+    description: descriptionOf(version.document as unknown as OdcsDocument),
+  };
+}
+
+export interface ActivateContractInput {
+  id: string;
+  expectedRevision: number;
+  note?: string | null;
+}
+
+/**
+ * Activation without an approval request, for a contract whose approval an admin waived: the newest version
+ * becomes active. A draft contract passes through in_review (both entries are recorded).
+ */
+export function planActivation(current: Contract, head: ContractVersion, input: ActivateContractInput, ctx: WriteContext): Contract {
+  if (current.approvalRequired) {
+    throw new InvalidStateError('Contract', current.id, 'activate', 'it requires an approved approval request (submit the version for review)');
+  }
+  assertReviewable(current, head, 'activate');
+  const note = input.note ?? null;
+  const reviewed = current.status === 'draft' ? transitioned(current, 'in_review', head, ctx, note ?? 'approval waived', null) : current;
+  return { ...activated(reviewed, head, ctx, note ?? 'approval waived', null), revision: current.revision + 1 };
+}
+
+export interface DeprecateContractInput {
+  id: string;
+  expectedRevision: number;
+  reason: string;
+  /** The contract that replaces this one; it must be active. */
+  replacedBy?: string | null;
+}
+
+/** `replacement`: the contract named by replacedBy, as read (null if it does not exist). */
+export function planDeprecation(current: Contract, input: DeprecateContractInput, replacement: Contract | null, ctx: WriteContext): Contract {
+  const issues: ValidationIssue[] = [];
+  const reason = typeof input.reason === 'string' ? input.reason.trim() : '';
+  if (!reason) issues.push({ path: 'input.reason', message: 'is required: say why the contract is deprecated', code: 'required' });
+  else if (reason.length > 2000) issues.push({ path: 'input.reason', message: 'must be at most 2000 characters', code: 'too_big' });
+  if (input.replacedBy != null) {
+    if (input.replacedBy === current.id) issues.push({ path: 'input.replacedBy', message: 'cannot be the deprecated contract itself', code: 'invalid' });
+    else if (replacement && replacement.status !== 'active') {
+      issues.push({ path: 'input.replacedBy', message: `must be an active contract; ${replacement.name} is ${replacement.status}`, code: 'invalid' });
+    }
+  }
+  if (issues.length) throw new ValidationError(issues);
+  if (input.replacedBy != null && !replacement) throw new NotFoundError('Contract', input.replacedBy);
+  if (current.status === 'active' && current.openApprovalRequestId !== null) {
+    throw new InvalidStateError('Contract', current.id, 'deprecate', `approval request ${current.openApprovalRequestId} is open; withdraw it first`);
+  }
+  const served = { version: current.version, number: current.activeVersion ?? current.versionCount };
+  const next = transitioned(current, 'deprecated', served, ctx, reason, null);
+  return { ...next, deprecation: { reason, replacedBy: input.replacedBy ?? null } };
+}
+
+export interface RetireContractInput {
+  id: string;
+  expectedRevision: number;
+  note?: string | null;
+}
+
+export function planRetirement(current: Contract, input: RetireContractInput, ctx: WriteContext): Contract {
+  const served = { version: current.version, number: current.activeVersion ?? current.versionCount };
+  return transitioned(current, 'retired', served, ctx, input.note ?? null, null);
 }
 
 function snapshot(

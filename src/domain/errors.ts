@@ -134,3 +134,20 @@ export class NotAllowedError extends RegistryError {
     this.name = 'NotAllowedError';
   }
 }
+
+/**
+ * The thing is not in a state that allows the action (a new version while an approval request is open, activation
+ * without an approved request, deciding a closed request). Nothing was written; `reason` says what would allow it.
+ */
+export class InvalidStateError extends RegistryError {
+  readonly code = 'INVALID_STATE';
+  constructor(
+    readonly resource: string,
+    readonly id: string,
+    readonly action: string,
+    readonly reason: string,
+  ) {
+    super(`Cannot ${action} ${resource} ${id}: ${reason}`);
+    this.name = 'InvalidStateError';
+  }
+}

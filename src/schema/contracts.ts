@@ -4,13 +4,13 @@ import { checkInput, revisionNumber } from './input.js';
 import { type Context, versionKey } from '../context.js';
 import { loadAll } from './loading.js';
 import { COMPATIBILITY_MODES, type CompatibilityMode } from '../domain/compatibility.js';
-import { CONTRACT_STATUSES, type ContractStatus } from '../domain/lifecycle.js';
+import { CONTRACT_STATUSES, type ContractStatus, servedVersionNumber } from '../domain/lifecycle.js';
 import { type JsonObject, type OdcsDocument, type OdcsProperty, type OdcsSchemaObject } from '../domain/odcs.js';
 import { isPiiProperty } from '../domain/catalog.js';
 import type { Contract, ContractVersion } from '../storage/types.js';
 import { versionId } from '../domain/contracts.js';
 import { builder } from './builder.js';
-import { AlreadyExistsError, ConflictError, IncompatibleChangeError, InvalidTransitionError, NotFoundError, ValidationError } from './errors.js';
+import { AlreadyExistsError, ConflictError, IncompatibleChangeError, InvalidStateError, NotFoundError, ValidationError } from './errors.js';
 import { localId } from './ids.js';
 import { connection, pageArgs, pageRequest, toResult } from './pagination.js';
 
@@ -128,14 +128,14 @@ ContractRef.implement({
     description: t.exposeString('description', { nullable: true, description: "The document's description (purpose, else usage)." }),
     owner: t.exposeString('owner', { nullable: true, description: 'Owning team (the document’s team name unless set explicitly).' }),
     status: t.field({ type: ContractStatusEnum, resolve: (c) => c.status }),
-    currentVersion: t.exposeString('version', { description: 'Semantic version of the current document.' }),
+    currentVersion: t.exposeString('version', { description: 'Semantic version of the served document (see `current`).' }),
     versionCount: t.exposeInt('versionCount', { description: 'How many versions the contract has.' }),
     revision: t.exposeInt('revision', { description: 'Optimistic-concurrency token: pass it as expectedRevision when writing.' }),
     autoOpenIssues: t.exposeBoolean('autoOpenIssues', { description: 'Failing checks in pushed validation records open data-quality issues.' }),
     current: t.field({
       type: ContractVersionRef,
-      description: 'The version record of the current document.',
-      resolve: (c) => versionId(c.id, c.versionCount),
+      description: 'The version served as current: the active (last approved) version once there is one, else the newest.',
+      resolve: (c) => versionId(c.id, servedVersionNumber(c)),
     }),
     odcsId: t.string({ description: 'The `id` inside the ODCS document.', resolve: (c) => String((c.document as { id?: unknown }).id ?? '') }),
     apiVersion: t.string({ description: 'The ODCS standard version of the document.', resolve: (c) => String((c.document as { apiVersion?: unknown }).apiVersion ?? '') }),
@@ -269,14 +269,6 @@ const RollbackContractInput = builder.inputType('RollbackContractInput', {
   }),
 });
 
-const SetContractStatusInput = builder.inputType('SetContractStatusInput', {
-  fields: (t) => ({
-    id: t.id({ required: true }),
-    expectedRevision: t.int({ required: true }),
-    status: t.field({ type: ContractStatusEnum, required: true }),
-  }),
-});
-
 const SetContractSettingsInput = builder.inputType('SetContractSettingsInput', {
   fields: (t) => ({
     id: t.id({ required: true }),
@@ -314,8 +306,9 @@ builder.mutationFields((t) => ({
   }),
   updateContract: t.field({
     type: ContractRef,
-    description: 'Writes a new version of a contract. Fails with ConflictError when expectedRevision is stale.',
-    errors: { types: [...writeErrors, IncompatibleChangeError], dataField: { name: 'contract' } },
+    description:
+      'Writes a new version of a contract. On an active contract it is a draft revision: the active version stays served until the revision is approved. ConflictError when expectedRevision is stale; InvalidStateError while an approval request is open or once deprecated.',
+    errors: { types: [...writeErrors, IncompatibleChangeError, InvalidStateError], dataField: { name: 'contract' } },
     args: { input: t.arg({ type: UpdateContractInput, required: true }) },
     resolve: (_root, { input }, ctx) => {
       checkInput([['input.expectedRevision', revisionNumber, input.expectedRevision]]);
@@ -325,21 +318,11 @@ builder.mutationFields((t) => ({
   rollbackContract: t.field({
     type: ContractRef,
     description: "Makes an earlier version's document current again, recorded as a new version.",
-    errors: { types: [...writeErrors, IncompatibleChangeError], dataField: { name: 'contract' } },
+    errors: { types: [...writeErrors, IncompatibleChangeError, InvalidStateError], dataField: { name: 'contract' } },
     args: { input: t.arg({ type: RollbackContractInput, required: true }) },
     resolve: (_root, { input }, ctx) => {
       checkInput([['input.expectedRevision', revisionNumber, input.expectedRevision]]);
       return ctx.storage.contracts.rollback({ ...input, id: localId(input.id, 'Contract', 'input.id') }, ctx.caller.name);
-    },
-  }),
-  setContractStatus: t.field({
-    type: ContractRef,
-    description: 'Moves a contract through its lifecycle.',
-    errors: { types: [...writeErrors, InvalidTransitionError], dataField: { name: 'contract' } },
-    args: { input: t.arg({ type: SetContractStatusInput, required: true }) },
-    resolve: (_root, { input }, ctx) => {
-      checkInput([['input.expectedRevision', revisionNumber, input.expectedRevision]]);
-      return ctx.storage.contracts.setStatus({ ...input, id: localId(input.id, 'Contract', 'input.id') }, ctx.caller.name);
     },
   }),
   setContractSettings: t.field({

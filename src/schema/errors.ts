@@ -7,6 +7,7 @@ import {
   ConflictError,
   IncompatibleChangeError,
   type IncompatibleChange,
+  InvalidStateError,
   InvalidTransitionError,
   NotAllowedError,
   NotFoundError,
@@ -125,5 +126,17 @@ builder.objectType(NotAllowedError, {
   }),
 });
 
-export { IncompatibleChangeError };
+builder.objectType(InvalidStateError, {
+  name: 'InvalidStateError',
+  description: 'The thing is not in a state that allows the action (e.g. a new version while an approval request is open).',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof InvalidStateError,
+  fields: (t) => ({
+    resource: t.exposeString('resource'),
+    action: t.exposeString('action'),
+    reason: t.exposeString('reason', { description: 'What is in the way, and what would allow the action.' }),
+  }),
+});
+
+export { IncompatibleChangeError, InvalidStateError };
 export { AlreadyExistsError, ConflictError, InvalidTransitionError, NotAllowedError, NotFoundError, ValidationError };

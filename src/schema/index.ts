@@ -3,6 +3,8 @@ import { builder } from './builder.js';
 import './scalars.js';
 import './errors.js';
 import './contracts.js';
+import './lifecycle.js';
+import './approvals.js';
 import './catalog.js';
 import './search.js';
 import './evolution.js';

@@ -2,7 +2,9 @@
  * Importing ODCS text: create the contract, or write a new version of the contract that holds the same ODCS `id`,
  * or nothing when the document is unchanged. Shared by the API (importContract) and the CLI.
  */
-import type { Contract } from '../domain/contracts.js';
+import { type Contract, versionId } from '../domain/contracts.js';
+import { servedVersionNumber } from '../domain/lifecycle.js';
+import type { JsonObject } from '../domain/odcs.js';
 import { type ContractFormat, parseContractText } from '../domain/odcs-format.js';
 import type { StorageBackend } from '../storage/types.js';
 
@@ -25,11 +27,19 @@ export async function importContract(storage: StorageBackend, input: ImportInput
     const contract = await storage.contracts.create({ document, name: input.name ?? null, note: input.note ?? null }, actor);
     return { contract, outcome: 'created' };
   }
-  // Exactly the stored text of the document (key order included): nothing to write.
-  if (JSON.stringify(existing.document) === JSON.stringify(document)) return { contract: existing, outcome: 'unchanged' };
+  // Exactly the stored text of the newest version (key order included; a draft revision when the contract has
+  // one): nothing to write.
+  if (JSON.stringify(await newestDocument(storage, existing)) === JSON.stringify(document)) return { contract: existing, outcome: 'unchanged' };
   const contract = await storage.contracts.update(
     { id: existing.id, expectedRevision: existing.revision, document, note: input.note ?? null, acceptBreakingChanges: input.acceptBreakingChanges ?? null },
     actor,
   );
   return { contract, outcome: 'updated' };
+}
+
+/** The newest version's document: the served one unless a draft revision is newer. */
+async function newestDocument(storage: StorageBackend, contract: Contract): Promise<JsonObject | null> {
+  if (servedVersionNumber(contract) === contract.versionCount) return contract.document;
+  const [head] = await storage.contracts.getVersionsByIds([versionId(contract.id, contract.versionCount)]);
+  return head?.document ?? null;
 }

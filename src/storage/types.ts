@@ -5,14 +5,24 @@
  */
 import type { CatalogEntry } from '../domain/catalog.js';
 import type {
+  ActivateContractInput,
   Contract,
   ContractVersion,
   CreateContractInput,
+  DeprecateContractInput,
+  RetireContractInput,
   RollbackContractInput,
   SetContractSettingsInput,
-  SetContractStatusInput,
   UpdateContractInput,
 } from '../domain/contracts.js';
+import type {
+  ApprovalActor,
+  ApprovalRequest,
+  ApprovalStatus,
+  DecideApprovalInput,
+  SubmitForReviewInput,
+  WithdrawApprovalInput,
+} from '../domain/approvals.js';
 import type { CreateIssueInput, Issue, IssueCategory, IssueSeverity, IssueStatus, TransitionIssueInput, UpdateIssueInput } from '../domain/issues.js';
 import type { AddCommentInput, Comment, CommentActor, CommentTarget, EditCommentInput, ReactionKind } from '../domain/comments.js';
 import type { ContractStatus } from '../domain/lifecycle.js';
@@ -21,7 +31,7 @@ import type { StatsQuery, ValidationStats } from '../domain/stats.js';
 import type { RecordValidationInput, ValidationRecord } from '../domain/validations.js';
 import type { SearchField } from '../domain/search.js';
 
-export type { CatalogEntry, Comment, Contract, ContractVersion, Issue, Run, ValidationRecord, ValidationStats };
+export type { ApprovalRequest, CatalogEntry, Comment, Contract, ContractVersion, Issue, Run, ValidationRecord, ValidationStats };
 
 /** Forward, cursor-based paging. `after` is an opaque cursor returned by an earlier page. */
 export interface PageRequest {
@@ -67,17 +77,26 @@ export interface ContractSearchHit {
 }
 
 export interface ContractRepository {
-  /** Validates, then writes the contract and its version 1 (status draft, revision 1). */
+  /** Validates, then writes the contract and its version 1 (status draft, revision 1, history [null → draft]). */
   create(input: CreateContractInput, actor: string | null): Promise<Contract>;
-  /** Writes a new version; `expectedRevision` must be the current revision or a ConflictError is thrown. */
+  /**
+   * Writes a new version; `expectedRevision` must be the current revision or a ConflictError is thrown. The new
+   * version is diffed and numbered against the newest version; on a contract with an active version it is a draft
+   * revision and the active version stays served. InvalidStateError while an approval request is open, or when the
+   * contract is deprecated or retired. Transitive modes check the newest and every version that was ever active.
+   */
   update(input: UpdateContractInput, actor: string | null): Promise<Contract>;
-  /** Makes an earlier version's document current again, recorded as a new version. */
+  /** Makes an earlier version's document current again, recorded as a new version (same rules as update). */
   rollback(input: RollbackContractInput, actor: string | null): Promise<Contract>;
-  /** Moves the contract through its lifecycle (see domain/lifecycle). Writes no version. */
-  setStatus(input: SetContractStatusInput, actor: string | null): Promise<Contract>;
-  /** Changes registry settings of the contract (e.g. autoOpenIssues). Writes no version. */
+  /** Activates the newest version without a request, for a contract whose approval is waived (domain planActivation). */
+  activate(input: ActivateContractInput, actor: string | null): Promise<Contract>;
+  /** active → deprecated with a reason and an optional active replacement (domain planDeprecation). */
+  deprecate(input: DeprecateContractInput, actor: string | null): Promise<Contract>;
+  /** deprecated → retired (final). */
+  retire(input: RetireContractInput, actor: string | null): Promise<Contract>;
+  /** Changes registry settings of the contract (autoOpenIssues, compatibility, approvalRequired). Writes no version. */
   setSettings(input: SetContractSettingsInput, actor: string | null): Promise<Contract>;
-  /** Deletes the contract, its versions and its catalog entries; returns what was deleted. */
+  /** Deletes the contract, its versions and its catalog entries, and withdraws its open approval request; returns what was deleted. */
   delete(id: string, expectedRevision: number | null, actor: string | null): Promise<Contract>;
 
   getById(id: string): Promise<Contract | null>;
@@ -246,7 +265,43 @@ export interface CommentRepository {
   /** The replies of each root, oldest first (createdAt asc, then id), in the order of `rootIds`. */
   listReplies(rootIds: readonly string[]): Promise<Comment[][]>;
 }
-export interface ApprovalRepository {}
+// Approval requests
+
+export interface ApprovalFilter {
+  contractId?: string | null;
+  status?: ApprovalStatus[] | null;
+  /** Requests that list this principal as an approver. */
+  approver?: string | null;
+  /** Open requests this principal still has to decide. */
+  awaiting?: string | null;
+  requestedBy?: string | null;
+}
+
+/**
+ * Approval requests (domain/approvals) and the contract moves they cause (domain/contracts planReviewOpened,
+ * planReviewClosed). A request's decision and the contract's transition are two writes without a transaction:
+ * the request is written first (compare-and-set on its revision, so two concurrent deciders resolve it exactly
+ * once), then the contract (idempotent: only while it still points at the request). A crash in between is
+ * completed by the next call that touches the request or its contract (`reconcile`).
+ */
+export interface ApprovalRepository {
+  /**
+   * Opens a request for the contract's newest version and moves the contract (draft → in_review; an active
+   * contract stays active). NotFoundError, ConflictError (stale expectedRevision), InvalidStateError (a request
+   * is already open, the newest version is already active), InvalidTransitionError (deprecated, retired),
+   * ValidationError (approvers, policy).
+   */
+  submit(input: SubmitForReviewInput, actor: string | null): Promise<ApprovalRequest>;
+  /** One listed approver's decision (NotAllowedError otherwise, or when they already decided; InvalidStateError when closed). */
+  decide(input: DecideApprovalInput, actor: string | null): Promise<ApprovalRequest>;
+  /** The requester or an admin closes an open request; the contract goes back (in_review → draft, or stays active). */
+  withdraw(input: WithdrawApprovalInput, actor: ApprovalActor): Promise<ApprovalRequest>;
+  getByIds(ids: readonly string[]): Promise<(ApprovalRequest | null)[]>;
+  /** Newest first (requestedAt desc, then id desc). */
+  list(filter: ApprovalFilter, page: PageRequest): Promise<Page<ApprovalRequest>>;
+  /** Completes contract moves of requests whose second write did not happen (a crash); returns how many. */
+  reconcile(): Promise<number>;
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // The backend

@@ -25,7 +25,14 @@ import {
   AccessRecordValidationDocument,
   AccessRollbackContractDocument,
   AccessSetContractSettingsDocument,
-  AccessSetContractStatusDocument,
+  AccessActivateContractDocument,
+  AccessApproveDocument,
+  AccessDeprecateContractDocument,
+  AccessRejectDocument,
+  AccessRetireContractDocument,
+  AccessSetContractApprovalPolicyDocument,
+  AccessSubmitForReviewDocument,
+  AccessWithdrawApprovalRequestDocument,
   AccessStartRunDocument,
   AccessStateDocument,
   AccessTransitionIssueDocument,
@@ -33,6 +40,7 @@ import {
   AccessUpdateIssueDocument,
   AccessUpdateRunDocument,
   type AccessStateQuery,
+  MyPendingApprovalsDocument,
   ViewerDocument,
 } from '../gql/graphql.js';
 import { createTestClient, type GraphQLResponse, type TestClient, type TestClientOptions } from '../support/client.js';
@@ -57,6 +65,8 @@ interface Seed {
   issueRevision: number;
   commentId: string;
   commentRevision: number;
+  /** An open request on a second contract, for test-approver to decide. */
+  approvalRequestId: string;
 }
 
 /** THE table: every mutation of the schema, the minimum role it needs, and a call of it against seeded data. */
@@ -76,9 +86,37 @@ const MUTATIONS: Record<string, { minimum: Role; call: (client: TestClient, seed
     minimum: 'editor',
     call: (c, s) => c.request(AccessRollbackContractDocument, { input: { id: s.contractId, expectedRevision: s.contractRevision, toVersion: '1.0.0' } }),
   },
-  setContractStatus: {
+  submitForReview: {
     minimum: 'editor',
-    call: (c, s) => c.request(AccessSetContractStatusDocument, { input: { id: s.contractId, expectedRevision: s.contractRevision, status: 'ACTIVE' } }),
+    call: (c, s) => c.request(AccessSubmitForReviewDocument, { input: { contractId: s.contractId, expectedRevision: s.contractRevision, approvers: ['test-approver'] } }),
+  },
+  approve: {
+    minimum: 'approver',
+    call: (c, s) => c.request(AccessApproveDocument, { input: { requestId: s.approvalRequestId } }),
+  },
+  reject: {
+    minimum: 'approver',
+    call: (c, s) => c.request(AccessRejectDocument, { input: { requestId: s.approvalRequestId, reason: 'not yet' } }),
+  },
+  withdrawApprovalRequest: {
+    minimum: 'editor',
+    call: (c, s) => c.request(AccessWithdrawApprovalRequestDocument, { input: { requestId: s.approvalRequestId } }),
+  },
+  activateContract: {
+    minimum: 'editor',
+    call: (c, s) => c.request(AccessActivateContractDocument, { input: { id: s.contractId, expectedRevision: s.contractRevision } }),
+  },
+  deprecateContract: {
+    minimum: 'editor',
+    call: (c, s) => c.request(AccessDeprecateContractDocument, { input: { id: s.contractId, expectedRevision: s.contractRevision, reason: 'replaced' } }),
+  },
+  retireContract: {
+    minimum: 'editor',
+    call: (c, s) => c.request(AccessRetireContractDocument, { input: { id: s.contractId, expectedRevision: s.contractRevision } }),
+  },
+  setContractApprovalPolicy: {
+    minimum: 'admin',
+    call: (c, s) => c.request(AccessSetContractApprovalPolicyDocument, { input: { id: s.contractId, expectedRevision: s.contractRevision, approvalRequired: false } }),
   },
   setContractSettings: {
     minimum: 'editor',
@@ -167,17 +205,22 @@ async function seeded(): Promise<{ storage: StorageBackend; seed: Seed }> {
   await admin.run(AccessCreateIssueDocument, { input: { contractId, title: 'nulls', severity: 'HIGH', category: 'QUALITY_FAILURE' } });
   const added = await admin.run(AccessAddCommentDocument, { input: { contractId, body: 'first' } });
   if (added.addComment.__typename !== 'AddCommentSuccess') throw new Error('seed comment not added');
+  await admin.run(AccessCreateContractDocument, { input: { document: contractDocument({ name: 'reviewed' }) } });
+  const reviewedId = (await state(storage)).contracts.nodes.find((c) => c.name === 'reviewed')!.id;
+  const submitted = await admin.run(AccessSubmitForReviewDocument, { input: { contractId: reviewedId, expectedRevision: 1, approvers: ['test-approver'] } });
+  if (submitted.submitForReview.__typename !== 'SubmitForReviewSuccess') throw new Error('seed approval request not opened');
   const s = await state(storage);
   return {
     storage,
     seed: {
       contractId,
-      contractRevision: s.contracts.nodes[0]!.revision,
+      contractRevision: s.contracts.nodes.find((c) => c.id === contractId)!.revision,
       runId: s.runs.nodes[0]!.id,
       issueId: s.issues.nodes[0]!.id,
       issueRevision: s.issues.nodes[0]!.revision,
       commentId: added.addComment.comment.id,
       commentRevision: added.addComment.comment.revision,
+      approvalRequestId: submitted.submitForReview.approvalRequest.id,
     },
   };
 }
@@ -334,11 +377,13 @@ describe('access: identity', () => {
     const { storage, seed } = await seeded();
     const anonymous = client(storage, null, { anonymousRead: true });
     const read = await anonymous.run(AccessStateDocument, {});
-    expect(read.contracts.totalCount).toBe(1);
+    expect(read.contracts.totalCount).toBe(2);
+    expect(read.approvalRequests.totalCount).toBe(1);
+    expect((await anonymous.run(MyPendingApprovalsDocument, {})).myPendingApprovals.totalCount).toBe(0);
     expect((await anonymous.run(AccessNodeDocument, { id: seed.contractId })).node?.id).toBe(seed.contractId);
     expect(await anonymous.run(ViewerDocument, {})).toEqual({ viewer: { name: null, roles: ['VIEWER'], authenticatedBy: 'ANONYMOUS' } });
     expect(codes(await MUTATIONS.createContract!.call(anonymous, seed))).toEqual(['UNAUTHENTICATED']);
-    expect((await state(storage)).contracts.totalCount).toBe(1);
+    expect((await state(storage)).contracts.totalCount).toBe(2);
   });
 
   it('createdBy and updatedBy record the acting principal', async () => {

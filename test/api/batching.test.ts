@@ -4,7 +4,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MongoStorageBackend } from '../../src/storage/mongodb/index.js';
-import { CatalogWithContractsDocument, ContractsWithCatalogDocument, CreateContractDocument } from '../gql/graphql.js';
+import {
+  ApprovalRequestsWithContractsDocument,
+  CatalogWithContractsDocument,
+  ContractsWithCatalogDocument,
+  ContractsWithPendingApprovalDocument,
+  CreateContractDocument,
+  SubmitForReviewDocument,
+} from '../gql/graphql.js';
 import { countCommands, mongoBackend } from '../support/backends.js';
 import { createTestClient, type TestClient } from '../support/client.js';
 import { contractDocument } from '../support/fixtures.js';
@@ -21,7 +28,10 @@ beforeAll(async () => {
   client = createTestClient(storage);
   for (let i = 0; i < N; i++) {
     const name = `batch_${String(i).padStart(2, '0')}`;
-    await client.run(CreateContractDocument, { input: { document: contractDocument({ name, team: `team-${i % 3}`, schemas: { [`${name}_a`]: [{ name: 'id' }], [`${name}_b`]: [{ name: 'id' }] } }) } });
+    const created = await client.run(CreateContractDocument, { input: { document: contractDocument({ name, team: `team-${i % 3}`, schemas: { [`${name}_a`]: [{ name: 'id' }], [`${name}_b`]: [{ name: 'id' }] } }) } });
+    if (created.createContract.__typename !== 'CreateContractSuccess') throw new Error(JSON.stringify(created));
+    const submitted = await client.run(SubmitForReviewDocument, { input: { contractId: created.createContract.contract.id, expectedRevision: 1, approvers: ['reviewer'] } });
+    if (submitted.submitForReview.__typename !== 'SubmitForReviewSuccess') throw new Error(JSON.stringify(submitted));
   }
 });
 afterAll(() => dispose());
@@ -46,5 +56,26 @@ describe('no N+1 reads', () => {
       expect(new Set(r.schemaCatalog.nodes.map((n) => n.contract?.name)).size).toBe(N);
     });
     expect(counts).toEqual({ find: 2 });
+  });
+
+  it('loads a page of contracts with their open approval requests, versions and contracts in a fixed number of finds', async () => {
+    const counts = await countCommands(storage, async () => {
+      const r = await client.run(ContractsWithPendingApprovalDocument, { first: N });
+      expect(r.contracts.nodes).toHaveLength(N);
+      expect(r.contracts.nodes.every((n) => n.pendingApproval?.status === 'OPEN' && n.pendingApproval.contract?.name === n.name)).toBe(true);
+      expect(r.contracts.nodes.every((n) => n.pendingApproval?.version?.number === 1)).toBe(true);
+    });
+    // the page; the requests ($in); their contracts ($in); the versions ($in, then their contracts to hide in-flight versions)
+    expect(counts).toEqual({ find: 5 });
+  });
+
+  it('loads a page of approval requests with their contracts and versions in a fixed number of commands', async () => {
+    const counts = await countCommands(storage, async () => {
+      const r = await client.run(ApprovalRequestsWithContractsDocument, { first: N });
+      expect(r.approvalRequests.nodes).toHaveLength(N);
+      expect(r.approvalRequests.nodes.every((n) => n.contract?.status === 'IN_REVIEW' && n.version?.version === '1.0.0')).toBe(true);
+    });
+    // the page; the contracts ($in); the versions ($in, then their contracts)
+    expect(counts).toEqual({ find: 4 });
   });
 });

@@ -6,8 +6,9 @@ import {
   RebuildSchemaCatalogDocument,
   SchemaCatalogDocument,
   SearchContractsDocument,
-  SetContractStatusDocument,
+  SubmitForReviewDocument,
   UpdateContractEvolutionDocument,
+  WithdrawApprovalRequestDocument,
 } from '../gql/graphql.js';
 import { mongoBackend } from '../support/backends.js';
 import { createTestClient, type TestClient } from '../support/client.js';
@@ -74,14 +75,18 @@ describe('schemaCatalog', () => {
   });
 
   it('follows status changes, updates and deletes, and rebuilds to the same entries', async () => {
-    await client.run(SetContractStatusDocument, { input: { id: ids.shipments!, expectedRevision: 1, status: 'IN_REVIEW' } });
+    const submitted = await client.run(SubmitForReviewDocument, { input: { contractId: ids.shipments!, expectedRevision: 1, approvers: ['reviewer'] } });
+    if (submitted.submitForReview.__typename !== 'SubmitForReviewSuccess') throw new Error(JSON.stringify(submitted));
     const afterStatus = await client.run(SchemaCatalogDocument, { filter: { contractStatus: ['IN_REVIEW'] } });
     expect(afterStatus.schemaCatalog.nodes.map((n) => n.schemaName)).toEqual(['shipments']);
+    await client.run(WithdrawApprovalRequestDocument, { input: { requestId: submitted.submitForReview.approvalRequest.id } });
+    const backToDraft = await client.run(SchemaCatalogDocument, { filter: { contractStatus: ['IN_REVIEW'] } });
+    expect(backToDraft.schemaCatalog.totalCount).toBe(0);
 
     const renamed = contractDocument({ name: 'shipments', schemas: { deliveries: [{ name: 'tracking_code' }] } });
     // Replacing the shipments schema object by deliveries removes a schema object: breaking, so refused without
     // acceptBreakingChanges (the catalog keeps the old entry)...
-    const refused = await client.run(UpdateContractEvolutionDocument, { input: { id: ids.shipments!, expectedRevision: 2, document: renamed } });
+    const refused = await client.run(UpdateContractEvolutionDocument, { input: { id: ids.shipments!, expectedRevision: 3, document: renamed } });
     expect(refused.updateContract).toMatchObject({
       __typename: 'IncompatibleChangeError',
       code: 'INCOMPATIBLE_CHANGE',
@@ -91,7 +96,7 @@ describe('schemaCatalog', () => {
     const unchanged = await client.run(SchemaCatalogDocument, { filter: { contractId: ids.shipments! } });
     expect(unchanged.schemaCatalog.nodes.map((n) => [n.schemaName, n.contractVersion])).toEqual([['shipments', '1.0.0']]);
     // ...and written with it, at the major bump 2.0.0 (it used to be the patch 1.0.1), the acceptance recorded.
-    const updated = await client.run(UpdateContractEvolutionDocument, { input: { id: ids.shipments!, expectedRevision: 2, document: renamed, acceptBreakingChanges: true } });
+    const updated = await client.run(UpdateContractEvolutionDocument, { input: { id: ids.shipments!, expectedRevision: 3, document: renamed, acceptBreakingChanges: true } });
     expect(updated.updateContract.__typename).toBe('UpdateContractSuccess');
     expect(updated.updateContract).toMatchObject({ contract: { currentVersion: '2.0.0', current: { version: '2.0.0', requiredBump: 'MAJOR', breakingChangesAccepted: true } } });
     const entries = await client.run(SchemaCatalogDocument, { filter: { contractId: ids.shipments! } });

@@ -3,12 +3,13 @@
  * written without a version, with the same optimistic concurrency as the other contract writes.
  */
 import { describe, expect, it } from 'vitest';
+import type { ApprovalRequest } from '../../src/domain/approvals.js';
 import type { Contract } from '../../src/domain/contracts.js';
 import { ConflictError, NotFoundError } from '../../src/domain/errors.js';
 import type { MongoStorageBackend } from '../../src/storage/mongodb/index.js';
 import { backends, mongoBackend } from '../support/backends.js';
 import { contractDocument } from '../support/fixtures.js';
-import { all, at, rejection, useBackend } from './helpers.js';
+import { all, at, moveContractTo, rejection, useBackend } from './helpers.js';
 
 const T0 = new Date('2030-01-01T00:00:00.000Z');
 const T1 = new Date('2030-01-01T00:00:01.000Z');
@@ -45,7 +46,8 @@ describe.each(backends)('$name backend', (backend) => {
 
   it('rejects a stale revision with ConflictError and an unknown contract with NotFoundError, writing nothing', async () => {
     const created = await repo().create({ document: contractDocument({ name: 'orders' }) }, 'alice');
-    const inReview = await repo().setStatus({ id: created.id, expectedRevision: 1, status: 'in_review' }, 'bob');
+    const inReview = await moveContractTo(storage(), created.id, 'in_review');
+    expect(inReview.revision).toBe(2);
     const conflict = await rejection(repo().setSettings({ id: created.id, expectedRevision: 1, autoOpenIssues: false }, 'bob'), ConflictError);
     expect([conflict.expectedRevision, conflict.actualRevision]).toEqual([1, 2]);
     const missing = await rejection(repo().setSettings({ id: 'no-such-contract', expectedRevision: 1, autoOpenIssues: false }, 'bob'), NotFoundError);
@@ -56,15 +58,27 @@ describe.each(backends)('$name backend', (backend) => {
   it('lets exactly one of concurrent writes from the same revision win', async () => {
     for (let round = 0; round < 4; round++) {
       const created = await repo().create({ document: contractDocument({ name: `c${round}` }) }, 'alice');
-      const results = await Promise.allSettled([
+      const results = await Promise.allSettled<Contract | ApprovalRequest>([
         repo().setSettings({ id: created.id, expectedRevision: 1, autoOpenIssues: false }, 'bob'),
-        repo().setStatus({ id: created.id, expectedRevision: 1, status: 'in_review' }, 'carol'),
+        storage().approvals.submit({ contractId: created.id, expectedRevision: 1, approvers: ['erin'], policy: 'all' }, 'carol'),
         repo().update({ id: created.id, expectedRevision: 1, document: contractDocument({ name: `c${round}`, version: '2.0.0' }) }, 'dave'),
       ]);
-      const won = results.filter((r): r is PromiseFulfilledResult<Contract> => r.status === 'fulfilled');
+      const won = results.filter((r): r is PromiseFulfilledResult<Contract | ApprovalRequest> => r.status === 'fulfilled');
       expect(won).toHaveLength(1);
       for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(ConflictError);
-      expect(await repo().getById(created.id)).toEqual(won[0]!.value);
+      const stored = await repo().getById(created.id);
+      expect(stored?.revision).toBe(2);
+      const requests = await all((page) => storage().approvals.list({ contractId: created.id }, page));
+      if (results[1]!.status === 'fulfilled') {
+        // The submit won: its request is the open one and the contract is in review.
+        expect(requests).toEqual([won[0]!.value]);
+        expect(stored).toMatchObject({ status: 'in_review', openApprovalRequestId: requests[0]!.id, versionCount: 1 });
+      } else {
+        // A losing submit leaves no request behind.
+        expect(requests).toEqual([]);
+        expect(stored).toEqual(won[0]!.value);
+        expect(stored?.openApprovalRequestId).toBeNull();
+      }
     }
   });
 });

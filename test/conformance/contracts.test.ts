@@ -4,12 +4,20 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Contract, ContractVersion } from '../../src/domain/contracts.js';
-import { AlreadyExistsError, ConflictError, IncompatibleChangeError, InvalidTransitionError, NotFoundError, ValidationError } from '../../src/domain/errors.js';
+import {
+  AlreadyExistsError,
+  ConflictError,
+  IncompatibleChangeError,
+  InvalidStateError,
+  InvalidTransitionError,
+  NotFoundError,
+  ValidationError,
+} from '../../src/domain/errors.js';
 import type { JsonObject } from '../../src/domain/odcs.js';
 import type { ContractFilter, ContractOrder, StorageBackend } from '../../src/storage/types.js';
 import { backends } from '../support/backends.js';
 import { contractDocument, officialExamples, type PropertySpec } from '../support/fixtures.js';
-import { all, at, cmp, collectPages, ids, json, names, rejection, useBackend } from './helpers.js';
+import { all, APPROVER, at, cmp, collectPages, ids, json, moveContractTo, names, rejection, REQUESTER, useBackend } from './helpers.js';
 
 const T0 = new Date('2030-01-01T00:00:00.000Z');
 const T1 = new Date('2030-01-01T00:00:01.000Z');
@@ -533,7 +541,7 @@ describe.each(backends)('$name backend', (backend) => {
       expect(updated.version).toBe('2.0.0');
       const [v2] = await repo().getVersionsByIds([`${created.id}@2`]);
       expect(v2).toMatchObject({ breakingChangesAccepted: true, requiredBump: 'major' });
-      await repo().setStatus({ id: created.id, expectedRevision: 2, status: 'in_review' }, 'bob');
+      await moveContractTo(storage(), created.id, 'in_review');
       const [after] = await repo().getVersionsByIds([`${created.id}@1`]);
       expect(after).toEqual(before);
       expect(json(after?.document)).toBe(json(v1doc));
@@ -625,40 +633,59 @@ describe.each(backends)('$name backend', (backend) => {
   });
 
   // -------------------------------------------------------------------------------------------------------------
-  describe('setStatus', () => {
+  describe('lifecycle moves', () => {
     it('moves a contract along its lifecycle without writing a version', async () => {
       const created = await repo().create({ document: doc('orders') }, 'alice');
-      const inReview = await repo().setStatus({ id: created.id, expectedRevision: 1, status: 'in_review' }, 'bob');
-      expect(inReview).toMatchObject({ status: 'in_review', revision: 2, versionCount: 1, version: '1.0.0', updatedBy: 'bob', createdBy: 'alice' });
+      const inReview = await moveContractTo(storage(), created.id, 'in_review');
+      expect(inReview).toMatchObject({ status: 'in_review', revision: 2, versionCount: 1, version: '1.0.0', updatedBy: REQUESTER, createdBy: 'alice' });
       expect(json(inReview.document)).toBe(json(created.document));
-      expect(await repo().getById(created.id)).toEqual(inReview);
       expect(await versionsOf(storage(), created.id)).toHaveLength(1);
 
-      let current = inReview;
-      for (const status of ['active', 'deprecated', 'retired'] as const) {
-        current = await repo().setStatus({ id: created.id, expectedRevision: current.revision, status }, 'bob');
-        expect(current.status).toBe(status);
-      }
-      expect(current.revision).toBe(5);
+      const active = await moveContractTo(storage(), created.id, 'active');
+      expect(active).toMatchObject({ status: 'active', revision: 3, activeVersion: 1, versionCount: 1, version: '1.0.0', updatedBy: APPROVER });
+      const deprecated = await moveContractTo(storage(), created.id, 'deprecated');
+      expect(deprecated).toMatchObject({ status: 'deprecated', revision: 4, deprecation: { reason: 'superseded', replacedBy: null } });
+      const retired = await moveContractTo(storage(), created.id, 'retired');
+      expect(retired).toMatchObject({ status: 'retired', revision: 5, activeVersion: 1, version: '1.0.0' });
+      expect(json(retired.document)).toBe(json(created.document));
+      expect(retired.statusHistory.map((h) => [h.from, h.to])).toEqual([
+        [null, 'draft'],
+        ['draft', 'in_review'],
+        ['in_review', 'active'],
+        ['active', 'deprecated'],
+        ['deprecated', 'retired'],
+      ]);
       expect(await versionsOf(storage(), created.id)).toHaveLength(1);
     });
 
     it('rejects a transition the lifecycle does not allow and writes nothing', async () => {
       const created = await repo().create({ document: doc('orders') }, 'alice');
-      const error = await rejection(repo().setStatus({ id: created.id, expectedRevision: 1, status: 'retired' }, 'bob'), InvalidTransitionError);
+      const error = await rejection(repo().retire({ id: created.id, expectedRevision: 1 }, 'bob'), InvalidTransitionError);
       expect(error.from).toBe('draft');
       expect(error.to).toBe('retired');
       expect(await repo().getById(created.id)).toEqual(created);
-      await rejection(repo().setStatus({ id: created.id, expectedRevision: 1, status: 'active' }, 'bob'), InvalidTransitionError);
+      const deprecate = await rejection(repo().deprecate({ id: created.id, expectedRevision: 1, reason: 'old' }, 'bob'), InvalidTransitionError);
+      expect(deprecate).toMatchObject({ from: 'draft', to: 'deprecated' });
       expect(await repo().getById(created.id)).toEqual(created);
+      // Activation needs an approved request unless approval was waived.
+      await rejection(repo().activate({ id: created.id, expectedRevision: 1 }, 'bob'), InvalidStateError);
+      expect(await repo().getById(created.id)).toEqual(created);
+
+      const active = await moveContractTo(storage(), created.id, 'active');
+      const retireActive = await rejection(repo().retire({ id: created.id, expectedRevision: active.revision }, 'bob'), InvalidTransitionError);
+      expect(retireActive).toMatchObject({ from: 'active', to: 'retired' });
+      expect(await repo().getById(created.id)).toEqual(active);
     });
 
     it('rejects a stale revision with ConflictError and an unknown contract with NotFoundError', async () => {
       const created = await repo().create({ document: doc('orders') }, 'alice');
-      const inReview = await repo().setStatus({ id: created.id, expectedRevision: 1, status: 'in_review' }, 'bob');
-      await rejection(repo().setStatus({ id: created.id, expectedRevision: 1, status: 'draft' }, 'bob'), ConflictError);
-      await rejection(repo().setStatus({ id: 'no-such-contract', expectedRevision: 1, status: 'in_review' }, 'bob'), NotFoundError);
-      expect(await repo().getById(created.id)).toEqual(inReview);
+      const active = await moveContractTo(storage(), created.id, 'active');
+      expect(active.revision).toBe(3);
+      await rejection(repo().deprecate({ id: created.id, expectedRevision: 2, reason: 'old' }, 'bob'), ConflictError);
+      await rejection(repo().deprecate({ id: 'no-such-contract', expectedRevision: 1, reason: 'old' }, 'bob'), NotFoundError);
+      await rejection(repo().retire({ id: 'no-such-contract', expectedRevision: 1 }, 'bob'), NotFoundError);
+      await rejection(repo().activate({ id: 'no-such-contract', expectedRevision: 1 }, 'bob'), NotFoundError);
+      expect(await repo().getById(created.id)).toEqual(active);
     });
   });
 
@@ -757,9 +784,8 @@ describe.each(backends)('$name backend', (backend) => {
 
     it('filters by status', async () => {
       const c = await seed();
-      await repo().setStatus({ id: c.alpha!.id, expectedRevision: 1, status: 'in_review' }, 'bob');
-      await repo().setStatus({ id: c.echo!.id, expectedRevision: 1, status: 'in_review' }, 'bob');
-      const active = await repo().setStatus({ id: c.echo!.id, expectedRevision: 2, status: 'active' }, 'bob');
+      await moveContractTo(storage(), c.alpha!.id, 'in_review');
+      const active = await moveContractTo(storage(), c.echo!.id, 'active');
       expect(active.status).toBe('active');
       expect(await listNames({ status: ['in_review'] })).toEqual(['alpha']);
       expect(await listNames({ status: ['active', 'in_review'] })).toEqual(['alpha', 'echo']);
@@ -787,7 +813,7 @@ describe.each(backends)('$name backend', (backend) => {
 
     it('combines filters', async () => {
       const c = await seed();
-      await repo().setStatus({ id: c.delta!.id, expectedRevision: 1, status: 'in_review' }, 'bob');
+      await moveContractTo(storage(), c.delta!.id, 'in_review');
       expect(await listNames({ owner: 'sales', schemaName: 'Customers' })).toEqual(['echo']);
       expect(await listNames({ owner: 'sales', schemaName: 'orders', status: ['draft'] })).toEqual(['echo']);
       expect(await listNames({ owner: 'ops', schemaName: 'events' })).toEqual([]);
@@ -837,7 +863,7 @@ describe.each(backends)('$name backend', (backend) => {
       const second = await repo().getByName('second');
       await at(T1, () => repo().update({ id: second!.id, expectedRevision: 1, document: doc('second', { purpose: 'changed' }) }, 'bob'));
       const third = await repo().getByName('third');
-      await at(T2, () => repo().setStatus({ id: third!.id, expectedRevision: 1, status: 'in_review' }, 'bob'));
+      await at(T2, () => moveContractTo(storage(), third!.id, 'in_review'));
 
       const stored = await all((page) => repo().list({}, nameAsc, page));
       const expected = [...stored].sort((a, b) => cmp(a.updatedAt.getTime(), b.updatedAt.getTime()) || cmp(a.id, b.id)).map((c) => c.name);

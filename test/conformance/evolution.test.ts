@@ -16,7 +16,7 @@ import { createMongoStorage } from '../../src/storage/mongodb/index.js';
 import type { StorageBackend } from '../../src/storage/types.js';
 import { type BackendFactory, backends, testDatabaseName } from '../support/backends.js';
 import { contractDocument, type PropertySpec } from '../support/fixtures.js';
-import { all, json, rejection, useBackend } from './helpers.js';
+import { activateNewest, all, json, moveContractTo, rejection, useBackend } from './helpers.js';
 
 /** The backends of `backends`, built with a registry policy of their own. */
 function backendsWithPolicy(policy: RegistryPolicy): BackendFactory[] {
@@ -368,8 +368,9 @@ describe.each(backends)('$name backend', (backend) => {
     });
 
     /**
-     * v1 has amount: number; v2 removes it (breaking, accepted); v3 adds it back as an integer. v3 is compatible
-     * with v2 (an optional property is added) but narrows amount against v1: only the transitive mode sees it.
+     * v1 has amount: number and is activated; v2 removes it (breaking, accepted; a draft revision); v3 adds it back as
+     * an integer. v3 is compatible with v2 (an optional property is added) but narrows amount against v1, the active
+     * version: only the transitive mode sees it.
      */
     describe.each([
       ['BACKWARD', 'BACKWARD_TRANSITIVE'],
@@ -377,23 +378,26 @@ describe.each(backends)('$name backend', (backend) => {
     ] as const)('%s vs %s', (mode, transitive) => {
       async function twoVersions(name: string, compatibility: CompatibilityMode): Promise<Contract> {
         const created = await withMode(await repo().create({ document: orders(BASE, { name }) }, 'alice'), compatibility);
-        const v2 = await repo().update({ id: created.id, expectedRevision: 2, document: orders(without('amount'), { name }), acceptBreakingChanges: true }, 'bob');
-        expect(v2.version).toBe('2.0.0');
+        const active = await moveContractTo(storage(), created.id, 'active');
+        const v2 = await repo().update({ id: created.id, expectedRevision: active.revision, document: orders(without('amount'), { name }), acceptBreakingChanges: true }, 'bob');
+        // A draft revision: the contract keeps serving v1.
+        expect(v2).toMatchObject({ version: '1.0.0', activeVersion: 1, versionCount: 2 });
+        expect((await latest(created.id)).version).toBe('2.0.0');
         return v2;
       }
       const v3doc = (name: string) => orders(changed('amount', { logicalType: 'integer' }), { name });
 
       it(`${mode} checks against the latest version only and lets v3 through`, async () => {
         const v2 = await twoVersions('plain', mode);
-        const v3 = await repo().update({ id: v2.id, expectedRevision: v2.revision, document: v3doc('plain') }, 'carol');
-        expect(v3.version).toBe('2.1.0');
+        await repo().update({ id: v2.id, expectedRevision: v2.revision, document: v3doc('plain') }, 'carol');
         const record = await latest(v2.id);
+        expect(record.version).toBe('2.1.0');
         expect(record).toMatchObject({ requiredBump: 'minor', breakingChangesAccepted: false });
         expect(rules(record.changes)).toEqual([['property-added', 'orders.amount']]);
         expect(record.compatibility).toEqual({ mode, compatible: true, checkedAgainst: 1, violations: [] });
       });
 
-      it(`${transitive} checks against every earlier version and catches the narrowing against v1`, async () => {
+      it(`${transitive} checks against the newest and every ever-active version and catches the narrowing against v1`, async () => {
         const v2 = await twoVersions('transitive', transitive);
         const before = await state(v2.id);
         const error = await rejection(repo().update({ id: v2.id, expectedRevision: v2.revision, document: v3doc('transitive') }, 'carol'), IncompatibleChangeError);
@@ -401,10 +405,10 @@ describe.each(backends)('$name backend', (backend) => {
         expect(rules(error.changes)).toEqual([['logical-type-narrowed', 'orders.amount.logicalType']]);
         expect(await state(v2.id)).toEqual(before);
 
-        const v3 = await repo().update({ id: v2.id, expectedRevision: v2.revision, document: v3doc('transitive'), acceptBreakingChanges: true }, 'carol');
-        // The bump is still judged against the current version (an addition from 2.0.0).
-        expect(v3.version).toBe('2.1.0');
+        await repo().update({ id: v2.id, expectedRevision: v2.revision, document: v3doc('transitive'), acceptBreakingChanges: true }, 'carol');
+        // The bump is still judged against the newest version (an addition from 2.0.0).
         const record = await latest(v2.id);
+        expect(record.version).toBe('2.1.0');
         expect(record).toMatchObject({ requiredBump: 'minor', breakingChangesAccepted: true });
         expect(rules(record.changes)).toEqual([['property-added', 'orders.amount']]);
         expect(record.compatibility).toMatchObject({ mode: transitive, compatible: false, checkedAgainst: 2 });
@@ -552,17 +556,21 @@ describe.each(backendsWithPolicy({ defaultCompatibility: 'BACKWARD_TRANSITIVE', 
     const storage = useBackend(backend);
     const { repo, latest } = evolutionSuite(storage);
 
-    it('loads every earlier version for a transitive registry default', async () => {
+    it('loads the newest and every ever-active version for a transitive registry default', async () => {
       const created = await repo().create({ document: orders() }, 'alice');
-      await repo().update({ id: created.id, expectedRevision: 1, document: orders(BASE, { purpose: 'two' }) }, 'bob');
-      await repo().update({ id: created.id, expectedRevision: 2, document: orders(without('amount')), acceptBreakingChanges: true }, 'bob');
+      await moveContractTo(storage(), created.id, 'active');
+      const v2 = await repo().update({ id: created.id, expectedRevision: 3, document: orders(BASE, { purpose: 'two' }) }, 'bob');
+      expect(v2).toMatchObject({ activeVersion: 1, versionCount: 2 });
+      const active2 = await activateNewest(storage(), created.id);
+      const v3 = await repo().update({ id: created.id, expectedRevision: active2.revision, document: orders(without('amount')), acceptBreakingChanges: true }, 'bob');
+      expect(v3).toMatchObject({ activeVersion: 2, versionCount: 3 });
       const narrowed = orders(changed('amount', { logicalType: 'integer' }));
-      const error = await rejection(repo().update({ id: created.id, expectedRevision: 3, document: narrowed }, 'bob'), IncompatibleChangeError);
+      const error = await rejection(repo().update({ id: created.id, expectedRevision: v3.revision, document: narrowed }, 'bob'), IncompatibleChangeError);
       expect(error.compatibility).toBe('BACKWARD_TRANSITIVE');
-      // Versions 1 and 2 both had amount: number, so the narrowing is found against each of them. (The entries are
+      // Versions 1 and 2 (both were active) had amount: number, so the narrowing is found against each of them. (The entries are
       // identical and do not say which version they are against; only the set of judged changes is asserted.)
       expect(new Set(rules(error.changes).map((r) => r.join(' ')))).toEqual(new Set(['logical-type-narrowed orders.amount.logicalType']));
-      await repo().update({ id: created.id, expectedRevision: 3, document: narrowed, acceptBreakingChanges: true }, 'bob');
+      await repo().update({ id: created.id, expectedRevision: v3.revision, document: narrowed, acceptBreakingChanges: true }, 'bob');
       const v4 = await latest(created.id);
       expect(v4).toMatchObject({ version: '2.1.0', breakingChangesAccepted: true, compatibility: { mode: 'BACKWARD_TRANSITIVE', compatible: false, checkedAgainst: 3 } });
       expect(new Set(rules(v4.compatibility?.violations).map((r) => r.join(' ')))).toEqual(new Set(['logical-type-narrowed orders.amount.logicalType']));

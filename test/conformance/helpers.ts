@@ -1,6 +1,7 @@
 /** Shared plumbing of the storage conformance suite: a fresh backend per test, error and paging helpers. */
 import { afterEach, beforeEach, expect, vi } from 'vitest';
 import type { Contract } from '../../src/domain/contracts.js';
+import type { ContractStatus } from '../../src/domain/lifecycle.js';
 import type { Page, PageRequest, StorageBackend } from '../../src/storage/types.js';
 import type { BackendFactory } from '../support/backends.js';
 
@@ -91,4 +92,70 @@ export async function at<T>(time: Date | number, write: () => Promise<T>): Promi
   } finally {
     vi.useRealTimers();
   }
+}
+
+/** Who the lifecycle helpers act as: the requester of approval requests and the one approver they name. */
+export const REQUESTER = 'requester-1';
+export const APPROVER = 'approver-1';
+
+/**
+ * Drives a contract to `status` through the real API of the storage, one legal step at a time: draft → in_review
+ * (approvals.submit naming APPROVER), in_review → active (the open request's awaited approvers approve), active → deprecated (contracts.deprecate),
+ * deprecated → retired (contracts.retire), in_review → draft (the requester withdraws). Returns the contract as stored.
+ * A contract already in `status` is returned as it is (an active contract's draft revision is not approved: see
+ * activateNewest).
+ */
+export async function moveContractTo(storage: StorageBackend, id: string, status: ContractStatus): Promise<Contract> {
+  for (let guard = 0; guard < 10; guard++) {
+    const contract = await storage.contracts.getById(id);
+    if (!contract) throw new Error(`moveContractTo: no contract ${id}`);
+    if (contract.status === status) return contract;
+    const step = `${contract.status} → ${status}`;
+    switch (contract.status) {
+      case 'draft':
+        if (status === 'retired' || status === 'deprecated' || status === 'active' || status === 'in_review') {
+          await storage.approvals.submit({ contractId: id, expectedRevision: contract.revision, approvers: [APPROVER], policy: 'all' }, REQUESTER);
+          break;
+        }
+        throw new Error(`moveContractTo: no path ${step}`);
+      case 'in_review': {
+        const requestId = contract.openApprovalRequestId;
+        if (!requestId) throw new Error(`moveContractTo: contract ${id} is in review without an open request`);
+        if (status === 'draft') {
+          const [request] = await storage.approvals.getByIds([requestId]);
+          await storage.approvals.withdraw({ requestId }, { name: request!.requestedBy, admin: false });
+        } else {
+          // Its awaited approvers approve, one after the other, until the request resolves.
+          const [request] = await storage.approvals.getByIds([requestId]);
+          for (const approver of request!.awaiting) {
+            const decided = await storage.approvals.decide({ requestId, verdict: 'approve' }, approver);
+            if (decided.status !== 'open') break;
+          }
+        }
+        break;
+      }
+      case 'active':
+        if (status !== 'deprecated' && status !== 'retired') throw new Error(`moveContractTo: no path ${step}`);
+        await storage.contracts.deprecate({ id, expectedRevision: contract.revision, reason: 'superseded' }, REQUESTER);
+        break;
+      case 'deprecated':
+        if (status !== 'retired') throw new Error(`moveContractTo: no path ${step}`);
+        await storage.contracts.retire({ id, expectedRevision: contract.revision }, REQUESTER);
+        break;
+      case 'retired':
+        throw new Error(`moveContractTo: no path ${step}`);
+    }
+  }
+  throw new Error(`moveContractTo: ${id} did not reach ${status}`);
+}
+
+/** Submits the newest version of a contract for review (APPROVER, policy all) and approves it; returns the contract. */
+export async function activateNewest(storage: StorageBackend, id: string): Promise<Contract> {
+  const contract = await storage.contracts.getById(id);
+  if (!contract) throw new Error(`activateNewest: no contract ${id}`);
+  const request = await storage.approvals.submit({ contractId: id, expectedRevision: contract.revision, approvers: [APPROVER], policy: 'all' }, REQUESTER);
+  await storage.approvals.decide({ requestId: request.id, verdict: 'approve' }, APPROVER);
+  const after = await storage.contracts.getById(id);
+  expect(after?.activeVersion).toBe(request.versionNumber);
+  return after!;
 }

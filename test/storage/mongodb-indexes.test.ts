@@ -47,6 +47,12 @@ const cases: Record<string, Case> = {
   'issues by severity': { collection: 'issues', filter: {}, sort: { severityRank: 1, detectedAt: -1, _id: -1 } },
   'issues by assignee': { collection: 'issues', filter: { assignee: 'ana' }, sort: { detectedAt: -1 } },
   'issues by text': { collection: 'issues', filter: { textTerms: { $all: ['late'] } }, sort: {} },
+  'approval requests, newest first': { collection: 'approval_requests', filter: {}, sort: { requestedAt: -1, _id: -1 } },
+  'approval requests of a contract': { collection: 'approval_requests', filter: { contractId: 'c' }, sort: { requestedAt: -1, _id: -1 } },
+  'approval requests by status': { collection: 'approval_requests', filter: { status: { $in: ['open'] } }, sort: { requestedAt: -1, _id: -1 } },
+  'approval requests of an approver': { collection: 'approval_requests', filter: { approvers: 'ana' }, sort: { requestedAt: -1, _id: -1 } },
+  'approval requests awaiting a principal': { collection: 'approval_requests', filter: { awaiting: 'ana' }, sort: { requestedAt: -1, _id: -1 } },
+  'approval requests by requester': { collection: 'approval_requests', filter: { requestedBy: 'bo' }, sort: { requestedAt: -1, _id: -1 } },
 };
 
 function stages(plan: Document | undefined): string[] {

@@ -1,22 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import { type CatalogEntry, deriveCatalogEntries } from '../../domain/catalog.js';
 import {
+  type ActivateContractInput,
   type Contract,
-  effectiveCompatibility,
   type ContractVersion,
   type CreateContractInput,
+  type DeprecateContractInput,
+  effectiveCompatibility,
+  type HeadVersion,
+  planActivation,
   planCreate,
+  planDeprecation,
+  planRetirement,
   planRollback,
   planSettingsChange,
-  planStatusChange,
   planUpdate,
+  type RetireContractInput,
   type RollbackContractInput,
   type SetContractSettingsInput,
-  type SetContractStatusInput,
   type UpdateContractInput,
 } from '../../domain/contracts.js';
 import { isTransitive } from '../../domain/compatibility.js';
 import { DEFAULT_POLICY, type RegistryPolicy } from '../../domain/evolution.js';
+import { everActiveVersionNumbers } from '../../domain/lifecycle.js';
 import type { JsonObject } from '../../domain/odcs.js';
 import { AlreadyExistsError, ConflictError, NotFoundError } from '../../domain/errors.js';
 import { queryTerms, scoreSearchText, searchTextOf } from '../../domain/search.js';
@@ -33,6 +39,19 @@ import type {
 import { keysetPage, offsetPage } from './paging.js';
 import { copy, type MemoryState } from './state.js';
 
+/** Replaces the catalog entries of a contract by those of its served document (they carry its status and revision). */
+export function syncCatalog(state: MemoryState, contract: Contract): void {
+  for (const [key, entry] of state.catalog) if (entry.contractId === contract.id) state.catalog.delete(key);
+  for (const entry of deriveCatalogEntries(contract)) state.catalog.set(entry.id, copy(entry));
+}
+
+/** A stored version of a contract by its number (a copy); NotFoundError when missing. */
+export function versionByNumber(state: MemoryState, contract: Pick<Contract, 'id' | 'name'>, number: number): ContractVersion {
+  const found = (state.versions.get(contract.id) ?? []).find((v) => v.number === number);
+  if (!found) throw new NotFoundError('ContractVersion', `${contract.name}@${number}`);
+  return copy(found);
+}
+
 export class MemoryContractRepository implements ContractRepository {
   readonly catalog: SchemaCatalogRepository;
 
@@ -43,10 +62,24 @@ export class MemoryContractRepository implements ContractRepository {
     this.catalog = new MemoryCatalogRepository(state);
   }
 
-  /** Earlier documents, newest first, as far back as the contract's compatibility mode looks. */
-  private history(current: Contract): JsonObject[] {
-    if (!isTransitive(effectiveCompatibility(current, this.policy))) return [current.document];
-    return [...(this.state.versions.get(current.id) ?? [])].sort((a, b) => b.number - a.number).map((v) => copy(v.document));
+  /** The newest version, when it is not the served one (a draft revision of an active contract). */
+  private head(current: Contract): ContractVersion | undefined {
+    if (current.activeVersion === null || current.versionCount <= current.activeVersion) return undefined;
+    return versionByNumber(this.state, current, current.versionCount);
+  }
+
+  /**
+   * Earlier documents, newest first, as far back as the contract's compatibility mode looks: the newest version, then
+   * (transitive modes) every version that was ever active.
+   */
+  private history(current: Contract, head: HeadVersion): JsonObject[] {
+    const documents = [copy(head.document)];
+    if (!isTransitive(effectiveCompatibility(current, this.policy))) return documents;
+    for (const number of everActiveVersionNumbers(current)) {
+      if (number === current.versionCount) continue; // the head, already first
+      documents.push(versionByNumber(this.state, current, number).document);
+    }
+    return documents;
   }
 
   async create(input: CreateContractInput, actor: string | null): Promise<Contract> {
@@ -54,13 +87,14 @@ export class MemoryContractRepository implements ContractRepository {
     if (this.findByName(write.contract.name)) throw new AlreadyExistsError('Contract', 'name', write.contract.name);
     this.state.contracts.set(write.contract.id, copy(write.contract));
     this.state.versions.set(write.contract.id, [copy(write.version)]);
-    this.syncCatalog(write.contract);
+    syncCatalog(this.state, write.contract);
     return write.contract;
   }
 
   async update(input: UpdateContractInput, actor: string | null): Promise<Contract> {
     const current = this.current(input.id, input.expectedRevision);
-    const write = planUpdate(current, input, { now: new Date(), actor, policy: this.policy }, this.history(current));
+    const head: HeadVersion = this.head(current) ?? current;
+    const write = planUpdate(current, input, { now: new Date(), actor, policy: this.policy }, this.history(current, head), head);
     const other = this.findByName(write.contract.name);
     if (other && other.id !== current.id) throw new AlreadyExistsError('Contract', 'name', write.contract.name);
     return this.commit(write.contract, write.version);
@@ -70,28 +104,50 @@ export class MemoryContractRepository implements ContractRepository {
     const current = this.current(input.id, input.expectedRevision);
     const target = (this.state.versions.get(input.id) ?? []).find((v) => v.version === input.toVersion);
     if (!target) throw new NotFoundError('ContractVersion', `${current.name}@${input.toVersion}`);
-    const write = planRollback(current, target, input, { now: new Date(), actor, policy: this.policy }, this.history(current));
+    const head: HeadVersion = this.head(current) ?? current;
+    const write = planRollback(current, copy(target), input, { now: new Date(), actor, policy: this.policy }, this.history(current, head), head);
     return this.commit(write.contract, write.version);
   }
 
-  async setStatus(input: SetContractStatusInput, actor: string | null): Promise<Contract> {
+  async activate(input: ActivateContractInput, actor: string | null): Promise<Contract> {
     const current = this.current(input.id, input.expectedRevision);
-    const next = planStatusChange(current, input, { now: new Date(), actor });
-    this.state.contracts.set(next.id, copy(next));
-    this.syncCatalog(next);
-    return next;
+    const next = planActivation(current, versionByNumber(this.state, current, current.versionCount), input, { now: new Date(), actor });
+    return this.save(next);
+  }
+
+  async deprecate(input: DeprecateContractInput, actor: string | null): Promise<Contract> {
+    const current = this.current(input.id, input.expectedRevision);
+    const replacement = input.replacedBy != null ? (this.state.contracts.get(input.replacedBy) ?? null) : null;
+    const next = planDeprecation(current, input, replacement ? copy(replacement) : null, { now: new Date(), actor });
+    return this.save(next);
+  }
+
+  async retire(input: RetireContractInput, actor: string | null): Promise<Contract> {
+    const current = this.current(input.id, input.expectedRevision);
+    return this.save(planRetirement(current, input, { now: new Date(), actor }));
   }
 
   async setSettings(input: SetContractSettingsInput, actor: string | null): Promise<Contract> {
     const current = this.current(input.id, input.expectedRevision);
-    const next = planSettingsChange(current, input, { now: new Date(), actor });
-    this.state.contracts.set(next.id, copy(next));
-    this.syncCatalog(next); // the entries carry the contract's revision
-    return next;
+    // The catalog entries carry the contract's revision.
+    return this.save(planSettingsChange(current, input, { now: new Date(), actor }));
   }
 
-  async delete(id: string, expectedRevision: number | null, _actor: string | null): Promise<Contract> {
+  async delete(id: string, expectedRevision: number | null, actor: string | null): Promise<Contract> {
     const current = expectedRevision === null ? this.mustGet(id) : this.current(id, expectedRevision);
+    const open = current.openApprovalRequestId !== null ? this.state.approvals.get(current.openApprovalRequestId) : undefined;
+    if (open && open.status === 'open') {
+      const now = new Date();
+      this.state.approvals.set(open.id, {
+        ...copy(open),
+        status: 'withdrawn',
+        awaiting: [],
+        resolvedAt: now,
+        resolvedBy: actor,
+        resolutionNote: 'contract deleted',
+        revision: open.revision + 1,
+      });
+    }
     this.state.contracts.delete(id);
     this.state.versions.delete(id);
     for (const [key, entry] of this.state.catalog) if (entry.contractId === id) this.state.catalog.delete(key);
@@ -190,14 +246,14 @@ export class MemoryContractRepository implements ContractRepository {
     if (versions.some((v) => v.version === version.version)) throw new AlreadyExistsError('ContractVersion', 'version', version.version);
     versions.push(copy(version));
     this.state.versions.set(contract.id, versions);
-    this.state.contracts.set(contract.id, copy(contract));
-    this.syncCatalog(contract);
-    return contract;
+    return this.save(contract);
   }
 
-  private syncCatalog(contract: Contract): void {
-    for (const [key, entry] of this.state.catalog) if (entry.contractId === contract.id) this.state.catalog.delete(key);
-    for (const entry of deriveCatalogEntries(contract)) this.state.catalog.set(entry.id, copy(entry));
+  /** Writes the contract (no version) and its catalog entries. */
+  private save(contract: Contract): Contract {
+    this.state.contracts.set(contract.id, copy(contract));
+    syncCatalog(this.state, contract);
+    return contract;
   }
 }
 

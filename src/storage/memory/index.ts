@@ -4,6 +4,7 @@
  */
 import type { RegistryPolicy } from '../../domain/evolution.js';
 import type { StorageBackend, StorageCapabilities } from '../types.js';
+import { MemoryApprovalRepository } from './approvals.js';
 import { MemoryCommentRepository } from './comments.js';
 import { MemoryContractRepository } from './contracts.js';
 import { MemoryIssueRepository } from './issues.js';
@@ -27,7 +28,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
     validations: new MemoryValidationRepository(state, issues),
     issues,
     comments: new MemoryCommentRepository(state),
-    approvals: {},
+    approvals: new MemoryApprovalRepository(state),
     capabilities,
     async health() {
       return { ok: true, backend: 'memory', latencyMs: 0 };

@@ -1,3 +1,4 @@
+import type { ApprovalRequest } from '../../domain/approvals.js';
 import type { CatalogEntry } from '../../domain/catalog.js';
 import type { Comment, Reaction } from '../../domain/comments.js';
 import type { Contract, ContractVersion } from '../../domain/contracts.js';
@@ -19,6 +20,7 @@ export class MemoryState {
   readonly comments = new Map<string, Comment>();
   /** reactionKey(commentId, kind, by) → the reaction. */
   readonly reactions = new Map<string, Reaction>();
+  readonly approvals = new Map<string, ApprovalRequest>();
 
   clear(): void {
     this.contracts.clear();
@@ -30,6 +32,7 @@ export class MemoryState {
     this.issues.clear();
     this.comments.clear();
     this.reactions.clear();
+    this.approvals.clear();
   }
 
   /** Whether `version` (a semantic version string) is one of the contract's versions. */

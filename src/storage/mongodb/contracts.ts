@@ -8,26 +8,40 @@
  *  - a version whose number is above its contract's versionCount (a write in flight, or one that crashed between
  *    its two steps) is invisible to every read, and a later write removes it once it is old enough;
  *  - a failed compare-and-set deletes the version it inserted (compensation) and reports the conflict;
- *  - a delete removes the contract first (readers then see nothing), then its versions and catalog entries.
+ *  - a delete removes the contract first (readers then see nothing), then its versions and catalog entries, then
+ *    withdraws its open approval request (approvals.ts; a crash before that leaves a request whose contract is gone,
+ *    which nothing can move any more: harmless, and withdrawn by nobody);
+ *  - lifecycle moves (activate, deprecate, retire) and settings write no version: one compare-and-set on the
+ *    revision, then the catalog. The contract carries its SERVED document (domain/lifecycle), so an activation that
+ *    changes it brings the derived fields (odcsId, search, schema names) and the catalog in step with that write.
+ *  - the newest version (the head) is the served one unless a draft revision exists above the active version; it is
+ *    then read from the versions, as is the history of transitive compatibility modes.
  */
 import { randomUUID } from 'node:crypto';
 import type { Filter } from 'mongodb';
 import {
+  type ActivateContractInput,
   type Contract,
   effectiveCompatibility,
   type ContractVersion,
   type ContractWrite,
   type CreateContractInput,
+  type DeprecateContractInput,
+  type HeadVersion,
+  planActivation,
   planCreate,
+  planDeprecation,
+  planRetirement,
   planRollback,
   planSettingsChange,
-  planStatusChange,
   planUpdate,
+  type RetireContractInput,
   type RollbackContractInput,
   type SetContractSettingsInput,
-  type SetContractStatusInput,
   type UpdateContractInput,
+  versionId,
 } from '../../domain/contracts.js';
+import { everActiveVersionNumbers } from '../../domain/lifecycle.js';
 import { isTransitive } from '../../domain/compatibility.js';
 import { AlreadyExistsError, ConflictError, NotFoundError } from '../../domain/errors.js';
 import { DEFAULT_POLICY, type RegistryPolicy } from '../../domain/evolution.js';
@@ -42,6 +56,7 @@ import type {
   PageRequest,
   StorageCapabilities,
 } from '../types.js';
+import { withdrawForDeletedContract } from './approvals.js';
 import { syncCatalog } from './catalog.js';
 import { casDelete, casReplace } from './claims.js';
 import {
@@ -54,6 +69,7 @@ import {
   toStoredVersion,
 } from './documents.js';
 import { isDuplicateKeyError } from './errors.js';
+import { contractConflict } from './lookups.js';
 import { emptyPage, keysetPage } from './paging.js';
 import { searchContracts } from './search.js';
 import { mapOrNull, unique, withoutId } from './util.js';
@@ -68,14 +84,37 @@ export class MongoContractRepository implements ContractRepository {
     private readonly policy: RegistryPolicy = DEFAULT_POLICY,
   ) {}
 
-  /** Earlier documents, newest first, as far back as the contract's compatibility mode looks (one query). */
-  private async history(current: Contract): Promise<JsonObject[]> {
-    if (!isTransitive(effectiveCompatibility(current, this.policy))) return [current.document];
+  /**
+   * The newest version (number versionCount): the contract itself unless a draft revision exists above its active
+   * version, which is then read from the versions.
+   */
+  private async head(current: Contract): Promise<HeadVersion> {
+    if (current.activeVersion === null || current.versionCount <= current.activeVersion) return current;
+    const head = await this.version(current.id, current.versionCount);
+    return { document: head.document, version: head.version };
+  }
+
+  /** A visible version of the contract by number (it must exist: numbers up to versionCount always do). */
+  private async version(contractId: string, number: number): Promise<ContractVersion> {
+    const doc = await this.collections.versions.findOne({ _id: versionId(contractId, number) });
+    if (!doc) throw new Error(`version ${number} of contract ${contractId} is missing`);
+    return fromStoredVersion(doc);
+  }
+
+  /**
+   * The documents a new version is checked against, newest first: the head, then (transitive modes) every version
+   * that was ever active, newest activation first, without the head's number (one query).
+   */
+  private async history(current: Contract, head: HeadVersion): Promise<JsonObject[]> {
+    if (!isTransitive(effectiveCompatibility(current, this.policy))) return [head.document];
+    const numbers = everActiveVersionNumbers(current).filter((n) => n !== current.versionCount);
+    if (numbers.length === 0) return [head.document];
     const docs = await this.collections.versions
-      .find({ contractId: current.id, number: { $lte: current.versionCount } }, { projection: { documentJson: 1, number: 1 } })
-      .sort({ number: -1 })
+      .find({ _id: { $in: numbers.map((n) => versionId(current.id, n)) } }, { projection: { documentJson: 1, number: 1 } })
       .toArray();
-    return docs.map((d) => JSON.parse(d.documentJson) as JsonObject);
+    const byNumber = new Map(docs.map((d) => [d.number, JSON.parse(d.documentJson) as JsonObject]));
+    const earlier = numbers.map((n) => byNumber.get(n)).filter((d): d is JsonObject => d !== undefined);
+    return [head.document, ...earlier];
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -100,7 +139,8 @@ export class MongoContractRepository implements ContractRepository {
 
   async update(input: UpdateContractInput, actor: string | null): Promise<Contract> {
     const current = await this.current(input.id, input.expectedRevision);
-    const write = planUpdate(current, input, { now: new Date(), actor, policy: this.policy }, await this.history(current));
+    const head = await this.head(current);
+    const write = planUpdate(current, input, { now: new Date(), actor, policy: this.policy }, await this.history(current, head), head);
     if (write.contract.name !== current.name && (await this.nameTaken(write.contract.name, current.id))) {
       throw new AlreadyExistsError('Contract', 'name', write.contract.name);
     }
@@ -115,13 +155,27 @@ export class MongoContractRepository implements ContractRepository {
       number: { $lte: current.versionCount },
     });
     if (!target) throw new NotFoundError('ContractVersion', `${current.name}@${input.toVersion}`);
-    const write = planRollback(current, fromStoredVersion(target), input, { now: new Date(), actor, policy: this.policy }, await this.history(current));
+    const head = await this.head(current);
+    const ctx = { now: new Date(), actor, policy: this.policy };
+    const write = planRollback(current, fromStoredVersion(target), input, ctx, await this.history(current, head), head);
     return this.commit(current, input.expectedRevision, write);
   }
 
-  async setStatus(input: SetContractStatusInput, actor: string | null): Promise<Contract> {
+  async activate(input: ActivateContractInput, actor: string | null): Promise<Contract> {
     const current = await this.current(input.id, input.expectedRevision);
-    return this.replaceMetadata(current, input.expectedRevision, planStatusChange(current, input, { now: new Date(), actor }));
+    const head = await this.version(current.id, current.versionCount);
+    return this.replaceMetadata(current, input.expectedRevision, planActivation(current, head, input, { now: new Date(), actor }));
+  }
+
+  async deprecate(input: DeprecateContractInput, actor: string | null): Promise<Contract> {
+    const current = await this.current(input.id, input.expectedRevision);
+    const replacement = input.replacedBy != null && input.replacedBy !== current.id ? await this.getById(input.replacedBy) : null;
+    return this.replaceMetadata(current, input.expectedRevision, planDeprecation(current, input, replacement, { now: new Date(), actor }));
+  }
+
+  async retire(input: RetireContractInput, actor: string | null): Promise<Contract> {
+    const current = await this.current(input.id, input.expectedRevision);
+    return this.replaceMetadata(current, input.expectedRevision, planRetirement(current, input, { now: new Date(), actor }));
   }
 
   async setSettings(input: SetContractSettingsInput, actor: string | null): Promise<Contract> {
@@ -129,7 +183,7 @@ export class MongoContractRepository implements ContractRepository {
     return this.replaceMetadata(current, input.expectedRevision, planSettingsChange(current, input, { now: new Date(), actor }));
   }
 
-  async delete(id: string, expectedRevision: number | null, _actor: string | null): Promise<Contract> {
+  async delete(id: string, expectedRevision: number | null, actor: string | null): Promise<Contract> {
     const deleted =
       expectedRevision === null
         ? await this.collections.contracts.findOneAndDelete({ _id: id })
@@ -140,7 +194,9 @@ export class MongoContractRepository implements ContractRepository {
     }
     await this.collections.versions.deleteMany({ contractId: id });
     await this.collections.catalog.deleteMany({ contractId: id });
-    return fromStoredContract(deleted);
+    const contract = fromStoredContract(deleted);
+    if (contract.openApprovalRequestId !== null) await withdrawForDeletedContract(this.collections, contract.openApprovalRequestId, actor);
+    return contract;
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -259,14 +315,12 @@ export class MongoContractRepository implements ContractRepository {
   }
 
   /** The error for a compare-and-set that matched nothing: the contract is gone, or at another revision. */
-  private async conflict(id: string, expectedRevision: number): Promise<NotFoundError | ConflictError> {
-    const doc = await this.collections.contracts.findOne({ _id: id }, { projection: { revision: 1 } });
-    if (!doc) return new NotFoundError('Contract', id);
-    return new ConflictError('Contract', id, expectedRevision, doc.revision === expectedRevision ? null : doc.revision);
+  private conflict(id: string, expectedRevision: number): Promise<NotFoundError | ConflictError> {
+    return contractConflict(this.collections, id, expectedRevision);
   }
 
-  /** A write without a new version (status, settings): compare-and-set on the revision, then the catalog (whose
-   *  entries carry the contract's status and revision). */
+  /** A write without a new version (lifecycle, settings): compare-and-set on the revision, then the catalog (whose
+   *  entries carry the contract's served version, status and revision). */
   private async replaceMetadata(current: Contract, expectedRevision: number, next: Contract): Promise<Contract> {
     const written = await casReplace(this.collections.claims, this.collections.contracts, current.id, expectedRevision, withoutId(toStoredContract(next)));
     if (!written) throw await this.conflict(current.id, expectedRevision);

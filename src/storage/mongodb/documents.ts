@@ -10,6 +10,7 @@
  */
 import type { Collection, Db } from 'mongodb';
 import type { CatalogEntry, CatalogProperty } from '../../domain/catalog.js';
+import type { ApprovalDecision, ApprovalPolicy, ApprovalRequest, ApprovalStatus, ApprovalVerdict } from '../../domain/approvals.js';
 import type { CompatibilityMode } from '../../domain/compatibility.js';
 import type { ChangeKind, Contract, ContractVersion } from '../../domain/contracts.js';
 import {
@@ -24,7 +25,7 @@ import {
   SEVERITY_RANK,
 } from '../../domain/issues.js';
 import type { Comment, CommentTargetType, Reaction, ReactionKind } from '../../domain/comments.js';
-import type { ContractStatus } from '../../domain/lifecycle.js';
+import type { ContractStatus, StatusChange } from '../../domain/lifecycle.js';
 import type { JsonObject, JsonValue } from '../../domain/odcs.js';
 import type { Run, RunStatus } from '../../domain/runs.js';
 import { type SearchText, searchTermsOf, searchTextOf } from '../../domain/search.js';
@@ -44,6 +45,7 @@ export const COLLECTIONS = {
   issues: 'issues',
   comments: 'comments',
   commentReactions: 'comment_reactions',
+  approvals: 'approval_requests',
 } as const;
 
 export interface MongoCollections {
@@ -57,6 +59,7 @@ export interface MongoCollections {
   issues: Collection<StoredIssue>;
   comments: Collection<StoredComment>;
   commentReactions: Collection<StoredReaction>;
+  approvals: Collection<StoredApprovalRequest>;
   /** Compare-and-set claims (claims.ts). */
   claims: Collection<StoredClaim>;
 }
@@ -73,6 +76,7 @@ export function collectionsOf(db: Db): MongoCollections {
     issues: db.collection<StoredIssue>(COLLECTIONS.issues),
     comments: db.collection<StoredComment>(COLLECTIONS.comments),
     commentReactions: db.collection<StoredReaction>(COLLECTIONS.commentReactions),
+    approvals: db.collection<StoredApprovalRequest>(COLLECTIONS.approvals),
     claims: claimsOf(db),
   };
 }
@@ -99,6 +103,15 @@ export interface StoredContract {
   autoOpenIssues?: boolean;
   /** Absent or null: the registry's default compatibility mode. */
   compatibility?: CompatibilityMode | null;
+  // Lifecycle fields; absent on contracts stored before the lifecycle existed (fromStoredContract's defaults).
+  /** The number of the active (served) version; null until the first activation. */
+  activeVersion?: number | null;
+  approvalRequired?: boolean;
+  openApprovalRequestId?: string | null;
+  /** Oldest first; an array of flat subdocuments (no nested arrays: FerretDB refuses them). */
+  statusHistory?: StoredStatusChange[];
+  deprecation?: StoredDeprecation | null;
+  /** The served document (the active version's once there is one), as JSON text. */
   documentJson: string;
   createdAt: Date;
   updatedAt: Date;
@@ -113,6 +126,22 @@ export interface StoredContract {
   searchTerms: string[];
   /** The searchable text (the text index, and the fields reported as matched). */
   search: StoredSearchText;
+}
+
+export interface StoredStatusChange {
+  at: Date;
+  by: string | null;
+  from: ContractStatus | null;
+  to: ContractStatus;
+  version: string;
+  versionNumber: number;
+  note: string | null;
+  approvalRequestId: string | null;
+}
+
+export interface StoredDeprecation {
+  reason: string;
+  replacedBy: string | null;
 }
 
 export interface StoredVersion {
@@ -185,6 +214,11 @@ export function toStoredContract(contract: Contract): StoredContract {
     revision: contract.revision,
     autoOpenIssues: contract.autoOpenIssues,
     compatibility: contract.compatibility,
+    activeVersion: contract.activeVersion,
+    approvalRequired: contract.approvalRequired,
+    openApprovalRequestId: contract.openApprovalRequestId,
+    statusHistory: contract.statusHistory.map(toStoredStatusChange),
+    deprecation: contract.deprecation === null ? null : { reason: contract.deprecation.reason, replacedBy: contract.deprecation.replacedBy },
     documentJson: JSON.stringify(contract.document),
     createdAt: contract.createdAt,
     updatedAt: contract.updatedAt,
@@ -216,11 +250,47 @@ export function fromStoredContract(doc: StoredContract): Contract {
     revision: doc.revision,
     autoOpenIssues: doc.autoOpenIssues !== false,
     compatibility: doc.compatibility ?? null,
+    activeVersion: doc.activeVersion !== undefined ? doc.activeVersion : defaultActiveVersion(doc),
+    approvalRequired: doc.approvalRequired !== false,
+    openApprovalRequestId: doc.openApprovalRequestId ?? null,
+    statusHistory: (doc.statusHistory ?? []).map(fromStoredStatusChange),
+    deprecation: doc.deprecation ? { reason: doc.deprecation.reason, replacedBy: doc.deprecation.replacedBy ?? null } : null,
     document: parseDocument(doc.documentJson),
     createdAt: toDate(doc.createdAt),
     updatedAt: toDate(doc.updatedAt),
     createdBy: doc.createdBy ?? null,
     updatedBy: doc.updatedBy ?? null,
+  };
+}
+
+/** A contract stored before the lifecycle existed served its newest version, which counts as active once approved. */
+function defaultActiveVersion(doc: Pick<StoredContract, 'status' | 'versionCount'>): number | null {
+  return doc.status === 'active' || doc.status === 'deprecated' || doc.status === 'retired' ? doc.versionCount : null;
+}
+
+function toStoredStatusChange(c: StatusChange): StoredStatusChange {
+  return {
+    at: c.at,
+    by: c.by,
+    from: c.from,
+    to: c.to,
+    version: c.version,
+    versionNumber: c.versionNumber,
+    note: c.note,
+    approvalRequestId: c.approvalRequestId,
+  };
+}
+
+function fromStoredStatusChange(c: StoredStatusChange): StatusChange {
+  return {
+    at: toDate(c.at),
+    by: c.by ?? null,
+    from: c.from ?? null,
+    to: c.to,
+    version: c.version,
+    versionNumber: c.versionNumber,
+    note: c.note ?? null,
+    approvalRequestId: c.approvalRequestId ?? null,
   };
 }
 
@@ -835,4 +905,88 @@ export function fromStoredComment(doc: StoredComment): Comment {
 
 export function fromStoredReaction(doc: StoredReaction): Reaction {
   return { commentId: doc.commentId, kind: doc.kind, by: doc.by, at: toDate(doc.at) };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Approval requests
+
+export interface StoredApprovalDecision {
+  approver: string;
+  verdict: ApprovalVerdict;
+  note: string | null;
+  at: Date;
+}
+
+export interface StoredApprovalRequest {
+  _id: string;
+  contractId: string;
+  versionNumber: number;
+  version: string;
+  approvers: string[];
+  policy: ApprovalPolicy;
+  requiredApprovals: number;
+  status: ApprovalStatus;
+  decisions: StoredApprovalDecision[];
+  awaiting: string[];
+  note: string | null;
+  requestedBy: string;
+  requestedAt: Date;
+  resolvedAt: Date | null;
+  resolvedBy: string | null;
+  resolutionNote: string | null;
+  revision: number;
+  // bookkeeping (approvals.ts), not part of the record
+  /** The contract points at the request. False only between the insert and the contract write of a submit. */
+  confirmed: boolean;
+  /** A closed request's contract move was done. */
+  applied: boolean;
+}
+
+export function toStoredApprovalRequest(request: ApprovalRequest, flags: { confirmed: boolean; applied: boolean }): StoredApprovalRequest {
+  return {
+    _id: request.id,
+    contractId: request.contractId,
+    versionNumber: request.versionNumber,
+    version: request.version,
+    approvers: request.approvers,
+    policy: request.policy,
+    requiredApprovals: request.requiredApprovals,
+    status: request.status,
+    decisions: request.decisions.map((d) => ({ approver: d.approver, verdict: d.verdict, note: d.note, at: d.at })),
+    awaiting: request.awaiting,
+    note: request.note,
+    requestedBy: request.requestedBy,
+    requestedAt: request.requestedAt,
+    resolvedAt: request.resolvedAt,
+    resolvedBy: request.resolvedBy,
+    resolutionNote: request.resolutionNote,
+    revision: request.revision,
+    confirmed: flags.confirmed,
+    applied: flags.applied,
+  };
+}
+
+/** The record, with its keys in the order the domain creates them (without the bookkeeping flags). */
+export function fromStoredApprovalRequest(doc: StoredApprovalRequest): ApprovalRequest {
+  return {
+    id: doc._id,
+    contractId: doc.contractId,
+    versionNumber: doc.versionNumber,
+    version: doc.version,
+    approvers: strings(doc.approvers),
+    policy: doc.policy,
+    requiredApprovals: doc.requiredApprovals,
+    status: doc.status,
+    decisions: (doc.decisions ?? []).map(
+      (d): ApprovalDecision => ({ approver: d.approver, verdict: d.verdict, note: d.note ?? null, at: toDate(d.at) }),
+    ),
+    awaiting: strings(doc.awaiting),
+    note: doc.note ?? null,
+    requestedBy: doc.requestedBy,
+    requestedAt: toDate(doc.requestedAt),
+    resolvedAt: dateOrNull(doc.resolvedAt),
+    resolvedBy: doc.resolvedBy ?? null,
+    resolutionNote: doc.resolutionNote ?? null,
+    revision: doc.revision,
+  };
 }

@@ -6,6 +6,7 @@
 import { type Db, MongoClient } from 'mongodb';
 import type { RegistryPolicy } from '../../domain/evolution.js';
 import type { HealthReport, StorageBackend, StorageCapabilities } from '../types.js';
+import { MongoApprovalRepository } from './approvals.js';
 import { BACKEND_NAME, detectCapabilities } from './capabilities.js';
 import { MongoCatalogRepository } from './catalog.js';
 import { MongoContractRepository } from './contracts.js';
@@ -34,7 +35,10 @@ export interface MongoStorageBackend extends StorageBackend {
 /** How long health() waits for the server's answer before reporting it unhealthy. */
 const HEALTH_TIMEOUT_MS = 5_000;
 
-/** Connects, creates the indexes (idempotent), detects what the server can do, and returns the backend. */
+/**
+ * Connects, creates the indexes (idempotent), detects what the server can do, completes approval writes a crash
+ * left half done (approvals.ts reconcile), and returns the backend.
+ */
 export async function createMongoStorage(options: MongoStorageOptions): Promise<MongoStorageBackend> {
   const client = new MongoClient(options.uri, { monitorCommands: options.monitorCommands ?? false });
   await client.connect();
@@ -46,6 +50,8 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
     const contracts = new MongoContractRepository(collections, capabilities, options.policy);
     const schemaCatalog = new MongoCatalogRepository(collections);
     const issues = new MongoIssueRepository(collections);
+    const approvals = new MongoApprovalRepository(collections);
+    await approvals.reconcile();
     return {
       client,
       db,
@@ -55,7 +61,7 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
       validations: new MongoValidationRepository(collections, issues, capabilities),
       issues,
       comments: new MongoCommentRepository(collections),
-      approvals: {},
+      approvals,
       capabilities,
       health: () => health(db),
       async close() {

@@ -76,6 +76,19 @@ export const COMMENT_INDEXES: IndexDescription[] = [
 
 export const COMMENT_REACTION_INDEXES: IndexDescription[] = [{ key: { commentId: 1, at: 1 }, name: 'comment_reactions_comment_at' }];
 
+// Approval requests, newest first (requestedAt desc, _id desc) under each list filter; the bookkeeping flags for
+// reconcile (approvals.ts).
+export const APPROVAL_INDEXES: IndexDescription[] = [
+  { key: { requestedAt: -1, _id: -1 }, name: 'approvals_requested_at' },
+  { key: { contractId: 1, requestedAt: -1, _id: -1 }, name: 'approvals_contract_requested_at' },
+  { key: { status: 1, requestedAt: -1, _id: -1 }, name: 'approvals_status_requested_at' },
+  { key: { approvers: 1, requestedAt: -1, _id: -1 }, name: 'approvals_approvers_requested_at' },
+  { key: { awaiting: 1, requestedAt: -1, _id: -1 }, name: 'approvals_awaiting_requested_at' },
+  { key: { requestedBy: 1, requestedAt: -1, _id: -1 }, name: 'approvals_requested_by_requested_at' },
+  { key: { applied: 1 }, name: 'approvals_applied' },
+  { key: { confirmed: 1 }, name: 'approvals_confirmed' },
+];
+
 export const TEXT_INDEX_NAME = 'contracts_search_text';
 
 /** The stored path of a search field (the search text is one embedded `search` subdocument). */
@@ -116,6 +129,7 @@ export async function ensureIndexes(db: Db): Promise<void> {
     [COLLECTIONS.issues, ISSUE_INDEXES],
     [COLLECTIONS.comments, COMMENT_INDEXES],
     [COLLECTIONS.commentReactions, COMMENT_REACTION_INDEXES],
+    [COLLECTIONS.approvals, APPROVAL_INDEXES],
   ];
   await Promise.all(
     plan.map(async ([collection, indexes]) => {

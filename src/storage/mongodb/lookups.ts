@@ -1,5 +1,9 @@
-/** Reads that writes of runs, records and issues make before writing: the referenced things must exist. */
-import { NotFoundError } from '../../domain/errors.js';
+/**
+ * Reads that writes of runs, records and issues make before writing: the referenced things must exist. A contract's
+ * `version` is its served version (domain/lifecycle servedVersionNumber): runs and records default to it. Any visible
+ * version (number up to versionCount, drafts included) may be named explicitly.
+ */
+import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import type { MongoCollections, StoredContract } from './documents.js';
 
 export type ContractHead = Pick<StoredContract, '_id' | 'name' | 'version' | 'versionCount' | 'autoOpenIssues'>;
@@ -21,4 +25,11 @@ export async function checkVersion(collections: MongoCollections, contract: Cont
     { projection: { _id: 1 } },
   );
   if (!found) throw new NotFoundError('ContractVersion', `${contract.name}@${version}`);
+}
+
+/** The error for a compare-and-set on a contract that matched nothing: the contract is gone, or at another revision. */
+export async function contractConflict(collections: MongoCollections, id: string, expectedRevision: number): Promise<NotFoundError | ConflictError> {
+  const doc = await collections.contracts.findOne({ _id: id }, { projection: { revision: 1 } });
+  if (!doc) return new NotFoundError('Contract', id);
+  return new ConflictError('Contract', id, expectedRevision, doc.revision === expectedRevision ? null : doc.revision);
 }

@@ -1,0 +1,262 @@
+/**
+ * Approval requests on MongoDB, without transactions. Every rule is in domain/approvals and domain/contracts
+ * (planReviewOpened, planReviewClosed); this only does the I/O, in an order that a crash at any point leaves
+ * repairable.
+ *
+ * A stored request carries two bookkeeping flags beside the record: `confirmed` (its contract points at it) and
+ * `applied` (a closed request's contract move was done). Readers (getByIds, list) never see an unconfirmed request.
+ *
+ * Write order:
+ *  - submit: insert the request (confirmed: false) → compare-and-set the contract onto it (planReviewOpened), then
+ *    the catalog → set confirmed. A lost compare-and-set deletes the request again (compensation). A crash after the
+ *    insert leaves an unconfirmed request nobody sees; one after the contract write, a request the contract points
+ *    at: decide/withdraw/reconcile confirm it.
+ *  - decide / withdraw: compare-and-set the request on its revision (claims.ts: FerretDB's conditional writes are
+ *    not atomic), retried with a fresh read when a concurrent decision won, so every decision is recorded and the
+ *    request resolves exactly once → when it closed, move the contract (planReviewClosed: only while it still points
+ *    at the request, so repeating it is harmless), then the catalog → set applied.
+ *  - a crash between the request write and the contract move leaves a closed request with applied: false;
+ *    reconcile() (at start-up) and the next submit on that contract complete the move.
+ *  - deleting a contract withdraws its open request (withdrawForDeletedContract), after the contract is gone.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Filter } from 'mongodb';
+import {
+  type ApprovalActor,
+  type ApprovalRequest,
+  type DecideApprovalInput,
+  planApprovalRequest,
+  planDecision,
+  planWithdrawal,
+  type SubmitForReviewInput,
+  type WithdrawApprovalInput,
+} from '../../domain/approvals.js';
+import { type Contract, type ContractVersion, planReviewClosed, planReviewOpened, type ReviewOutcome, versionId } from '../../domain/contracts.js';
+import { ConflictError, NotFoundError } from '../../domain/errors.js';
+import type { ApprovalFilter, ApprovalRepository, Page, PageRequest } from '../types.js';
+import { syncCatalog } from './catalog.js';
+import { backoff, casReplace } from './claims.js';
+import {
+  fromStoredApprovalRequest,
+  fromStoredContract,
+  fromStoredVersion,
+  type MongoCollections,
+  type StoredApprovalRequest,
+  toStoredApprovalRequest,
+  toStoredContract,
+} from './documents.js';
+import { contractConflict } from './lookups.js';
+import { keysetPage } from './paging.js';
+import { mapOrNull, unique, withoutId } from './util.js';
+
+/** How often a request write, or a contract move, is retried after losing to a concurrent write. */
+const WRITE_ATTEMPTS = 8;
+/** An unconfirmed request older than this whose contract does not point at it was left by a crashed submit. */
+export const ORPHAN_REQUEST_AGE_MS = 60_000;
+
+export class MongoApprovalRepository implements ApprovalRepository {
+  constructor(private readonly collections: MongoCollections) {}
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Writes
+
+  async submit(input: SubmitForReviewInput, actor: string | null): Promise<ApprovalRequest> {
+    const now = new Date();
+    const current = await this.contractAt(input.contractId, input.expectedRevision);
+    const head = await this.version(current.id, current.versionCount);
+    const request = planApprovalRequest(input, { contractId: current.id, versionNumber: head.number, version: head.version }, randomUUID(), actor, now);
+    const next = planReviewOpened(current, request.id, head, { now, actor }, request.note);
+    const { approvals, claims, contracts } = this.collections;
+    await approvals.insertOne(toStoredApprovalRequest(request, { confirmed: false, applied: false }));
+    let written = false;
+    try {
+      written = await casReplace(claims, contracts, current.id, input.expectedRevision, withoutId(toStoredContract(next)));
+    } finally {
+      if (!written) await approvals.deleteOne({ _id: request.id, confirmed: false }).catch(() => undefined); // else reconcile removes it
+    }
+    if (!written) throw await contractConflict(this.collections, current.id, input.expectedRevision);
+    await syncCatalog(this.collections, next);
+    await approvals.updateOne({ _id: request.id }, { $set: { confirmed: true } });
+    return request;
+  }
+
+  async decide(input: DecideApprovalInput, actor: string | null): Promise<ApprovalRequest> {
+    return this.closeOrRecord(input.requestId, (current) => planDecision(current, input, actor, new Date()));
+  }
+
+  async withdraw(input: WithdrawApprovalInput, actor: ApprovalActor): Promise<ApprovalRequest> {
+    return this.closeOrRecord(input.requestId, (current) => planWithdrawal(current, input, actor, new Date()));
+  }
+
+  async reconcile(): Promise<number> {
+    const { approvals } = this.collections;
+    let moved = 0;
+    for (const doc of await approvals.find({ applied: false, status: { $ne: 'open' } }).toArray()) {
+      if (await this.settle(fromStoredApprovalRequest(doc))) moved++;
+    }
+    for (const doc of await approvals.find({ confirmed: false }).toArray()) {
+      if (await this.confirmIfPointedAt(doc)) continue;
+      if (doc.requestedAt.getTime() < Date.now() - ORPHAN_REQUEST_AGE_MS) await approvals.deleteOne({ _id: doc._id, confirmed: false });
+    }
+    return moved;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Reads
+
+  async getByIds(ids: readonly string[]): Promise<(ApprovalRequest | null)[]> {
+    if (ids.length === 0) return [];
+    const docs = await this.collections.approvals.find({ _id: { $in: unique(ids) }, confirmed: true }).toArray();
+    const byId = new Map(docs.map((d) => [d._id, d]));
+    return ids.map((id) => mapOrNull(byId.get(id), fromStoredApprovalRequest));
+  }
+
+  async list(filter: ApprovalFilter, page: PageRequest): Promise<Page<ApprovalRequest>> {
+    return keysetPage<StoredApprovalRequest, ApprovalRequest>({
+      collection: this.collections.approvals,
+      filter: approvalQuery(filter),
+      key: 'requestedAt',
+      direction: 'desc',
+      page,
+      valueOf: (doc) => doc.requestedAt,
+      map: fromStoredApprovalRequest,
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Internals
+
+  /**
+   * Writes `plan(current request)` with a compare-and-set on the request's revision, re-reading and re-planning when
+   * a concurrent write won (the plan then sees the other decision, or the closed request, and decides again or
+   * throws). When the write closed the request, moves its contract, then marks it applied.
+   */
+  private async closeOrRecord(id: string, plan: (current: ApprovalRequest) => ApprovalRequest): Promise<ApprovalRequest> {
+    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+      const current = await this.visibleRequest(id);
+      const next = plan(current);
+      const stored = withoutId(toStoredApprovalRequest(next, { confirmed: true, applied: false }));
+      if (await casReplace(this.collections.claims, this.collections.approvals, id, current.revision, stored)) {
+        if (next.status !== 'open') await this.settle(next);
+        return next;
+      }
+      await backoff(attempt);
+    }
+    throw new ConflictError('ApprovalRequest', id, 0, null);
+  }
+
+  /**
+   * A closed request's contract move, then applied: true. Idempotent: the move happens only while the contract still
+   * points at the request. True when this call moved the contract. When every attempt lost to a concurrent contract
+   * write, the request stays unapplied and reconcile (or the next submit) completes it.
+   */
+  private async settle(request: ApprovalRequest): Promise<boolean> {
+    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+      const outcome = await this.moveContract(request);
+      if (outcome === 'retry') {
+        await backoff(attempt);
+        continue;
+      }
+      await this.collections.approvals.updateOne({ _id: request.id }, { $set: { applied: true } });
+      return outcome === 'moved';
+    }
+    return false;
+  }
+
+  /** One attempt at planReviewClosed on the contract: moved, nothing to do (gone, or already moved), or lost a race. */
+  private async moveContract(request: ApprovalRequest): Promise<'moved' | 'done' | 'retry'> {
+    const doc = await this.collections.contracts.findOne({ _id: request.contractId });
+    if (!doc || doc.openApprovalRequestId !== request.id) return 'done';
+    const contract = fromStoredContract(doc);
+    const reviewed = await this.version(contract.id, request.versionNumber);
+    const ctx = { now: request.resolvedAt ?? new Date(), actor: request.resolvedBy };
+    const next = planReviewClosed(contract, request.id, request.status as ReviewOutcome, reviewed, ctx, request.resolutionNote);
+    if (!next) return 'done';
+    const written = await casReplace(this.collections.claims, this.collections.contracts, contract.id, contract.revision, withoutId(toStoredContract(next)));
+    if (!written) return 'retry';
+    await syncCatalog(this.collections, next);
+    return 'moved';
+  }
+
+  /**
+   * The contract at the revision the caller read. A request it points at that is already closed (a crash left its
+   * move undone) is settled first, and an unconfirmed one it points at is confirmed.
+   */
+  private async contractAt(id: string, expectedRevision: number): Promise<Contract> {
+    let doc = await this.collections.contracts.findOne({ _id: id });
+    if (doc?.openApprovalRequestId) {
+      const request = await this.collections.approvals.findOne({ _id: doc.openApprovalRequestId });
+      if (request && !request.confirmed) await this.confirmIfPointedAt(request);
+      if (request && request.status !== 'open') {
+        await this.settle(fromStoredApprovalRequest(request));
+        doc = await this.collections.contracts.findOne({ _id: id });
+      }
+    }
+    if (!doc) throw new NotFoundError('Contract', id);
+    if (doc.revision !== expectedRevision) throw new ConflictError('Contract', id, expectedRevision, doc.revision);
+    return fromStoredContract(doc);
+  }
+
+  /** A request callers may see: stored and confirmed (or pointed at by its contract, which confirms it). */
+  private async visibleRequest(id: string): Promise<ApprovalRequest> {
+    const doc = await this.collections.approvals.findOne({ _id: id });
+    if (!doc || (!doc.confirmed && !(await this.confirmIfPointedAt(doc)))) throw new NotFoundError('ApprovalRequest', id);
+    return fromStoredApprovalRequest(doc);
+  }
+
+  /** Sets confirmed when the request's contract points at it (its submit crashed after the contract write). */
+  private async confirmIfPointedAt(doc: StoredApprovalRequest): Promise<boolean> {
+    const contract = await this.collections.contracts.findOne({ _id: doc.contractId }, { projection: { openApprovalRequestId: 1 } });
+    if (contract?.openApprovalRequestId !== doc._id) return false;
+    await this.collections.approvals.updateOne({ _id: doc._id }, { $set: { confirmed: true } });
+    return true;
+  }
+
+  /** A visible version of the contract by number (the reviewed or the newest one: it exists while the contract does). */
+  private async version(contractId: string, number: number): Promise<ContractVersion> {
+    const doc = await this.collections.versions.findOne({ _id: versionId(contractId, number) });
+    if (!doc) throw new Error(`version ${number} of contract ${contractId} is missing`);
+    return fromStoredVersion(doc);
+  }
+}
+
+/** The list filter; unconfirmed requests never match. */
+function approvalQuery(filter: ApprovalFilter): Filter<StoredApprovalRequest> {
+  const query: Filter<StoredApprovalRequest> = { confirmed: true };
+  if (filter.contractId != null) query.contractId = filter.contractId;
+  if (filter.status?.length) query.status = { $in: filter.status };
+  if (filter.approver != null) query.approvers = filter.approver;
+  if (filter.awaiting != null) query.awaiting = filter.awaiting;
+  if (filter.requestedBy != null) query.requestedBy = filter.requestedBy;
+  return query;
+}
+
+/**
+ * Withdraws the open request of a contract that was just deleted (note 'contract deleted', by the deleting actor).
+ * There is no contract left to move, so the request is marked applied. A request that closed meanwhile is left as
+ * it is. Compare-and-set on its revision, retried against concurrent decisions.
+ */
+export async function withdrawForDeletedContract(collections: MongoCollections, requestId: string, actor: string | null): Promise<void> {
+  for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+    const doc = await collections.approvals.findOne({ _id: requestId });
+    if (!doc) return;
+    const current = fromStoredApprovalRequest(doc);
+    if (current.status !== 'open') {
+      await collections.approvals.updateOne({ _id: requestId }, { $set: { confirmed: true, applied: true } });
+      return;
+    }
+    const now = new Date();
+    const next: ApprovalRequest = {
+      ...current,
+      status: 'withdrawn',
+      awaiting: [],
+      resolvedAt: now,
+      resolvedBy: actor,
+      resolutionNote: 'contract deleted',
+      revision: current.revision + 1,
+    };
+    const stored = withoutId(toStoredApprovalRequest(next, { confirmed: true, applied: true }));
+    if (await casReplace(collections.claims, collections.approvals, requestId, current.revision, stored)) return;
+    await backoff(attempt);
+  }
+}
