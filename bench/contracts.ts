@@ -52,6 +52,12 @@ const operations: Record<string, { query: string; variables?: Record<string, unk
     query: '{ schemaCatalog(first: 100, filter: { propertyName: "email", hasPii: true }) { totalCount nodes { schemaName contract { name } } } }',
   },
   'catalog: schema-name prefix': { query: '{ schemaCatalog(first: 20, filter: { schemaNamePrefix: "bench_009" }) { totalCount nodes { schemaName } } }' },
+  'approval requests awaiting one approver': {
+    query: '{ approvalRequests(first: 50, filter: { awaiting: "reviewer-3" }) { totalCount nodes { versionString contract { name } version { number } } } }',
+  },
+  'contracts in review + pending approval (100)': {
+    query: '{ contracts(first: 100, filter: { status: [IN_REVIEW] }) { totalCount nodes { name pendingApproval { awaiting requestedAt } } } }',
+  },
   'search (one word)': { query: '{ searchContracts(query: "payments", first: 20) { totalCount nodes { score contract { name } } } }' },
   'search (rare property name)': { query: '{ searchContracts(query: "email", first: 20) { totalCount nodes { score matchedFields } } }' },
 };
@@ -65,7 +71,8 @@ async function main(): Promise<void> {
       : await createMongoStorage({ uri, database, monitorCommands: true });
   const mongo = 'client' in storage ? (storage as MongoStorageBackend) : null;
   console.log(`backend: ${storage.capabilities.backend} ${storage.capabilities.serverVersion ?? ''}; text search: ${storage.capabilities.textSearch}`);
-  const yoga = createServer({ storage, graphiql: false });
+  // The benchmark only reads: anonymous read access, no credentials to configure.
+  const yoga = createServer({ storage, graphiql: false, auth: { anonymousRead: true } });
   const post = async (body: unknown) => {
     const response = await yoga.fetch(new URL('/graphql', 'http://bench'), {
       method: 'POST',
@@ -80,7 +87,9 @@ async function main(): Promise<void> {
   try {
     const seedStart = performance.now();
     for (let i = 0; i < CONTRACTS; i++) {
-      await storage.contracts.create({ document: document(i) }, 'bench');
+      const contract = await storage.contracts.create({ document: document(i) }, 'bench');
+      // Every fifth contract waits in review for two of seven reviewers.
+      if (i % 5 === 0) await storage.approvals.submit({ contractId: contract.id, expectedRevision: 1, approvers: [`reviewer-${i % 7}`, 'lead'], policy: 'any' }, 'bench');
     }
     const seedMs = performance.now() - seedStart;
     console.log(`seeded ${CONTRACTS} contracts (${3 * CONTRACTS} catalog entries) in ${(seedMs / 1000).toFixed(1)} s — ${(seedMs / CONTRACTS).toFixed(2)} ms per create\n`);
