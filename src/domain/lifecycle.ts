@@ -81,3 +81,12 @@ export function everActiveVersionNumbers(c: Pick<LifecycleState, 'statusHistory'
   }
   return [...seen];
 }
+
+/**
+ * The earlier versions (besides the newest, which is always checked) that a transitive compatibility mode checks a
+ * new version against: every version that was ever active, newest activation first. Drafts that were never
+ * approved promised nothing to consumers, so they are not among them.
+ */
+export function transitiveBaseline(c: Pick<LifecycleState, 'statusHistory' | 'versionCount'>): number[] {
+  return everActiveVersionNumbers(c).filter((n) => n !== c.versionCount);
+}

@@ -3,8 +3,9 @@
  * that writes nothing, compatibility settings, and ODCS import/export as YAML or JSON.
  */
 import { isTransitive, type RequiredBump, requiredBump } from '../domain/compatibility.js';
-import { effectiveCompatibility } from '../domain/contracts.js';
-import { AlreadyExistsError, ConflictError, IncompatibleChangeError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { assertAcceptsNewVersion, effectiveCompatibility, versionId } from '../domain/contracts.js';
+import { servedVersionNumber, transitiveBaseline } from '../domain/lifecycle.js';
+import { AlreadyExistsError, ConflictError, IncompatibleChangeError, InvalidStateError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { assessEvolution, type CompatibilityVerdict, toVersionChange, type VersionChange } from '../domain/evolution.js';
 import { judgeChanges } from '../domain/breaking-rules.js';
 import { type ContractFormat, formatContract } from '../domain/odcs-format.js';
@@ -130,6 +131,7 @@ builder.objectFields(ContractRef, (t) => ({
 
 interface Preview {
   currentVersion: string;
+  refusedBecause: string | null;
   declaredVersion: string | null;
   version: string | null;
   versionError: string | null;
@@ -144,7 +146,11 @@ interface Preview {
 const PreviewRef = builder.objectRef<Preview>('ContractUpdatePreview').implement({
   description: 'What an update would do, computed without writing anything.',
   fields: (t) => ({
-    currentVersion: t.exposeString('currentVersion'),
+    currentVersion: t.exposeString('currentVersion', { description: 'The version the proposal is judged against: the newest (a draft revision when there is one).' }),
+    refusedBecause: t.exposeString('refusedBecause', {
+      nullable: true,
+      description: 'Why updateContract would refuse any new version right now (an open approval request, deprecated, retired); null when it would not.',
+    }),
     declaredVersion: t.exposeString('declaredVersion', { nullable: true }),
     version: t.exposeString('version', { nullable: true, description: 'The version the update would get; null when the declared one is refused.' }),
     versionError: t.exposeString('versionError', { nullable: true, description: 'Why the declared version would be refused.' }),
@@ -161,14 +167,29 @@ const PreviewRef = builder.objectRef<Preview>('ContractUpdatePreview').implement
   }),
 });
 
-async function allVersionDocuments(ctx: Context, contract: Contract): Promise<JsonObject[]> {
-  const docs: JsonObject[] = [];
-  let after: string | null = null;
-  for (;;) {
-    const page = await ctx.storage.contracts.listVersions(contract.id, { first: 100, after });
-    docs.push(...page.items.map((v) => v.document));
-    if (!page.hasNextPage) return docs;
-    after = page.cursors[page.cursors.length - 1] ?? null;
+/**
+ * What an update of `contract` is judged against, as updateContract does it: the newest version (a draft revision
+ * when there is one) and, for transitive modes, every version that was ever active. One read at most.
+ */
+async function updateBaseline(ctx: Context, contract: Contract, transitive: boolean): Promise<{ head: { document: JsonObject; version: string }; history: JsonObject[] }> {
+  const headIsServed = servedVersionNumber(contract) === contract.versionCount;
+  const numbers = [...(headIsServed ? [] : [contract.versionCount]), ...(transitive ? transitiveBaseline(contract) : [])];
+  const loaded = numbers.length ? await ctx.storage.contracts.getVersionsByIds(numbers.map((n) => versionId(contract.id, n))) : [];
+  const byNumber = new Map(loaded.filter((v) => v !== null).map((v) => [v.number, v]));
+  const newest = headIsServed ? null : byNumber.get(contract.versionCount);
+  const head = newest ? { document: newest.document, version: newest.version } : { document: contract.document, version: contract.version };
+  const earlier = transitive ? transitiveBaseline(contract).flatMap((n): JsonObject[] => (byNumber.has(n) ? [byNumber.get(n)!.document] : [])) : [];
+  return { head, history: [head.document, ...earlier] };
+}
+
+/** Why updateContract would refuse any new version right now, or null. */
+function refusal(contract: Contract): string | null {
+  try {
+    assertAcceptsNewVersion(contract);
+    return null;
+  } catch (error) {
+    if (error instanceof InvalidStateError) return error.reason;
+    throw error;
   }
 }
 
@@ -184,19 +205,20 @@ builder.queryFields((t) => ({
       if (documentIssues.some((i) => i.path === 'document')) throw new ValidationError(documentIssues);
       const candidate = args.document as JsonObject;
       const mode = effectiveCompatibility(contract, ctx.policy);
-      const history = isTransitive(mode) ? await allVersionDocuments(ctx, contract) : [contract.document];
+      const { head, history } = await updateBaseline(ctx, contract, isTransitive(mode));
       const docVersion = (candidate as OdcsDocument).version;
-      const declared = args.version ?? (docVersion !== (contract.document as OdcsDocument).version && typeof docVersion === 'string' ? docVersion : null);
+      const declared = args.version ?? (docVersion !== (head.document as OdcsDocument).version && typeof docVersion === 'string' ? docVersion : null);
       const { assessment, minimumVersion, compatibility } = assessEvolution({
-        currentDocument: contract.document,
-        currentVersion: contract.version,
+        currentDocument: head.document,
+        currentVersion: head.version,
         candidate,
         declaredVersion: declared,
         mode,
         history,
       });
       return {
-        currentVersion: contract.version,
+        currentVersion: head.version,
+        refusedBecause: refusal(contract),
         declaredVersion: declared,
         version: assessment.version.ok ? assessment.version.version : null,
         versionError: assessment.version.ok ? null : assessment.version.explanation,

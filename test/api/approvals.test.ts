@@ -16,6 +16,7 @@ import {
   CreateContractDocument,
   DeprecateContractDocument,
   MyPendingApprovalsDocument,
+  PreviewContractUpdateDocument,
   RejectDocument,
   RetireContractDocument,
   SetContractApprovalPolicyDocument,
@@ -268,6 +269,58 @@ describe('contract lifecycle API', () => {
     expect(contract).toMatchObject({ status: 'ACTIVE', currentVersion: '1.1.0', current: { number: 2 }, activeVersion: { number: 2 }, draftVersion: null });
     expect(columns(contract)).toEqual([...before, 'gift_note']);
     expect(contract.statusHistory.at(-1)).toMatchObject({ from: 'ACTIVE', to: 'ACTIVE', version: '1.1.0', by: 'dave', contractVersion: { number: 2 } });
+  });
+
+  it('previewContractUpdate judges against the newest version, as updateContract does, and says when it would refuse', async () => {
+    const p = people(createMemoryStorage());
+    const contractId = await createContract(p.ana, 'orders');
+    await activate(p, contractId);
+    const revision = (await lifecycle(p.ana, contractId)).revision;
+    const draft = contractDocument({ name: 'orders', version: '1.1.0', purpose: 'draft wording' });
+    expectType((await p.ana.run(UpdateContractDocument, { input: { id: contractId, expectedRevision: revision, document: draft } })).updateContract, 'UpdateContractSuccess');
+
+    // The served version is 1.0.0; the next version follows the draft 1.1.0.
+    const next = contractDocument({ name: 'orders', version: '1.1.0', purpose: 'final wording' });
+    const preview = (await p.ana.run(PreviewContractUpdateDocument, { id: contractId, document: next })).previewContractUpdate;
+    expect(preview).toMatchObject({ currentVersion: '1.1.0', version: '1.1.1', refusedBecause: null });
+    const written = await p.ana.run(UpdateContractDocument, { input: { id: contractId, expectedRevision: revision + 1, document: next } });
+    expect(expectType(written.updateContract, 'UpdateContractSuccess').contract).toMatchObject({ currentVersion: '1.0.0', versionCount: 3 });
+    expect((await lifecycle(p.ana, contractId)).latestVersion).toEqual({ number: 3, version: '1.1.1' });
+
+    await openRequest(p.ana, { contractId, approvers: ['carol'] });
+    const blocked = (await p.ana.run(PreviewContractUpdateDocument, { id: contractId, document: contractDocument({ name: 'orders', version: '1.2.0' }) })).previewContractUpdate;
+    expect(blocked.refusedBecause).toContain('approval request');
+  });
+
+  it.each([
+    { v2Activated: true, checkedAgainst: 3, compatible: false },
+    { v2Activated: false, checkedAgainst: 2, compatible: true },
+  ])('under a transitive mode, preview and update check the newest and the ever-active versions (v2 activated: $v2Activated)', async ({ v2Activated, checkedAgainst, compatible }) => {
+    const storage = createMemoryStorage();
+    const p = people(storage);
+    const orders = (amount?: string) =>
+      contractDocument({ name: 'orders', schemas: { orders: [{ name: 'order_id', primaryKey: true, required: true }, ...(amount ? [{ name: 'amount', logicalType: amount }] : [])] } });
+    const activateNewest = async (id: string) => {
+      const c = (await storage.contracts.getById(id))!;
+      const request = await storage.approvals.submit({ contractId: id, expectedRevision: c.revision, approvers: ['carol'], policy: 'all' }, 'ana');
+      await storage.approvals.decide({ requestId: request.id, verdict: 'approve' }, 'carol');
+      return (await storage.contracts.getById(id))!;
+    };
+    // v1 active without amount; v2 adds amount: number (activated or left a draft); v3 removes it (accepted).
+    const created = await storage.contracts.create({ document: orders() }, 'ana');
+    await storage.contracts.setSettings({ id: created.id, expectedRevision: 1, compatibility: 'BACKWARD_TRANSITIVE' }, 'root');
+    let c = await activateNewest(created.id);
+    c = await storage.contracts.update({ id: c.id, expectedRevision: c.revision, document: orders('number') }, 'ana');
+    if (v2Activated) c = await activateNewest(created.id);
+    c = await storage.contracts.update({ id: c.id, expectedRevision: c.revision, document: orders(), acceptBreakingChanges: true }, 'ana');
+
+    const id = Buffer.from(`Contract:${c.id}`).toString('base64');
+    const narrowed = orders('integer'); // narrows v2's amount: incompatible with v2 only
+    const preview = (await p.ana.run(PreviewContractUpdateDocument, { id, document: narrowed })).previewContractUpdate;
+    expect(preview.compatibility).toMatchObject({ mode: 'BACKWARD_TRANSITIVE', compatible, checkedAgainst });
+    const update = (await p.ana.run(UpdateContractDocument, { input: { id, expectedRevision: c.revision, document: narrowed } })).updateContract;
+    if (compatible) expect(expectType(update, 'UpdateContractSuccess').contract.versionCount).toBe(4);
+    else expect(expectType(update, 'IncompatibleChangeError').message).toContain('BACKWARD_TRANSITIVE');
   });
 
   it('deprecates with a reason and an active replacement, then retires for good', async () => {

@@ -22,7 +22,7 @@ import {
 } from '../../domain/contracts.js';
 import { isTransitive } from '../../domain/compatibility.js';
 import { DEFAULT_POLICY, type RegistryPolicy } from '../../domain/evolution.js';
-import { everActiveVersionNumbers } from '../../domain/lifecycle.js';
+import { transitiveBaseline } from '../../domain/lifecycle.js';
 import type { JsonObject } from '../../domain/odcs.js';
 import { AlreadyExistsError, ConflictError, NotFoundError } from '../../domain/errors.js';
 import { queryTerms, scoreSearchText, searchTextOf } from '../../domain/search.js';
@@ -75,10 +75,7 @@ export class MemoryContractRepository implements ContractRepository {
   private history(current: Contract, head: HeadVersion): JsonObject[] {
     const documents = [copy(head.document)];
     if (!isTransitive(effectiveCompatibility(current, this.policy))) return documents;
-    for (const number of everActiveVersionNumbers(current)) {
-      if (number === current.versionCount) continue; // the head, already first
-      documents.push(versionByNumber(this.state, current, number).document);
-    }
+    for (const number of transitiveBaseline(current)) documents.push(versionByNumber(this.state, current, number).document);
     return documents;
   }
 

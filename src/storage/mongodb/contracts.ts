@@ -41,7 +41,7 @@ import {
   type UpdateContractInput,
   versionId,
 } from '../../domain/contracts.js';
-import { everActiveVersionNumbers } from '../../domain/lifecycle.js';
+import { transitiveBaseline } from '../../domain/lifecycle.js';
 import { isTransitive } from '../../domain/compatibility.js';
 import { AlreadyExistsError, ConflictError, NotFoundError } from '../../domain/errors.js';
 import { DEFAULT_POLICY, type RegistryPolicy } from '../../domain/evolution.js';
@@ -107,7 +107,7 @@ export class MongoContractRepository implements ContractRepository {
    */
   private async history(current: Contract, head: HeadVersion): Promise<JsonObject[]> {
     if (!isTransitive(effectiveCompatibility(current, this.policy))) return [head.document];
-    const numbers = everActiveVersionNumbers(current).filter((n) => n !== current.versionCount);
+    const numbers = transitiveBaseline(current);
     if (numbers.length === 0) return [head.document];
     const docs = await this.collections.versions
       .find({ _id: { $in: numbers.map((n) => versionId(current.id, n)) } }, { projection: { documentJson: 1, number: 1 } })
