@@ -179,7 +179,7 @@ const WithdrawApprovalRequestInput = builder.inputType('WithdrawApprovalRequestI
   }),
 });
 
-const decisionErrors = [ValidationError, NotFoundError, NotAllowedError, InvalidStateError];
+const decisionErrors = [ValidationError, NotFoundError, NotAllowedError, InvalidStateError, ConflictError];
 
 builder.mutationFields((t) => ({
   submitForReview: t.field({

@@ -261,7 +261,7 @@ builder.mutationFields((t) => ({
   importContract: t.field({
     type: ImportResultRef,
     description: 'Creates a contract from ODCS text, or writes a new version of the contract with the same ODCS id.',
-    errors: { types: [ValidationError, AlreadyExistsError, ConflictError, IncompatibleChangeError, NotFoundError], dataField: { name: 'result' } },
+    errors: { types: [ValidationError, AlreadyExistsError, ConflictError, IncompatibleChangeError, NotFoundError, InvalidStateError], dataField: { name: 'result' } },
     args: { input: t.arg({ type: ImportContractInput, required: true }) },
     resolve: (_root, { input }, ctx) => importContract(ctx.storage, { ...input, format: input.format as ContractFormat | null | undefined }, ctx.caller.name),
   }),

@@ -27,9 +27,12 @@ export async function importContract(storage: StorageBackend, input: ImportInput
     const contract = await storage.contracts.create({ document, name: input.name ?? null, note: input.note ?? null }, actor);
     return { contract, outcome: 'created' };
   }
-  // Exactly the stored text of the newest version (key order included; a draft revision when the contract has
-  // one): nothing to write.
-  if (JSON.stringify(await newestDocument(storage, existing)) === JSON.stringify(document)) return { contract: existing, outcome: 'unchanged' };
+  // Exactly the stored text (key order included) of the served version — what export writes — or of the newest
+  // (a draft revision, when the contract has one): nothing to write.
+  const text = JSON.stringify(document);
+  if (JSON.stringify(existing.document) === text || JSON.stringify(await newestDocument(storage, existing)) === text) {
+    return { contract: existing, outcome: 'unchanged' };
+  }
   const contract = await storage.contracts.update(
     { id: existing.id, expectedRevision: existing.revision, document, note: input.note ?? null, acceptBreakingChanges: input.acceptBreakingChanges ?? null },
     actor,

@@ -15,6 +15,7 @@ import {
   ContractLifecycleDocument,
   CreateContractDocument,
   DeprecateContractDocument,
+  ImportContractDocument,
   MyPendingApprovalsDocument,
   PreviewContractUpdateDocument,
   RejectDocument,
@@ -286,6 +287,13 @@ describe('contract lifecycle API', () => {
     const written = await p.ana.run(UpdateContractDocument, { input: { id: contractId, expectedRevision: revision + 1, document: next } });
     expect(expectType(written.updateContract, 'UpdateContractSuccess').contract).toMatchObject({ currentVersion: '1.0.0', versionCount: 3 });
     expect((await lifecycle(p.ana, contractId)).latestVersion).toEqual({ number: 3, version: '1.1.1' });
+
+    // Re-importing what export writes (the served document) or the newest draft changes nothing.
+    for (const text of [JSON.stringify(contractDocument({ name: 'orders' })), JSON.stringify(next)]) {
+      const imported = (await p.ana.run(ImportContractDocument, { input: { text } })).importContract;
+      expect(expectType(imported, 'ImportContractSuccess').result).toMatchObject({ outcome: 'UNCHANGED' });
+    }
+    expect((await lifecycle(p.ana, contractId)).versionCount).toBe(3);
 
     await openRequest(p.ana, { contractId, approvers: ['carol'] });
     const blocked = (await p.ana.run(PreviewContractUpdateDocument, { id: contractId, document: contractDocument({ name: 'orders', version: '1.2.0' }) })).previewContractUpdate;

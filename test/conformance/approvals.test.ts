@@ -4,7 +4,7 @@
  * cause, listing with filters and paging, concurrent deciders, and a deleted contract's open request.
  */
 import { describe, expect, it } from 'vitest';
-import type { ApprovalRequest, SubmitForReviewInput } from '../../src/domain/approvals.js';
+import { type ApprovalRequest, MAX_APPROVERS, type SubmitForReviewInput } from '../../src/domain/approvals.js';
 import type { Contract } from '../../src/domain/contracts.js';
 import {
   ConflictError,
@@ -407,6 +407,18 @@ describe.each(backends)('$name backend', (backend) => {
         expect(after.statusHistory.filter((h) => h.from === 'in_review' && h.to === 'active')).toHaveLength(1);
         expect(await activations(storage(), contract.id)).toBe(1);
       }
+    });
+
+    it('ALL of the maximum 20 approvers deciding at once: every decision is recorded, the request approved once', async () => {
+      const contract = await draft('twenty');
+      const approvers = Array.from({ length: MAX_APPROVERS }, (_, i) => `approver-${String(i).padStart(2, '0')}`);
+      const request = await repo().submit({ contractId: contract.id, expectedRevision: contract.revision, approvers, policy: 'all' }, 'alice');
+      const results = await Promise.all(approvers.map((a) => repo().decide({ requestId: request.id, verdict: 'approve' }, a)));
+      expect(results.filter((r) => r.status === 'approved')).toHaveLength(1);
+      const final = await stored(request.id);
+      expect(final).toMatchObject({ status: 'approved', revision: 1 + MAX_APPROVERS, awaiting: [] });
+      expect(final.decisions.map((d) => d.approver).sort()).toEqual(approvers);
+      expect(await activations(storage(), contract.id)).toBe(1);
     });
 
     it('ANY 1 of 2: exactly one decision wins, the other is refused with InvalidStateError', async () => {

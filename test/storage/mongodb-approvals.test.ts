@@ -7,7 +7,7 @@
 import type { Document } from 'mongodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { planDecision } from '../../src/domain/approvals.js';
-import { InvalidStateError, NotFoundError } from '../../src/domain/errors.js';
+import { ConflictError, InvalidStateError, NotFoundError } from '../../src/domain/errors.js';
 import type { MongoStorageBackend } from '../../src/storage/mongodb/index.js';
 import { mongoBackend } from '../support/backends.js';
 import { contractDocument } from '../support/fixtures.js';
@@ -89,14 +89,23 @@ describe('the served document', () => {
     expect(stored?.statusHistory[0].at).toBeInstanceOf(Date);
   });
 
-  it('reads contracts stored before the lifecycle existed with defaults', async () => {
+  it('reads contracts stored before the lifecycle existed with defaults and a first history entry', async () => {
     const active = await activeContract();
     const draft = await storage.contracts.create({ document: contractDocument({ name: 'old-draft' }) }, 'alice');
+    const review = await storage.contracts.create({ document: contractDocument({ name: 'old-review' }) }, 'alice');
     const unset = { $unset: { activeVersion: '', approvalRequired: '', openApprovalRequestId: '', statusHistory: '', deprecation: '' } };
     await raw('contracts').updateMany({}, unset);
-    const [a, d] = await storage.contracts.getByIds([active.id, draft.id]);
-    expect(a).toMatchObject({ status: 'active', activeVersion: 1, approvalRequired: true, openApprovalRequestId: null, statusHistory: [], deprecation: null });
-    expect(d).toMatchObject({ status: 'draft', activeVersion: null, approvalRequired: true, openApprovalRequestId: null, statusHistory: [], deprecation: null });
+    await raw('contracts').updateOne({ _id: review.id }, { $set: { status: 'in_review' } }); // the old setContractStatus could do this
+    const [a, d, r] = await storage.contracts.getByIds([active.id, draft.id, review.id]);
+    expect(a).toMatchObject({ status: 'active', activeVersion: 1, approvalRequired: true, openApprovalRequestId: null, deprecation: null });
+    // The served version counts as active, so transitive modes keep checking it.
+    expect(a?.statusHistory).toMatchObject([{ from: null, to: 'active', versionNumber: 1, note: 'status before the history was recorded' }]);
+    expect(d).toMatchObject({ status: 'draft', activeVersion: null, approvalRequired: true, openApprovalRequestId: null, deprecation: null });
+    expect(d?.statusHistory).toMatchObject([{ from: null, to: 'draft' }]);
+    // in_review without a request could never be decided: it reads as a draft, and can be submitted for review.
+    expect(r).toMatchObject({ status: 'draft', statusHistory: [{ to: 'draft', note: 'was in_review without an approval request; reads as draft' }] });
+    const request = await storage.approvals.submit({ contractId: review.id, expectedRevision: r!.revision, approvers: ['bob'], policy: 'all' }, 'alice');
+    expect((await storage.contracts.getById(review.id))?.openApprovalRequestId).toBe(request.id);
   });
 });
 
@@ -160,6 +169,29 @@ describe('approval requests on MongoDB', () => {
     expect([contract.status, contract.activeVersion, contract.openApprovalRequestId]).toEqual(['active', 1, null]);
     expect(contract.statusHistory.at(-1)).toMatchObject({ by: 'bob', approvalRequestId: request.id, at: approved.resolvedAt });
     expect(await storage.approvals.reconcile()).toBe(0);
+  });
+
+  it('completes a crashed approval when the contract or the request is touched again', async () => {
+    for (const touch of ['update', 'withdraw'] as const) {
+      const created = await storage.contracts.create({ document: contractDocument({ name: `crashed-${touch}` }) }, 'alice');
+      const request = await storage.approvals.submit({ contractId: created.id, expectedRevision: 1, approvers: ['bob'], policy: 'all' }, 'alice');
+      const approved = planDecision(request, { requestId: request.id, verdict: 'approve' }, 'bob', new Date());
+      await raw('approval_requests').updateOne(
+        { _id: request.id },
+        { $set: { status: approved.status, decisions: approved.decisions, awaiting: [], resolvedAt: approved.resolvedAt, resolvedBy: 'bob', revision: 2, applied: false } },
+      );
+      if (touch === 'update') {
+        // The caller read revision 2 (in review); the completed move makes it stale: a ConflictError naming revision 3.
+        const error = await storage.contracts.update({ id: created.id, expectedRevision: 2, document: contractDocument({ name: `crashed-${touch}`, version: '1.1.0' }) }, 'alice').catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ConflictError);
+        expect((error as ConflictError).actualRevision).toBe(3);
+      } else {
+        await expect(storage.approvals.withdraw({ requestId: request.id }, { name: 'alice', admin: false })).rejects.toBeInstanceOf(InvalidStateError);
+      }
+      const contract = (await storage.contracts.getById(created.id))!;
+      expect([contract.status, contract.activeVersion, contract.openApprovalRequestId]).toEqual(['active', 1, null]);
+      expect(contract.statusHistory.filter((h) => h.to === 'active')).toHaveLength(1);
+    }
   });
 
   it('completes a crashed rejection when the contract is submitted again (apply on touch)', async () => {

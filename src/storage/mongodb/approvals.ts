@@ -35,13 +35,14 @@ import { type Contract, type ContractVersion, planReviewClosed, planReviewOpened
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import type { ApprovalFilter, ApprovalRepository, Page, PageRequest } from '../types.js';
 import { syncCatalog } from './catalog.js';
-import { backoff, casReplace } from './claims.js';
+import { backoff, casReplace, withLock } from './claims.js';
 import {
   fromStoredApprovalRequest,
   fromStoredContract,
   fromStoredVersion,
   type MongoCollections,
   type StoredApprovalRequest,
+  type StoredContract,
   toStoredApprovalRequest,
   toStoredContract,
 } from './documents.js';
@@ -63,7 +64,7 @@ export class MongoApprovalRepository implements ApprovalRepository {
   async submit(input: SubmitForReviewInput, actor: string | null): Promise<ApprovalRequest> {
     const now = new Date();
     const current = await this.contractAt(input.contractId, input.expectedRevision);
-    const head = await this.version(current.id, current.versionCount);
+    const head = await versionByNumber(this.collections, current.id, current.versionCount);
     const request = planApprovalRequest(input, { contractId: current.id, versionNumber: head.number, version: head.version }, randomUUID(), actor, now);
     const next = planReviewOpened(current, request.id, head, { now, actor }, request.note);
     const { approvals, claims, contracts } = this.collections;
@@ -92,7 +93,7 @@ export class MongoApprovalRepository implements ApprovalRepository {
     const { approvals } = this.collections;
     let moved = 0;
     for (const doc of await approvals.find({ applied: false, status: { $ne: 'open' } }).toArray()) {
-      if (await this.settle(fromStoredApprovalRequest(doc))) moved++;
+      if (await settleRequest(this.collections, fromStoredApprovalRequest(doc))) moved++;
     }
     for (const doc of await approvals.find({ confirmed: false }).toArray()) {
       if (await this.confirmIfPointedAt(doc)) continue;
@@ -132,50 +133,27 @@ export class MongoApprovalRepository implements ApprovalRepository {
    * throws). When the write closed the request, moves its contract, then marks it applied.
    */
   private async closeOrRecord(id: string, plan: (current: ApprovalRequest) => ApprovalRequest): Promise<ApprovalRequest> {
+    // Deciders of one request take turns (a short lock), so any number of approvers deciding at once are all
+    // recorded in order; the compare-and-set still guards against writers that do not take the lock.
+    let revision = 0;
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
-      const current = await this.visibleRequest(id);
-      const next = plan(current);
-      const stored = withoutId(toStoredApprovalRequest(next, { confirmed: true, applied: false }));
-      if (await casReplace(this.collections.claims, this.collections.approvals, id, current.revision, stored)) {
-        if (next.status !== 'open') await this.settle(next);
-        return next;
+      const outcome = await withLock(this.collections.claims, `approval/${id}`, async () => {
+        const doc = await this.visibleRequest(id);
+        const current = fromStoredApprovalRequest(doc);
+        revision = current.revision;
+        // A request that closed without its contract move (a crash) is completed before the caller hears it is closed.
+        if (current.status !== 'open' && !doc.applied) await settleRequest(this.collections, current);
+        const next = plan(current);
+        const stored = withoutId(toStoredApprovalRequest(next, { confirmed: true, applied: false }));
+        return (await casReplace(this.collections.claims, this.collections.approvals, id, current.revision, stored)) ? next : null;
+      });
+      if (outcome) {
+        if (outcome.status !== 'open') await settleRequest(this.collections, outcome);
+        return outcome;
       }
       await backoff(attempt);
     }
-    throw new ConflictError('ApprovalRequest', id, 0, null);
-  }
-
-  /**
-   * A closed request's contract move, then applied: true. Idempotent: the move happens only while the contract still
-   * points at the request. True when this call moved the contract. When every attempt lost to a concurrent contract
-   * write, the request stays unapplied and reconcile (or the next submit) completes it.
-   */
-  private async settle(request: ApprovalRequest): Promise<boolean> {
-    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
-      const outcome = await this.moveContract(request);
-      if (outcome === 'retry') {
-        await backoff(attempt);
-        continue;
-      }
-      await this.collections.approvals.updateOne({ _id: request.id }, { $set: { applied: true } });
-      return outcome === 'moved';
-    }
-    return false;
-  }
-
-  /** One attempt at planReviewClosed on the contract: moved, nothing to do (gone, or already moved), or lost a race. */
-  private async moveContract(request: ApprovalRequest): Promise<'moved' | 'done' | 'retry'> {
-    const doc = await this.collections.contracts.findOne({ _id: request.contractId });
-    if (!doc || doc.openApprovalRequestId !== request.id) return 'done';
-    const contract = fromStoredContract(doc);
-    const reviewed = await this.version(contract.id, request.versionNumber);
-    const ctx = { now: request.resolvedAt ?? new Date(), actor: request.resolvedBy };
-    const next = planReviewClosed(contract, request.id, request.status as ReviewOutcome, reviewed, ctx, request.resolutionNote);
-    if (!next) return 'done';
-    const written = await casReplace(this.collections.claims, this.collections.contracts, contract.id, contract.revision, withoutId(toStoredContract(next)));
-    if (!written) return 'retry';
-    await syncCatalog(this.collections, next);
-    return 'moved';
+    throw new ConflictError('ApprovalRequest', id, revision, null);
   }
 
   /**
@@ -188,7 +166,7 @@ export class MongoApprovalRepository implements ApprovalRepository {
       const request = await this.collections.approvals.findOne({ _id: doc.openApprovalRequestId });
       if (request && !request.confirmed) await this.confirmIfPointedAt(request);
       if (request && request.status !== 'open') {
-        await this.settle(fromStoredApprovalRequest(request));
+        await settleRequest(this.collections, fromStoredApprovalRequest(request));
         doc = await this.collections.contracts.findOne({ _id: id });
       }
     }
@@ -198,10 +176,10 @@ export class MongoApprovalRepository implements ApprovalRepository {
   }
 
   /** A request callers may see: stored and confirmed (or pointed at by its contract, which confirms it). */
-  private async visibleRequest(id: string): Promise<ApprovalRequest> {
+  private async visibleRequest(id: string): Promise<StoredApprovalRequest> {
     const doc = await this.collections.approvals.findOne({ _id: id });
     if (!doc || (!doc.confirmed && !(await this.confirmIfPointedAt(doc)))) throw new NotFoundError('ApprovalRequest', id);
-    return fromStoredApprovalRequest(doc);
+    return doc;
   }
 
   /** Sets confirmed when the request's contract points at it (its submit crashed after the contract write). */
@@ -211,13 +189,58 @@ export class MongoApprovalRepository implements ApprovalRepository {
     await this.collections.approvals.updateOne({ _id: doc._id }, { $set: { confirmed: true } });
     return true;
   }
+}
 
-  /** A visible version of the contract by number (the reviewed or the newest one: it exists while the contract does). */
-  private async version(contractId: string, number: number): Promise<ContractVersion> {
-    const doc = await this.collections.versions.findOne({ _id: versionId(contractId, number) });
-    if (!doc) throw new Error(`version ${number} of contract ${contractId} is missing`);
-    return fromStoredVersion(doc);
+/**
+ * A closed request's contract move, then applied: true. Idempotent: the move happens only while the contract still
+ * points at the request. True when this call moved the contract. When every attempt lost to a concurrent contract
+ * write, the request stays unapplied and the next touch of the request or its contract (or reconcile) completes it.
+ */
+export async function settleRequest(collections: MongoCollections, request: ApprovalRequest): Promise<boolean> {
+  for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+    const outcome = await moveContract(collections, request);
+    if (outcome === 'retry') {
+      await backoff(attempt);
+      continue;
+    }
+    await collections.approvals.updateOne({ _id: request.id }, { $set: { applied: true } });
+    return outcome === 'moved';
   }
+  return false;
+}
+
+/**
+ * Completes the review of a contract that still points at a request that already closed (its move was cut short).
+ * True when it did something, so the caller reads the contract again.
+ */
+export async function completeClosedReview(collections: MongoCollections, contract: Pick<StoredContract, 'openApprovalRequestId'>): Promise<boolean> {
+  if (!contract.openApprovalRequestId) return false;
+  const request = await collections.approvals.findOne({ _id: contract.openApprovalRequestId });
+  if (!request || request.status === 'open') return false;
+  await settleRequest(collections, fromStoredApprovalRequest(request));
+  return true;
+}
+
+/** One attempt at planReviewClosed on the contract: moved, nothing to do (gone, or already moved), or lost a race. */
+async function moveContract(collections: MongoCollections, request: ApprovalRequest): Promise<'moved' | 'done' | 'retry'> {
+  const doc = await collections.contracts.findOne({ _id: request.contractId });
+  if (!doc || doc.openApprovalRequestId !== request.id) return 'done';
+  const contract = fromStoredContract(doc);
+  const reviewed = await versionByNumber(collections, contract.id, request.versionNumber);
+  const ctx = { now: request.resolvedAt ?? new Date(), actor: request.resolvedBy };
+  const next = planReviewClosed(contract, request.id, request.status as ReviewOutcome, reviewed, ctx, request.resolutionNote);
+  if (!next) return 'done';
+  const written = await casReplace(collections.claims, collections.contracts, contract.id, contract.revision, withoutId(toStoredContract(next)));
+  if (!written) return 'retry';
+  await syncCatalog(collections, next);
+  return 'moved';
+}
+
+/** A version of the contract by number (the reviewed or the newest one: it exists while the contract does). */
+async function versionByNumber(collections: MongoCollections, contractId: string, number: number): Promise<ContractVersion> {
+  const doc = await collections.versions.findOne({ _id: versionId(contractId, number) });
+  if (!doc) throw new Error(`version ${number} of contract ${contractId} is missing`);
+  return fromStoredVersion(doc);
 }
 
 /** The list filter; unconfirmed requests never match. */

@@ -57,6 +57,7 @@ import type {
   StorageCapabilities,
 } from '../types.js';
 import { withdrawForDeletedContract } from './approvals.js';
+import { completeClosedReview } from './approvals.js';
 import { syncCatalog } from './catalog.js';
 import { casDelete, casReplace } from './claims.js';
 import {
@@ -308,7 +309,10 @@ export class MongoContractRepository implements ContractRepository {
 
   /** The contract at the revision the caller read: NotFoundError or ConflictError otherwise. */
   private async current(id: string, expectedRevision: number): Promise<Contract> {
-    const doc = await this.collections.contracts.findOne({ _id: id });
+    let doc = await this.collections.contracts.findOne({ _id: id });
+    // A review whose request closed but whose contract move was cut short (a crash) is completed first; the
+    // contract then moved on, so the caller's revision is stale and it hears a ConflictError with the new one.
+    if (doc && (await completeClosedReview(this.collections, doc))) doc = await this.collections.contracts.findOne({ _id: id });
     if (!doc) throw new NotFoundError('Contract', id);
     if (doc.revision !== expectedRevision) throw new ConflictError('Contract', id, expectedRevision, doc.revision);
     return fromStoredContract(doc);

@@ -239,12 +239,13 @@ export function toStoredContract(contract: Contract): StoredContract {
 
 /** The record, with its keys in the order the domain creates them. */
 export function fromStoredContract(doc: StoredContract): Contract {
+  const legacy = doc.statusHistory === undefined ? legacyLifecycle(doc) : null;
   return {
     id: doc._id,
     name: doc.name,
     description: doc.description ?? null,
     owner: doc.owner ?? null,
-    status: doc.status,
+    status: legacy?.status ?? doc.status,
     version: doc.version,
     versionCount: doc.versionCount,
     revision: doc.revision,
@@ -253,7 +254,7 @@ export function fromStoredContract(doc: StoredContract): Contract {
     activeVersion: doc.activeVersion !== undefined ? doc.activeVersion : defaultActiveVersion(doc),
     approvalRequired: doc.approvalRequired !== false,
     openApprovalRequestId: doc.openApprovalRequestId ?? null,
-    statusHistory: (doc.statusHistory ?? []).map(fromStoredStatusChange),
+    statusHistory: legacy?.statusHistory ?? (doc.statusHistory ?? []).map(fromStoredStatusChange),
     deprecation: doc.deprecation ? { reason: doc.deprecation.reason, replacedBy: doc.deprecation.replacedBy ?? null } : null,
     document: parseDocument(doc.documentJson),
     createdAt: toDate(doc.createdAt),
@@ -261,6 +262,27 @@ export function fromStoredContract(doc: StoredContract): Contract {
     createdBy: doc.createdBy ?? null,
     updatedBy: doc.updatedBy ?? null,
   };
+}
+
+/**
+ * A contract stored before status history existed: its history starts with one entry for the status it had (its
+ * served version counts as active for transitive compatibility). It was in_review without an approval request,
+ * which nobody could ever decide, so it reads as a draft (recorded in that entry); its next write stores it so.
+ */
+function legacyLifecycle(doc: StoredContract): Pick<Contract, 'status' | 'statusHistory'> {
+  const status = doc.status === 'in_review' && !doc.openApprovalRequestId ? 'draft' : doc.status;
+  const note = status === doc.status ? 'status before the history was recorded' : 'was in_review without an approval request; reads as draft';
+  const entry: StatusChange = {
+    at: toDate(doc.updatedAt),
+    by: doc.updatedBy ?? null,
+    from: null,
+    to: status,
+    version: doc.version,
+    versionNumber: doc.versionCount,
+    note,
+    approvalRequestId: null,
+  };
+  return { status, statusHistory: [entry] };
 }
 
 /** A contract stored before the lifecycle existed served its newest version, which counts as active once approved. */
