@@ -67,6 +67,11 @@ export function servedVersionNumber(c: Pick<LifecycleState, 'activeVersion' | 'v
   return c.activeVersion ?? c.versionCount;
 }
 
+/** The newest version is the served one (no draft revision above an active version). */
+export function servesNewestVersion(c: Pick<LifecycleState, 'activeVersion' | 'versionCount'>): boolean {
+  return servedVersionNumber(c) === c.versionCount;
+}
+
 /** The newest version when it is not (yet) the active one: a draft, or the version under review. */
 export function draftVersionNumber(c: Pick<LifecycleState, 'activeVersion' | 'versionCount'>): number | null {
   return c.activeVersion === null || c.versionCount > c.activeVersion ? c.versionCount : null;

@@ -4,7 +4,7 @@
  */
 import { isTransitive, type RequiredBump, requiredBump } from '../domain/compatibility.js';
 import { assertAcceptsNewVersion, effectiveCompatibility, versionId } from '../domain/contracts.js';
-import { servedVersionNumber, transitiveBaseline } from '../domain/lifecycle.js';
+import { servesNewestVersion, transitiveBaseline } from '../domain/lifecycle.js';
 import { AlreadyExistsError, ConflictError, IncompatibleChangeError, InvalidStateError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { assessEvolution, type CompatibilityVerdict, toVersionChange, type VersionChange } from '../domain/evolution.js';
 import { judgeChanges } from '../domain/breaking-rules.js';
@@ -172,7 +172,7 @@ const PreviewRef = builder.objectRef<Preview>('ContractUpdatePreview').implement
  * when there is one) and, for transitive modes, every version that was ever active. One read at most.
  */
 async function updateBaseline(ctx: Context, contract: Contract, transitive: boolean): Promise<{ head: { document: JsonObject; version: string }; history: JsonObject[] }> {
-  const headIsServed = servedVersionNumber(contract) === contract.versionCount;
+  const headIsServed = servesNewestVersion(contract);
   const numbers = [...(headIsServed ? [] : [contract.versionCount]), ...(transitive ? transitiveBaseline(contract) : [])];
   const loaded = numbers.length ? await ctx.storage.contracts.getVersionsByIds(numbers.map((n) => versionId(contract.id, n))) : [];
   const byNumber = new Map(loaded.filter((v) => v !== null).map((v) => [v.number, v]));

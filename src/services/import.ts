@@ -3,7 +3,7 @@
  * or nothing when the document is unchanged. Shared by the API (importContract) and the CLI.
  */
 import { type Contract, versionId } from '../domain/contracts.js';
-import { servedVersionNumber } from '../domain/lifecycle.js';
+import { servesNewestVersion } from '../domain/lifecycle.js';
 import type { JsonObject } from '../domain/odcs.js';
 import { type ContractFormat, parseContractText } from '../domain/odcs-format.js';
 import type { StorageBackend } from '../storage/types.js';
@@ -42,7 +42,7 @@ export async function importContract(storage: StorageBackend, input: ImportInput
 
 /** The newest version's document: the served one unless a draft revision is newer. */
 async function newestDocument(storage: StorageBackend, contract: Contract): Promise<JsonObject | null> {
-  if (servedVersionNumber(contract) === contract.versionCount) return contract.document;
+  if (servesNewestVersion(contract)) return contract.document;
   const [head] = await storage.contracts.getVersionsByIds([versionId(contract.id, contract.versionCount)]);
   return head?.document ?? null;
 }

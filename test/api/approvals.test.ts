@@ -161,6 +161,7 @@ describe('approvals API', () => {
 
     const all = await p.ana.run(ContractLifecycleDocument, { id: contractId });
     expect(all.contract?.approvalRequests.nodes.map((r) => r.status)).toEqual(['WITHDRAWN', 'WITHDRAWN', 'REJECTED']);
+    expect(all.contract?.withdrawnRequests.totalCount).toBe(2);
   });
 
   it('ANY 2 of 3 resolves on the second approval; rejects once two approvals are out of reach', async () => {
@@ -368,8 +369,11 @@ describe('contract lifecycle API', () => {
     const activateNow = async (client: TestClient) =>
       (await client.run(ActivateContractDocument, { input: { id: contractId, expectedRevision: (await lifecycle(client, contractId)).revision } })).activateContract;
     expect(expectType(await activateNow(p.ana), 'InvalidStateError').reason).toContain('approved approval request');
-    const policy = (client: TestClient) => client.request(SetContractApprovalPolicyDocument, { input: { id: contractId, expectedRevision: 1, approvalRequired: false } });
+    const policy = (client: TestClient, expectedRevision = 1) => client.request(SetContractApprovalPolicyDocument, { input: { id: contractId, expectedRevision, approvalRequired: false } });
     expect((await policy(p.ana)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const stale = (await policy(p.root, 7)).data?.setContractApprovalPolicy;
+    expect(stale && expectType(stale, 'ConflictError')).toMatchObject({ expectedRevision: 7, actualRevision: 1 });
+    expect((await lifecycle(p.ana, contractId)).approvalRequired).toBe(true);
     const waived = (await policy(p.root)).data?.setContractApprovalPolicy;
     expect(waived && expectType(waived, 'SetContractApprovalPolicySuccess').contract).toMatchObject({ approvalRequired: false, revision: 2 });
     const activated = expectType(await activateNow(p.ana), 'ActivateContractSuccess').contract;

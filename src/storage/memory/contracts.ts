@@ -22,7 +22,7 @@ import {
 } from '../../domain/contracts.js';
 import { isTransitive } from '../../domain/compatibility.js';
 import { DEFAULT_POLICY, type RegistryPolicy } from '../../domain/evolution.js';
-import { transitiveBaseline } from '../../domain/lifecycle.js';
+import { servesNewestVersion, transitiveBaseline } from '../../domain/lifecycle.js';
 import type { JsonObject } from '../../domain/odcs.js';
 import { AlreadyExistsError, ConflictError, NotFoundError } from '../../domain/errors.js';
 import { queryTerms, scoreSearchText, searchTextOf } from '../../domain/search.js';
@@ -64,7 +64,7 @@ export class MemoryContractRepository implements ContractRepository {
 
   /** The newest version, when it is not the served one (a draft revision of an active contract). */
   private head(current: Contract): ContractVersion | undefined {
-    if (current.activeVersion === null || current.versionCount <= current.activeVersion) return undefined;
+    if (servesNewestVersion(current)) return undefined;
     return versionByNumber(this.state, current, current.versionCount);
   }
 

@@ -31,7 +31,7 @@ import {
   type SubmitForReviewInput,
   type WithdrawApprovalInput,
 } from '../../domain/approvals.js';
-import { type Contract, type ContractVersion, planReviewClosed, planReviewOpened, type ReviewOutcome, versionId } from '../../domain/contracts.js';
+import { type Contract, planReviewClosed, planReviewOpened, type ReviewOutcome } from '../../domain/contracts.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import type { ApprovalFilter, ApprovalRepository, Page, PageRequest } from '../types.js';
 import { syncCatalog } from './catalog.js';
@@ -39,14 +39,13 @@ import { backoff, casReplace, withLock } from './claims.js';
 import {
   fromStoredApprovalRequest,
   fromStoredContract,
-  fromStoredVersion,
   type MongoCollections,
   type StoredApprovalRequest,
   type StoredContract,
   toStoredApprovalRequest,
   toStoredContract,
 } from './documents.js';
-import { contractConflict } from './lookups.js';
+import { contractConflict, versionByNumber } from './lookups.js';
 import { keysetPage } from './paging.js';
 import { mapOrNull, unique, withoutId } from './util.js';
 
@@ -162,14 +161,7 @@ export class MongoApprovalRepository implements ApprovalRepository {
    */
   private async contractAt(id: string, expectedRevision: number): Promise<Contract> {
     let doc = await this.collections.contracts.findOne({ _id: id });
-    if (doc?.openApprovalRequestId) {
-      const request = await this.collections.approvals.findOne({ _id: doc.openApprovalRequestId });
-      if (request && !request.confirmed) await this.confirmIfPointedAt(request);
-      if (request && request.status !== 'open') {
-        await settleRequest(this.collections, fromStoredApprovalRequest(request));
-        doc = await this.collections.contracts.findOne({ _id: id });
-      }
-    }
+    if (doc && (await completeClosedReview(this.collections, doc))) doc = await this.collections.contracts.findOne({ _id: id });
     if (!doc) throw new NotFoundError('Contract', id);
     if (doc.revision !== expectedRevision) throw new ConflictError('Contract', id, expectedRevision, doc.revision);
     return fromStoredContract(doc);
@@ -216,6 +208,7 @@ export async function settleRequest(collections: MongoCollections, request: Appr
 export async function completeClosedReview(collections: MongoCollections, contract: Pick<StoredContract, 'openApprovalRequestId'>): Promise<boolean> {
   if (!contract.openApprovalRequestId) return false;
   const request = await collections.approvals.findOne({ _id: contract.openApprovalRequestId });
+  if (request && !request.confirmed) await collections.approvals.updateOne({ _id: request._id }, { $set: { confirmed: true } }); // it points at it
   if (!request || request.status === 'open') return false;
   await settleRequest(collections, fromStoredApprovalRequest(request));
   return true;
@@ -234,13 +227,6 @@ async function moveContract(collections: MongoCollections, request: ApprovalRequ
   if (!written) return 'retry';
   await syncCatalog(collections, next);
   return 'moved';
-}
-
-/** A version of the contract by number (the reviewed or the newest one: it exists while the contract does). */
-async function versionByNumber(collections: MongoCollections, contractId: string, number: number): Promise<ContractVersion> {
-  const doc = await collections.versions.findOne({ _id: versionId(contractId, number) });
-  if (!doc) throw new Error(`version ${number} of contract ${contractId} is missing`);
-  return fromStoredVersion(doc);
 }
 
 /** The list filter; unconfirmed requests never match. */

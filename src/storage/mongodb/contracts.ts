@@ -41,7 +41,7 @@ import {
   type UpdateContractInput,
   versionId,
 } from '../../domain/contracts.js';
-import { transitiveBaseline } from '../../domain/lifecycle.js';
+import { servesNewestVersion, transitiveBaseline } from '../../domain/lifecycle.js';
 import { isTransitive } from '../../domain/compatibility.js';
 import { AlreadyExistsError, ConflictError, NotFoundError } from '../../domain/errors.js';
 import { DEFAULT_POLICY, type RegistryPolicy } from '../../domain/evolution.js';
@@ -70,7 +70,7 @@ import {
   toStoredVersion,
 } from './documents.js';
 import { isDuplicateKeyError } from './errors.js';
-import { contractConflict } from './lookups.js';
+import { contractConflict, versionByNumber } from './lookups.js';
 import { emptyPage, keysetPage } from './paging.js';
 import { searchContracts } from './search.js';
 import { mapOrNull, unique, withoutId } from './util.js';
@@ -90,16 +90,9 @@ export class MongoContractRepository implements ContractRepository {
    * version, which is then read from the versions.
    */
   private async head(current: Contract): Promise<HeadVersion> {
-    if (current.activeVersion === null || current.versionCount <= current.activeVersion) return current;
-    const head = await this.version(current.id, current.versionCount);
+    if (servesNewestVersion(current)) return current;
+    const head = await versionByNumber(this.collections, current.id, current.versionCount);
     return { document: head.document, version: head.version };
-  }
-
-  /** A visible version of the contract by number (it must exist: numbers up to versionCount always do). */
-  private async version(contractId: string, number: number): Promise<ContractVersion> {
-    const doc = await this.collections.versions.findOne({ _id: versionId(contractId, number) });
-    if (!doc) throw new Error(`version ${number} of contract ${contractId} is missing`);
-    return fromStoredVersion(doc);
   }
 
   /**
@@ -164,7 +157,7 @@ export class MongoContractRepository implements ContractRepository {
 
   async activate(input: ActivateContractInput, actor: string | null): Promise<Contract> {
     const current = await this.current(input.id, input.expectedRevision);
-    const head = await this.version(current.id, current.versionCount);
+    const head = await versionByNumber(this.collections, current.id, current.versionCount);
     return this.replaceMetadata(current, input.expectedRevision, planActivation(current, head, input, { now: new Date(), actor }));
   }
 

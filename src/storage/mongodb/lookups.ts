@@ -3,8 +3,9 @@
  * `version` is its served version (domain/lifecycle servedVersionNumber): runs and records default to it. Any visible
  * version (number up to versionCount, drafts included) may be named explicitly.
  */
+import { type ContractVersion, versionId } from '../../domain/contracts.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
-import type { MongoCollections, StoredContract } from './documents.js';
+import { fromStoredVersion, type MongoCollections, type StoredContract } from './documents.js';
 
 export type ContractHead = Pick<StoredContract, '_id' | 'name' | 'version' | 'versionCount' | 'autoOpenIssues'>;
 
@@ -32,4 +33,11 @@ export async function contractConflict(collections: MongoCollections, id: string
   const doc = await collections.contracts.findOne({ _id: id }, { projection: { revision: 1 } });
   if (!doc) return new NotFoundError('Contract', id);
   return new ConflictError('Contract', id, expectedRevision, doc.revision === expectedRevision ? null : doc.revision);
+}
+
+/** A version of a contract by number; numbers up to the contract's versionCount always exist while it does. */
+export async function versionByNumber(collections: MongoCollections, contractId: string, number: number): Promise<ContractVersion> {
+  const doc = await collections.versions.findOne({ _id: versionId(contractId, number) });
+  if (!doc) throw new Error(`version ${number} of contract ${contractId} is missing`);
+  return fromStoredVersion(doc);
 }
