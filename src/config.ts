@@ -9,6 +9,7 @@ import type { RegistryPolicy } from './domain/evolution.js';
 import type { ApiKeyEntry } from './auth/api-keys.js';
 import type { JwtOptions } from './auth/jwt.js';
 import { ROLES } from './auth/principal.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './observability/logger.js';
 
 const apiKeyEntry = z.object({
   name: z.string().min(1),
@@ -81,6 +82,9 @@ const schema = z.object({
   GRIOT_JWT_AUDIENCE: z.string().min(1).optional(),
   GRIOT_JWT_ROLES_CLAIM: z.string().regex(/^[A-Za-z0-9_:./-]+$/, 'a claim name').default('roles'),
   GRIOT_ANONYMOUS_READ: bool.default(false),
+  // Observability (issue 12): logs, metrics, request ids.
+  GRIOT_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  GRIOT_LOG_FORMAT: z.enum(LOG_FORMATS).optional(),
 });
 
 export interface Config {
@@ -97,6 +101,7 @@ export interface Config {
     jwt: JwtOptions | null;
     anonymousRead: boolean;
   };
+  log: { level: LogLevel; format: LogFormat };
 }
 
 export class ConfigError extends Error {
@@ -141,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           : null,
       anonymousRead: c.GRIOT_ANONYMOUS_READ,
     },
+    log: { level: c.GRIOT_LOG_LEVEL, format: c.GRIOT_LOG_FORMAT ?? (c.NODE_ENV === 'development' ? 'pretty' : 'json') },
   };
 }
 

@@ -6,6 +6,7 @@
 import { createServer as createHttpServer } from 'node:http';
 import { ConfigError, type Config, loadConfig, loadDotEnv } from './config.js';
 import { startEmbeddedMongo } from './embedded-mongo.js';
+import { createLogger } from './observability/logger.js';
 import { createServer } from './server.js';
 import { createStorage } from './storage/index.js';
 import type { StorageBackend } from './storage/types.js';
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
     throw error;
   }
 
+  const logger = createLogger(config.log);
   const cleanups: (() => Promise<unknown>)[] = [];
   let storageConfig = config;
   if (config.storage === 'mongodb' && !config.mongodb.uri) {
@@ -61,7 +63,7 @@ async function main(): Promise<void> {
     policy: config.policy,
     graphiql: config.graphiql,
     auth: config.auth,
-    onUnexpectedError: (error) => console.error('griot-registry: unexpected error', error),
+    logger,
   });
   if (!config.auth.apiKeys.length && !config.auth.jwt) {
     console.warn('griot-registry: no GRIOT_API_KEYS and no GRIOT_JWT_SECRET/GRIOT_JWKS_URL: nobody can write' + (config.auth.anonymousRead ? '' : ' or read'));

@@ -11,6 +11,7 @@ import type { RegistryPolicy } from './domain/evolution.js';
 import { schema } from './schema/index.js';
 import type { StorageBackend } from './storage/types.js';
 import { EXAMPLE_OPERATIONS } from './graphiql.js';
+import { type Logger, silentLogger } from './observability/logger.js';
 
 export interface ServerOptions {
   storage: StorageBackend;
@@ -21,6 +22,8 @@ export interface ServerOptions {
   auth?: AuthOptions;
   /** Called with every unexpected error (already masked for the client). */
   onUnexpectedError?: (error: unknown) => void;
+  /** Where the server logs (src/observability/logger.ts). Default: nowhere. */
+  logger?: Logger;
 }
 
 export type RegistryServer = YogaServerInstance<Record<string, never>, Context>;
@@ -29,6 +32,7 @@ export function createServer(options: ServerOptions): RegistryServer {
   const { storage } = options;
   const authenticate = createAuthenticator(options.auth);
   const anonymousRead = options.auth?.anonymousRead ?? false;
+  const logger = options.logger ?? silentLogger();
   return createYoga<Record<string, never>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -57,6 +61,7 @@ export function createServer(options: ServerOptions): RegistryServer {
           return new GraphQLError(original.message, { ...where, extensions: { code: original.code, ...details } });
         }
         if (error instanceof GraphQLError && !error.originalError) return error;
+        logger.error({ err: original ?? error }, 'unexpected error');
         options.onUnexpectedError?.(original ?? error);
         return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
       },

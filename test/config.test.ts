@@ -12,6 +12,7 @@ describe('config', () => {
       graphiql: true,
       policy: { defaultCompatibility: 'BACKWARD', invalidDocuments: 'reject' },
       auth: { apiKeys: [], jwt: null, anonymousRead: false },
+      log: { level: 'info', format: 'pretty' },
     });
   });
 
@@ -34,6 +35,8 @@ describe('config', () => {
       GRIOT_JWT_AUDIENCE: 'griot',
       GRIOT_JWT_ROLES_CLAIM: 'griot_roles',
       GRIOT_ANONYMOUS_READ: 'true',
+      GRIOT_LOG_LEVEL: 'debug',
+      GRIOT_LOG_FORMAT: 'pretty',
     });
     expect(c).toEqual({
       env: 'production',
@@ -54,8 +57,10 @@ describe('config', () => {
         },
         anonymousRead: true,
       },
+      log: { level: 'debug', format: 'pretty' },
     });
     expect(loadConfig({ NODE_ENV: 'production' }).graphiql).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production' }).log).toEqual({ level: 'info', format: 'json' });
   });
 
   it.each([
@@ -67,6 +72,8 @@ describe('config', () => {
     [{ GRIOT_COMPATIBILITY: 'LOOSE' }, 'GRIOT_COMPATIBILITY="LOOSE" — expected one of BACKWARD'],
     [{ GRIOT_INVALID_DOCUMENTS: 'ignore' }, 'GRIOT_INVALID_DOCUMENTS="ignore" — expected one of reject, warn'],
     [{ GRIOT_GRAPHIQL: 'maybe' }, 'GRIOT_GRAPHIQL="maybe" — expected one of'],
+    [{ GRIOT_LOG_LEVEL: 'verbose' }, 'GRIOT_LOG_LEVEL="verbose" — expected one of fatal, error, warn, info, debug, trace, silent'],
+    [{ GRIOT_LOG_FORMAT: 'xml' }, 'GRIOT_LOG_FORMAT="xml" — expected one of json, pretty'],
     [{ GRIOT_API_KEYS: 'not json' }, 'GRIOT_API_KEYS="not json" — expected a JSON array of {"name"'],
     [{ GRIOT_API_KEYS: '[{"name":"ci","roles":["root"],"sha256":"' + 'a'.repeat(64) + '"}]' }, 'at 0.roles.0'],
     [{ GRIOT_API_KEYS: '[{"name":"ci","roles":["admin"],"sha256":"plain-key"}]' }, 'GRIOT_API_KEYS='],

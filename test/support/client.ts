@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { type ApiKeyEntry, hashApiKey } from '../../src/auth/api-keys.js';
 import type { AuthOptions } from '../../src/auth/authenticate.js';
 import type { Role } from '../../src/auth/principal.js';
+import type { Logger } from '../../src/observability/logger.js';
 import { createServer, type RegistryServer } from '../../src/server.js';
 import type { StorageBackend } from '../../src/storage/types.js';
 import type { TypedDocumentString } from '../gql/graphql.js';
@@ -32,6 +33,8 @@ export interface TestClientOptions {
   as?: Role | null | { headers: Record<string, string> };
   /** Extra auth configuration of the server (more keys, JWT, anonymous read). */
   auth?: AuthOptions;
+  /** Where the server logs (test/support/log.ts captures lines). */
+  logger?: Logger;
 }
 
 export function createTestClient(storage: StorageBackend, onUnexpectedError?: (e: unknown) => void, options: TestClientOptions = {}): TestClient {
@@ -45,7 +48,7 @@ export function createTestClient(storage: StorageBackend, onUnexpectedError?: (e
   } else if (as) {
     credentials = as.headers;
   }
-  const yoga = createServer({ storage, graphiql: true, onUnexpectedError, auth: { ...options.auth, apiKeys } });
+  const yoga = createServer({ storage, graphiql: true, onUnexpectedError, auth: { ...options.auth, apiKeys }, logger: options.logger });
   // Every request carries the client's credentials (headers given by the test win).
   const fetch = (path: string, init?: RequestInit) =>
     Promise.resolve(

@@ -1,0 +1,73 @@
+/**
+ * The one logger of the process (pino): JSON lines in production, readable lines in development, level from config
+ * (GRIOT_LOG_LEVEL). The server, the start-up code and the CLI all log through it. Secrets are redacted by pino's
+ * `redact` wherever they would appear in a logged object (API keys, Authorization headers, bearer tokens), as a
+ * second line of defence: no code logs credentials on purpose.
+ */
+import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
+import pretty from 'pino-pretty';
+
+export type Logger = PinoLogger;
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+export interface LoggerOptions {
+  level?: LogLevel;
+  /** `json` (one object a line, the default) or `pretty` (readable, for a terminal). */
+  format?: LogFormat;
+  /** Where lines go; standard output by default. Tests pass a stream to read them back. */
+  destination?: DestinationStream;
+}
+
+/** Paths whose values are replaced by `[redacted]` in every line. */
+export const REDACTED_PATHS = [
+  'apiKey',
+  'token',
+  'secret',
+  'password',
+  'credential',
+  'authorization',
+  'cookie',
+  '["x-api-key"]',
+  '*.apiKey',
+  '*.token',
+  '*.secret',
+  '*.password',
+  '*.credential',
+  '*.authorization',
+  '*.cookie',
+  '*["x-api-key"]',
+  '*.headers.authorization',
+  '*.headers.cookie',
+  '*.headers["x-api-key"]',
+];
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const settings = {
+    name: 'griot-registry',
+    level: options.level ?? 'info',
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    // The stack of an error logged as `err` is kept in that field (one line, never printed as a multi-line block).
+    serializers: { err: pino.stdSerializers.err },
+  };
+  if (options.format === 'pretty') {
+    const stream = pretty({
+      colorize: !options.destination && Boolean(process.stdout.isTTY),
+      sync: true,
+      destination: options.destination ?? 1,
+      ignore: 'pid,hostname,name',
+      translateTime: 'SYS:HH:MM:ss.l',
+    });
+    return pino(settings, stream);
+  }
+  return options.destination ? pino(settings, options.destination) : pino(settings);
+}
+
+/** A logger that writes nothing (the default of createServer when the caller passes none). */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}
