@@ -2,7 +2,7 @@
  * ODCS documents as text: YAML (the standard's usual form) or JSON, in and out. Parsing keeps key order and every
  * value, so export(import(text)) gives back the same document. Pure.
  */
-import { isMap, isSeq, LineCounter, parseDocument, stringify } from 'yaml';
+import { Document, isMap, isSeq, LineCounter, parse, parseDocument, Scalar, visit } from 'yaml';
 import { ValidationError } from './errors.js';
 import type { JsonObject } from './odcs.js';
 
@@ -51,10 +51,43 @@ export function parseContractText(text: string, format: ContractFormat = detectF
   return value as JsonObject;
 }
 
-/** Renders a document as YAML or JSON, keys in the order they are stored. */
+/**
+ * Renders a document as YAML or JSON, keys in the order they are stored. YAML quotes every string (value or key)
+ * that a YAML 1.1 reader (PyYAML, most data tools) or a YAML 1.2 reader would take for something else: dates,
+ * times, booleans such as yes/no/on/off, octal, sexagesimal numbers, `1_000`, null-likes.
+ */
 export function formatContract(document: JsonObject, format: ContractFormat): string {
   if (format === 'json') return `${JSON.stringify(document, null, 2)}\n`;
-  return stringify(document, { lineWidth: 0, aliasDuplicateObjects: false });
+  const doc = new Document(document, { aliasDuplicateObjects: false });
+  quoteAmbiguousStrings(doc);
+  return doc.toString({ lineWidth: 0 });
+}
+
+/** Marks every plain-looking string scalar that some YAML reader would not read back as that string for double quotes. */
+export function quoteAmbiguousStrings(doc: Document): void {
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && (node.type === undefined || node.type === Scalar.PLAIN) && !readsBackAsString(node.value)) {
+        node.type = Scalar.QUOTE_DOUBLE;
+      }
+    },
+  });
+}
+
+/** Longer or multi-line strings are never dates, numbers or booleans (they keep the stringifier's own choice). */
+const MAX_AMBIGUOUS_LENGTH = 64;
+
+/** True when `text`, written plainly (unquoted), reads back as the same string under YAML 1.1 and YAML 1.2 (core). */
+export function readsBackAsString(text: string): boolean {
+  if (text.length > MAX_AMBIGUOUS_LENGTH || /[\n\r]/.test(text)) return true;
+  for (const options of [{ version: '1.1' as const }, { version: '1.2' as const, schema: 'core' as const }]) {
+    try {
+      if (parse(text, options) !== text) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
 }
 
 function assertJson(value: unknown, path: string): void {
