@@ -43,24 +43,66 @@ export async function importFolder(
   return summary;
 }
 
+/**
+ * Writes every contract's served document into `folder`, one file each, in name order; returns the files written.
+ * Nothing is ever overwritten: a file name is the contract's name made safe (exportFileStem), and when that name is
+ * taken (by an earlier contract of this export, by a name differing only in case, or by a file already in the
+ * folder) the contract's short id is added, then its whole id.
+ */
 export async function exportFolder(storage: StorageBackend, folder: string, format: ContractFormat): Promise<string[]> {
   await mkdir(folder, { recursive: true });
   const written: string[] = [];
+  const taken = new Set<string>();
   let after: string | null = null;
   for (;;) {
     const page = await storage.contracts.list({}, { field: 'name', direction: 'asc' }, { first: 100, after });
     for (const contract of page.items) {
-      const file = `${safeFileName(contract)}.odcs.${format === 'yaml' ? 'yaml' : 'json'}`;
-      await writeFile(join(folder, file), formatContract(contract.document, format));
-      written.push(file);
+      written.push(await writeNew(folder, exportFileCandidates(contract, format), formatContract(contract.document, format), taken));
     }
     if (!page.hasNextPage) return written;
     after = page.cursors[page.cursors.length - 1] ?? null;
   }
 }
 
-function safeFileName(contract: Contract): string {
-  return contract.name.replace(/[^A-Za-z0-9._-]+/g, '_') || contract.id;
+/** Writes `text` to the first candidate name that is neither taken (ignoring case) nor an existing file. */
+async function writeNew(folder: string, candidates: string[], text: string, taken: Set<string>): Promise<string> {
+  for (let i = 0; ; i++) {
+    const file = i < candidates.length ? candidates[i]! : candidates[candidates.length - 1]!.replace(/(\.odcs\.\w+)$/, `-${i}$1`);
+    if (taken.has(file.toLowerCase())) continue;
+    try {
+      await writeFile(join(folder, file), text, { flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw error;
+    }
+    taken.add(file.toLowerCase());
+    return file;
+  }
+}
+
+const MAX_STEM = 100;
+
+/**
+ * A contract name as a file-name stem: letters, digits, `.`, `_` and `-` only (anything else becomes `_`), no
+ * leading dot or dash (never hidden, never an option), never `.` or `..`, at most MAX_STEM characters; `contract`
+ * when nothing is left.
+ */
+export function exportFileStem(name: string): string {
+  const stem = name
+    .normalize('NFKD')
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^[._-]+/, '')
+    .slice(0, MAX_STEM)
+    .replace(/[._-]+$/, '');
+  return stem || 'contract';
+}
+
+/** The file names to try for a contract, best first: its stem, then with its short id, then with its whole id. */
+export function exportFileCandidates(contract: Pick<Contract, 'id' | 'name'>, format: ContractFormat): string[] {
+  const ext = `.odcs.${format === 'yaml' ? 'yaml' : 'json'}`;
+  const stem = exportFileStem(contract.name);
+  const id = exportFileStem(contract.id);
+  return [...new Set([`${stem}${ext}`, `${stem}-${id.slice(0, 8)}${ext}`, `${stem}-${id}${ext}`])];
 }
 
 function describe(error: unknown): string {
