@@ -2,7 +2,7 @@
  * Compatibility modes, as in Confluent Schema Registry, applied to data contracts; the version bump a set of
  * judgements requires; and the check of a declared version against it. Pure: no I/O.
  *
- * What the modes mean here (a contract is a promise about data; see breaking-rules.ts for which change
+ * What the modes mean here (a contract is a promise about data; see breaking-rules/ for which change
  * breaks which direction):
  * - BACKWARD: consumers using the NEW contract can read data produced under the PREVIOUS one — the new
  *   contract accepts everything the previous one did. As in Confluent: removing a property is allowed,
@@ -27,7 +27,7 @@
  * The compatibility mode and the default level policy are independent: a FORWARD-compatible update can still
  * contain `breaking`-level judgements (e.g. removing an optional property) that require a major version.
  */
-import { type Judgement, type RuleCategory, judgeChanges } from './breaking-rules.js';
+import { type Judgement, type RuleCategory, judgeChanges } from './breaking-rules/index.js';
 import { type Change, diffDocuments } from './diff.js';
 import type { JsonObject } from './odcs.js';
 import { type VersionBump, bumpVersion, compareSemVer, parseSemVer } from './versions.js';

@@ -2,7 +2,7 @@
  * A structural diff of two ODCS documents, aware of the standard's shape: items of arrays of objects are
  * matched by identity (so reordering is not a change), every change carries a JSON path, a readable path
  * (`orders.customer_email.logicalType`) and the element it is about (schema, property, quality rule, server,
- * SLA), which is what the breaking-change rules in breaking-rules.ts judge. Pure: no I/O.
+ * SLA), which is what the breaking-change rules in breaking-rules/ judge. Pure: no I/O.
  *
  * Decisions:
  * - Granularity: the most specific path where the documents differ. Array items of arrays of objects

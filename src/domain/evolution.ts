@@ -2,7 +2,7 @@
  * How a new document of a contract is judged against its history: the changes, the version bump they require,
  * the compatibility verdict, and whether the write may go ahead. Pure; used by every write that makes a version.
  */
-import type { Judgement } from './breaking-rules.js';
+import type { Judgement } from './breaking-rules/index.js';
 import { assessUpdate, type CompatibilityMode, checkCompatibility, judgementsRequiring, type RequiredBump } from './compatibility.js';
 import { IncompatibleChangeError, ValidationError } from './errors.js';
 import type { JsonObject, JsonValue } from './odcs.js';

@@ -7,7 +7,7 @@ import { assertAcceptsNewVersion, effectiveCompatibility, versionId } from '../d
 import { servesNewestVersion, transitiveBaseline } from '../domain/lifecycle.js';
 import { AlreadyExistsError, ConflictError, IncompatibleChangeError, InvalidStateError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { assessEvolution, type CompatibilityVerdict, toVersionChange, type VersionChange } from '../domain/evolution.js';
-import { judgeChanges } from '../domain/breaking-rules.js';
+import { judgeChanges } from '../domain/breaking-rules/index.js';
 import { type ContractFormat, formatContract } from '../domain/odcs-format.js';
 import type { JsonObject, OdcsDocument } from '../domain/odcs.js';
 import { validateContractDocument } from '../domain/odcs.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Judgement, judgeChanges } from '../../src/domain/breaking-rules.js';
+import { type Judgement, judgeChanges } from '../../src/domain/breaking-rules/index.js';
 import {
   COMPATIBILITY_MODES,
   type CompatibilityMode,
