@@ -44,7 +44,7 @@ import {
   type StoredContract,
   toStoredApprovalRequest,
   toStoredContract,
-} from './documents.js';
+} from './documents/index.js';
 import { contractConflict, versionByNumber } from './lookups.js';
 import { keysetPage } from './paging.js';
 import { mapOrNull, unique, withoutId } from './util.js';

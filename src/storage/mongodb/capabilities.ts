@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, Document } from 'mongodb';
 import type { StorageCapabilities } from '../types.js';
-import { COLLECTIONS } from './documents.js';
+import { COLLECTIONS } from './documents/index.js';
 import { ensureTextIndex } from './indexes.js';
 
 export const BACKEND_NAME = 'mongodb';

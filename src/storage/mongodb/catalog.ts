@@ -19,7 +19,7 @@ import {
   type StoredCatalogEntry,
   type StoredContract,
   toStoredCatalogEntry,
-} from './documents.js';
+} from './documents/index.js';
 import { isDuplicateKeyError, writeErrorsOf } from './errors.js';
 import { keysetPage } from './paging.js';
 

@@ -27,7 +27,7 @@ import {
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import type { CommentRepository, Page, PageRequest } from '../types.js';
 import { backoff, casReplace } from './claims.js';
-import { commentTargetKey, fromStoredComment, fromStoredReaction, type MongoCollections, type StoredComment, toStoredComment } from './documents.js';
+import { commentTargetKey, fromStoredComment, fromStoredReaction, type MongoCollections, type StoredComment, toStoredComment } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
 import { checkVersion, findContract } from './lookups.js';
 import { keysetPage } from './paging.js';

@@ -68,7 +68,7 @@ import {
   type StoredVersion,
   toStoredContract,
   toStoredVersion,
-} from './documents.js';
+} from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
 import { contractConflict, versionByNumber } from './lookups.js';
 import { emptyPage, keysetPage } from './paging.js';

@@ -10,7 +10,7 @@ import { MongoApprovalRepository } from './approvals.js';
 import { BACKEND_NAME, detectCapabilities } from './capabilities.js';
 import { MongoCatalogRepository } from './catalog.js';
 import { MongoContractRepository } from './contracts.js';
-import { collectionsOf } from './documents.js';
+import { collectionsOf } from './documents/index.js';
 import { errorMessage } from './errors.js';
 import { ensureIndexes } from './indexes.js';
 import { MongoCommentRepository } from './comments.js';

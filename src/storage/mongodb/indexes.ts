@@ -5,7 +5,7 @@
  */
 import { type Db, type IndexDescription, MongoServerError } from 'mongodb';
 import { SEARCH_FIELDS, SEARCH_WEIGHTS } from '../../domain/search.js';
-import { COLLECTIONS } from './documents.js';
+import { COLLECTIONS } from './documents/index.js';
 
 export const CONTRACT_INDEXES: IndexDescription[] = [
   { key: { name: 1 }, name: 'contracts_name_unique', unique: true },

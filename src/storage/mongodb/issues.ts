@@ -33,7 +33,7 @@ import type { ValidationRecord } from '../../domain/validations.js';
 import { issueQueryTerms } from '../issue-text.js';
 import type { IssueFilter, IssueOrderField, IssueRepository, IssueSummary, Page, PageRequest, SortDirection } from '../types.js';
 import { backoff, casDelete, casReplace } from './claims.js';
-import { activeKeyOf, fromStoredIssue, type MongoCollections, type StoredIssue, toStoredIssue } from './documents.js';
+import { activeKeyOf, fromStoredIssue, type MongoCollections, type StoredIssue, toStoredIssue } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
 import { findContract } from './lookups.js';
 import { keysetPage } from './paging.js';

@@ -5,7 +5,7 @@
  */
 import { type ContractVersion, versionId } from '../../domain/contracts.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
-import { fromStoredVersion, type MongoCollections, type StoredContract } from './documents.js';
+import { fromStoredVersion, type MongoCollections, type StoredContract } from './documents/index.js';
 
 export type ContractHead = Pick<StoredContract, '_id' | 'name' | 'version' | 'versionCount' | 'autoOpenIssues'>;
 

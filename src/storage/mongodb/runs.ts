@@ -15,7 +15,7 @@ import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import { planRunStart, planRunUpdate, type Run, type StartRunInput, type UpdateRunInput } from '../../domain/runs.js';
 import type { Page, PageRequest, RunFilter, RunRepository, SortDirection } from '../types.js';
 import { casReplace } from './claims.js';
-import { fromStoredRun, type MongoCollections, type StoredRun, type StoredRunHead, toStoredRun } from './documents.js';
+import { fromStoredRun, type MongoCollections, type StoredRun, type StoredRunHead, toStoredRun } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
 import { checkVersion, findContract } from './lookups.js';
 import { keysetPage } from './paging.js';

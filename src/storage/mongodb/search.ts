@@ -8,7 +8,7 @@ import type { Filter } from 'mongodb';
 import { matchedFields, queryTerms, scoreSearchText, type SearchField } from '../../domain/search.js';
 import { encodeOffsetCursor } from '../cursor.js';
 import type { ContractSearchHit, Page, PageRequest } from '../types.js';
-import { fromStoredContract, type MongoCollections, type StoredContract, storedSearchText } from './documents.js';
+import { fromStoredContract, type MongoCollections, type StoredContract, storedSearchText } from './documents/index.js';
 import { emptyPage, offsetStart, pageSize } from './paging.js';
 
 export async function searchContracts(

@@ -37,7 +37,7 @@ import {
   type StoredDailyStats,
   type StoredValidationRecord,
   toStoredValidationRecord,
-} from './documents.js';
+} from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
 import type { IssueWrite, MongoIssueRepository } from './issues.js';
 import { checkVersion, findContract } from './lookups.js';

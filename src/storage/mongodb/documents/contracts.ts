@@ -1,0 +1,198 @@
+/** How a contract is stored (collection `contracts`): its shape, lifecycle subdocuments and search fields, and the mapping. */
+import type { CompatibilityMode } from '../../../domain/compatibility.js';
+import type { Contract } from '../../../domain/contracts.js';
+import type { ContractStatus, StatusChange } from '../../../domain/lifecycle.js';
+import { type SearchText, searchTermsOf, searchTextOf } from '../../../domain/search.js';
+import { parseDocument, strings, toDate } from './values.js';
+
+/** The search text of a contract, as stored (and as indexed by the text index when the server has one). */
+export interface StoredSearchText {
+  name: string;
+  description: string;
+  schemaNames: string[];
+  propertyNames: string[];
+  propertyDescriptions: string[];
+}
+
+export interface StoredContract {
+  _id: string;
+  name: string;
+  description: string | null;
+  owner: string | null;
+  status: ContractStatus;
+  version: string;
+  versionCount: number;
+  revision: number;
+  /** Absent on contracts stored before the setting existed: read as true (the default). */
+  autoOpenIssues?: boolean;
+  /** Absent or null: the registry's default compatibility mode. */
+  compatibility?: CompatibilityMode | null;
+  // Lifecycle fields; absent on contracts stored before the lifecycle existed (fromStoredContract's defaults).
+  /** The number of the active (served) version; null until the first activation. */
+  activeVersion?: number | null;
+  approvalRequired?: boolean;
+  openApprovalRequestId?: string | null;
+  /** Oldest first; an array of flat subdocuments (no nested arrays: FerretDB refuses them). */
+  statusHistory?: StoredStatusChange[];
+  deprecation?: StoredDeprecation | null;
+  /** The served document (the active version's once there is one), as JSON text. */
+  documentJson: string;
+  createdAt: Date;
+  updatedAt: Date;
+  createdBy: string | null;
+  updatedBy: string | null;
+  // derived, for queries
+  /** The ODCS `id` of the current document (import updates the contract holding it). */
+  odcsId: string | null;
+  /** Lower-cased schema names (the `schemaName` filter). */
+  schemaNamesLower: string[];
+  /** Every distinct word of the search text (the portable search index). */
+  searchTerms: string[];
+  /** The searchable text (the text index, and the fields reported as matched). */
+  search: StoredSearchText;
+}
+
+export interface StoredStatusChange {
+  at: Date;
+  by: string | null;
+  from: ContractStatus | null;
+  to: ContractStatus;
+  version: string;
+  versionNumber: number;
+  note: string | null;
+  approvalRequestId: string | null;
+}
+
+export interface StoredDeprecation {
+  reason: string;
+  replacedBy: string | null;
+}
+
+
+
+export function toStoredContract(contract: Contract): StoredContract {
+  const search = searchTextOf(contract.name, contract.document);
+  return {
+    _id: contract.id,
+    name: contract.name,
+    description: contract.description,
+    owner: contract.owner,
+    status: contract.status,
+    version: contract.version,
+    versionCount: contract.versionCount,
+    revision: contract.revision,
+    autoOpenIssues: contract.autoOpenIssues,
+    compatibility: contract.compatibility,
+    activeVersion: contract.activeVersion,
+    approvalRequired: contract.approvalRequired,
+    openApprovalRequestId: contract.openApprovalRequestId,
+    statusHistory: contract.statusHistory.map(toStoredStatusChange),
+    deprecation: contract.deprecation === null ? null : { reason: contract.deprecation.reason, replacedBy: contract.deprecation.replacedBy },
+    documentJson: JSON.stringify(contract.document),
+    createdAt: contract.createdAt,
+    updatedAt: contract.updatedAt,
+    createdBy: contract.createdBy,
+    updatedBy: contract.updatedBy,
+    odcsId: typeof contract.document.id === 'string' ? contract.document.id : null,
+    schemaNamesLower: [...new Set(search.schemaNames.map((s) => s.toLowerCase()))],
+    searchTerms: searchTermsOf(search),
+    search: {
+      name: search.name,
+      description: search.description,
+      schemaNames: search.schemaNames,
+      propertyNames: search.propertyNames,
+      propertyDescriptions: search.propertyDescriptions,
+    },
+  };
+}
+
+/** The record, with its keys in the order the domain creates them. */
+export function fromStoredContract(doc: StoredContract): Contract {
+  const legacy = doc.statusHistory === undefined ? legacyLifecycle(doc) : null;
+  return {
+    id: doc._id,
+    name: doc.name,
+    description: doc.description ?? null,
+    owner: doc.owner ?? null,
+    status: legacy?.status ?? doc.status,
+    version: doc.version,
+    versionCount: doc.versionCount,
+    revision: doc.revision,
+    autoOpenIssues: doc.autoOpenIssues !== false,
+    compatibility: doc.compatibility ?? null,
+    activeVersion: doc.activeVersion !== undefined ? doc.activeVersion : defaultActiveVersion(doc),
+    approvalRequired: doc.approvalRequired !== false,
+    openApprovalRequestId: doc.openApprovalRequestId ?? null,
+    statusHistory: legacy?.statusHistory ?? (doc.statusHistory ?? []).map(fromStoredStatusChange),
+    deprecation: doc.deprecation ? { reason: doc.deprecation.reason, replacedBy: doc.deprecation.replacedBy ?? null } : null,
+    document: parseDocument(doc.documentJson),
+    createdAt: toDate(doc.createdAt),
+    updatedAt: toDate(doc.updatedAt),
+    createdBy: doc.createdBy ?? null,
+    updatedBy: doc.updatedBy ?? null,
+  };
+}
+
+/**
+ * A contract stored before status history existed: its history starts with one entry for the status it had (its
+ * served version counts as active for transitive compatibility). It was in_review without an approval request,
+ * which nobody could ever decide, so it reads as a draft (recorded in that entry); its next write stores it so.
+ */
+function legacyLifecycle(doc: StoredContract): Pick<Contract, 'status' | 'statusHistory'> {
+  const status = doc.status === 'in_review' && !doc.openApprovalRequestId ? 'draft' : doc.status;
+  const note = status === doc.status ? 'status before the history was recorded' : 'was in_review without an approval request; reads as draft';
+  const entry: StatusChange = {
+    at: toDate(doc.updatedAt),
+    by: doc.updatedBy ?? null,
+    from: null,
+    to: status,
+    version: doc.version,
+    versionNumber: doc.versionCount,
+    note,
+    approvalRequestId: null,
+  };
+  return { status, statusHistory: [entry] };
+}
+
+/** A contract stored before the lifecycle existed served its newest version, which counts as active once approved. */
+function defaultActiveVersion(doc: Pick<StoredContract, 'status' | 'versionCount'>): number | null {
+  return doc.status === 'active' || doc.status === 'deprecated' || doc.status === 'retired' ? doc.versionCount : null;
+}
+
+function toStoredStatusChange(c: StatusChange): StoredStatusChange {
+  return {
+    at: c.at,
+    by: c.by,
+    from: c.from,
+    to: c.to,
+    version: c.version,
+    versionNumber: c.versionNumber,
+    note: c.note,
+    approvalRequestId: c.approvalRequestId,
+  };
+}
+
+function fromStoredStatusChange(c: StoredStatusChange): StatusChange {
+  return {
+    at: toDate(c.at),
+    by: c.by ?? null,
+    from: c.from ?? null,
+    to: c.to,
+    version: c.version,
+    versionNumber: c.versionNumber,
+    note: c.note ?? null,
+    approvalRequestId: c.approvalRequestId ?? null,
+  };
+}
+
+/** The SearchText of a stored contract, from its stored search fields (the document is not parsed). */
+export function storedSearchText(doc: Pick<StoredContract, 'search'>): SearchText {
+  const s = doc.search;
+  return {
+    name: s?.name ?? '',
+    description: s?.description ?? '',
+    schemaNames: strings(s?.schemaNames),
+    propertyNames: strings(s?.propertyNames),
+    propertyDescriptions: strings(s?.propertyDescriptions),
+  };
+}
