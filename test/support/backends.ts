@@ -43,6 +43,35 @@ export const mongoBackend = {
 
 export const backends: BackendFactory[] = [memoryBackend, mongoBackend];
 
+/**
+ * The reads a block of code sends: `points` = finds of one `_id` equality (how batches are read where the server
+ * does not serve `_id: {$in}` from its index, see src/storage/mongodb/point-reads.ts), `finds` = every other find,
+ * `other` = every other command by name.
+ */
+export async function countReads(
+  storage: MongoStorageBackend,
+  run: () => Promise<unknown>,
+): Promise<{ finds: number; points: number; other: Record<string, number> }> {
+  const result = { finds: 0, points: 0, other: {} as Record<string, number> };
+  const listener = (event: { commandName: string; command: Record<string, unknown> }) => {
+    if (event.commandName !== 'find') {
+      result.other[event.commandName] = (result.other[event.commandName] ?? 0) + 1;
+      return;
+    }
+    const filter = event.command.filter as Record<string, unknown> | undefined;
+    const keys = filter ? Object.keys(filter) : [];
+    if (keys.length === 1 && keys[0] === '_id' && typeof filter!._id === 'string') result.points++;
+    else result.finds++;
+  };
+  storage.client.on('commandStarted', listener);
+  try {
+    await run();
+  } finally {
+    storage.client.off('commandStarted', listener);
+  }
+  return result;
+}
+
 /** Counts the driver commands a block of code sends (by command name). */
 export async function countCommands(storage: MongoStorageBackend, run: () => Promise<unknown>): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};

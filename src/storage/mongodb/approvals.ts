@@ -47,7 +47,8 @@ import {
 } from './documents/index.js';
 import { contractConflict, versionByNumber } from './lookups.js';
 import { keysetPage } from './paging.js';
-import { mapOrNull, unique, withoutId } from './util.js';
+import { type BatchReads, readByIds } from './point-reads.js';
+import { withoutId } from './util.js';
 
 /** How often a request write, or a contract move, is retried after losing to a concurrent write. */
 const WRITE_ATTEMPTS = 8;
@@ -55,7 +56,10 @@ const WRITE_ATTEMPTS = 8;
 export const ORPHAN_REQUEST_AGE_MS = 60_000;
 
 export class MongoApprovalRepository implements ApprovalRepository {
-  constructor(private readonly collections: MongoCollections) {}
+  constructor(
+    private readonly collections: MongoCollections,
+    private readonly batchReads: BatchReads = 'points',
+  ) {}
 
   // -------------------------------------------------------------------------------------------------------------
   // Writes
@@ -106,9 +110,12 @@ export class MongoApprovalRepository implements ApprovalRepository {
 
   async getByIds(ids: readonly string[]): Promise<(ApprovalRequest | null)[]> {
     if (ids.length === 0) return [];
-    const docs = await this.collections.approvals.find({ _id: { $in: unique(ids) }, confirmed: true }).toArray();
-    const byId = new Map(docs.map((d) => [d._id, d]));
-    return ids.map((id) => mapOrNull(byId.get(id), fromStoredApprovalRequest));
+    // Point reads by _id, then the confirmed check (an `_id` with another condition is not an index read everywhere).
+    const byId = await readByIds(this.collections.approvals, ids, this.batchReads);
+    return ids.map((id) => {
+      const doc = byId.get(id);
+      return doc && doc.confirmed ? fromStoredApprovalRequest(doc) : null;
+    });
   }
 
   async list(filter: ApprovalFilter, page: PageRequest): Promise<Page<ApprovalRequest>> {

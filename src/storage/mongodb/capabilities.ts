@@ -2,19 +2,28 @@
  * What the server can do, detected once at start-up by trying it (never assumed from the server's name):
  * text search = the text index can be created AND a `$text` query answers; aggregation = a `$group` with several
  * `$sum` accumulators gives the right numbers on a scratch collection; transactions = a replica set or a mongos;
- * the version from buildInfo (with FerretDB's own version when the server reports one).
+ * the version from buildInfo (with FerretDB's own version when the server reports one); batch reads = whether an
+ * `_id: {$in}` is served from the `_id` index (the server's own explain says so), else batches are read as
+ * parallel `_id` equalities (point-reads.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { Db, Document } from 'mongodb';
 import type { StorageCapabilities } from '../types.js';
 import { COLLECTIONS } from './documents/index.js';
 import { ensureTextIndex } from './indexes.js';
+import type { BatchReads } from './point-reads.js';
 
 export const BACKEND_NAME = 'mongodb';
 
-export async function detectCapabilities(db: Db): Promise<StorageCapabilities> {
+/** What the MongoDB repositories need to know beyond the backend-neutral capabilities. */
+export interface MongoCapabilities extends StorageCapabilities {
+  /** How a batch of several ids is read: one `$in` (served by the `_id` index) or parallel equality reads. */
+  batchReads: BatchReads;
+}
+
+export async function detectCapabilities(db: Db): Promise<MongoCapabilities> {
   const admin = db.admin();
-  const [hello, buildInfo, textSearch, aggregation] = await Promise.all([
+  const [hello, buildInfo, textSearch, aggregation, batchReads] = await Promise.all([
     admin
       .command({ hello: 1 })
       .catch(() => admin.command({ isMaster: 1 })) // servers older than `hello`
@@ -22,6 +31,7 @@ export async function detectCapabilities(db: Db): Promise<StorageCapabilities> {
     admin.command({ buildInfo: 1 }).catch(() => null as Document | null),
     detectTextSearch(db),
     detectAggregation(db),
+    detectBatchReads(db),
   ]);
   return {
     backend: BACKEND_NAME,
@@ -29,7 +39,36 @@ export async function detectCapabilities(db: Db): Promise<StorageCapabilities> {
     transactions: hasTransactions(hello),
     aggregation,
     serverVersion: serverVersionOf(buildInfo),
+    batchReads,
   };
+}
+
+/**
+ * Asks the server to explain an `_id: {$in}` find on a scratch collection. FerretDB reports whether it pushed the
+ * filter down to its storage (`filterPushdown`; 1.24 does not for `$in`, so it scans); MongoDB reports its plan (a
+ * COLLSCAN anywhere in it means the index is not used). An answer of neither shape, or none, means point reads:
+ * a lone `_id` equality is the one read every MongoDB-wire server serves from its index.
+ */
+export async function detectBatchReads(db: Db): Promise<BatchReads> {
+  const name = `capability_probe_${randomUUID()}`;
+  const probe = db.collection<{ _id: string } & Document>(name);
+  try {
+    await probe.insertMany([{ _id: 'a' }, { _id: 'b' }, { _id: 'c' }]);
+    const explained = await db.command({ explain: { find: name, filter: { _id: { $in: ['a', 'b'] } } }, verbosity: 'queryPlanner' });
+    return batchReadsFromExplain(explained);
+  } catch {
+    return 'points';
+  } finally {
+    await probe.drop().catch(() => undefined);
+  }
+}
+
+/** The decision of detectBatchReads from an explain answer (exported for its test). */
+export function batchReadsFromExplain(explained: Document): BatchReads {
+  if (typeof explained.filterPushdown === 'boolean') return explained.filterPushdown ? 'in' : 'points';
+  const plan = explained.queryPlanner?.winningPlan;
+  if (plan && typeof plan === 'object') return JSON.stringify(plan).includes('COLLSCAN') ? 'points' : 'in';
+  return 'points';
 }
 
 function hasTransactions(hello: Document | null): boolean {

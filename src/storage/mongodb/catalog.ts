@@ -22,6 +22,7 @@ import {
 } from './documents/index.js';
 import { isDuplicateKeyError, writeErrorsOf } from './errors.js';
 import { keysetPage } from './paging.js';
+import { type BatchReads, readByIds } from './point-reads.js';
 
 /** How many contracts rebuild() derives and writes per round trip. */
 export const REBUILD_BATCH = 200;
@@ -29,6 +30,33 @@ export const REBUILD_BATCH = 200;
 const ID_CHUNK = 500;
 
 type Collection = MongoCollections['catalog'];
+
+/**
+ * The entries of a contract just created (a fresh id, so it has none yet): one unordered insert, no removal, then
+ * the same re-read as syncCatalog. A duplicate can only be an entry a newer revision already wrote: kept.
+ */
+export async function insertNewCatalog(collections: MongoCollections, contract: Contract): Promise<CatalogEntry[]> {
+  const { catalog } = collections;
+  const entries = deriveCatalogEntries(contract);
+  if (entries.length > 0) {
+    try {
+      await catalog.insertMany(
+        entries.map((e) => ({ _id: e.id, ...toStoredCatalogEntry(e) }) as StoredCatalogEntry),
+        { ordered: false },
+      );
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      // FerretDB 1.x may stop an unordered insert at its first error: the rest one by one (duplicates kept).
+      for (const e of entries) {
+        await catalog.insertOne({ _id: e.id, ...toStoredCatalogEntry(e) } as StoredCatalogEntry).catch((err: unknown) => {
+          if (!isDuplicateKeyError(err)) throw err;
+        });
+      }
+    }
+  }
+  await settleCatalog(collections, contract);
+  return entries;
+}
 
 /**
  * Writes the entries of a contract write at revision `contract.revision`, then removes the entries of schemas that
@@ -39,14 +67,21 @@ export async function syncCatalog(collections: MongoCollections, contract: Contr
   const entries = deriveCatalogEntries(contract);
   await upsertEntries(catalog, entries, '$lt');
   await catalog.deleteMany({ contractId: contract.id, contractRevision: { $lt: contract.revision } });
-  // A slow writer may get here after a newer revision (or a delete) already synced: its upserts could then have
-  // re-inserted a schema the newer revision dropped. Re-read the revision and clear what is older than it.
+  await settleCatalog(collections, contract);
+  return entries;
+}
+
+/**
+ * A slow writer may get here after a newer revision (or a delete) already synced: its writes could then have
+ * re-inserted a schema the newer revision dropped. Re-read the revision (a point read) and clear what is older.
+ */
+async function settleCatalog(collections: MongoCollections, contract: Contract): Promise<void> {
+  const { catalog } = collections;
   const current = await collections.contracts.findOne({ _id: contract.id }, { projection: { revision: 1 } });
   if (!current) await catalog.deleteMany({ contractId: contract.id });
   else if (current.revision > contract.revision) {
     await catalog.deleteMany({ contractId: contract.id, contractRevision: { $lt: current.revision } });
   }
-  return entries;
 }
 
 /**
@@ -82,7 +117,10 @@ async function upsertEntries(catalog: Collection, entries: readonly CatalogEntry
 }
 
 export class MongoCatalogRepository implements SchemaCatalogRepository {
-  constructor(private readonly collections: MongoCollections) {}
+  constructor(
+    private readonly collections: MongoCollections,
+    private readonly batchReads: BatchReads = 'points',
+  ) {}
 
   async list(filter: CatalogFilter, page: PageRequest): Promise<Page<CatalogEntry>> {
     return keysetPage<StoredCatalogEntry, CatalogEntry>({
@@ -98,8 +136,7 @@ export class MongoCatalogRepository implements SchemaCatalogRepository {
 
   async getByIds(ids: readonly string[]): Promise<(CatalogEntry | null)[]> {
     if (ids.length === 0) return [];
-    const docs = await this.collections.catalog.find({ _id: { $in: [...new Set(ids)] } }).toArray();
-    const byId = new Map(docs.map((d) => [d._id, d]));
+    const byId = await readByIds(this.collections.catalog, ids, this.batchReads);
     return ids.map((id) => {
       const doc = byId.get(id);
       return doc ? fromStoredCatalogEntry(doc) : null;

@@ -29,7 +29,9 @@ import type { CommentRepository, Page, PageRequest } from '../types.js';
 import { backoff, casReplace } from './claims.js';
 import { commentTargetKey, fromStoredComment, fromStoredReaction, type MongoCollections, type StoredComment, toStoredComment } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
+import type { KeyCollection } from './keys.js';
 import { checkVersion, findContract } from './lookups.js';
+import { type BatchReads, readByIds } from './point-reads.js';
 import { keysetPage } from './paging.js';
 import { groupBy, unique, withoutId } from './util.js';
 
@@ -37,7 +39,11 @@ import { groupBy, unique, withoutId } from './util.js';
 const DELETE_ATTEMPTS = 20;
 
 export class MongoCommentRepository implements CommentRepository {
-  constructor(private readonly collections: MongoCollections) {}
+  constructor(
+    private readonly collections: MongoCollections,
+    private readonly keys: KeyCollection,
+    private readonly batchReads: BatchReads = 'points',
+  ) {}
 
   // -------------------------------------------------------------------------------------------------------------
   // Writes
@@ -101,7 +107,7 @@ export class MongoCommentRepository implements CommentRepository {
 
   async getByIds(ids: readonly string[]): Promise<(Comment | null)[]> {
     if (ids.length === 0) return [];
-    const docs = await this.collections.comments.find({ _id: { $in: unique(ids) } }).toArray();
+    const docs = [...(await readByIds(this.collections.comments, ids, this.batchReads)).values()];
     const comments = await this.attachReactions(docs.map(fromStoredComment));
     const byId = new Map(comments.map((c) => [c.id, c]));
     return ids.map((id) => byId.get(id) ?? null);
@@ -138,7 +144,7 @@ export class MongoCommentRepository implements CommentRepository {
       return;
     }
     const contract = await findContract(this.collections, id);
-    if (input.contractVersion != null && input.parentId == null) await checkVersion(this.collections, contract, input.contractVersion.trim());
+    if (input.contractVersion != null && input.parentId == null) await checkVersion(this.collections, this.keys, contract, input.contractVersion.trim());
   }
 
   /** A comment that exists and is not deleted. */

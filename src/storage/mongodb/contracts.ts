@@ -54,11 +54,11 @@ import type {
   ContractSearchHit,
   Page,
   PageRequest,
-  StorageCapabilities,
 } from '../types.js';
 import { withdrawForDeletedContract } from './approvals.js';
 import { completeClosedReview } from './approvals.js';
-import { syncCatalog } from './catalog.js';
+import { insertNewCatalog, syncCatalog } from './catalog.js';
+import type { MongoCapabilities } from './capabilities.js';
 import { casDelete, casReplace } from './claims.js';
 import {
   fromStoredContract,
@@ -70,10 +70,12 @@ import {
   toStoredVersion,
 } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
+import { claimName, contractIdsByName, deleteKeysOf, type KeyCollection, putVersionKey, releaseName, repairName, versionsByKey } from './keys.js';
 import { contractConflict, versionByNumber } from './lookups.js';
 import { emptyPage, keysetPage } from './paging.js';
+import { readByIds } from './point-reads.js';
 import { searchContracts } from './search.js';
-import { mapOrNull, unique, withoutId } from './util.js';
+import { mapOrNull, withoutId } from './util.js';
 
 /** A version above its contract's versionCount and older than this is an orphan of a crashed write. */
 export const ORPHAN_VERSION_AGE_MS = 60_000;
@@ -81,7 +83,8 @@ export const ORPHAN_VERSION_AGE_MS = 60_000;
 export class MongoContractRepository implements ContractRepository {
   constructor(
     private readonly collections: MongoCollections,
-    private readonly capabilities: StorageCapabilities,
+    private readonly keys: KeyCollection,
+    private readonly capabilities: MongoCapabilities,
     private readonly policy: RegistryPolicy = DEFAULT_POLICY,
   ) {}
 
@@ -103,10 +106,10 @@ export class MongoContractRepository implements ContractRepository {
     if (!isTransitive(effectiveCompatibility(current, this.policy))) return [head.document];
     const numbers = transitiveBaseline(current);
     if (numbers.length === 0) return [head.document];
-    const docs = await this.collections.versions
-      .find({ _id: { $in: numbers.map((n) => versionId(current.id, n)) } }, { projection: { documentJson: 1, number: 1 } })
-      .toArray();
-    const byNumber = new Map(docs.map((d) => [d.number, JSON.parse(d.documentJson) as JsonObject]));
+    const found = await readByIds(this.collections.versions, numbers.map((n) => versionId(current.id, n)), this.capabilities.batchReads, {
+      projection: { documentJson: 1, number: 1 },
+    });
+    const byNumber = new Map([...found.values()].map((d) => [d.number, JSON.parse(d.documentJson) as JsonObject]));
     const earlier = numbers.map((n) => byNumber.get(n)).filter((d): d is JsonObject => d !== undefined);
     return [head.document, ...earlier];
   }
@@ -116,18 +119,30 @@ export class MongoContractRepository implements ContractRepository {
 
   async create(input: CreateContractInput, actor: string | null): Promise<Contract> {
     const { contract, version } = planCreate(input, randomUUID(), { now: new Date(), actor, policy: this.policy });
-    if (await this.nameTaken(contract.name, null)) throw new AlreadyExistsError('Contract', 'name', contract.name);
+    // The name key first (keys.ts): a name in use is refused with one point read, nothing else written.
+    await claimName(this.keys, this.collections, contract.name, contract.id);
     const token = randomUUID();
-    await this.collections.versions.insertOne(toStoredVersion(version, token));
+    try {
+      await this.collections.versions.insertOne(toStoredVersion(version, token));
+      await putVersionKey(this.keys, contract.id, version.version, version.number);
+    } catch (error) {
+      await releaseName(this.keys, contract.name, contract.id);
+      throw error;
+    }
     try {
       await this.collections.contracts.insertOne(toStoredContract(contract));
     } catch (error) {
       await this.discardVersion(version, token);
-      // _id is a fresh UUID: a duplicate key can only be the name, taken since the check above.
-      if (isDuplicateKeyError(error)) throw new AlreadyExistsError('Contract', 'name', contract.name);
+      // _id is a fresh UUID: a duplicate key can only be the name, taken by a writer that took over the same
+      // stale key at the same time; the key then goes back to the contract that holds the name.
+      if (isDuplicateKeyError(error)) {
+        await repairName(this.keys, this.collections, contract.name);
+        throw new AlreadyExistsError('Contract', 'name', contract.name);
+      }
+      await releaseName(this.keys, contract.name, contract.id);
       throw error;
     }
-    await syncCatalog(this.collections, contract);
+    await insertNewCatalog(this.collections, contract);
     return contract;
   }
 
@@ -135,19 +150,25 @@ export class MongoContractRepository implements ContractRepository {
     const current = await this.current(input.id, input.expectedRevision);
     const head = await this.head(current);
     const write = planUpdate(current, input, { now: new Date(), actor, policy: this.policy }, await this.history(current, head), head);
-    if (write.contract.name !== current.name && (await this.nameTaken(write.contract.name, current.id))) {
-      throw new AlreadyExistsError('Contract', 'name', write.contract.name);
+    if (write.contract.name === current.name) return this.commit(current, input.expectedRevision, write);
+    // A rename claims the new name's key first and gives up the old one once the contract has moved.
+    await claimName(this.keys, this.collections, write.contract.name, current.id);
+    let updated: Contract;
+    try {
+      updated = await this.commit(current, input.expectedRevision, write);
+    } catch (error) {
+      if (error instanceof AlreadyExistsError && error.field === 'name') await repairName(this.keys, this.collections, write.contract.name);
+      else await releaseName(this.keys, write.contract.name, current.id);
+      throw error;
     }
-    return this.commit(current, input.expectedRevision, write);
+    await releaseName(this.keys, current.name, current.id);
+    return updated;
   }
 
   async rollback(input: RollbackContractInput, actor: string | null): Promise<Contract> {
     const current = await this.current(input.id, input.expectedRevision);
-    const target = await this.collections.versions.findOne({
-      contractId: current.id,
-      version: input.toVersion,
-      number: { $lte: current.versionCount },
-    });
+    const [found] = await versionsByKey(this.keys, this.collections, [{ contractId: current.id, version: input.toVersion }], this.capabilities.batchReads);
+    const target = found && found.number <= current.versionCount ? found : null;
     if (!target) throw new NotFoundError('ContractVersion', `${current.name}@${input.toVersion}`);
     const head = await this.head(current);
     const ctx = { now: new Date(), actor, policy: this.policy };
@@ -188,6 +209,7 @@ export class MongoContractRepository implements ContractRepository {
     }
     await this.collections.versions.deleteMany({ contractId: id });
     await this.collections.catalog.deleteMany({ contractId: id });
+    await deleteKeysOf(this.keys, id);
     const contract = fromStoredContract(deleted);
     if (contract.openApprovalRequestId !== null) await withdrawForDeletedContract(this.collections, contract.openApprovalRequestId, actor);
     return contract;
@@ -203,14 +225,13 @@ export class MongoContractRepository implements ContractRepository {
 
   async getByIds(ids: readonly string[]): Promise<(Contract | null)[]> {
     if (ids.length === 0) return [];
-    const docs = await this.collections.contracts.find({ _id: { $in: unique(ids) } }).toArray();
-    const byId = new Map(docs.map((d) => [d._id, d]));
+    const byId = await readByIds(this.collections.contracts, ids, this.capabilities.batchReads);
     return ids.map((id) => mapOrNull(byId.get(id), fromStoredContract));
   }
 
   async getByName(name: string): Promise<Contract | null> {
-    const doc = await this.collections.contracts.findOne({ name });
-    return doc ? fromStoredContract(doc) : null;
+    const [contract] = await this.getByNames([name]);
+    return contract ?? null;
   }
 
   async getByOdcsId(odcsId: string): Promise<Contract | null> {
@@ -220,9 +241,13 @@ export class MongoContractRepository implements ContractRepository {
 
   async getByNames(names: readonly string[]): Promise<(Contract | null)[]> {
     if (names.length === 0) return [];
-    const docs = await this.collections.contracts.find({ name: { $in: unique(names) } }).toArray();
-    const byName = new Map(docs.map((d) => [d.name, d]));
-    return names.map((name) => mapOrNull(byName.get(name), fromStoredContract));
+    // Two rounds of point reads: the name keys, then their contracts (which must still have the name).
+    const ids = await contractIdsByName(this.keys, names, this.capabilities.batchReads);
+    const byId = await readByIds(this.collections.contracts, ids.filter((id): id is string => id !== null), this.capabilities.batchReads);
+    return names.map((name, i) => {
+      const doc = ids[i] === null ? undefined : byId.get(ids[i]!);
+      return doc && doc.name === name ? fromStoredContract(doc) : null;
+    });
   }
 
   async list(filter: ContractFilter, order: ContractOrder, page: PageRequest): Promise<Page<Contract>> {
@@ -263,18 +288,17 @@ export class MongoContractRepository implements ContractRepository {
 
   async getVersionsByIds(ids: readonly string[]): Promise<(ContractVersion | null)[]> {
     if (ids.length === 0) return [];
-    const docs = await this.visible(await this.collections.versions.find({ _id: { $in: unique(ids) } }).toArray());
+    const read = await readByIds(this.collections.versions, ids, this.capabilities.batchReads);
+    const docs = await this.visible([...read.values()]);
     const byId = new Map(docs.map((d) => [d._id, d]));
     return ids.map((id) => mapOrNull(byId.get(id), fromStoredVersion));
   }
 
   async getVersions(keys: readonly { contractId: string; version: string }[]): Promise<(ContractVersion | null)[]> {
     if (keys.length === 0) return [];
-    // One query over the (contractId, version) index; pairs that do not belong together are dropped below.
-    const found = await this.collections.versions
-      .find({ contractId: { $in: unique(keys.map((k) => k.contractId)) }, version: { $in: unique(keys.map((k) => k.version)) } })
-      .toArray();
-    const docs = await this.visible(found);
+    // Point reads through the version keys (keys.ts), then the visibility check: three rounds whatever the batch.
+    const found = await versionsByKey(this.keys, this.collections, keys, this.capabilities.batchReads);
+    const docs = await this.visible(found.filter((d): d is StoredVersion => d !== null));
     const byKey = new Map(docs.map((d) => [pairKey(d.contractId, d.version), d]));
     return keys.map((k) => mapOrNull(byKey.get(pairKey(k.contractId, k.version)), fromStoredVersion));
   }
@@ -285,19 +309,14 @@ export class MongoContractRepository implements ContractRepository {
   /** The versions readers may see: those of an existing contract, numbered up to its versionCount. One query. */
   private async visible(docs: StoredVersion[]): Promise<StoredVersion[]> {
     if (docs.length === 0) return docs;
-    const contracts = await this.collections.contracts
-      .find({ _id: { $in: unique(docs.map((d) => d.contractId)) } }, { projection: { versionCount: 1 } })
-      .toArray();
-    const counts = new Map(contracts.map((c) => [c._id, c.versionCount]));
+    const contracts = await readByIds(this.collections.contracts, docs.map((d) => d.contractId), this.capabilities.batchReads, {
+      projection: { versionCount: 1 },
+    });
+    const counts = new Map([...contracts.values()].map((c) => [c._id, c.versionCount]));
     return docs.filter((d) => {
       const count = counts.get(d.contractId);
       return count !== undefined && d.number <= count;
     });
-  }
-
-  private async nameTaken(name: string, exceptId: string | null): Promise<boolean> {
-    const other = await this.collections.contracts.findOne({ name }, { projection: { _id: 1 } });
-    return other !== null && other._id !== exceptId;
   }
 
   /** The contract at the revision the caller read: NotFoundError or ConflictError otherwise. */
@@ -331,6 +350,7 @@ export class MongoContractRepository implements ContractRepository {
     await this.insertVersion(current, expectedRevision, write.version, token);
     let written: boolean;
     try {
+      await putVersionKey(this.keys, current.id, write.version.version, write.version.number);
       written = await casReplace(this.collections.claims, this.collections.contracts, current.id, expectedRevision, withoutId(toStoredContract(write.contract)));
     } catch (error) {
       await this.discardVersion(write.version, token);

@@ -5,14 +5,15 @@
  */
 import { type Db, MongoClient } from 'mongodb';
 import type { RegistryPolicy } from '../../domain/evolution.js';
-import type { HealthReport, StorageBackend, StorageCapabilities } from '../types.js';
+import type { HealthReport, StorageBackend } from '../types.js';
 import { MongoApprovalRepository } from './approvals.js';
-import { BACKEND_NAME, detectCapabilities } from './capabilities.js';
+import { BACKEND_NAME, detectCapabilities, type MongoCapabilities } from './capabilities.js';
 import { MongoCatalogRepository } from './catalog.js';
 import { MongoContractRepository } from './contracts.js';
 import { collectionsOf } from './documents/index.js';
 import { errorMessage } from './errors.js';
 import { ensureIndexes } from './indexes.js';
+import { backfillKeys, ensureKeyIndexes, keysOf } from './keys.js';
 import { MongoCommentRepository } from './comments.js';
 import { MongoIssueRepository } from './issues.js';
 import { MongoRunRepository } from './runs.js';
@@ -27,6 +28,7 @@ export interface MongoStorageOptions {
 }
 
 export interface MongoStorageBackend extends StorageBackend {
+  readonly capabilities: MongoCapabilities;
   readonly client: MongoClient;
   readonly db: Db;
   dropDatabase(): Promise<void>;
@@ -45,22 +47,26 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
   try {
     const db = client.db(options.database);
     await ensureIndexes(db);
-    const capabilities: StorageCapabilities = await detectCapabilities(db);
+    const keys = keysOf(db);
+    await ensureKeyIndexes(keys);
+    const capabilities = await detectCapabilities(db);
     const collections = collectionsOf(db);
-    const contracts = new MongoContractRepository(collections, capabilities, options.policy);
-    const schemaCatalog = new MongoCatalogRepository(collections);
-    const issues = new MongoIssueRepository(collections);
-    const approvals = new MongoApprovalRepository(collections);
+    await backfillKeys(keys, collections);
+    const { batchReads } = capabilities;
+    const contracts = new MongoContractRepository(collections, keys, capabilities, options.policy);
+    const schemaCatalog = new MongoCatalogRepository(collections, batchReads);
+    const issues = new MongoIssueRepository(collections, batchReads);
+    const approvals = new MongoApprovalRepository(collections, batchReads);
     await approvals.reconcile();
     return {
       client,
       db,
       contracts,
       schemaCatalog,
-      runs: new MongoRunRepository(collections),
-      validations: new MongoValidationRepository(collections, issues, capabilities),
+      runs: new MongoRunRepository(collections, keys, capabilities),
+      validations: new MongoValidationRepository(collections, issues, keys, capabilities),
       issues,
-      comments: new MongoCommentRepository(collections),
+      comments: new MongoCommentRepository(collections, keys, batchReads),
       approvals,
       capabilities,
       health: () => health(db),

@@ -36,6 +36,7 @@ import { backoff, casDelete, casReplace } from './claims.js';
 import { activeKeyOf, fromStoredIssue, type MongoCollections, type StoredIssue, toStoredIssue } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
 import { findContract } from './lookups.js';
+import { type BatchReads, readByIds } from './point-reads.js';
 import { keysetPage } from './paging.js';
 import { groupBy, mapOrNull, unique, withoutId } from './util.js';
 
@@ -49,7 +50,10 @@ export interface IssueWrite {
 }
 
 export class MongoIssueRepository implements IssueRepository {
-  constructor(private readonly collections: MongoCollections) {}
+  constructor(
+    private readonly collections: MongoCollections,
+    private readonly batchReads: BatchReads = 'points',
+  ) {}
 
   // -------------------------------------------------------------------------------------------------------------
   // Writes
@@ -143,8 +147,7 @@ export class MongoIssueRepository implements IssueRepository {
 
   async getByIds(ids: readonly string[]): Promise<(Issue | null)[]> {
     if (ids.length === 0) return [];
-    const docs = await this.collections.issues.find({ _id: { $in: unique(ids) } }).toArray();
-    const byId = new Map(docs.map((d) => [d._id, d]));
+    const byId = await readByIds(this.collections.issues, ids, this.batchReads);
     return ids.map((id) => mapOrNull(byId.get(id), fromStoredIssue));
   }
 

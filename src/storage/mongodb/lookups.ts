@@ -6,6 +6,7 @@
 import { type ContractVersion, versionId } from '../../domain/contracts.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import { fromStoredVersion, type MongoCollections, type StoredContract } from './documents/index.js';
+import { type KeyCollection, versionsByKey } from './keys.js';
 
 export type ContractHead = Pick<StoredContract, '_id' | 'name' | 'version' | 'versionCount' | 'autoOpenIssues'>;
 
@@ -19,13 +20,13 @@ export async function findContract(collections: MongoCollections, id: string): P
   return contract;
 }
 
-/** `version` must be one of the contract's visible versions: NotFoundError('ContractVersion', `${name}@${version}`). */
-export async function checkVersion(collections: MongoCollections, contract: ContractHead, version: string): Promise<void> {
-  const found = await collections.versions.findOne(
-    { contractId: contract._id, version, number: { $lte: contract.versionCount } },
-    { projection: { _id: 1 } },
-  );
-  if (!found) throw new NotFoundError('ContractVersion', `${contract.name}@${version}`);
+/**
+ * `version` must be one of the contract's visible versions: NotFoundError('ContractVersion', `${name}@${version}`).
+ * Two point reads: the version key, then the version (keys.ts).
+ */
+export async function checkVersion(collections: MongoCollections, keys: KeyCollection, contract: ContractHead, version: string): Promise<void> {
+  const [found] = await versionsByKey(keys, collections, [{ contractId: contract._id, version }], 'points');
+  if (!found || found.number > contract.versionCount) throw new NotFoundError('ContractVersion', `${contract.name}@${version}`);
 }
 
 /** The error for a compare-and-set on a contract that matched nothing: the contract is gone, or at another revision. */

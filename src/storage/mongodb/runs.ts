@@ -17,19 +17,26 @@ import type { Page, PageRequest, RunFilter, RunRepository, SortDirection } from 
 import { casReplace } from './claims.js';
 import { fromStoredRun, type MongoCollections, type StoredRun, type StoredRunHead, toStoredRun } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
+import type { MongoCapabilities } from './capabilities.js';
+import type { KeyCollection } from './keys.js';
 import { checkVersion, findContract } from './lookups.js';
+import { readByIds } from './point-reads.js';
 import { keysetPage } from './paging.js';
-import { mapOrNull, unique, withoutId } from './util.js';
+import { mapOrNull, withoutId } from './util.js';
 
 /** How often a start re-checks the head against the newest run (see moveHead). */
 const HEAD_ATTEMPTS = 5;
 
 export class MongoRunRepository implements RunRepository {
-  constructor(private readonly collections: MongoCollections) {}
+  constructor(
+    private readonly collections: MongoCollections,
+    private readonly keys: KeyCollection,
+    private readonly capabilities: MongoCapabilities,
+  ) {}
 
   async start(input: StartRunInput, actor: string | null): Promise<Run> {
     const contract = await findContract(this.collections, input.contractId);
-    if (input.contractVersion != null) await checkVersion(this.collections, contract, input.contractVersion);
+    if (input.contractVersion != null) await checkVersion(this.collections, this.keys, contract, input.contractVersion);
     const run = planRunStart(input, randomUUID(), input.contractVersion ?? contract.version, new Date(), actor);
     await this.collections.runs.insertOne(toStoredRun(run, 1));
     await this.moveHead(run);
@@ -51,8 +58,7 @@ export class MongoRunRepository implements RunRepository {
 
   async getByIds(ids: readonly string[]): Promise<(Run | null)[]> {
     if (ids.length === 0) return [];
-    const docs = await this.collections.runs.find({ _id: { $in: unique(ids) } }).toArray();
-    const byId = new Map(docs.map((d) => [d._id, d]));
+    const byId = await readByIds(this.collections.runs, ids, this.capabilities.batchReads);
     return ids.map((id) => mapOrNull(byId.get(id), fromStoredRun));
   }
 
@@ -80,10 +86,9 @@ export class MongoRunRepository implements RunRepository {
   /** Two reads: the heads of all the contracts, then their runs. */
   async latestByContracts(contractIds: readonly string[]): Promise<(Run | null)[]> {
     if (contractIds.length === 0) return [];
-    const heads = await this.collections.runHeads.find({ _id: { $in: unique(contractIds) } }).toArray();
+    const heads = [...(await readByIds(this.collections.runHeads, contractIds, this.capabilities.batchReads)).values()];
     if (heads.length === 0) return contractIds.map(() => null);
-    const runs = await this.collections.runs.find({ _id: { $in: heads.map((h) => h.runId) } }).toArray();
-    const runById = new Map(runs.map((r) => [r._id, r]));
+    const runById = await readByIds(this.collections.runs, heads.map((h) => h.runId), this.capabilities.batchReads);
     const headByContract = new Map(heads.map((h) => [h._id, h.runId]));
     return contractIds.map((id) => {
       const runId = headByContract.get(id);

@@ -25,7 +25,7 @@ import { NotFoundError } from '../../domain/errors.js';
 import { issueForFailedCheck, planIssueCreate } from '../../domain/issues.js';
 import { bucketOf, checkStatsWindow, combineBuckets, percentileRank, type StatsBucket, type StatsQuery, type ValidationStats } from '../../domain/stats.js';
 import { FAILING_CHECK_STATUSES, planValidationRecord, type RecordValidationInput, type ValidationRecord } from '../../domain/validations.js';
-import type { Page, PageRequest, SortDirection, StorageCapabilities, ValidationFilter, ValidationRepository } from '../types.js';
+import type { Page, PageRequest, SortDirection, ValidationFilter, ValidationRepository } from '../types.js';
 import { withLock } from './claims.js';
 import {
   COLLECTIONS,
@@ -40,7 +40,10 @@ import {
 } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
 import type { IssueWrite, MongoIssueRepository } from './issues.js';
+import type { MongoCapabilities } from './capabilities.js';
+import type { KeyCollection } from './keys.js';
 import { checkVersion, findContract } from './lookups.js';
+import { readByIds } from './point-reads.js';
 import { keysetPage } from './paging.js';
 import { groupBy, mapOrNull, unique } from './util.js';
 
@@ -48,7 +51,8 @@ export class MongoValidationRepository implements ValidationRepository {
   constructor(
     private readonly collections: MongoCollections,
     private readonly issues: MongoIssueRepository,
-    private readonly capabilities: StorageCapabilities,
+    private readonly keys: KeyCollection,
+    private readonly capabilities: MongoCapabilities,
   ) {}
 
   async record(input: RecordValidationInput, actor: string | null): Promise<{ record: ValidationRecord; created: boolean }> {
@@ -58,7 +62,7 @@ export class MongoValidationRepository implements ValidationRepository {
       input.runId == null ? null : runs.findOne({ _id: input.runId }, { projection: { contractId: 1, contractVersion: 1 } }),
     ]);
     if (input.runId != null && run?.contractId !== contract._id) throw new NotFoundError('Run', input.runId);
-    if (input.contractVersion != null) await checkVersion(this.collections, contract, input.contractVersion);
+    if (input.contractVersion != null) await checkVersion(this.collections, this.keys, contract, input.contractVersion);
     const now = new Date();
     const record = planValidationRecord(input, randomUUID(), input.contractVersion ?? run?.contractVersion ?? contract.version, now, actor);
 
@@ -75,8 +79,7 @@ export class MongoValidationRepository implements ValidationRepository {
 
   async getByIds(ids: readonly string[]): Promise<(ValidationRecord | null)[]> {
     if (ids.length === 0) return [];
-    const docs = await this.collections.validations.find({ _id: { $in: unique(ids) } }).toArray();
-    const byId = new Map(docs.map((d) => [d._id, d]));
+    const byId = await readByIds(this.collections.validations, ids, this.capabilities.batchReads);
     return ids.map((id) => mapOrNull(byId.get(id), fromStoredValidationRecord));
   }
 

@@ -1,0 +1,186 @@
+/**
+ * Key documents: lookups of contracts by a key other than their `_id` made as `_id` point reads, because a lone
+ * `_id` equality is the one read every MongoDB-wire server serves from an index (FerretDB 1.x scans the whole
+ * collection for `{name}`, see capabilities.ts). Collection `contract_keys`, one document per key:
+ *  - `name/<name>` → the contract holding that name. It is also how a create or rename learns the name is taken
+ *    without a scan: the writer inserts the key BEFORE the contract (claimKey); the contracts' unique name index
+ *    stays the final guard;
+ *  - `version/<contractId>/<version>` → the number of that version string (written with the version, before the
+ *    contract moves to it).
+ *
+ * Keys are a way in, never the truth: every read checks the document it lands on (the contract has that name, the
+ * version has that string) and treats anything else as missing, so a key left behind by a crashed or lost write is
+ * harmless and is taken over by the next writer of that key. Stored keys never contain NUL (PostgreSQL refuses it
+ * in text): a value with NUL, or a very long one, is stored as its SHA-256.
+ *
+ * Data written before key documents existed is indexed once at start-up (backfillKeys; a marker document records
+ * that it ran). Other key kinds (e.g. ODCS ids) belong in this file too.
+ */
+import { createHash } from 'node:crypto';
+import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
+import { versionId } from '../../domain/contracts.js';
+import { AlreadyExistsError } from '../../domain/errors.js';
+import type { MongoCollections, StoredVersion } from './documents/index.js';
+import { isDuplicateKeyError } from './errors.js';
+import { type BatchReads, readByIds } from './point-reads.js';
+
+export const KEYS_COLLECTION = 'contract_keys';
+/** A claimed key whose contract does not exist yet is a write in flight this long (then: left by a crash). */
+export const KEY_IN_FLIGHT_MS = 30_000;
+/** Marker of the start-up backfill (keys for data written before key documents existed). */
+const BACKFILL_MARKER = 'migration/keys-v1';
+const BACKFILL_BATCH = 500;
+
+export interface StoredContractKey {
+  _id: string;
+  contractId: string;
+  /** version keys: the version's number */
+  number?: number;
+  at: Date;
+}
+
+export type KeyCollection = Collection<StoredContractKey>;
+
+export function keysOf(db: Db): KeyCollection {
+  return db.collection<StoredContractKey>(KEYS_COLLECTION);
+}
+
+export async function ensureKeyIndexes(keys: KeyCollection): Promise<void> {
+  await keys.createIndex({ contractId: 1 }, { name: 'contract_keys_contract' });
+}
+
+/** A key value as stored: itself when short and free of NUL, else its SHA-256 (prefixes keep the two apart). */
+function safe(value: string): string {
+  if (value.length <= 256 && !value.includes('\u0000')) return `=${value}`;
+  return `#${createHash('sha256').update(value).digest('hex')}`;
+}
+
+export function nameKeyId(name: string): string {
+  return `name/${safe(name)}`;
+}
+
+export function versionKeyId(contractId: string, version: string): string {
+  return `version/${contractId}/${safe(version)}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Names
+
+/**
+ * Claims `name` for `contractId` before the contract is written with it. AlreadyExistsError when a contract holds
+ * it, or another write claimed it less than KEY_IN_FLIGHT_MS ago and has not finished. A key whose contract no
+ * longer has the name (renamed, deleted, a lost write) is taken over.
+ */
+export async function claimName(keys: KeyCollection, collections: MongoCollections, name: string, contractId: string): Promise<void> {
+  const _id = nameKeyId(name);
+  try {
+    await keys.insertOne({ _id, contractId, at: new Date() });
+    return;
+  } catch (error) {
+    if (!isDuplicateKeyError(error)) throw error;
+  }
+  const existing = await keys.findOne({ _id });
+  if (existing && existing.contractId !== contractId) {
+    const owner = await collections.contracts.findOne({ _id: existing.contractId }, { projection: { name: 1 } });
+    if (owner?.name === name) throw new AlreadyExistsError('Contract', 'name', name);
+    if (!owner && Date.now() - existing.at.getTime() < KEY_IN_FLIGHT_MS) throw new AlreadyExistsError('Contract', 'name', name);
+  }
+  await keys.replaceOne({ _id }, { contractId, at: new Date() }, { upsert: true });
+}
+
+/** Gives up a claim (a write that did not happen, an old name): removed only while it still names `contractId`. */
+export async function releaseName(keys: KeyCollection, name: string, contractId: string): Promise<void> {
+  const _id = nameKeyId(name);
+  try {
+    const existing = await keys.findOne({ _id }, { projection: { contractId: 1 } });
+    if (existing?.contractId === contractId) await keys.deleteOne({ _id });
+  } catch {
+    // a key left behind is harmless (see the top of this file)
+  }
+}
+
+/**
+ * Points the key back at the contract that really holds the name, after the unique name index refused a write the
+ * key was claimed for (two writers took over a stale key at once). The one read by name outside the key: rare.
+ */
+export async function repairName(keys: KeyCollection, collections: MongoCollections, name: string): Promise<void> {
+  const owner = await collections.contracts.findOne({ name }, { projection: { _id: 1 } });
+  if (owner) await keys.replaceOne({ _id: nameKeyId(name) }, { contractId: owner._id, at: new Date() }, { upsert: true });
+}
+
+/** The contract id each name's key points at (null: no key). The caller checks the contract has the name. */
+export async function contractIdsByName(keys: KeyCollection, names: readonly string[], mode: BatchReads): Promise<(string | null)[]> {
+  const found = await readByIds(keys, names.map(nameKeyId), mode);
+  return names.map((name) => found.get(nameKeyId(name))?.contractId ?? null);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Versions
+
+/** Records that `version` of the contract is number `number` (after that version document was inserted). */
+export async function putVersionKey(keys: KeyCollection, contractId: string, version: string, number: number): Promise<void> {
+  await keys.replaceOne({ _id: versionKeyId(contractId, version) }, { contractId, number, at: new Date() }, { upsert: true });
+}
+
+/**
+ * The version documents of (contract, version string) pairs, by pair index (null: none). Two rounds of point reads
+ * (keys, then versions); a version document whose string differs from the key's (the key was left by a lost
+ * write) counts as missing. Visibility (number up to versionCount) is the caller's check.
+ */
+export async function versionsByKey(
+  keys: KeyCollection,
+  collections: MongoCollections,
+  pairs: readonly { contractId: string; version: string }[],
+  mode: BatchReads,
+): Promise<(StoredVersion | null)[]> {
+  const keyIds = pairs.map((p) => versionKeyId(p.contractId, p.version));
+  const found = await readByIds(keys, keyIds, mode);
+  const ids = pairs.map((p, i) => {
+    const n = found.get(keyIds[i]!)?.number;
+    return typeof n === 'number' ? versionId(p.contractId, n) : null;
+  });
+  const docs = await readByIds(collections.versions, ids.filter((id): id is string => id !== null), mode);
+  return pairs.map((p, i) => {
+    const doc = ids[i] === null ? undefined : docs.get(ids[i]!);
+    return doc && doc.version === p.version && doc.contractId === p.contractId ? doc : null;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Deletes and the start-up backfill
+
+/** Removes every key of a deleted contract (by its contractId index). */
+export async function deleteKeysOf(keys: KeyCollection, contractId: string): Promise<void> {
+  await keys.deleteMany({ contractId });
+}
+
+/**
+ * Writes the keys of every contract and version stored before key documents existed, once per database (the
+ * marker is written last, so a start-up cut short runs it again; rewriting a key with the same value is harmless).
+ * Contracts and versions are read in batches with only the fields keys need.
+ */
+export async function backfillKeys(keys: KeyCollection, collections: MongoCollections): Promise<{ ran: boolean; written: number }> {
+  if (await keys.findOne({ _id: BACKFILL_MARKER }, { projection: { _id: 1 } })) return { ran: false, written: 0 };
+  let written = 0;
+  let batch: AnyBulkWriteOperation<StoredContractKey>[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    await keys.bulkWrite(batch, { ordered: false });
+    written += batch.length;
+    batch = [];
+  };
+  const put = async (_id: string, doc: Omit<StoredContractKey, '_id'>) => {
+    batch.push({ replaceOne: { filter: { _id }, replacement: doc, upsert: true } });
+    if (batch.length >= BACKFILL_BATCH) await flush();
+  };
+  const at = new Date();
+  for await (const c of collections.contracts.find({}, { projection: { _id: 1, name: 1 }, batchSize: BACKFILL_BATCH })) {
+    await put(nameKeyId(c.name), { contractId: c._id, at });
+  }
+  for await (const v of collections.versions.find({}, { projection: { contractId: 1, version: 1, number: 1 }, batchSize: BACKFILL_BATCH })) {
+    await put(versionKeyId(v.contractId, v.version), { contractId: v.contractId, number: v.number, at });
+  }
+  await flush();
+  await keys.replaceOne({ _id: BACKFILL_MARKER }, { contractId: '', at: new Date() }, { upsert: true });
+  return { ran: true, written };
+}

@@ -1,0 +1,120 @@
+/**
+ * Key documents (src/storage/mongodb/keys.ts): reads by name and by version string are `_id` point reads, creates
+ * and updates read nothing but points, and a database written before key documents existed keeps working once the
+ * server starts on it (the start-up backfill).
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { AlreadyExistsError } from '../../src/domain/errors.js';
+import { createMongoStorage, type MongoStorageBackend } from '../../src/storage/mongodb/index.js';
+import { KEYS_COLLECTION } from '../../src/storage/mongodb/keys.js';
+import { countReads, testDatabaseName } from '../support/backends.js';
+import { contractDocument } from '../support/fixtures.js';
+
+let storage: MongoStorageBackend;
+const options = () => ({ uri: inject('mongodbUri'), database: testDatabaseName(), monitorCommands: true });
+
+beforeAll(async () => {
+  storage = await createMongoStorage(options());
+});
+afterAll(async () => {
+  await storage.dropDatabase();
+  await storage.close();
+});
+
+describe('reads by another key are point reads', () => {
+  it('finds a contract by name and a version by its string with `_id` equalities only', async () => {
+    const created = await storage.contracts.create({ document: contractDocument({ name: 'keys_read' }) }, 'test');
+    const reads = await countReads(storage, async () => {
+      expect((await storage.contracts.getByName('keys_read'))?.id).toBe(created.id);
+      expect(await storage.contracts.getByName('keys_missing')).toBeNull();
+      const [v] = await storage.contracts.getVersions([{ contractId: created.id, version: '1.0.0' }]);
+      expect(v?.number).toBe(1);
+      expect((await storage.contracts.getByIds([created.id]))[0]?.name).toBe('keys_read');
+    });
+    expect(reads.finds).toBe(0);
+    expect(reads.points).toBeGreaterThan(0);
+  });
+
+  it('creates and updates a contract without a read that is not a point read', async () => {
+    const reads = await countReads(storage, async () => {
+      const created = await storage.contracts.create({ document: contractDocument({ name: 'keys_write' }) }, 'test');
+      await storage.contracts.update(
+        { id: created.id, expectedRevision: created.revision, document: contractDocument({ name: 'keys_write', version: '1.1.0', purpose: 'changed' }) },
+        'test',
+      );
+    });
+    expect(reads.finds).toBe(0);
+  });
+
+  it('refuses a name in use (typed, nothing written) and hands a released name to the next contract', async () => {
+    const first = await storage.contracts.create({ document: contractDocument({ name: 'keys_taken' }) }, 'test');
+    const before = await storage.db.collection('contracts').countDocuments();
+    await expect(storage.contracts.create({ document: contractDocument({ name: 'keys_taken' }) }, 'test')).rejects.toBeInstanceOf(AlreadyExistsError);
+    expect(await storage.db.collection('contracts').countDocuments()).toBe(before);
+
+    // Renamed away: the old name is free again, and each name finds its own contract.
+    const renamed = await storage.contracts.update(
+      { id: first.id, expectedRevision: first.revision, document: contractDocument({ name: 'keys_taken' }), name: 'keys_renamed', version: '1.0.1' },
+      'test',
+    );
+    expect(renamed.name).toBe('keys_renamed');
+    const second = await storage.contracts.create({ document: contractDocument({ name: 'keys_taken' }) }, 'test');
+    expect((await storage.contracts.getByName('keys_taken'))?.id).toBe(second.id);
+    expect((await storage.contracts.getByName('keys_renamed'))?.id).toBe(first.id);
+
+    // Deleted: its name is free, and its keys are gone.
+    await storage.contracts.delete(second.id, null, 'test');
+    expect(await storage.contracts.getByName('keys_taken')).toBeNull();
+    expect(await storage.db.collection(KEYS_COLLECTION).countDocuments({ contractId: second.id })).toBe(0);
+    const third = await storage.contracts.create({ document: contractDocument({ name: 'keys_taken' }) }, 'test');
+    expect((await storage.contracts.getByName('keys_taken'))?.id).toBe(third.id);
+  });
+
+  it('treats a key whose contract lost the name as missing, and takes it over', async () => {
+    const c = await storage.contracts.create({ document: contractDocument({ name: 'keys_stale' }) }, 'test');
+    // A key left behind by a lost write: it points at a contract that does not have the name.
+    await storage.db.collection(KEYS_COLLECTION).updateOne({ contractId: c.id, number: { $exists: false } }, { $set: { contractId: 'gone', at: new Date(0) } });
+    expect(await storage.contracts.getByName('keys_stale')).toBeNull();
+    await storage.db.collection('contracts').deleteOne({ _id: c.id as never });
+    const again = await storage.contracts.create({ document: contractDocument({ name: 'keys_stale' }) }, 'test');
+    expect((await storage.contracts.getByName('keys_stale'))?.id).toBe(again.id);
+  });
+});
+
+describe('a database written before key documents existed', () => {
+  it('is indexed at start-up: names, versions and uniqueness work as before', async () => {
+    const opts = options();
+    const old = await createMongoStorage(opts);
+    try {
+      const a = await old.contracts.create({ document: contractDocument({ name: 'legacy_a' }) }, 'test');
+      const a2 = await old.contracts.update({ id: a.id, expectedRevision: a.revision, document: contractDocument({ name: 'legacy_a', version: '1.1.0', purpose: 'v2' }) }, 'test');
+      const b = await old.contracts.create({ document: contractDocument({ name: 'legacy_b' }) }, 'test');
+      // What an older registry left: no key documents at all.
+      await old.db.collection(KEYS_COLLECTION).drop();
+      await old.close();
+
+      const upgraded = await createMongoStorage(opts);
+      try {
+        expect((await upgraded.contracts.getByName('legacy_a'))?.id).toBe(a.id);
+        expect((await upgraded.contracts.getByNames(['legacy_b', 'legacy_a'])).map((c) => c?.id)).toEqual([b.id, a.id]);
+        const versions = await upgraded.contracts.getVersions([
+          { contractId: a.id, version: '1.0.0' },
+          { contractId: a.id, version: '1.1.0' },
+          { contractId: b.id, version: '1.1.0' },
+        ]);
+        expect(versions.map((v) => v?.number ?? null)).toEqual([1, 2, null]);
+        await expect(upgraded.contracts.create({ document: contractDocument({ name: 'legacy_b' }) }, 'test')).rejects.toBeInstanceOf(AlreadyExistsError);
+        await expect(
+          upgraded.contracts.update({ id: a.id, expectedRevision: a2.revision, document: contractDocument({ name: 'legacy_a', version: '1.1.1' }), name: 'legacy_b' }, 'test'),
+        ).rejects.toBeInstanceOf(AlreadyExistsError);
+        const rolled = await upgraded.contracts.rollback({ id: a.id, expectedRevision: a2.revision, toVersion: '1.0.0' }, 'test');
+        expect(rolled.versionCount).toBe(3);
+      } finally {
+        await upgraded.dropDatabase();
+        await upgraded.close();
+      }
+    } finally {
+      await old.close().catch(() => undefined);
+    }
+  });
+});
