@@ -9,6 +9,11 @@
 #
 # Environment: FERRETDB_BIN (use this binary instead of building), GRIOT_TEST_DB_PORT (default: a free port),
 # GRIOT_CACHE_DIR (default: ~/.cache/griot-registry).
+#
+#   scripts/test-db.sh --postgresql run -- CMD ...   the same on FerretDB's PostgreSQL backend: a throwaway
+#                                                    PostgreSQL cluster (Debian's postgresql package) in a temporary
+#                                                    folder, on loopback, run as a non-root user (GRIOT_PG_USER,
+#                                                    default `nobody`, when started as root)
 set -euo pipefail
 
 FERRETDB_VERSION=v1.24.2
@@ -19,6 +24,49 @@ STATE_FILE=${GRIOT_TEST_DB_STATE:-$CACHE_DIR/test-db.state}
 
 log() { echo "test-db: $*" >&2; }
 die() { log "error: $*"; exit 1; }
+
+# --- PostgreSQL backend (--postgresql): a throwaway cluster for FerretDB's `postgresql` handler -------------------
+BACKEND=sqlite
+if [[ "${1:-}" == "--postgresql" ]]; then BACKEND=postgresql; shift; fi
+PG_DIR=""
+PG_URL=""
+
+pg_bindir() {
+  if command -v pg_config >/dev/null && [[ -x "$(pg_config --bindir)/initdb" ]]; then pg_config --bindir; return; fi
+  local dir
+  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  [[ -n "$dir" && -x "$dir/initdb" ]] || die "PostgreSQL is not installed (apt-get install postgresql)"
+  echo "$dir"
+}
+
+# Runs a PostgreSQL tool as the cluster's owner: PostgreSQL refuses to run as root.
+as_pg_user() {
+  if [[ $(id -u) -eq 0 ]]; then runuser -u "${GRIOT_PG_USER:-nobody}" -- "$@"; else "$@"; fi
+}
+
+# Starts the cluster; sets PG_DIR and PG_URL (trust authentication, loopback only, no durability: a test cluster).
+start_postgres() {
+  local bin port
+  bin=$(pg_bindir)
+  port=$(free_port)
+  PG_DIR=$(mktemp -d -t griot-pg.XXXXXX)
+  [[ $(id -u) -eq 0 ]] && chown "${GRIOT_PG_USER:-nobody}" "$PG_DIR"
+  as_pg_user "$bin/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 --locale=C >"$PG_DIR/initdb.log" 2>&1 \
+    || { cat "$PG_DIR/initdb.log" >&2; die "initdb failed"; }
+  as_pg_user "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $PG_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    start >/dev/null || { cat "$PG_DIR/postgres.log" >&2; die "PostgreSQL did not start"; }
+  as_pg_user "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres ferretdb || die "createdb failed"
+  PG_URL="postgres://postgres@127.0.0.1:$port/ferretdb"
+  log "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') is up on 127.0.0.1:$port"
+}
+
+stop_postgres() {
+  [[ -n "$PG_DIR" && -d "$PG_DIR" ]] || return 0
+  as_pg_user "$(pg_bindir)/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$PG_DIR"
+}
+# -------------------------------------------------------------------------------------------------------------------
 
 build() {
   if [[ -x "$BIN" ]]; then return 0; fi
@@ -52,10 +100,11 @@ start_server() {
   local port=${GRIOT_TEST_DB_PORT:-$(free_port)}
   DATA_DIR=$(mktemp -d -t griot-ferretdb.XXXXXX)
   mkdir -p "$DATA_DIR/sqlite" "$DATA_DIR/state"
+  local handler=(--handler=sqlite --sqlite-url="file:$DATA_DIR/sqlite/")
+  if [[ "$BACKEND" == postgresql ]]; then start_postgres; handler=(--handler=postgresql --postgresql-url="$PG_URL"); fi
   "$BIN" \
     --listen-addr="127.0.0.1:$port" \
-    --handler=sqlite \
-    --sqlite-url="file:$DATA_DIR/sqlite/" \
+    "${handler[@]}" \
     --state-dir="$DATA_DIR/state" \
     --telemetry=disable \
     --debug-addr=- \
@@ -75,7 +124,7 @@ start_server() {
       const c = new MongoClient(process.env.MONGODB_URI, { serverSelectionTimeoutMS: 500 });
       try { await c.db("admin").command({ ping: 1 }); process.exit(0) } catch { process.exit(1) } finally { await c.close() }
     ' 2>/dev/null; then
-      log "FerretDB $FERRETDB_VERSION is up at $MONGODB_URI (pid $PID)"
+      log "FerretDB $FERRETDB_VERSION ($BACKEND) is up at $MONGODB_URI (pid $PID)"
       return 0
     fi
     sleep 0.2
@@ -93,6 +142,7 @@ stop_server() {
     kill -9 "$pid" 2>/dev/null || true
   fi
   [[ -n "$dir" && -d "$dir" ]] && rm -rf "$dir"
+  stop_postgres
   return 0
 }
 
@@ -103,12 +153,12 @@ case "$cmd" in
   start)
     start_server
     mkdir -p "$(dirname "$STATE_FILE")"
-    echo "$PID $DATA_DIR" > "$STATE_FILE"
+    echo "$PID $DATA_DIR $PG_DIR" > "$STATE_FILE"
     echo "export MONGODB_URI=$MONGODB_URI"
     ;;
   stop)
     [[ -f "$STATE_FILE" ]] || die "no test database was started (no $STATE_FILE)"
-    read -r pid dir < "$STATE_FILE"
+    read -r pid dir PG_DIR < "$STATE_FILE"
     stop_server "$pid" "$dir"
     rm -f "$STATE_FILE"
     log "stopped"
@@ -116,8 +166,9 @@ case "$cmd" in
   run)
     [[ "${1:-}" == "--" ]] && shift
     [[ $# -gt 0 ]] || set -- npm test
-    start_server
+    PID="" DATA_DIR=""
     trap 'stop_server "$PID" "$DATA_DIR"' EXIT
+    start_server
     export MONGODB_URI
     set +e
     "$@"
