@@ -10,6 +10,8 @@ import type { ApiKeyEntry } from './auth/api-keys.js';
 import type { JwtOptions } from './auth/jwt.js';
 import { ROLES } from './auth/principal.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './observability/logger.js';
+import { DEFAULT_LIMITS, type LimitsOptions } from './http/limits-options.js';
+import { type ExposureOptions, INTROSPECTION_MODES } from './http/exposure.js';
 
 const apiKeyEntry = z.object({
   name: z.string().min(1),
@@ -85,6 +87,22 @@ const schema = z.object({
   // Observability (issue 12): logs, metrics, request ids.
   GRIOT_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   GRIOT_LOG_FORMAT: z.enum(LOG_FORMATS).optional(),
+  // armor (issue 10): operation limits, request budget, value limits, exposure.
+  GRIOT_MAX_DEPTH: z.coerce.number().int().min(1).max(1000).default(DEFAULT_LIMITS.maxDepth),
+  GRIOT_MAX_ALIASES: z.coerce.number().int().min(0).max(100_000).default(DEFAULT_LIMITS.maxAliases),
+  GRIOT_MAX_TOKENS: z.coerce.number().int().min(100).max(1_000_000).default(DEFAULT_LIMITS.maxTokens),
+  GRIOT_MAX_DIRECTIVES: z.coerce.number().int().min(0).max(10_000).default(DEFAULT_LIMITS.maxDirectives),
+  GRIOT_MAX_COST: z.coerce.number().int().min(1).max(1e9).default(DEFAULT_LIMITS.maxCost),
+  GRIOT_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(DEFAULT_LIMITS.requestTimeoutMs),
+  GRIOT_MAX_DOCUMENT_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(DEFAULT_LIMITS.maxDocumentBytes),
+  GRIOT_INTROSPECTION: z.enum(INTROSPECTION_MODES).optional(),
+  GRIOT_CORS_ORIGINS: z
+    .string()
+    .transform((text) => text.split(',').map((o) => o.trim()).filter(Boolean))
+    .refine((list) => list.every((o) => /^https?:\/\/[^/\s]+$/.test(o)), 'a comma-separated list of origins (scheme://host[:port], no path)')
+    .optional(),
+  GRIOT_RATE_LIMIT_MAX: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  GRIOT_RATE_LIMIT_WINDOW: z.string().regex(/^[1-9][0-9]*(ms|s|m|h)$/, 'a window such as 500ms, 10s, 1m or 1h').default('1m'),
 });
 
 export interface Config {
@@ -95,6 +113,8 @@ export interface Config {
   mongodb: { uri: string | null; database: string; dataDir: string };
   graphiql: boolean;
   policy: RegistryPolicy;
+  limits: LimitsOptions;
+  exposure: ExposureOptions;
   auth: {
     apiKeys: ApiKeyEntry[];
     /** Null when neither GRIOT_JWT_SECRET nor GRIOT_JWKS_URL is set (bearer tokens are then refused). */
@@ -132,6 +152,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mongodb: { uri: c.MONGODB_URI ?? null, database: c.MONGODB_DATABASE, dataDir: c.GRIOT_DATA_DIR },
     graphiql: c.GRIOT_GRAPHIQL ?? c.NODE_ENV !== 'production',
     policy: { defaultCompatibility: c.GRIOT_COMPATIBILITY, invalidDocuments: c.GRIOT_INVALID_DOCUMENTS },
+    limits: {
+      maxDepth: c.GRIOT_MAX_DEPTH,
+      maxAliases: c.GRIOT_MAX_ALIASES,
+      maxTokens: c.GRIOT_MAX_TOKENS,
+      maxDirectives: c.GRIOT_MAX_DIRECTIVES,
+      maxCost: c.GRIOT_MAX_COST,
+      requestTimeoutMs: c.GRIOT_REQUEST_TIMEOUT_MS,
+      maxDocumentBytes: c.GRIOT_MAX_DOCUMENT_BYTES,
+    },
+    exposure: {
+      introspection: c.GRIOT_INTROSPECTION ?? (c.NODE_ENV === 'production' ? 'off' : 'authenticated'),
+      corsOrigins: c.GRIOT_CORS_ORIGINS ?? [],
+      rateLimit: c.GRIOT_RATE_LIMIT_MAX > 0 ? { max: c.GRIOT_RATE_LIMIT_MAX, window: c.GRIOT_RATE_LIMIT_WINDOW } : null,
+    },
     auth: {
       apiKeys: c.GRIOT_API_KEYS ?? [],
       jwt:

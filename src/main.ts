@@ -64,6 +64,8 @@ async function main(): Promise<void> {
     graphiql: config.graphiql,
     auth: config.auth,
     logger,
+    limits: config.limits,
+    exposure: config.exposure,
   });
   if (!config.auth.apiKeys.length && !config.auth.jwt) {
     console.warn('griot-registry: no GRIOT_API_KEYS and no GRIOT_JWT_SECRET/GRIOT_JWKS_URL: nobody can write' + (config.auth.anonymousRead ? '' : ' or read'));

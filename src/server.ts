@@ -12,6 +12,10 @@ import { schema } from './schema/index.js';
 import type { StorageBackend } from './storage/types.js';
 import { EXAMPLE_OPERATIONS } from './graphiql.js';
 import { type Logger, silentLogger } from './observability/logger.js';
+import { callerError } from './http/caller-errors.js';
+import { corsOptions, DEFAULT_EXPOSURE, type ExposureOptions, exposurePlugins, oncePerRequest } from './http/exposure.js';
+import { operationLimitsPlugin } from './http/limits.js';
+import { DEFAULT_LIMITS, type LimitsOptions } from './http/limits-options.js';
 
 export interface ServerOptions {
   storage: StorageBackend;
@@ -20,6 +24,10 @@ export interface ServerOptions {
   graphiql?: boolean;
   /** Who may call: API keys, JWT verification, anonymous read. Without it every call but `viewer` is UNAUTHENTICATED. */
   auth?: AuthOptions;
+  /** Operation limits, request budget and document size (default: DEFAULT_LIMITS). */
+  limits?: LimitsOptions;
+  /** Introspection, CORS, CSRF and rate limit (default: DEFAULT_EXPOSURE). */
+  exposure?: ExposureOptions;
   /** Called with every unexpected error (already masked for the client). */
   onUnexpectedError?: (error: unknown) => void;
   /** Where the server logs (src/observability/logger.ts). Default: nowhere. */
@@ -30,7 +38,8 @@ export type RegistryServer = YogaServerInstance<Record<string, never>, Context>;
 
 export function createServer(options: ServerOptions): RegistryServer {
   const { storage } = options;
-  const authenticate = createAuthenticator(options.auth);
+  const authenticate = oncePerRequest(createAuthenticator(options.auth));
+  const exposure = options.exposure ?? DEFAULT_EXPOSURE;
   const anonymousRead = options.auth?.anonymousRead ?? false;
   const logger = options.logger ?? silentLogger();
   return createYoga<Record<string, never>, Context>({
@@ -40,6 +49,7 @@ export function createServer(options: ServerOptions): RegistryServer {
     // Unexpected errors are reported once, through onUnexpectedError; expected ones are results, not log lines.
     logging: false,
     healthCheckEndpoint: '/health',
+    cors: corsOptions(exposure.corsOrigins),
     graphiql: options.graphiql === false ? false : { title: 'griot-registry', defaultQuery: EXAMPLE_OPERATIONS },
     context: async ({ request }) => {
       const result = await authenticate(request);
@@ -47,11 +57,17 @@ export function createServer(options: ServerOptions): RegistryServer {
         ? createContext(storage, options.policy, result.principal, { anonymousRead })
         : createContext(storage, options.policy, undefined, { anonymousRead, failure: result.reason });
     },
-    plugins: [readinessPlugin(storage)],
+    plugins: [
+      readinessPlugin(storage),
+      operationLimitsPlugin(options.limits ?? DEFAULT_LIMITS),
+      ...exposurePlugins(exposure, authenticate),
+    ],
     maskedErrors: {
       // Never include stack traces or internal messages, in any environment.
       isDev: false,
       maskError(error, message) {
+        const byCaller = callerError(error);
+        if (byCaller) return byCaller;
         const original = error instanceof GraphQLError ? error.originalError : error;
         if (original instanceof RegistryError) {
           // An expected failure outside a mutation result (e.g. a bad cursor or `first` on a query).

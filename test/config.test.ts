@@ -13,6 +13,32 @@ describe('config', () => {
       policy: { defaultCompatibility: 'BACKWARD', invalidDocuments: 'reject' },
       auth: { apiKeys: [], jwt: null, anonymousRead: false },
       log: { level: 'info', format: 'pretty' },
+      limits: { maxDepth: 12, maxAliases: 30, maxTokens: 5000, maxDirectives: 50, maxCost: 200_000, requestTimeoutMs: 30_000, maxDocumentBytes: 4 * 1024 * 1024 },
+      exposure: { introspection: 'authenticated', corsOrigins: [], rateLimit: null },
+    });
+    expect(loadConfig({ NODE_ENV: 'production' }).exposure.introspection).toBe('off');
+  });
+
+  it('reads the limits and exposure variables', () => {
+    const c = loadConfig({
+      NODE_ENV: 'production',
+      GRIOT_MAX_DEPTH: '20',
+      GRIOT_MAX_ALIASES: '5',
+      GRIOT_MAX_TOKENS: '800',
+      GRIOT_MAX_DIRECTIVES: '3',
+      GRIOT_MAX_COST: '1000',
+      GRIOT_REQUEST_TIMEOUT_MS: '2500',
+      GRIOT_MAX_DOCUMENT_BYTES: '65536',
+      GRIOT_INTROSPECTION: 'authenticated',
+      GRIOT_CORS_ORIGINS: 'https://catalog.example.com, http://localhost:5173',
+      GRIOT_RATE_LIMIT_MAX: '100',
+      GRIOT_RATE_LIMIT_WINDOW: '10s',
+    });
+    expect(c.limits).toEqual({ maxDepth: 20, maxAliases: 5, maxTokens: 800, maxDirectives: 3, maxCost: 1000, requestTimeoutMs: 2500, maxDocumentBytes: 65536 });
+    expect(c.exposure).toEqual({
+      introspection: 'authenticated',
+      corsOrigins: ['https://catalog.example.com', 'http://localhost:5173'],
+      rateLimit: { max: 100, window: '10s' },
     });
   });
 
@@ -58,6 +84,8 @@ describe('config', () => {
         anonymousRead: true,
       },
       log: { level: 'debug', format: 'pretty' },
+      limits: { maxDepth: 12, maxAliases: 30, maxTokens: 5000, maxDirectives: 50, maxCost: 200_000, requestTimeoutMs: 30_000, maxDocumentBytes: 4 * 1024 * 1024 },
+      exposure: { introspection: 'off', corsOrigins: [], rateLimit: null },
     });
     expect(loadConfig({ NODE_ENV: 'production' }).graphiql).toBe(false);
     expect(loadConfig({ NODE_ENV: 'production' }).log).toEqual({ level: 'info', format: 'json' });
@@ -82,6 +110,11 @@ describe('config', () => {
     [{ GRIOT_JWT_SECRET: 'short-secret' }, 'GRIOT_JWT_SECRET=<12 bytes, not shown> — expected an HS256 secret of at least 32 bytes'],
     [{ GRIOT_JWKS_URL: 'idp.example/jwks' }, 'GRIOT_JWKS_URL="idp.example/jwks" — expected an http(s) URL of a JWKS document'],
     [{ GRIOT_ANONYMOUS_READ: 'sometimes' }, 'GRIOT_ANONYMOUS_READ="sometimes" — expected one of'],
+    [{ GRIOT_MAX_DEPTH: '0' }, 'GRIOT_MAX_DEPTH="0" — expected a number >=1'],
+    [{ GRIOT_MAX_COST: 'lots' }, 'GRIOT_MAX_COST="lots" — expected a number'],
+    [{ GRIOT_INTROSPECTION: 'yes' }, 'GRIOT_INTROSPECTION="yes" — expected one of off, authenticated, everyone'],
+    [{ GRIOT_CORS_ORIGINS: 'https://a.example/path' }, 'GRIOT_CORS_ORIGINS="https://a.example/path" — expected a comma-separated list of origins'],
+    [{ GRIOT_RATE_LIMIT_WINDOW: 'soon' }, 'GRIOT_RATE_LIMIT_WINDOW="soon" — expected a window such as'],
   ])('refuses %j in one line naming the variable', (env, message) => {
     let error: unknown;
     try {

@@ -1,5 +1,6 @@
 /** The Pothos schema builder and its plugins. It defines no types: each domain file under src/schema/ does. */
 import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
@@ -9,6 +10,7 @@ import { ForbiddenError, UnauthenticatedError } from '../auth/errors.js';
 import type { Context } from '../context.js';
 import { ValidationError } from '../domain/errors.js';
 import { formatPath } from '../domain/paths.js';
+import { fieldComplexity } from './complexity.js';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -28,8 +30,10 @@ export const builder = new SchemaBuilder<{
     JSON: { Input: unknown; Output: unknown };
   };
 }>({
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin, RelayPlugin, DataloaderPlugin],
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, ValidationPlugin, RelayPlugin, DataloaderPlugin, ComplexityPlugin],
   defaultFieldNullability: false,
+  // Costs only: the limit is checked before execution by src/http/limits.ts (with the request's variables).
+  complexity: { fieldComplexity },
   scopeAuth: {
     authScopes: (ctx) => ctx.auth.scopes,
     unauthorizedError: (_parent, ctx, info) => deniedError(ctx, info.parentType.name, info.fieldName),

@@ -7,7 +7,7 @@ import { type ApiKeyEntry, hashApiKey } from '../../src/auth/api-keys.js';
 import type { AuthOptions } from '../../src/auth/authenticate.js';
 import type { Role } from '../../src/auth/principal.js';
 import type { Logger } from '../../src/observability/logger.js';
-import { createServer, type RegistryServer } from '../../src/server.js';
+import { createServer, type RegistryServer, type ServerOptions } from '../../src/server.js';
 import type { StorageBackend } from '../../src/storage/types.js';
 import type { TypedDocumentString } from '../gql/graphql.js';
 
@@ -35,6 +35,8 @@ export interface TestClientOptions {
   auth?: AuthOptions;
   /** Where the server logs (test/support/log.ts captures lines). */
   logger?: Logger;
+  /** Other server options (limits, exposure). */
+  server?: Pick<ServerOptions, 'limits' | 'exposure'>;
 }
 
 export function createTestClient(storage: StorageBackend, onUnexpectedError?: (e: unknown) => void, options: TestClientOptions = {}): TestClient {
@@ -48,7 +50,7 @@ export function createTestClient(storage: StorageBackend, onUnexpectedError?: (e
   } else if (as) {
     credentials = as.headers;
   }
-  const yoga = createServer({ storage, graphiql: true, onUnexpectedError, auth: { ...options.auth, apiKeys }, logger: options.logger });
+  const yoga = createServer({ storage, graphiql: true, onUnexpectedError, auth: { ...options.auth, apiKeys }, logger: options.logger, ...options.server });
   // Every request carries the client's credentials (headers given by the test win).
   const fetch = (path: string, init?: RequestInit) =>
     Promise.resolve(

@@ -1,0 +1,27 @@
+/** The limits a server enforces on each request, with their defaults (set from GRIOT_* variables in src/config.ts). */
+export interface LimitsOptions {
+  /** Deepest selection nesting an operation may have (GRIOT_MAX_DEPTH). */
+  maxDepth: number;
+  /** Aliases an operation may use (GRIOT_MAX_ALIASES). */
+  maxAliases: number;
+  /** Lexical tokens a document may have; parsing stops past it (GRIOT_MAX_TOKENS). */
+  maxTokens: number;
+  /** Directives an operation may use (GRIOT_MAX_DIRECTIVES). */
+  maxDirectives: number;
+  /** Cost an operation may have: fields, each multiplied by the page sizes above it (GRIOT_MAX_COST). */
+  maxCost: number;
+  /** Time budget of one request, in milliseconds (GRIOT_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs: number;
+  /** Size of one contract document, as UTF-8 JSON, for create, update and import alike (GRIOT_MAX_DOCUMENT_BYTES). */
+  maxDocumentBytes: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<LimitsOptions> = Object.freeze({
+  maxDepth: 12,
+  maxAliases: 30,
+  maxTokens: 5000,
+  maxDirectives: 50,
+  maxCost: 200_000,
+  requestTimeoutMs: 30_000,
+  maxDocumentBytes: 4 * 1024 * 1024,
+});
