@@ -2,6 +2,7 @@
  * Expected failures of the registry. Storage and domain code throw these; the GraphQL layer maps each
  * class to its own error type in mutation results. Anything else is an unexpected error and is masked.
  */
+import type { ErrorCode } from './error-codes.js';
 
 export interface ValidationIssue {
   /** Where the problem is, e.g. `schema[0].properties[3].logicalType` or `input.name`. */
@@ -12,7 +13,7 @@ export interface ValidationIssue {
 }
 
 export abstract class RegistryError extends Error {
-  abstract readonly code: string;
+  abstract readonly code: ErrorCode;
 }
 
 export class ValidationError extends RegistryError {

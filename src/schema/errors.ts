@@ -15,20 +15,44 @@ import {
   ValidationError,
   type ValidationIssue,
 } from '../domain/errors.js';
+import { ERROR_CODES, ERROR_CODE_LIST, type ErrorCode } from '../domain/error-codes.js';
 import { builder } from './builder.js';
 
+export const ErrorCodeRef = builder.enumType('ErrorCode', {
+  description:
+    'What went wrong, for programs: the `code` of every Error type in mutation results, and `extensions.code` of every entry in a response\'s `errors`. New codes may be added; treat an unknown one as a failure.',
+  values: Object.fromEntries(ERROR_CODE_LIST.map((code) => [code, { value: code, description: ERROR_CODES[code] }])) as Record<
+    ErrorCode,
+    { value: ErrorCode; description: string }
+  >,
+});
+
 export const ErrorInterface = builder.interfaceRef<RegistryError>('Error').implement({
-  description: 'An expected failure of a mutation. Nothing was written.',
+  description: 'An expected failure of a mutation, returned as its result instead of data. Nothing was written.',
   fields: (t) => ({
-    message: t.exposeString('message', { description: 'A human-readable explanation.' }),
-    code: t.exposeString('code', { description: 'A stable machine-readable code, e.g. VALIDATION_FAILED.' }),
+    message: t.exposeString('message', { description: 'A human-readable explanation, in English; do not parse it, switch on `code`.' }),
+    code: t.field({ type: ErrorCodeRef, description: 'What went wrong, for programs: one ErrorCode per Error type.', resolve: (e) => e.code }),
   }),
 });
+
+/** `document.schema[0].properties[3]` -> ['document', 'schema', '0', 'properties', '3']; `(root)` -> []. */
+export function pathSegmentsOf(path: string): string[] {
+  if (path === '(root)' || path === '') return [];
+  return path.split('.').flatMap((part) => {
+    const [key, ...indexes] = part.split('[');
+    return [...(key ? [key] : []), ...indexes.map((i) => i.replace(/\]$/, ''))];
+  });
+}
 
 export const ValidationIssueRef = builder.objectRef<ValidationIssue>('ValidationIssue').implement({
   description: 'One problem with the input.',
   fields: (t) => ({
-    path: t.exposeString('path', { description: 'Where: e.g. `document.schema[0].properties[3].logicalType` or `input.name`.' }),
+    path: t.exposeString('path', { description: 'Where, for people: e.g. `document.schema[0].properties[3].logicalType` or `input.name`; `(root)` for the whole input.' }),
+    pathSegments: t.stringList({
+      description:
+        'Where, for programs: the same path as a list of object keys and array indexes (indexes as decimal strings), e.g. ["document", "schema", "0", "properties", "3", "logicalType"]; empty for the whole input.',
+      resolve: (issue) => pathSegmentsOf(issue.path),
+    }),
     message: t.exposeString('message'),
     code: t.exposeString('code', { description: 'The kind of problem, e.g. required, invalid_type, invalid_value.' }),
   }),
