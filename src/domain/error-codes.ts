@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   BAD_USER_INPUT: 'A variable or argument has the wrong type or shape (checked before any resolver runs).',
   GRAPHQL_PARSE_FAILED: 'The request is not a parseable GraphQL document.',
   GRAPHQL_VALIDATION_FAILED: 'The operation does not validate against the schema (unknown field or argument, wrong type...).',
+  CSRF_HEADER_MISSING: 'A GET, form or plain-text request without the x-graphql-yoga-csrf header (cross-site request protection).',
   RATE_LIMITED: 'Too many requests from this caller: wait and retry.',
   TIMEOUT: 'The request took longer than its time budget and was cancelled; nothing half-written is visible.',
   UNAVAILABLE: 'The storage did not answer in time or is down: retry later; nothing half-written is visible.',

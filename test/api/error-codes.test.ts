@@ -38,6 +38,7 @@ describe('ErrorCode', () => {
   it.each([
     ['a document that does not parse', 'admin', '{ contracts { ', {}, 'GRAPHQL_PARSE_FAILED'],
     ['an unknown field', 'admin', '{ noSuchField }', {}, 'GRAPHQL_VALIDATION_FAILED'],
+    ['a variable of the wrong type', 'admin', 'query ($n: Int) { contracts(first: $n) { totalCount } }', { n: 'ten' }, 'BAD_USER_INPUT'],
     ['no credentials', null, '{ contracts(first: 1) { totalCount } }', {}, 'UNAUTHENTICATED'],
     ['a role without the scope', 'viewer', 'mutation { createContract(input: { document: {} }) { __typename } }', {}, 'FORBIDDEN'],
     ['an argument out of range', 'admin', '{ contracts(first: -1) { totalCount } }', {}, 'VALIDATION_FAILED'],
