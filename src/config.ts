@@ -87,6 +87,7 @@ const schema = z.object({
   // Observability (issue 12): logs, metrics, request ids.
   GRIOT_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   GRIOT_LOG_FORMAT: z.enum(LOG_FORMATS).optional(),
+  GRIOT_REQUEST_ID_MAX_LENGTH: z.coerce.number().int().min(8).max(1024).default(128),
   // armor (issue 10): operation limits, request budget, value limits, exposure.
   GRIOT_MAX_DEPTH: z.coerce.number().int().min(1).max(1000).default(DEFAULT_LIMITS.maxDepth),
   GRIOT_MAX_ALIASES: z.coerce.number().int().min(0).max(100_000).default(DEFAULT_LIMITS.maxAliases),
@@ -121,7 +122,7 @@ export interface Config {
     jwt: JwtOptions | null;
     anonymousRead: boolean;
   };
-  log: { level: LogLevel; format: LogFormat };
+  log: { level: LogLevel; format: LogFormat; requestIdMaxLength: number };
 }
 
 export class ConfigError extends Error {
@@ -180,7 +181,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           : null,
       anonymousRead: c.GRIOT_ANONYMOUS_READ,
     },
-    log: { level: c.GRIOT_LOG_LEVEL, format: c.GRIOT_LOG_FORMAT ?? (c.NODE_ENV === 'development' ? 'pretty' : 'json') },
+    log: {
+      level: c.GRIOT_LOG_LEVEL,
+      format: c.GRIOT_LOG_FORMAT ?? (c.NODE_ENV === 'development' ? 'pretty' : 'json'),
+      requestIdMaxLength: c.GRIOT_REQUEST_ID_MAX_LENGTH,
+    },
   };
 }
 

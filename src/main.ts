@@ -66,6 +66,7 @@ async function main(): Promise<void> {
     logger,
     limits: config.limits,
     exposure: config.exposure,
+    observability: { requestIdMaxLength: config.log.requestIdMaxLength },
   });
   if (!config.auth.apiKeys.length && !config.auth.jwt) {
     console.warn('griot-registry: no GRIOT_API_KEYS and no GRIOT_JWT_SECRET/GRIOT_JWKS_URL: nobody can write' + (config.auth.anonymousRead ? '' : ' or read'));

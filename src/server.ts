@@ -11,6 +11,7 @@ import type { RegistryPolicy } from './domain/evolution.js';
 import { schema } from './schema/index.js';
 import type { StorageBackend } from './storage/types.js';
 import { EXAMPLE_OPERATIONS } from './graphiql.js';
+import { observabilityPlugins, requestIdExtension, type ServerObservability } from './observability/index.js';
 import { type Logger, silentLogger } from './observability/logger.js';
 import { callerError } from './http/caller-errors.js';
 import { corsOptions, DEFAULT_EXPOSURE, type ExposureOptions, exposurePlugins, oncePerRequest } from './http/exposure.js';
@@ -32,6 +33,8 @@ export interface ServerOptions {
   onUnexpectedError?: (error: unknown) => void;
   /** Where the server logs (src/observability/logger.ts). Default: nowhere. */
   logger?: Logger;
+  /** Request ids, metrics, tracing (src/observability/). */
+  observability?: ServerObservability;
 }
 
 export type RegistryServer = YogaServerInstance<Record<string, never>, Context>;
@@ -58,6 +61,7 @@ export function createServer(options: ServerOptions): RegistryServer {
         : createContext(storage, options.policy, undefined, { anonymousRead, failure: result.reason });
     },
     plugins: [
+      ...observabilityPlugins({ ...options.observability, logger, storage, graphqlEndpoint: '/graphql' }),
       readinessPlugin(storage),
       operationLimitsPlugin(options.limits ?? DEFAULT_LIMITS),
       ...exposurePlugins(exposure, authenticate),
@@ -79,7 +83,7 @@ export function createServer(options: ServerOptions): RegistryServer {
         if (error instanceof GraphQLError && !error.originalError) return error;
         logger.error({ err: original ?? error }, 'unexpected error');
         options.onUnexpectedError?.(original ?? error);
-        return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+        return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR', ...requestIdExtension() } });
       },
     },
   });

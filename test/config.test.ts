@@ -12,7 +12,7 @@ describe('config', () => {
       graphiql: true,
       policy: { defaultCompatibility: 'BACKWARD', invalidDocuments: 'reject' },
       auth: { apiKeys: [], jwt: null, anonymousRead: false },
-      log: { level: 'info', format: 'pretty' },
+      log: { level: 'info', format: 'pretty', requestIdMaxLength: 128 },
       limits: { maxDepth: 12, maxAliases: 30, maxTokens: 5000, maxDirectives: 50, maxCost: 200_000, requestTimeoutMs: 30_000, maxDocumentBytes: 4 * 1024 * 1024 },
       exposure: { introspection: 'authenticated', corsOrigins: [], rateLimit: null },
     });
@@ -63,6 +63,7 @@ describe('config', () => {
       GRIOT_ANONYMOUS_READ: 'true',
       GRIOT_LOG_LEVEL: 'debug',
       GRIOT_LOG_FORMAT: 'pretty',
+      GRIOT_REQUEST_ID_MAX_LENGTH: '64',
     });
     expect(c).toEqual({
       env: 'production',
@@ -83,12 +84,12 @@ describe('config', () => {
         },
         anonymousRead: true,
       },
-      log: { level: 'debug', format: 'pretty' },
+      log: { level: 'debug', format: 'pretty', requestIdMaxLength: 64 },
       limits: { maxDepth: 12, maxAliases: 30, maxTokens: 5000, maxDirectives: 50, maxCost: 200_000, requestTimeoutMs: 30_000, maxDocumentBytes: 4 * 1024 * 1024 },
       exposure: { introspection: 'off', corsOrigins: [], rateLimit: null },
     });
     expect(loadConfig({ NODE_ENV: 'production' }).graphiql).toBe(false);
-    expect(loadConfig({ NODE_ENV: 'production' }).log).toEqual({ level: 'info', format: 'json' });
+    expect(loadConfig({ NODE_ENV: 'production' }).log).toEqual({ level: 'info', format: 'json', requestIdMaxLength: 128 });
   });
 
   it.each([

@@ -6,6 +6,7 @@
  */
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import pretty from 'pino-pretty';
+import { currentRequest } from './request-scope.js';
 
 export type Logger = PinoLogger;
 
@@ -51,6 +52,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     level: options.level ?? 'info',
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    // Every line logged while a request is handled carries its id.
+    mixin: () => {
+      const request = currentRequest();
+      return request ? { requestId: request.id } : {};
+    },
     // The stack of an error logged as `err` is kept in that field (one line, never printed as a multi-line block).
     serializers: { err: pino.stdSerializers.err },
   };

@@ -11,7 +11,7 @@ const factories: Record<Config['storage'], (config: StorageConfig) => Promise<St
   memory: async ({ policy }) => (await import('./memory/index.js')).createMemoryStorage({ policy }),
   mongodb: async ({ mongodb, policy }) => {
     if (!mongodb.uri) throw new Error('GRIOT_STORAGE=mongodb needs MONGODB_URI (or the embedded server started by `npm start`)');
-    return (await import('./mongodb/index.js')).createMongoStorage({ uri: mongodb.uri, database: mongodb.database, policy });
+    return (await import('./mongodb/index.js')).createMongoStorage({ uri: mongodb.uri, database: mongodb.database, policy, monitorCommands: true });
   },
 };
 

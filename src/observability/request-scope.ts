@@ -1,0 +1,62 @@
+/**
+ * What the server knows about the request being handled, reachable from anywhere in its async call chain
+ * (AsyncLocalStorage): its id for every log line, the database commands it sent, and what the GraphQL layer
+ * learnt about it (operation, principal, error codes) for the line logged when it ends.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+export type RequestResult = 'ok' | 'user_error' | 'internal_error';
+
+export interface RequestScope {
+  readonly id: string;
+  /** performance.now() when the request arrived. */
+  readonly startedAt: number;
+  clientAddress: string | null;
+  operationName: string | null;
+  operationType: string | null;
+  principal: string | null;
+  authMethod: string | null;
+  /** Database commands sent while handling this request (the MongoDB driver's command monitoring). */
+  dbCommands: number;
+  /** The `extensions.code` of every error in the response, in order. */
+  errorCodes: string[];
+}
+
+const scopes = new AsyncLocalStorage<RequestScope>();
+
+export function newRequestScope(id: string): RequestScope {
+  return {
+    id,
+    startedAt: performance.now(),
+    clientAddress: null,
+    operationName: null,
+    operationType: null,
+    principal: null,
+    authMethod: null,
+    dbCommands: 0,
+    errorCodes: [],
+  };
+}
+
+/** Runs `fn` (and everything it starts) as part of the request `scope`. */
+export function runInRequestScope<T>(scope: RequestScope, fn: () => T): T {
+  return scopes.run(scope, fn);
+}
+
+/** The request being handled, or undefined outside any request (start-up, background work). */
+export function currentRequest(): RequestScope | undefined {
+  return scopes.getStore();
+}
+
+/** ok, user error (a 4xx or any error the caller can act on) or internal error (a 5xx or a masked error). */
+export function resultOf(status: number, errorCodes: readonly string[]): RequestResult {
+  if (status >= 500 || errorCodes.includes('INTERNAL_SERVER_ERROR')) return 'internal_error';
+  if (status >= 400 || errorCodes.length > 0) return 'user_error';
+  return 'ok';
+}
+
+/** `{ requestId }` for the `extensions` of an internal error, so that a user can quote it; {} outside a request. */
+export function requestIdExtension(): { requestId?: string } {
+  const request = currentRequest();
+  return request ? { requestId: request.id } : {};
+}
