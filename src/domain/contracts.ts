@@ -14,6 +14,7 @@ import {
   type StatusChange,
 } from './lifecycle.js';
 import { type JsonObject, type OdcsDocument, validateContractDocument } from './odcs.js';
+import { contractHandle, identityProblem, odcsIdOf } from './odcs-identity.js';
 import { isSemVer } from './versions.js';
 
 export type ChangeKind = 'create' | 'update' | 'rollback';
@@ -91,8 +92,10 @@ export function effectiveCompatibility(contract: Pick<Contract, 'compatibility'>
 
 export interface CreateContractInput {
   document: unknown;
-  /** Defaults to the document's `name`. */
+  /** Defaults to the document's `name`, else `defaultName`, else its ODCS `id` (domain/odcs-identity contractHandle). */
   name?: string | null;
+  /** The handle of a contract whose document has no name (import: a name the caller offers, e.g. the file's). */
+  defaultName?: string | null;
   /** Defaults to the document's team name. */
   owner?: string | null;
   /** Defaults to the document's `version`. */
@@ -159,7 +162,7 @@ const MAX_NAME = 200;
 
 function checkName(name: unknown, path: string, issues: ValidationIssue[]): string | null {
   if (typeof name !== 'string' || !name.trim()) {
-    issues.push({ path, message: 'is required (give a name, or a document with a name)', code: 'required' });
+    issues.push({ path, message: 'is required (give a name, or a document with a name or an id)', code: 'required' });
     return null;
   }
   const trimmed = name.trim();
@@ -201,7 +204,8 @@ export function planCreate(input: CreateContractInput, id: string, ctx: WriteCon
   const document = cloneJson(input.document as JsonObject);
   const doc = document as unknown as OdcsDocument;
   const issues: ValidationIssue[] = [];
-  const name = checkName(input.name ?? doc.name, input.name != null ? 'name' : 'document.name', issues);
+  const handle = contractHandle(input);
+  const name = checkName(handle?.name, handle?.path ?? 'document.name', issues);
   const version = input.version ?? (typeof doc.version === 'string' ? doc.version : '');
   const versionPath = input.version != null ? 'version' : 'document.version';
   if (!isSemVer(version)) issues.push({ path: versionPath, message: `must be a semantic version such as 1.0.0, not ${JSON.stringify(version)}`, code: 'invalid_format' });
@@ -282,6 +286,8 @@ export function planUpdate(
   const doc = document as unknown as OdcsDocument;
   const issues: ValidationIssue[] = [];
   const name = input.name != null ? checkName(input.name, 'name', issues) : current.name;
+  const identity = identityProblem(head.document, document, 'document.id');
+  if (identity) issues.push(identity);
   if (issues.length) throw new ValidationError(issues);
   const previousDocVersion = (head.document as unknown as OdcsDocument).version;
   const declared = input.version ?? (doc.version !== previousDocVersion && typeof doc.version === 'string' ? doc.version : null);
@@ -322,6 +328,8 @@ export function planRollback(
   assertAcceptsNewVersion(current);
   const policy = ctx.policy ?? DEFAULT_POLICY;
   const document = cloneJson(target.document);
+  const identity = identityProblem(head.document, document, 'toVersion');
+  if (identity) throw new ValidationError([{ ...identity, message: `holds ODCS id ${JSON.stringify(odcsIdOf(document))}; the contract's id ${identity.message}` }]);
   const evolution = planEvolution({
     currentDocument: head.document,
     currentVersion: head.version,

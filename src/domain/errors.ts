@@ -68,8 +68,10 @@ export class AlreadyExistsError extends RegistryError {
     readonly resource: string,
     readonly field: string,
     readonly value: string,
+    /** The contract that holds the value, when it is one (e.g. the holder of an ODCS id). */
+    readonly existing: { id: string; name: string } | null = null,
   ) {
-    super(`${resource} with ${field} ${JSON.stringify(value)} already exists`);
+    super(`${resource} with ${field} ${JSON.stringify(value)} already exists${existing ? `: contract ${JSON.stringify(existing.name)} (id ${existing.id})` : ''}`);
     this.name = 'AlreadyExistsError';
   }
 }

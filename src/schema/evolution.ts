@@ -12,7 +12,7 @@ import { type ContractFormat, formatContract } from '../domain/odcs-format.js';
 import type { JsonObject, OdcsDocument } from '../domain/odcs.js';
 import { validateContractDocument } from '../domain/odcs.js';
 import { versionKey, type Context } from '../context.js';
-import { importContract } from '../services/import.js';
+import { importContract, type ImportResult } from '../services/import.js';
 import type { Contract } from '../storage/types.js';
 import { builder } from './builder.js';
 import { CompatibilityModeEnum, ContractRef, ContractVersionRef } from './contracts.js';
@@ -130,6 +130,7 @@ builder.objectFields(ContractRef, (t) => ({
 // Preview
 
 interface Preview {
+  contract: Contract;
   currentVersion: string;
   refusedBecause: string | null;
   declaredVersion: string | null;
@@ -146,6 +147,7 @@ interface Preview {
 const PreviewRef = builder.objectRef<Preview>('ContractUpdatePreview').implement({
   description: 'What an update would do, computed without writing anything.',
   fields: (t) => ({
+    contract: t.field({ type: ContractRef, description: 'The contract the proposal is judged against.', resolve: (p) => p.contract }),
     currentVersion: t.exposeString('currentVersion', { description: 'The version the proposal is judged against: the newest (a draft revision when there is one).' }),
     refusedBecause: t.exposeString('refusedBecause', {
       nullable: true,
@@ -217,6 +219,7 @@ builder.queryFields((t) => ({
         history,
       });
       return {
+        contract,
         currentVersion: head.version,
         refusedBecause: refusal(contract),
         declaredVersion: declared,
@@ -244,16 +247,27 @@ const ImportContractInput = builder.inputType('ImportContractInput', {
   fields: (t) => ({
     text: t.string({ required: true, description: 'An ODCS document as YAML or JSON text.' }),
     format: t.field({ type: ContractFormatEnum, required: false, description: 'Detected when left out.' }),
-    name: t.string({ required: false, description: "For a new contract; defaults to the document's name." }),
+    name: t.string({ required: false, description: "For a new contract; defaults to the document's name, else its ODCS id." }),
     note: t.string({ required: false }),
     acceptBreakingChanges: t.boolean({ required: false }),
   }),
 });
 
-const ImportResultRef = builder.objectRef<{ contract: Contract; outcome: 'created' | 'updated' | 'unchanged' }>('ImportedContract').implement({
+const ImportResultRef = builder.objectRef<ImportResult>('ImportedContract').implement({
   fields: (t) => ({
     contract: t.field({ type: ContractRef, resolve: (r) => r.contract }),
     outcome: t.field({ type: ImportOutcomeEnum, resolve: (r) => r.outcome }),
+    matchedContract: t.field({
+      type: ContractRef,
+      nullable: true,
+      description: 'The contract that held the document’s ODCS id, which the document was compared with; null when a new contract was created.',
+      resolve: (r) => r.matched?.contract ?? null,
+    }),
+    comparedVersion: t.string({
+      nullable: true,
+      description: 'The version of `matchedContract` the document was compared with (its newest); null when created.',
+      resolve: (r) => r.matched?.comparedVersion ?? null,
+    }),
   }),
 });
 

@@ -8,6 +8,7 @@ import './approvals.js';
 import './catalog.js';
 import './search.js';
 import './evolution.js';
+import './odcs-identity.js';
 import './runs.js';
 import './validations.js';
 import './issues.js';

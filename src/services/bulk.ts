@@ -1,10 +1,11 @@
 /** Bulk import and export of ODCS files (the CLI's work), against any storage backend. */
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { RegistryError, ValidationError } from '../domain/errors.js';
-import { type ContractFormat, formatContract } from '../domain/odcs-format.js';
+import { basename, join } from 'node:path';
+import { IncompatibleChangeError, RegistryError, ValidationError } from '../domain/errors.js';
+import { type ContractFormat, formatContract, parseContractText } from '../domain/odcs-format.js';
+import { odcsIdOf } from '../domain/odcs-identity.js';
 import type { Contract, StorageBackend } from '../storage/types.js';
-import { importContract, type ImportOutcome } from './import.js';
+import { importContract, type ImportOutcome, importTargetOf } from './import.js';
 
 export interface ImportSummary {
   created: string[];
@@ -22,6 +23,12 @@ export async function contractFiles(folder: string): Promise<string[]> {
     .sort();
 }
 
+/**
+ * Imports every contract file of `folder`, in file-path order. Files that share an ODCS id (one contract's
+ * identity) are reported before anything is written, and then nothing is: the folder is refused whole. Each failed
+ * file gets one line (describeFailure): the file, the contract it matched by ODCS id, why, and the flag that would
+ * let it through.
+ */
 export async function importFolder(
   storage: StorageBackend,
   folder: string,
@@ -29,18 +36,61 @@ export async function importFolder(
 ): Promise<ImportSummary> {
   const files = await contractFiles(folder);
   const summary: ImportSummary = { created: [], updated: [], unchanged: [], failed: [] };
+  const texts = new Map<string, string>();
+  for (const file of files) texts.set(file, await readFile(join(folder, file), 'utf8'));
+  const shared = sharedOdcsIds(texts);
+  if (shared.size) {
+    for (const file of files) {
+      const others = shared.get(file);
+      summary.failed.push({
+        file,
+        reason: others
+          ? `shares ODCS id ${JSON.stringify(others.odcsId)} (a contract's identity) with ${others.files.join(', ')}; nothing in the folder was imported: give each contract its own id, or import the files one at a time to make them successive versions`
+          : 'not imported: files of this folder share an ODCS id (see their lines); nothing in the folder was imported',
+      });
+    }
+    return summary;
+  }
   let done = 0;
   for (const file of files) {
     try {
-      const text = await readFile(join(folder, file), 'utf8');
-      const { outcome } = await importContract(storage, { text, acceptBreakingChanges: options.acceptBreakingChanges ?? false }, options.actor);
+      const { outcome } = await importContract(
+        storage,
+        { text: texts.get(file)!, defaultName: fileStem(file), acceptBreakingChanges: options.acceptBreakingChanges ?? false },
+        options.actor,
+      );
       summary[outcome satisfies ImportOutcome].push(file);
     } catch (error) {
-      summary.failed.push({ file, reason: describe(error) });
+      summary.failed.push({ file, reason: describeFailure(error) });
     }
     options.onProgress?.(++done, files.length, file);
   }
   return summary;
+}
+
+/** For each file whose ODCS id another file of the folder has too: that id and the other files. */
+function sharedOdcsIds(texts: Map<string, string>): Map<string, { odcsId: string; files: string[] }> {
+  const byId = new Map<string, string[]>();
+  for (const [file, text] of texts) {
+    let odcsId: string | null = null;
+    try {
+      odcsId = odcsIdOf(parseContractText(text));
+    } catch {
+      continue; // reported when the file is imported
+    }
+    if (odcsId !== null) byId.set(odcsId, [...(byId.get(odcsId) ?? []), file]);
+  }
+  const shared = new Map<string, { odcsId: string; files: string[] }>();
+  for (const [odcsId, group] of byId) {
+    if (group.length < 2) continue;
+    for (const file of group) shared.set(file, { odcsId, files: group.filter((f) => f !== file) });
+  }
+  return shared;
+}
+
+/** `orders.odcs.yaml` → `orders`: the name of a contract whose document has none. */
+function fileStem(file: string): string {
+  return basename(file).replace(/\.odcs\.(ya?ml|json)$/i, '');
 }
 
 /**
@@ -105,8 +155,24 @@ export function exportFileCandidates(contract: Pick<Contract, 'id' | 'name'>, fo
   return [...new Set([`${stem}${ext}`, `${stem}-${id.slice(0, 8)}${ext}`, `${stem}-${id}${ext}`])];
 }
 
-function describe(error: unknown): string {
-  if (error instanceof ValidationError) return error.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-  if (error instanceof RegistryError) return error.message;
-  return `unexpected error: ${(error as Error).message ?? String(error)}`;
+/**
+ * One line for a file that failed: the contract it matched (by ODCS id) and the version it was compared with, why it
+ * failed, and the command-line flag that lets it through when there is one.
+ */
+export function describeFailure(error: unknown): string {
+  const matched = importTargetOf(error);
+  const why = matched ? matched.reason : error instanceof Error ? error.message : String(error);
+  const prefix = matched
+    ? `matched contract ${JSON.stringify(matched.target.contract.name)} by ODCS id ${JSON.stringify(matched.target.odcsId)}, compared with its version ${matched.target.comparedVersion}: `
+    : '';
+  if (error instanceof IncompatibleChangeError) {
+    return `${prefix}${why.replace(/; pass acceptBreakingChanges to write it anyway$/, '')}; run again with --accept-breaking-changes to import it anyway`;
+  }
+  if (error instanceof ValidationError) {
+    const issues = error.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+    const hint = error.issues.some((i) => i.code === 'version_too_low') ? ' (no flag lets a lower version through: raise `version` in the file, or leave it as it was to let the registry choose)' : '';
+    return `${prefix}${issues}${hint}`;
+  }
+  if (error instanceof RegistryError) return `${prefix}${why}`;
+  return `${prefix}unexpected error: ${why}`;
 }

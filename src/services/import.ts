@@ -1,11 +1,15 @@
 /**
- * Importing ODCS text: create the contract, or write a new version of the contract that holds the same ODCS `id`,
- * or nothing when the document is unchanged. Shared by the API (importContract) and the CLI.
+ * Importing ODCS text: create the contract, or write a new version of the contract that holds the same ODCS `id`
+ * (its identity, domain/odcs-identity), or nothing when the document is unchanged. Shared by the API
+ * (importContract) and the CLI. Every answer names the contract the document was compared with: the result, and
+ * every error of a matched import (its message starts with the contract; importTargetOf gives it structured).
  */
 import { type Contract, versionId } from '../domain/contracts.js';
+import { RegistryError } from '../domain/errors.js';
 import { servesNewestVersion } from '../domain/lifecycle.js';
 import type { JsonObject } from '../domain/odcs.js';
 import { type ContractFormat, parseContractText } from '../domain/odcs-format.js';
+import { odcsIdOf } from '../domain/odcs-identity.js';
 import type { StorageBackend } from '../storage/types.js';
 
 export type ImportOutcome = 'created' | 'updated' | 'unchanged';
@@ -15,34 +19,76 @@ export interface ImportInput {
   format?: ContractFormat | null;
   /** Name for a new contract; defaults to the document's name. */
   name?: string | null;
+  /** Name for a new contract whose document has none (the CLI: the file name); else its ODCS id names it. */
+  defaultName?: string | null;
   note?: string | null;
   acceptBreakingChanges?: boolean | null;
 }
 
-export async function importContract(storage: StorageBackend, input: ImportInput, actor: string | null): Promise<{ contract: Contract; outcome: ImportOutcome }> {
+/** The contract an import matched by ODCS id, and the version (the newest) the document was compared with. */
+export interface ImportTarget {
+  contract: Contract;
+  odcsId: string;
+  comparedVersion: string;
+}
+
+export interface ImportResult {
+  contract: Contract;
+  outcome: ImportOutcome;
+  /** Null when no contract held the document's ODCS id (a new contract was created). */
+  matched: ImportTarget | null;
+}
+
+const targets = new WeakMap<Error, { target: ImportTarget; reason: string }>();
+
+/** For an error of importContract: the contract it matched and the reason without the contract named in front. */
+export function importTargetOf(error: unknown): { target: ImportTarget; reason: string } | null {
+  return error instanceof Error ? (targets.get(error) ?? null) : null;
+}
+
+export async function importContract(storage: StorageBackend, input: ImportInput, actor: string | null): Promise<ImportResult> {
   const document = parseContractText(input.text, input.format ?? undefined, 'text');
-  const odcsId = typeof document.id === 'string' ? document.id : null;
+  const odcsId = odcsIdOf(document);
   const existing = odcsId ? await storage.contracts.getByOdcsId(odcsId) : null;
-  if (!existing) {
-    const contract = await storage.contracts.create({ document, name: input.name ?? null, note: input.note ?? null }, actor);
-    return { contract, outcome: 'created' };
+  if (!existing || !odcsId) {
+    const contract = await storage.contracts.create(
+      { document, name: input.name ?? null, defaultName: await freeName(storage, input.defaultName), note: input.note ?? null },
+      actor,
+    );
+    return { contract, outcome: 'created', matched: null };
   }
+  const head = await newest(storage, existing);
+  const matched: ImportTarget = { contract: existing, odcsId, comparedVersion: head.version };
   // Exactly the stored text (key order included) of the served version — what export writes — or of the newest
   // (a draft revision, when the contract has one): nothing to write.
   const text = JSON.stringify(document);
-  if (JSON.stringify(existing.document) === text || JSON.stringify(await newestDocument(storage, existing)) === text) {
-    return { contract: existing, outcome: 'unchanged' };
+  if (JSON.stringify(existing.document) === text || JSON.stringify(head.document) === text) {
+    return { contract: existing, outcome: 'unchanged', matched };
   }
-  const contract = await storage.contracts.update(
-    { id: existing.id, expectedRevision: existing.revision, document, note: input.note ?? null, acceptBreakingChanges: input.acceptBreakingChanges ?? null },
-    actor,
-  );
-  return { contract, outcome: 'updated' };
+  try {
+    const contract = await storage.contracts.update(
+      { id: existing.id, expectedRevision: existing.revision, document, note: input.note ?? null, acceptBreakingChanges: input.acceptBreakingChanges ?? null },
+      actor,
+    );
+    return { contract, outcome: 'updated', matched };
+  } catch (error) {
+    if (error instanceof RegistryError) {
+      targets.set(error, { target: matched, reason: error.message });
+      error.message = `compared with contract ${JSON.stringify(existing.name)} (id ${existing.id}, ODCS id ${JSON.stringify(odcsId)}, version ${head.version}): ${error.message}`;
+    }
+    throw error;
+  }
 }
 
-/** The newest version's document: the served one unless a draft revision is newer. */
-async function newestDocument(storage: StorageBackend, contract: Contract): Promise<JsonObject | null> {
-  if (servesNewestVersion(contract)) return contract.document;
+/** The default name when no contract has it yet; else null, so that the ODCS id names the contract. */
+async function freeName(storage: StorageBackend, name: string | null | undefined): Promise<string | null> {
+  if (!name) return null;
+  return (await storage.contracts.getByName(name)) ? null : name;
+}
+
+/** The newest version's document and version: the served one unless a draft revision is newer. */
+async function newest(storage: StorageBackend, contract: Contract): Promise<{ document: JsonObject; version: string }> {
+  if (servesNewestVersion(contract)) return contract;
   const [head] = await storage.contracts.getVersionsByIds([versionId(contract.id, contract.versionCount)]);
-  return head?.document ?? null;
+  return head ?? contract;
 }

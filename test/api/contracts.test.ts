@@ -84,7 +84,7 @@ describe('createContract', () => {
 
   it('refuses a taken name with AlreadyExistsError', async () => {
     await create('api_unique');
-    const again = await client.run(CreateContractDocument, { input: { document: contractDocument({ name: 'api_unique' }) } });
+    const again = await client.run(CreateContractDocument, { input: { document: contractDocument({ id: 'urn:test:api_unique:2', name: 'api_unique' }) } });
     expect(again.createContract).toMatchObject({ __typename: 'AlreadyExistsError', field: 'name', value: 'api_unique' });
   });
 });

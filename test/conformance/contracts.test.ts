@@ -291,12 +291,16 @@ describe.each(backends)('$name backend', (backend) => {
       expect(await repo().getByName('ignored')).toBeNull();
     });
 
-    it('rejects a document without a name when no name is given, at document.name', async () => {
-      const document = doc('x');
+    it('names a contract whose document has no name by its ODCS id; refuses a document with neither, at document.id', async () => {
+      const named = doc('x');
+      delete named.name;
+      expect((await repo().create({ document: named }, 'alice')).name).toBe('urn:test:x');
+      const document = doc('y');
       delete document.name;
+      delete document.id;
       const error = await rejection(repo().create({ document }, 'alice'), ValidationError);
-      expect(error.issues.map((i) => i.path)).toContain('document.name');
-      expect(await count(storage())).toBe(0);
+      expect(error.issues.map((i) => i.path)).toContain('document.id');
+      expect(await count(storage())).toBe(1);
     });
 
     it('reports every problem of a document, not only the first', async () => {
@@ -363,7 +367,7 @@ describe.each(backends)('$name backend', (backend) => {
 
     it('keeps the name unless an explicit one is given, and can rename', async () => {
       const created = await repo().create({ document: doc('orders') }, 'alice');
-      const kept = await repo().update({ id: created.id, expectedRevision: 1, document: doc('renamed-in-document') }, 'bob');
+      const kept = await repo().update({ id: created.id, expectedRevision: 1, document: doc('renamed-in-document', { id: 'urn:test:orders' }) }, 'bob');
       expect(kept.name).toBe('orders');
       const renamed = await repo().update({ id: created.id, expectedRevision: 2, document: doc('orders'), name: 'sales-orders' }, 'bob');
       expect(renamed.name).toBe('sales-orders');

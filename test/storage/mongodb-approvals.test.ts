@@ -25,7 +25,7 @@ afterEach(() => dispose());
 const v1 = () => contractDocument({ id: 'urn:test:one', name: 'orders', schemas: { orders: [{ name: 'order_id', primaryKey: true }] } });
 const v2 = () =>
   contractDocument({
-    id: 'urn:test:two',
+    id: 'urn:test:one',
     name: 'orders',
     version: '1.1.0',
     schemas: { orders: [{ name: 'order_id', primaryKey: true }], shipments: [{ name: 'parcel_id' }] },
@@ -47,13 +47,13 @@ function raw(collection: string) {
 }
 
 describe('the served document', () => {
-  it('stays v1 while a draft revision exists, and the catalog, search and odcsId follow the activation', async () => {
+  it('stays v1 while a draft revision exists, and the catalog and search follow the activation; the ODCS id (never changing) finds it throughout', async () => {
     const active = await activeContract();
     expect(active.status).toBe('active');
     expect(active.activeVersion).toBe(1);
     const drafted = await storage.contracts.update({ id: active.id, expectedRevision: active.revision, document: v2() }, 'alice');
     expect([drafted.versionCount, drafted.activeVersion, drafted.version]).toEqual([2, 1, '1.0.0']);
-    expect(await storage.contracts.getByOdcsId('urn:test:two')).toBeNull();
+    expect((await storage.contracts.getByOdcsId('urn:test:one'))?.id).toBe(active.id);
     expect((await storage.contracts.search('parcel_id', { first: 5 })).items).toHaveLength(0);
     expect((await storage.contracts.list({ schemaName: 'shipments' }, { field: 'name', direction: 'asc' }, { first: 5 })).items).toHaveLength(0);
 
@@ -64,7 +64,7 @@ describe('the served document', () => {
     const served = (await storage.contracts.getById(active.id))!;
     expect([served.activeVersion, served.version, served.openApprovalRequestId]).toEqual([2, '1.1.0', null]);
     expect(served.statusHistory.map((h) => `${h.from}>${h.to}@${h.versionNumber}`)).toEqual(['null>draft@1', 'draft>in_review@1', 'in_review>active@1', 'active>active@2']);
-    expect((await storage.contracts.getByOdcsId('urn:test:two'))?.id).toBe(active.id);
+    expect((await storage.contracts.getByOdcsId('urn:test:one'))?.id).toBe(active.id);
     expect((await storage.contracts.search('parcel_id', { first: 5 })).items.map((h) => h.contract.id)).toEqual([active.id]);
     expect((await storage.contracts.list({ schemaName: 'shipments' }, { field: 'name', direction: 'asc' }, { first: 5 })).items).toHaveLength(1);
     const catalog = (await storage.schemaCatalog.listByContractIds([active.id]))[0]!;

@@ -49,7 +49,7 @@ describe('reads by another key are point reads', () => {
   it('refuses a name in use (typed, nothing written) and hands a released name to the next contract', async () => {
     const first = await storage.contracts.create({ document: contractDocument({ name: 'keys_taken' }) }, 'test');
     const before = await storage.db.collection('contracts').countDocuments();
-    await expect(storage.contracts.create({ document: contractDocument({ name: 'keys_taken' }) }, 'test')).rejects.toBeInstanceOf(AlreadyExistsError);
+    await expect(storage.contracts.create({ document: contractDocument({ id: 'urn:test:keys_taken:dup', name: 'keys_taken' }) }, 'test')).rejects.toBeInstanceOf(AlreadyExistsError);
     expect(await storage.db.collection('contracts').countDocuments()).toBe(before);
 
     // Renamed away: the old name is free again, and each name finds its own contract.
@@ -58,7 +58,7 @@ describe('reads by another key are point reads', () => {
       'test',
     );
     expect(renamed.name).toBe('keys_renamed');
-    const second = await storage.contracts.create({ document: contractDocument({ name: 'keys_taken' }) }, 'test');
+    const second = await storage.contracts.create({ document: contractDocument({ id: 'urn:test:keys_taken:2', name: 'keys_taken' }) }, 'test');
     expect((await storage.contracts.getByName('keys_taken'))?.id).toBe(second.id);
     expect((await storage.contracts.getByName('keys_renamed'))?.id).toBe(first.id);
 
@@ -66,16 +66,18 @@ describe('reads by another key are point reads', () => {
     await storage.contracts.delete(second.id, null, 'test');
     expect(await storage.contracts.getByName('keys_taken')).toBeNull();
     expect(await storage.db.collection(KEYS_COLLECTION).countDocuments({ contractId: second.id })).toBe(0);
-    const third = await storage.contracts.create({ document: contractDocument({ name: 'keys_taken' }) }, 'test');
+    const third = await storage.contracts.create({ document: contractDocument({ id: 'urn:test:keys_taken:3', name: 'keys_taken' }) }, 'test');
     expect((await storage.contracts.getByName('keys_taken'))?.id).toBe(third.id);
   });
 
   it('treats a key whose contract lost the name as missing, and takes it over', async () => {
     const c = await storage.contracts.create({ document: contractDocument({ name: 'keys_stale' }) }, 'test');
     // A key left behind by a lost write: it points at a contract that does not have the name.
-    await storage.db.collection(KEYS_COLLECTION).updateOne({ contractId: c.id, number: { $exists: false } }, { $set: { contractId: 'gone', at: new Date(0) } });
+    await storage.db.collection(KEYS_COLLECTION).updateOne({ _id: 'name/=keys_stale' as never }, { $set: { contractId: 'gone', at: new Date(0) } });
     expect(await storage.contracts.getByName('keys_stale')).toBeNull();
     await storage.db.collection('contracts').deleteOne({ _id: c.id as never });
+    // (its ODCS id key, left behind too, is old: not a create in flight)
+    await storage.db.collection(KEYS_COLLECTION).updateOne({ _id: 'odcs/=urn:test:keys_stale' as never }, { $set: { at: new Date(0) } });
     const again = await storage.contracts.create({ document: contractDocument({ name: 'keys_stale' }) }, 'test');
     expect((await storage.contracts.getByName('keys_stale'))?.id).toBe(again.id);
   });

@@ -24,6 +24,7 @@ import { isTransitive } from '../../domain/compatibility.js';
 import { DEFAULT_POLICY, type RegistryPolicy } from '../../domain/evolution.js';
 import { servesNewestVersion, transitiveBaseline } from '../../domain/lifecycle.js';
 import type { JsonObject } from '../../domain/odcs.js';
+import { odcsIdOf } from '../../domain/odcs-identity.js';
 import { AlreadyExistsError, ConflictError, NotFoundError } from '../../domain/errors.js';
 import { queryTerms, scoreSearchText, searchTextOf } from '../../domain/search.js';
 import type {
@@ -81,7 +82,9 @@ export class MemoryContractRepository implements ContractRepository {
 
   async create(input: CreateContractInput, actor: string | null): Promise<Contract> {
     const write = planCreate(input, randomUUID(), { now: new Date(), actor, policy: this.policy });
+    this.assertOdcsIdFree(odcsIdOf(write.version.document), write.contract.id);
     if (this.findByName(write.contract.name)) throw new AlreadyExistsError('Contract', 'name', write.contract.name);
+    this.claimOdcsId(write.version.document, write.contract.id);
     this.state.contracts.set(write.contract.id, copy(write.contract));
     this.state.versions.set(write.contract.id, [copy(write.version)]);
     syncCatalog(this.state, write.contract);
@@ -147,6 +150,7 @@ export class MemoryContractRepository implements ContractRepository {
     }
     this.state.contracts.delete(id);
     this.state.versions.delete(id);
+    for (const [odcsId, holder] of this.state.odcsIds) if (holder === id) this.state.odcsIds.delete(odcsId);
     for (const [key, entry] of this.state.catalog) if (entry.contractId === id) this.state.catalog.delete(key);
     return current;
   }
@@ -169,9 +173,22 @@ export class MemoryContractRepository implements ContractRepository {
   }
 
   async getByOdcsId(odcsId: string): Promise<Contract | null> {
-    const matches = [...this.state.contracts.values()].filter((c) => c.document.id === odcsId);
-    matches.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
-    return matches[0] ? copy(matches[0]) : null;
+    const holder = this.state.odcsIds.get(odcsId);
+    const c = holder === undefined ? undefined : this.state.contracts.get(holder);
+    return c ? copy(c) : null;
+  }
+
+  /** AlreadyExistsError naming the contract that holds `odcsId`, unless it is free or held by `contractId`. */
+  private assertOdcsIdFree(odcsId: string | null, contractId: string): void {
+    if (odcsId === null) return;
+    const holder = this.state.odcsIds.get(odcsId);
+    const other = holder !== undefined && holder !== contractId ? this.state.contracts.get(holder) : undefined;
+    if (other) throw new AlreadyExistsError('Contract', 'odcsId', odcsId, { id: other.id, name: other.name });
+  }
+
+  private claimOdcsId(document: JsonObject, contractId: string): void {
+    const odcsId = odcsIdOf(document);
+    if (odcsId !== null) this.state.odcsIds.set(odcsId, contractId);
   }
 
   async getByNames(names: readonly string[]): Promise<(Contract | null)[]> {
@@ -241,6 +258,9 @@ export class MemoryContractRepository implements ContractRepository {
   private commit(contract: Contract, version: ContractVersion): Contract {
     const versions = this.state.versions.get(contract.id) ?? [];
     if (versions.some((v) => v.version === version.version)) throw new AlreadyExistsError('ContractVersion', 'version', version.version);
+    // A contract without an ODCS id (stored with warnings) takes the one its new version gains.
+    this.assertOdcsIdFree(odcsIdOf(version.document), contract.id);
+    this.claimOdcsId(version.document, contract.id);
     versions.push(copy(version));
     this.state.versions.set(contract.id, versions);
     return this.save(contract);

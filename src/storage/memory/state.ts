@@ -21,6 +21,8 @@ export class MemoryState {
   /** reactionKey(commentId, kind, by) → the reaction. */
   readonly reactions = new Map<string, Reaction>();
   readonly approvals = new Map<string, ApprovalRequest>();
+  /** ODCS id → the id of the contract that holds it (unique: domain/odcs-identity). */
+  readonly odcsIds = new Map<string, string>();
 
   clear(): void {
     this.contracts.clear();
@@ -33,6 +35,7 @@ export class MemoryState {
     this.comments.clear();
     this.reactions.clear();
     this.approvals.clear();
+    this.odcsIds.clear();
   }
 
   /** Whether `version` (a semantic version string) is one of the contract's versions. */

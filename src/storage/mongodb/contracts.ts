@@ -46,6 +46,7 @@ import { isTransitive } from '../../domain/compatibility.js';
 import { AlreadyExistsError, ConflictError, NotFoundError } from '../../domain/errors.js';
 import { DEFAULT_POLICY, type RegistryPolicy } from '../../domain/evolution.js';
 import type { JsonObject } from '../../domain/odcs.js';
+import { odcsIdOf } from '../../domain/odcs-identity.js';
 import { decodeKeysetCursor } from '../cursor.js';
 import type {
   ContractFilter,
@@ -72,6 +73,7 @@ import {
 import { isDuplicateKeyError } from './errors.js';
 import { claimName, contractIdsByName, deleteKeysOf, type KeyCollection, putVersionKey, releaseName, repairName, versionsByKey } from './keys.js';
 import { contractConflict, versionByNumber } from './lookups.js';
+import type { OdcsIdKeys } from './odcs-ids.js';
 import { emptyPage, keysetPage } from './paging.js';
 import { readByIds } from './point-reads.js';
 import { searchContracts } from './search.js';
@@ -86,6 +88,8 @@ export class MongoContractRepository implements ContractRepository {
     private readonly keys: KeyCollection,
     private readonly capabilities: MongoCapabilities,
     private readonly policy: RegistryPolicy = DEFAULT_POLICY,
+    /** The unique ODCS id keys (odcs-ids.ts). */
+    private readonly odcsIds: OdcsIdKeys,
   ) {}
 
   /**
@@ -119,20 +123,31 @@ export class MongoContractRepository implements ContractRepository {
 
   async create(input: CreateContractInput, actor: string | null): Promise<Contract> {
     const { contract, version } = planCreate(input, randomUUID(), { now: new Date(), actor, policy: this.policy });
-    // The name key first (keys.ts): a name in use is refused with one point read, nothing else written.
-    await claimName(this.keys, this.collections, contract.name, contract.id);
+    // The ODCS id first (its key is the identity; see odcs-ids.ts), then the name key (keys.ts): a taken one is
+    // refused with point reads, nothing else written; every claim is given up again if anything below refuses.
+    const odcsId = odcsIdOf(version.document);
+    if (odcsId !== null) await this.odcsIds.claim(odcsId, contract.id);
+    const releaseOdcsId = () => (odcsId !== null ? this.odcsIds.release(odcsId, contract.id) : Promise.resolve());
+    try {
+      await claimName(this.keys, this.collections, contract.name, contract.id);
+    } catch (error) {
+      await releaseOdcsId();
+      throw error;
+    }
     const token = randomUUID();
     try {
       await this.collections.versions.insertOne(toStoredVersion(version, token));
       await putVersionKey(this.keys, contract.id, version.version, version.number);
     } catch (error) {
       await releaseName(this.keys, contract.name, contract.id);
+      await releaseOdcsId();
       throw error;
     }
     try {
       await this.collections.contracts.insertOne(toStoredContract(contract));
     } catch (error) {
       await this.discardVersion(version, token);
+      await releaseOdcsId();
       // _id is a fresh UUID: a duplicate key can only be the name, taken by a writer that took over the same
       // stale key at the same time; the key then goes back to the contract that holds the name.
       if (isDuplicateKeyError(error)) {
@@ -209,7 +224,7 @@ export class MongoContractRepository implements ContractRepository {
     }
     await this.collections.versions.deleteMany({ contractId: id });
     await this.collections.catalog.deleteMany({ contractId: id });
-    await deleteKeysOf(this.keys, id);
+    await deleteKeysOf(this.keys, id); // its name, version and ODCS id keys
     const contract = fromStoredContract(deleted);
     if (contract.openApprovalRequestId !== null) await withdrawForDeletedContract(this.collections, contract.openApprovalRequestId, actor);
     return contract;
@@ -235,7 +250,7 @@ export class MongoContractRepository implements ContractRepository {
   }
 
   async getByOdcsId(odcsId: string): Promise<Contract | null> {
-    const doc = await this.collections.contracts.find({ odcsId }).sort({ createdAt: 1, _id: 1 }).limit(1).next();
+    const doc = await this.odcsIds.holder(odcsId);
     return doc ? fromStoredContract(doc) : null;
   }
 
@@ -346,6 +361,10 @@ export class MongoContractRepository implements ContractRepository {
 
   /** Writes a new version and moves the contract to it (compare-and-set on the revision), then the catalog. */
   private async commit(current: Contract, expectedRevision: number, write: ContractWrite): Promise<Contract> {
+    // A contract without an ODCS id (stored with warnings) takes the one its new version gains (domain/odcs-identity:
+    // an id, once there, never changes).
+    const gained = odcsIdOf(write.version.document);
+    if (gained !== null && gained !== odcsIdOf(current.document)) await this.odcsIds.claim(gained, current.id);
     const token = randomUUID();
     await this.insertVersion(current, expectedRevision, write.version, token);
     let written: boolean;

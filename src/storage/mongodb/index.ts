@@ -16,6 +16,7 @@ import { ensureIndexes } from './indexes.js';
 import { backfillKeys, ensureKeyIndexes, keysOf } from './keys.js';
 import { MongoCommentRepository } from './comments.js';
 import { MongoIssueRepository } from './issues.js';
+import { backfillOdcsIds, OdcsIdKeys } from './odcs-ids.js';
 import { MongoRunRepository } from './runs.js';
 import { MongoValidationRepository } from './validations.js';
 
@@ -52,8 +53,10 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
     const capabilities = await detectCapabilities(db);
     const collections = collectionsOf(db);
     await backfillKeys(keys, collections);
+    const odcsIds = new OdcsIdKeys(keys, collections.contracts);
+    await backfillOdcsIds(odcsIds, collections.contracts);
     const { batchReads } = capabilities;
-    const contracts = new MongoContractRepository(collections, keys, capabilities, options.policy);
+    const contracts = new MongoContractRepository(collections, keys, capabilities, options.policy, odcsIds);
     const schemaCatalog = new MongoCatalogRepository(collections, batchReads);
     const issues = new MongoIssueRepository(collections, batchReads);
     const approvals = new MongoApprovalRepository(collections, batchReads);

@@ -63,6 +63,11 @@ export function versionKeyId(contractId: string, version: string): string {
   return `version/${contractId}/${safe(version)}`;
 }
 
+/** `odcs/<odcs id>` → the contract whose identity that ODCS id is (claimed and read in odcs-ids.ts). */
+export function odcsKeyId(odcsId: string): string {
+  return `odcs/${safe(odcsId)}`;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Names
 
