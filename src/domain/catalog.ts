@@ -4,6 +4,7 @@
  */
 import type { ContractStatus } from './lifecycle.js';
 import { type JsonObject, type OdcsCustomProperty, type OdcsDocument, type OdcsProperty, walkProperties } from './odcs.js';
+import { normalizeWord, tokenize } from './search-words.js';
 
 export interface CatalogProperty {
   /** Dotted path inside the schema: `customer_email`, or `address.street` for a nested property. */
@@ -120,6 +121,22 @@ export function deriveCatalogEntries(contract: CatalogSource): CatalogEntry[] {
         updatedAt: contract.updatedAt,
       };
     });
+}
+
+/**
+ * The words of an entry's property paths, as search splits them (`customer_email` → customer_email, customer,
+ * email; `address.street` → address.street, address, street): what the `propertyWord` filter matches.
+ */
+export function propertyWordsOf(entry: Pick<CatalogEntry, 'properties'>): string[] {
+  const words = new Set<string>();
+  for (const p of entry.properties) for (const w of tokenize(p.path)) words.add(w);
+  return [...words];
+}
+
+/** The `propertyWord` filter: some word of a property path starts with the given word (ignoring case and accents). */
+export function matchesPropertyWord(words: readonly string[], word: string): boolean {
+  const prefix = normalizeWord(word);
+  return words.some((w) => w.startsWith(prefix));
 }
 
 function str(value: unknown): string | null {

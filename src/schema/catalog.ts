@@ -2,6 +2,7 @@
 import type { CatalogProperty } from '../domain/catalog.js';
 import type { CatalogEntry } from '../storage/types.js';
 import type { Context } from '../context.js';
+import { z } from 'zod';
 import { builder } from './builder.js';
 import { loadAll } from './loading.js';
 import { ContractRef, ContractStatusEnum } from './contracts.js';
@@ -60,6 +61,12 @@ const SchemaCatalogFilterInput = builder.inputType('SchemaCatalogFilter', {
   fields: (t) => ({
     schemaNamePrefix: t.string({ required: false, description: 'Schema names starting with this (ignoring case).' }),
     propertyName: t.string({ required: false, description: 'Schemas with a property of this name or path (ignoring case).' }),
+    propertyWord: t.string({
+      required: false,
+      description:
+        'Schemas with a property whose name or path holds a word starting with this one, ignoring case: `email` finds `customer_email` and `contactEmail`, `cust` finds `customer_email`. Names are split into words at `_`, `-`, `.`, camelCase and digits, as search does; the whole name is a word too.',
+      validate: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').regex(/^\S+$/, 'must be one word (no spaces)'),
+    }),
     hasPii: t.boolean({ required: false }),
     contractId: t.id({ required: false }),
     contractStatus: t.field({ type: [ContractStatusEnum], required: false }),
@@ -78,6 +85,7 @@ builder.queryFields((t) => ({
           {
             schemaNamePrefix: f?.schemaNamePrefix ?? null,
             propertyName: f?.propertyName ?? null,
+            propertyWord: f?.propertyWord ?? null,
             hasPii: f?.hasPii ?? null,
             contractId: f?.contractId ? localId(f.contractId, 'Contract', 'filter.contractId') : null,
             contractStatus: f?.contractStatus ?? null,

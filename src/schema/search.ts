@@ -1,20 +1,28 @@
-/** Full-text search across contracts: ranked hits with their score and the fields that matched. */
-import { SEARCH_FIELDS } from '../domain/search.js';
+/** Full-text search across contracts: ranked hits with their score and the fields that matched, filters and facets. */
+import { z } from 'zod';
+import type { ContractStatus } from '../domain/lifecycle.js';
+import type { FacetCount, SEARCH_FIELDS, SearchFacets } from '../domain/search.js';
 import type { ContractSearchHit } from '../storage/types.js';
 import { builder } from './builder.js';
-import { ContractRef } from './contracts.js';
+import { ContractRef, ContractStatusEnum } from './contracts.js';
 import { connection, pageArgs, pageRequest, toResult } from './pagination.js';
-import { z } from 'zod';
 
 const SearchFieldEnum = builder.enumType('ContractSearchField', {
   description: 'A searchable part of a contract.',
   values: {
     NAME: { value: 'name' },
-    DESCRIPTION: { value: 'description' },
+    ODCS_ID: { value: 'odcsId', description: 'The ODCS `id` of the document.' },
+    DESCRIPTION: { value: 'description', description: 'The contract description (purpose, usage, limitations).' },
     SCHEMA_NAMES: { value: 'schemaNames' },
+    SCHEMA_DESCRIPTIONS: { value: 'schemaDescriptions' },
+    BUSINESS_NAMES: { value: 'businessNames', description: '`businessName` of schemas and properties.' },
     PROPERTY_NAMES: { value: 'propertyNames' },
     PROPERTY_DESCRIPTIONS: { value: 'propertyDescriptions' },
-  } as const satisfies Record<string, { value: (typeof SEARCH_FIELDS)[number] }>,
+    TAGS: { value: 'tags', description: 'Tags of the contract, its schemas and their properties.' },
+    DOMAIN: { value: 'domain' },
+    DATA_PRODUCT: { value: 'dataProduct' },
+    TEAM: { value: 'team', description: 'The team name and the owner.' },
+  } as const satisfies Record<string, { value: (typeof SEARCH_FIELDS)[number]; description?: string }>,
 });
 
 const ContractSearchHitRef = builder.objectRef<ContractSearchHit>('ContractSearchHit').implement({
@@ -25,17 +33,66 @@ const ContractSearchHitRef = builder.objectRef<ContractSearchHit>('ContractSearc
   }),
 });
 
-const ContractSearchConnection = connection<ContractSearchHit>('ContractSearchHit', ContractSearchHitRef);
+const StatusFacetRef = builder.objectRef<FacetCount<ContractStatus>>('ContractStatusFacet').implement({
+  fields: (t) => ({ value: t.field({ type: ContractStatusEnum, resolve: (f) => f.value }), count: t.exposeInt('count') }),
+});
+const StringFacetRef = builder.objectRef<FacetCount<string>>('StringFacet').implement({
+  fields: (t) => ({ value: t.exposeString('value'), count: t.exposeInt('count') }),
+});
+const BooleanFacetRef = builder.objectRef<FacetCount<boolean>>('BooleanFacet').implement({
+  fields: (t) => ({ value: t.exposeBoolean('value'), count: t.exposeInt('count') }),
+});
+
+const SearchFacetsRef = builder.objectRef<SearchFacets>('ContractSearchFacets').implement({
+  description:
+    'How many hits each filter value has, most first. Each facet counts the hits of the query and of every OTHER filter, so the alternatives to a chosen value stay visible.',
+  fields: (t) => ({
+    status: t.field({ type: [StatusFacetRef], resolve: (f) => f.status }),
+    owner: t.field({ type: [StringFacetRef], resolve: (f) => f.owner }),
+    domain: t.field({ type: [StringFacetRef], resolve: (f) => f.domain }),
+    tag: t.field({ type: [StringFacetRef], description: 'Top-level tags of the contracts.', resolve: (f) => f.tag }),
+    hasPii: t.field({ type: [BooleanFacetRef], resolve: (f) => f.hasPii }),
+  }),
+});
+
+const ContractSearchConnection = connection<ContractSearchHit, { facets: SearchFacets }>('ContractSearchHit', ContractSearchHitRef);
+
+builder.objectField(ContractSearchConnection, 'facets', (t) =>
+  t.field({ type: SearchFacetsRef, description: 'Facet counts over all hits (every page).', resolve: (r) => r.facets }),
+);
+
+const SearchFilterInput = builder.inputType('ContractSearchFilter', {
+  fields: (t) => ({
+    status: t.field({ type: [ContractStatusEnum], required: false, description: 'Any of these statuses.' }),
+    owner: t.string({ required: false, description: 'The owner (by default the team name), exactly.' }),
+    domain: t.string({ required: false, description: 'The ODCS `domain`, ignoring case.' }),
+    tag: t.string({ required: false, description: 'A top-level ODCS tag, ignoring case.' }),
+    hasPii: t.boolean({ required: false, description: 'Whether a property of the contract is personal data (as in the catalog).' }),
+  }),
+});
 
 builder.queryFields((t) => ({
   searchContracts: t.field({
     type: ContractSearchConnection,
     description:
-      'Ranked full-text search over contract names, descriptions, schema names, property names and property descriptions. Words are matched whole, ignoring case; any word may match.',
+      'Ranked full-text search over contract names, ODCS ids, descriptions, schema names and descriptions, business names, property names and descriptions, tags, domain, data product and team. ' +
+      'Words are split at `_`, `-`, `.`, camelCase and digits (`customer_email` is found by "customer email"; the whole term is a word too, so an exact `customer_email` ranks first), ignoring case and accents; any word may match. ' +
+      'Equal scores are ordered by an exact name match, then the weight of the best matched field, then the most recently updated.',
     args: {
       query: t.arg.string({ required: true, validate: z.string().max(500, 'must be at most 500 characters') }),
+      filter: t.arg({ type: SearchFilterInput, required: false }),
       ...pageArgs,
     },
-    resolve: (_root, args, ctx) => toResult(ctx.storage.contracts.search(args.query, pageRequest(args)), args),
+    resolve: async (_root, args, ctx) => {
+      const f = args.filter;
+      const page = await ctx.storage.contracts.search(args.query, pageRequest(args), {
+        status: f?.status ?? null,
+        owner: f?.owner ?? null,
+        domain: f?.domain ?? null,
+        tag: f?.tag ?? null,
+        hasPii: f?.hasPii ?? null,
+      });
+      return toResult(Promise.resolve(page), args, { facets: page.facets });
+    },
   }),
 }));

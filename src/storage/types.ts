@@ -29,7 +29,7 @@ import type { ContractStatus } from '../domain/lifecycle.js';
 import type { Run, RunStatus, StartRunInput, UpdateRunInput } from '../domain/runs.js';
 import type { StatsQuery, ValidationStats } from '../domain/stats.js';
 import type { RecordValidationInput, ValidationRecord } from '../domain/validations.js';
-import type { SearchField } from '../domain/search.js';
+import type { SearchFacets, SearchField, SearchFilter } from '../domain/search.js';
 
 export type { ApprovalRequest, CatalogEntry, Comment, Contract, ContractVersion, Issue, Run, ValidationRecord, ValidationStats };
 
@@ -76,6 +76,11 @@ export interface ContractSearchHit {
   matchedFields: SearchField[];
 }
 
+/** A page of ranked hits, with the facet counts of the whole result (domain rankCandidates). */
+export interface ContractSearchPage extends Page<ContractSearchHit> {
+  facets: SearchFacets;
+}
+
 export interface ContractRepository {
   /** Validates, then writes the contract and its version 1 (status draft, revision 1, history [null → draft]). */
   create(input: CreateContractInput, actor: string | null): Promise<Contract>;
@@ -108,8 +113,8 @@ export interface ContractRepository {
   getByOdcsId(odcsId: string): Promise<Contract | null>;
   /** A stable order: the sort field, then the id. */
   list(filter: ContractFilter, order: ContractOrder, page: PageRequest): Promise<Page<Contract>>;
-  /** Ranked by score (highest first), then name. An empty query finds nothing. */
-  search(query: string, page: PageRequest): Promise<Page<ContractSearchHit>>;
+  /** Ranked and filtered by domain rankCandidates, with facet counts. A query without words finds nothing. */
+  search(query: string, page: PageRequest, filter?: SearchFilter): Promise<ContractSearchPage>;
 
   /** Newest first. Empty for an unknown contract. */
   listVersions(contractId: string, page: PageRequest): Promise<Page<ContractVersion>>;
@@ -127,6 +132,11 @@ export interface CatalogFilter {
   schemaNamePrefix?: string | null;
   /** Entries with a property of this name or path, ignoring case (`email`, `address.street`). */
   propertyName?: string | null;
+  /**
+   * Entries with a property path holding a word that starts with this one, ignoring case (`email` finds
+   * `customer_email`, `cust` finds it too). Words are split as search splits them (domain propertyWordsOf).
+   */
+  propertyWord?: string | null;
   hasPii?: boolean | null;
   contractId?: string | null;
   contractStatus?: ContractStatus[] | null;

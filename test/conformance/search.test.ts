@@ -7,14 +7,21 @@ import { describe, expect, it } from 'vitest';
 import type { Contract } from '../../src/domain/contracts.js';
 import { ValidationError } from '../../src/domain/errors.js';
 import type { JsonObject } from '../../src/domain/odcs.js';
-import type { SearchField } from '../../src/domain/search.js';
+import type { SearchField, SearchFilter } from '../../src/domain/search.js';
+import { tokenize } from '../../src/domain/search-words.js';
 import type { ContractSearchHit } from '../../src/storage/types.js';
 import { backends } from '../support/backends.js';
-import { contractDocument, type PropertySpec } from '../support/fixtures.js';
+import { contractDocument, officialExamples, type PropertySpec } from '../support/fixtures.js';
 import { collectPages, moveContractTo, rejection, useBackend } from './helpers.js';
 
-function doc(name: string, options: { purpose?: string; schemas?: Record<string, PropertySpec[]> } = {}): JsonObject {
+function doc(name: string, options: { purpose?: string; team?: string; schemas?: Record<string, PropertySpec[]> } = {}): JsonObject {
   return contractDocument({ name, ...options });
+}
+
+/** The longest word of a text (a part, not a whole term), for a query that must find it. */
+function longestWord(text: string): string {
+  const words = tokenize(text).filter((w) => /^[\p{L}\p{N}]+$/u.test(w));
+  return words.reduce((a, b) => (b.length > a.length ? b : a), '');
 }
 
 describe.each(backends)('$name backend', (backend) => {
@@ -53,7 +60,8 @@ describe.each(backends)('$name backend', (backend) => {
   }
 
   const ranking = ['quokka', 'harbor', 'lantern', 'meadow', 'orchard'];
-  const rankingFields: SearchField[][] = [['name'], ['schemaNames'], ['propertyNames'], ['description'], ['propertyDescriptions']];
+  // quokka's ODCS id (urn:test:quokka) holds the word too.
+  const rankingFields: SearchField[][] = [['name', 'odcsId'], ['schemaNames'], ['propertyNames'], ['description'], ['propertyDescriptions']];
 
   it('ranks hits by the field that matched, with a positive, decreasing score', async () => {
     const c = await seed();
@@ -75,7 +83,7 @@ describe.each(backends)('$name backend', (backend) => {
     await repo().create({ document: doc('numbat sightings') }, 'alice');
     const hits = await search('numbat');
     expect(hits.map((h) => h.contract.name)).toEqual(['numbat sightings', 'field-notes']);
-    expect(hits.map(fieldsOf)).toEqual([['name'], ['propertyDescriptions']]);
+    expect(hits.map(fieldsOf)).toEqual([['name', 'odcsId'], ['propertyDescriptions']]);
     expect(hits[0]!.score).toBeGreaterThan(hits[1]!.score);
   });
 
@@ -93,26 +101,157 @@ describe.each(backends)('$name backend', (backend) => {
     const [hit, ...rest] = await search('wombat');
     expect(rest).toEqual([]);
     expect(hit?.contract.name).toBe('wombat');
-    // `wombat_id` is one word, so the property names do not contain "wombat".
-    expect(fieldsOf(hit)).toEqual(['description', 'name', 'propertyDescriptions']);
-    const [byId] = await search('wombat_id');
-    expect(fieldsOf(byId)).toEqual(['propertyNames']);
+    // `wombat_id` holds the word "wombat" (and "id"): its parts are words too.
+    expect(fieldsOf(hit)).toEqual(['description', 'name', 'odcsId', 'propertyDescriptions', 'propertyNames']);
+    const [byDescription] = await search('identifier');
+    expect(fieldsOf(byDescription)).toEqual(['propertyDescriptions']);
     const both = await search('burrow counts');
     expect(both.map((h) => h.contract.name)).toEqual(['wombat']);
     expect(fieldsOf(both[0])).toEqual(['propertyNames', 'schemaNames']);
   });
 
-  it('finds the contracts that define a property by its name', async () => {
+  it('finds words inside snake_case, camelCase, kebab-case and dotted names', async () => {
+    await repo().create({ document: doc('payments', { schemas: { transfers: [{ name: 'rcvrCntryCode' }, { name: 'order-lines' }] } }) }, 'alice');
+    await repo().create(
+      { document: doc('people', { schemas: { people: [{ name: 'customer_email' }, { name: 'address', logicalType: 'object', properties: [{ name: 'street2' }] }] } }) },
+      'alice',
+    );
+    for (const [query, name] of [
+      ['cntry', 'payments'],
+      ['rcvr code', 'payments'],
+      ['rcvrCntryCode', 'payments'],
+      ['lines', 'payments'],
+      ['order-lines', 'payments'],
+      ['email', 'people'],
+      ['customer email', 'people'],
+      ['Customer_Email', 'people'],
+      ['street', 'people'],
+    ] as const) {
+      expect(await found(query), query).toEqual([name]);
+    }
+    const [hit] = await search('email');
+    expect(fieldsOf(hit)).toEqual(['propertyNames']);
+  });
+
+  it('searches schema descriptions, business names, tags, domain, data product and team', async () => {
+    await repo().create(
+      {
+        document: {
+          ...doc('ledger', { team: 'finance-core', schemas: { entries: [{ name: 'amount', businessName: 'Booked sum', tags: ['audited'] }] } }),
+          domain: 'accounting',
+          dataProduct: 'generalLedger',
+          tags: ['sox'],
+        },
+      },
+      'alice',
+    );
+    const described = doc('notes', { schemas: { notes: [{ name: 'n' }] } });
+    (described.schema as { description?: string }[])[0]!.description = 'Free text from the call centre';
+    await repo().create({ document: described }, 'alice');
+    const cases: [string, SearchField[]][] = [
+      ['booked', ['businessNames']],
+      ['audited', ['tags']],
+      ['sox', ['tags']],
+      ['accounting', ['domain']],
+      ['ledger', ['dataProduct', 'name', 'odcsId']],
+      ['core', ['team']],
+      ['centre', ['schemaDescriptions']],
+    ];
+    for (const [query, fields] of cases) {
+      const hits = await search(query);
+      expect(hits.length, query).toBe(1);
+      expect(fieldsOf(hits[0]), query).toEqual(fields);
+    }
+  });
+
+  it('filters hits by status, owner, domain, tag and PII, with facet counts', async () => {
+    const mk = async (name: string, team: string, domain: string, tags: string[], pii: boolean) =>
+      repo().create(
+        {
+          document: {
+            ...doc(name, { team, purpose: 'lynx sightings', schemas: { s: [{ name: 'who', ...(pii ? { classification: 'restricted' } : {}) }] } }),
+            domain,
+            tags,
+          },
+        },
+        'alice',
+      );
+    const a = await mk('alpha', 'rangers', 'wildlife', ['gold', 'daily'], true);
+    await mk('beta', 'rangers', 'wildlife', ['silver'], false);
+    await mk('gamma', 'census', 'Parks', ['gold'], false);
+    await moveContractTo(storage(), a.id, 'in_review');
+
+    const names = async (filter: SearchFilter) => (await repo().search('lynx', { first: 50 }, filter)).items.map((h) => h.contract.name).sort();
+    expect(await names({})).toEqual(['alpha', 'beta', 'gamma']);
+    expect(await names({ status: ['draft'] })).toEqual(['beta', 'gamma']);
+    expect(await names({ owner: 'rangers' })).toEqual(['alpha', 'beta']);
+    expect(await names({ domain: 'PARKS' })).toEqual(['gamma']);
+    expect(await names({ tag: 'gold' })).toEqual(['alpha', 'gamma']);
+    expect(await names({ hasPii: true })).toEqual(['alpha']);
+    expect(await names({ tag: 'gold', hasPii: false })).toEqual(['gamma']);
+
+    const page = await repo().search('lynx', { first: 1 }, { tag: 'gold' });
+    expect(await page.totalCount()).toBe(2);
+    expect(page.hasNextPage).toBe(true);
+    // Each facet counts the hits of the OTHER filters: tags over every hit, the rest over the gold ones.
+    expect(page.facets.tag).toEqual([
+      { value: 'gold', count: 2 },
+      { value: 'daily', count: 1 },
+      { value: 'silver', count: 1 },
+    ]);
+    expect(page.facets.status).toEqual([
+      { value: 'draft', count: 1 },
+      { value: 'in_review', count: 1 },
+    ]);
+    expect(page.facets.owner).toEqual([
+      { value: 'census', count: 1 },
+      { value: 'rangers', count: 1 },
+    ]);
+    expect(page.facets.domain).toEqual([
+      { value: 'Parks', count: 1 },
+      { value: 'wildlife', count: 1 },
+    ]);
+    expect(page.facets.hasPii).toEqual([
+      { value: false, count: 1 },
+      { value: true, count: 1 },
+    ]);
+  });
+
+  it('finds every official example by a word of its name and of its ODCS id, schemas or not', async () => {
+    const created: { contract: Contract; nameWord: string; idWord: string }[] = [];
+    const used = new Set<string>();
+    for (const { file, document } of officialExamples()) {
+      // Several examples share a name, and some have none: those are named after their file.
+      const own = typeof document.name === 'string' && document.name && !used.has(document.name) ? document.name : null;
+      const name = own ?? file.replace(/\.odcs\.yaml$/, '');
+      used.add(name);
+      const contract = await repo().create({ document, name }, 'alice');
+      created.push({ contract, nameWord: longestWord(contract.name), idWord: longestWord(String(document.id)) });
+    }
+    expect(created.length).toBeGreaterThanOrEqual(10);
+    let withoutSchemas = 0;
+    for (const { contract, nameWord, idWord } of created) {
+      if (!Array.isArray(contract.document.schema) || contract.document.schema.length === 0) withoutSchemas++;
+      expect(await found(nameWord), `${contract.name} by "${nameWord}"`).toContain(contract.name);
+      const byId = (await search(idWord)).map((h) => h.contract.id);
+      expect(byId, `${contract.name} by id word "${idWord}"`).toContain(contract.id);
+    }
+    expect(withoutSchemas).toBeGreaterThan(0);
+  });
+
+  it('ranks an exact property name above its words found apart; equal scores go to the most recent', async () => {
     const people = { people: [{ name: 'person_id' }, { name: 'customer_email' }] };
-    // Same text apart from the name, so the scores tie and the name decides.
+    // Same text apart from the name, so the scores tie and recency decides (crm is the newer).
     await repo().create({ document: doc('newsletter', { schemas: people }) }, 'alice');
     await repo().create({ document: doc('billing', { schemas: { invoices: [{ name: 'customer_id' }, { name: 'email' }] } }) }, 'alice');
+    await new Promise((resolve) => setTimeout(resolve, 5));
     await repo().create({ document: doc('crm', { schemas: people }) }, 'alice');
     const hits = await search('customer_email');
-    expect(hits.map((h) => h.contract.name)).toEqual(['crm', 'newsletter']);
-    expect(hits.map(fieldsOf)).toEqual([['propertyNames'], ['propertyNames']]);
+    expect(hits.map((h) => h.contract.name)).toEqual(['crm', 'newsletter', 'billing']);
+    expect(hits.map(fieldsOf)).toEqual([['propertyNames'], ['propertyNames'], ['propertyNames']]);
     expect(hits[0]!.score).toBe(hits[1]!.score);
-    expect(await found('customer_id')).toEqual(['billing']);
+    expect(hits[1]!.score).toBeGreaterThan(hits[2]!.score);
+    expect((await found('customer_id'))[0]).toBe('billing');
   });
 
   it('finds contracts containing any of several words', async () => {
@@ -121,7 +260,7 @@ describe.each(backends)('$name backend', (backend) => {
     expect(await found('wombat')).toEqual(['wombat']);
     const hits = await search('quokka wombat');
     expect(hits.map((h) => h.contract.name)).toEqual(['wombat', ...ranking]);
-    expect(fieldsOf(hits[0])).toEqual(['description', 'name', 'propertyDescriptions']);
+    expect(fieldsOf(hits[0])).toEqual(['description', 'name', 'odcsId', 'propertyDescriptions']);
     expect(hits.slice(1).map(fieldsOf)).toEqual(rankingFields);
     // Repeated words count once; words that match nothing change nothing.
     expect(await found('quokka quokka zzyzx')).toEqual(ranking);
@@ -183,12 +322,14 @@ describe.each(backends)('$name backend', (backend) => {
 
     // quokka is renamed: its name no longer matches; its new name does.
     await repo().update({ id: c.quokka!.id, expectedRevision: 1, document: doc('quokka'), name: 'marsupial' }, 'bob');
-    expect(await found('quokka')).toEqual(['harbor', 'meadow', 'orchard']);
+    // Its ODCS id (urn:test:quokka) still holds the word.
+    expect(await found('quokka')).toEqual(['harbor', 'marsupial', 'meadow', 'orchard']);
+    expect((await search('quokka'))[1]!.matchedFields).toEqual(['odcsId']);
     expect(await found('marsupial')).toEqual(['marsupial']);
 
     // Rolling lantern back restores the quokka property (and removes kiwi: breaking again, accepted explicitly).
     await repo().rollback({ id: c.lantern!.id, expectedRevision: updated.revision, toVersion: '1.0.0', acceptBreakingChanges: true }, 'carol');
-    expect(await found('quokka')).toEqual(['harbor', 'lantern', 'meadow', 'orchard']);
+    expect(await found('quokka')).toEqual(['harbor', 'marsupial', 'lantern', 'meadow', 'orchard']);
     expect(await found('kiwi')).toEqual([]);
   });
 
@@ -198,7 +339,8 @@ describe.each(backends)('$name backend', (backend) => {
     await repo().delete(c.orchard!.id, null, 'bob');
     expect(await found('quokka')).toEqual(['quokka', 'lantern', 'meadow']);
     expect(await found('harbor')).toEqual([]);
-    expect(await found('berth_id')).toEqual([]);
+    expect(await found('berth')).toEqual([]);
+    expect(await found('berth_id')).not.toContain('harbor');
   });
 
   it('reflects a status change in the contract of a hit', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type CatalogEntry, deriveCatalogEntries } from '../../domain/catalog.js';
+import { type CatalogEntry, deriveCatalogEntries, matchesPropertyWord, propertyWordsOf } from '../../domain/catalog.js';
 import {
   type ActivateContractInput,
   type Contract,
@@ -26,13 +26,14 @@ import { servesNewestVersion, transitiveBaseline } from '../../domain/lifecycle.
 import type { JsonObject } from '../../domain/odcs.js';
 import { odcsIdOf } from '../../domain/odcs-identity.js';
 import { AlreadyExistsError, ConflictError, NotFoundError } from '../../domain/errors.js';
-import { queryTerms, scoreSearchText, searchTextOf } from '../../domain/search.js';
+import { facetValuesOf, rankCandidates, type SearchFilter, searchTextOf } from '../../domain/search.js';
 import type {
   CatalogFilter,
   ContractFilter,
   ContractOrder,
   ContractRepository,
   ContractSearchHit,
+  ContractSearchPage,
   Page,
   PageRequest,
   SchemaCatalogRepository,
@@ -207,15 +208,17 @@ export class MemoryContractRepository implements ContractRepository {
     return { ...result, items: result.items.map(copy) };
   }
 
-  async search(query: string, page: PageRequest): Promise<Page<ContractSearchHit>> {
-    const terms = queryTerms(query);
-    const hits: ContractSearchHit[] = [];
-    for (const contract of this.state.contracts.values()) {
-      const scored = scoreSearchText(searchTextOf(contract.name, contract.document), terms);
-      if (scored) hits.push({ contract: copy(contract), ...scored });
-    }
-    hits.sort((a, b) => b.score - a.score || cmp(a.contract.name, b.contract.name) || cmp(a.contract.id, b.contract.id));
-    return offsetPage(hits, page);
+  async search(query: string, page: PageRequest, filter: SearchFilter = {}): Promise<ContractSearchPage> {
+    const candidates = [...this.state.contracts.values()].map((c) => ({
+      id: c.id,
+      name: c.name,
+      updatedAt: c.updatedAt,
+      text: searchTextOf(c.name, c.document, c.owner),
+      facets: facetValuesOf(c),
+    }));
+    const { hits, facets } = rankCandidates(candidates, query, filter);
+    const ranked: ContractSearchHit[] = hits.map((h) => ({ contract: copy(this.state.contracts.get(h.id)!), score: h.score, matchedFields: h.matchedFields }));
+    return { ...offsetPage(ranked, page), facets };
   }
 
   async listVersions(contractId: string, page: PageRequest): Promise<Page<ContractVersion>> {
@@ -284,6 +287,7 @@ class MemoryCatalogRepository implements SchemaCatalogRepository {
       (e) =>
         (prefix == null || e.schemaName.toLowerCase().startsWith(prefix)) &&
         (property == null || e.properties.some((p) => p.name.toLowerCase() === property || p.path.toLowerCase() === property)) &&
+        (filter.propertyWord == null || matchesPropertyWord(propertyWordsOf(e), filter.propertyWord)) &&
         (filter.hasPii == null || e.hasPii === filter.hasPii) &&
         (filter.contractId == null || e.contractId === filter.contractId) &&
         (!filter.contractStatus?.length || filter.contractStatus.includes(e.contractStatus)),

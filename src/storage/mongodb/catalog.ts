@@ -11,6 +11,7 @@
 import { type AnyBulkWriteOperation, type Filter, MongoBulkWriteError } from 'mongodb';
 import { type CatalogEntry, deriveCatalogEntries } from '../../domain/catalog.js';
 import type { Contract } from '../../domain/contracts.js';
+import { normalizeWord } from '../../domain/search-words.js';
 import type { CatalogFilter, Page, PageRequest, SchemaCatalogRepository } from '../types.js';
 import {
   fromStoredCatalogEntry,
@@ -212,6 +213,8 @@ function catalogQuery(filter: CatalogFilter): Filter<StoredCatalogEntry> {
     query.schemaNameLower = { $regex: `^${escapeRegex(filter.schemaNamePrefix.toLowerCase())}` };
   }
   if (filter.propertyName != null) query.propertyKeys = filter.propertyName.toLowerCase();
+  // An anchored, case-sensitive regex over lower-case words: a prefix range of the propertyWords index.
+  if (filter.propertyWord != null) query.propertyWords = { $regex: `^${escapeRegex(normalizeWord(filter.propertyWord))}` };
   if (filter.hasPii != null) query.hasPii = filter.hasPii;
   if (filter.contractId != null) query.contractId = filter.contractId;
   if (filter.contractStatus?.length) query.contractStatus = { $in: filter.contractStatus };

@@ -47,12 +47,13 @@ import { AlreadyExistsError, ConflictError, NotFoundError } from '../../domain/e
 import { DEFAULT_POLICY, type RegistryPolicy } from '../../domain/evolution.js';
 import type { JsonObject } from '../../domain/odcs.js';
 import { odcsIdOf } from '../../domain/odcs-identity.js';
+import type { SearchFilter } from '../../domain/search.js';
 import { decodeKeysetCursor } from '../cursor.js';
 import type {
   ContractFilter,
   ContractOrder,
   ContractRepository,
-  ContractSearchHit,
+  ContractSearchPage,
   Page,
   PageRequest,
 } from '../types.js';
@@ -282,8 +283,8 @@ export class MongoContractRepository implements ContractRepository {
     });
   }
 
-  async search(query: string, page: PageRequest): Promise<Page<ContractSearchHit>> {
-    return searchContracts(this.collections, this.capabilities.textSearch, query, page);
+  async search(query: string, page: PageRequest, filter: SearchFilter = {}): Promise<ContractSearchPage> {
+    return searchContracts(this.collections, this.capabilities.textSearch, query, page, filter);
   }
 
   async listVersions(contractId: string, page: PageRequest): Promise<Page<ContractVersion>> {

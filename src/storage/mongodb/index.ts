@@ -18,6 +18,7 @@ import { MongoCommentRepository } from './comments.js';
 import { MongoIssueRepository } from './issues.js';
 import { backfillOdcsIds, OdcsIdKeys } from './odcs-ids.js';
 import { MongoRunRepository } from './runs.js';
+import { migrateSearchFields } from './search-migration.js';
 import { MongoValidationRepository } from './validations.js';
 
 export interface MongoStorageOptions {
@@ -40,7 +41,7 @@ const HEALTH_TIMEOUT_MS = 5_000;
 
 /**
  * Connects, creates the indexes (idempotent), detects what the server can do, completes approval writes a crash
- * left half done (approvals.ts reconcile), and returns the backend.
+ * left half done (approvals.ts reconcile), rewrites search fields an older version stored (search-migration.ts), and returns the backend.
  */
 export async function createMongoStorage(options: MongoStorageOptions): Promise<MongoStorageBackend> {
   const client = new MongoClient(options.uri, { monitorCommands: options.monitorCommands ?? false });
@@ -61,6 +62,7 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
     const issues = new MongoIssueRepository(collections, batchReads);
     const approvals = new MongoApprovalRepository(collections, batchReads);
     await approvals.reconcile();
+    await migrateSearchFields(collections);
     return {
       client,
       db,

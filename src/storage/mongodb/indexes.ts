@@ -4,7 +4,6 @@
  * The text index is separate: whether the server can build it is part of capability detection.
  */
 import { type Db, type IndexDescription, MongoServerError } from 'mongodb';
-import { SEARCH_FIELDS, SEARCH_WEIGHTS } from '../../domain/search.js';
 import { COLLECTIONS } from './documents/index.js';
 
 export const CONTRACT_INDEXES: IndexDescription[] = [
@@ -15,6 +14,8 @@ export const CONTRACT_INDEXES: IndexDescription[] = [
   { key: { createdAt: 1, _id: 1 }, name: 'contracts_created_at' },
   { key: { updatedAt: 1, _id: 1 }, name: 'contracts_updated_at' },
   { key: { searchTerms: 1 }, name: 'contracts_search_terms' },
+  // Contracts whose stored search fields an older derivation wrote (search-migration.ts, at start-up).
+  { key: { searchVersion: 1 }, name: 'contracts_search_version' },
   { key: { odcsId: 1, createdAt: 1, _id: 1 }, name: 'contracts_odcs_id' },
 ];
 
@@ -28,6 +29,7 @@ export const CATALOG_INDEXES: IndexDescription[] = [
   { key: { schemaNameLower: 1, _id: 1 }, name: 'catalog_schema_name' },
   { key: { hasPii: 1, schemaNameLower: 1 }, name: 'catalog_pii_schema_name' },
   { key: { propertyKeys: 1 }, name: 'catalog_property_keys' },
+  { key: { propertyWords: 1 }, name: 'catalog_property_words' },
   { key: { contractStatus: 1 }, name: 'catalog_contract_status' },
 ];
 
@@ -91,23 +93,15 @@ export const APPROVAL_INDEXES: IndexDescription[] = [
 
 export const TEXT_INDEX_NAME = 'contracts_search_text';
 
-/** The stored path of a search field (the search text is one embedded `search` subdocument). */
-export function searchPath(field: (typeof SEARCH_FIELDS)[number]): string {
-  return `search.${field}`;
-}
-
-/** The text index over the search fields: weights shared with the portable scoring, no stemming, no stop words. */
+/**
+ * The text index over the stored word list (every whole term and every part, search-fields.ts): it finds the same
+ * candidates as the multikey index on that list; ranking is the registry's own (domain rankCandidates).
+ * No stemming, no stop words.
+ */
 export function textIndex(): IndexDescription {
-  const key: Record<string, 'text'> = {};
-  const weights: Record<string, number> = {};
-  for (const field of SEARCH_FIELDS) {
-    key[searchPath(field)] = 'text';
-    weights[searchPath(field)] = SEARCH_WEIGHTS[field];
-  }
   return {
-    key,
+    key: { searchTerms: 'text' },
     name: TEXT_INDEX_NAME,
-    weights,
     default_language: 'none',
     // No stored field is named like this: every document is indexed in the default language ('none').
     language_override: 'textIndexLanguage',

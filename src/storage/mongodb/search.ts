@@ -1,85 +1,48 @@
 /**
- * Contract search. With a text index (capabilities.textSearch) the server ranks with `$text` and its text score;
- * without one (FerretDB, …) the portable path finds candidates through the indexed `searchTerms` word list and
- * ranks them with the same scoring as the in-memory backend, so both give identical results.
- * Both page with offset cursors (ranked lists have no stable keyset).
+ * Contract search on MongoDB. Candidates are the contracts holding a query word: through the text index
+ * (`$text` over the stored word list) where the server has one (capabilities.textSearch), else through the
+ * multikey index on the same list (`searchTerms: {$in}`). Both find the same contracts: the list holds every whole
+ * term and every part, and the query words include every part. Only the search fields of the candidates are read;
+ * they are ranked, filtered and counted by domain rankCandidates, exactly as in memory, so both paths and both
+ * backends give the same hits in the same order. Then the page's contracts are read whole, in one query.
+ * Filters and facets work on the candidate set, in the same pass that ranks it: the query itself is always the
+ * indexed word lookup. Pages use offset cursors (ranked lists have no stable keyset).
  */
 import type { Filter } from 'mongodb';
-import { matchedFields, queryTerms, scoreSearchText, type SearchField } from '../../domain/search.js';
+import { queryTerms, rankCandidates, type SearchFilter } from '../../domain/search.js';
 import { encodeOffsetCursor } from '../cursor.js';
-import type { ContractSearchHit, Page, PageRequest } from '../types.js';
-import { fromStoredContract, type MongoCollections, type StoredContract, storedSearchText } from './documents/index.js';
-import { emptyPage, offsetStart, pageSize } from './paging.js';
+import type { ContractSearchHit, ContractSearchPage, PageRequest } from '../types.js';
+import { fromStoredContract, type MongoCollections, type StoredContract } from './documents/index.js';
+import { offsetStart, pageSize } from './paging.js';
+import { CANDIDATE_PROJECTION, candidateOf, type StoredCandidate } from './search-fields.js';
+
+const NO_FACETS = { status: [], owner: [], domain: [], tag: [], hasPii: [] };
+
+/** The candidate query: any query word, through the text index or the word-list index. */
+export function candidateFilter(textSearch: boolean, terms: readonly string[]): Filter<StoredContract> {
+  // The words have no quotes or leading '-', which $search would read as phrases or negations.
+  return (textSearch ? { $text: { $search: terms.join(' ') } } : { searchTerms: { $in: [...terms] } }) as Filter<StoredContract>;
+}
 
 export async function searchContracts(
-  collections: MongoCollections,
+  { contracts }: MongoCollections,
   textSearch: boolean,
   query: string,
   page: PageRequest,
-): Promise<Page<ContractSearchHit>> {
+  filter: SearchFilter = {},
+): Promise<ContractSearchPage> {
   const start = offsetStart(page); // an invalid cursor is an error even for an empty query
   const terms = queryTerms(query);
-  if (terms.length === 0) return emptyPage();
-  return textSearch ? serverTextSearch(collections, terms, start, page) : portableSearch(collections, terms, start, page);
-}
-
-async function serverTextSearch(
-  { contracts }: MongoCollections,
-  terms: string[],
-  start: number,
-  page: PageRequest,
-): Promise<Page<ContractSearchHit>> {
-  // Words only (letters, digits, '_'): no quotes or '-' that $search would read as phrases or negations.
-  const filter = { $text: { $search: terms.join(' ') } } as Filter<StoredContract>;
-  const size = pageSize(page);
-  const docs = (await contracts
-    .find(filter, { projection: { score: { $meta: 'textScore' } } })
-    .sort({ score: { $meta: 'textScore' }, name: 1, _id: 1 })
-    .skip(start)
-    .limit(size + 1)
-    .toArray()) as (StoredContract & { score?: unknown })[];
-  const pageDocs = docs.slice(0, size);
-  return {
-    items: pageDocs.map((doc) => ({
-      contract: fromStoredContract(doc),
-      score: typeof doc.score === 'number' ? Math.round(doc.score * 1e6) / 1e6 : 0,
-      matchedFields: matchedFields(storedSearchText(doc), terms),
-    })),
-    cursors: pageDocs.map((_, i) => encodeOffsetCursor(start + i)),
-    hasNextPage: docs.length > size,
-    totalCount: () => contracts.countDocuments(filter),
-  };
-}
-
-interface RankedHit {
-  id: string;
-  name: string;
-  score: number;
-  matchedFields: SearchField[];
-}
-
-async function portableSearch(
-  { contracts }: MongoCollections,
-  terms: string[],
-  start: number,
-  page: PageRequest,
-): Promise<Page<ContractSearchHit>> {
-  // Candidates: contracts with at least one query word (multikey index on searchTerms). Only the search text is
-  // read to rank them; the page's contracts are then read whole, in one query.
-  const candidates = await contracts
-    .find({ searchTerms: { $in: terms } }, { projection: { _id: 1, name: 1, search: 1 } })
-    .toArray();
-  const ranked: RankedHit[] = [];
-  for (const doc of candidates) {
-    const scored = scoreSearchText(storedSearchText(doc), terms);
-    if (scored) ranked.push({ id: doc._id, name: doc.name, ...scored });
+  if (terms.length === 0) {
+    return { items: [], cursors: [], hasNextPage: false, totalCount: async () => 0, facets: NO_FACETS };
   }
-  ranked.sort((a, b) => b.score - a.score || cmp(a.name, b.name) || cmp(a.id, b.id));
+  const docs = (await contracts.find(candidateFilter(textSearch, terms), { projection: CANDIDATE_PROJECTION }).toArray()) as unknown as StoredCandidate[];
+  const { hits, facets } = rankCandidates(docs.map(candidateOf), query, filter);
 
   const size = pageSize(page);
-  const slice = ranked.slice(start, start + size);
-  const docs = slice.length ? await contracts.find({ _id: { $in: slice.map((h) => h.id) } }).toArray() : [];
-  const byId = new Map(docs.map((d) => [d._id, d]));
+  const slice = hits.slice(start, start + size);
+  const pageDocs = slice.length ? await contracts.find({ _id: { $in: slice.map((h) => h.id) } }).toArray() : [];
+  const byId = new Map(pageDocs.map((d) => [d._id, d]));
   const items: ContractSearchHit[] = [];
   const cursors: string[] = [];
   slice.forEach((hit, i) => {
@@ -91,11 +54,8 @@ async function portableSearch(
   return {
     items,
     cursors,
-    hasNextPage: start + size < ranked.length,
-    totalCount: async () => ranked.length,
+    hasNextPage: start + size < hits.length,
+    totalCount: async () => hits.length,
+    facets,
   };
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,5 +1,5 @@
 /** How a schema catalog entry is stored (collection `schema_catalog`) and the mapping. */
-import type { CatalogEntry, CatalogProperty } from '../../../domain/catalog.js';
+import { type CatalogEntry, type CatalogProperty, propertyWordsOf } from '../../../domain/catalog.js';
 import type { ContractStatus } from '../../../domain/lifecycle.js';
 import { strings, toDate } from './values.js';
 
@@ -35,6 +35,11 @@ export interface StoredCatalogEntry {
   schemaNameLower: string;
   /** Lower-cased property names and paths, deduplicated (the `propertyName` filter). */
   propertyKeys: string[];
+  /**
+   * The words of the property paths, as search splits them (the `propertyWord` filter, a prefix match). Absent on
+   * entries written before it existed: search-migration.ts rebuilds the catalog once when it finds one.
+   */
+  propertyWords?: string[];
 }
 
 
@@ -63,6 +68,7 @@ export function toStoredCatalogEntry(entry: CatalogEntry): Omit<StoredCatalogEnt
     updatedAt: entry.updatedAt,
     schemaNameLower: entry.schemaName.toLowerCase(),
     propertyKeys: [...keys],
+    propertyWords: propertyWordsOf(entry),
   };
 }
 

@@ -2,19 +2,11 @@
 import type { CompatibilityMode } from '../../../domain/compatibility.js';
 import type { Contract } from '../../../domain/contracts.js';
 import type { ContractStatus, StatusChange } from '../../../domain/lifecycle.js';
-import { type SearchText, searchTermsOf, searchTextOf } from '../../../domain/search.js';
-import { parseDocument, strings, toDate } from './values.js';
+import { type StoredSearchFields, storedSearchFields } from '../search-fields.js';
+import { parseDocument, toDate } from './values.js';
 
-/** The search text of a contract, as stored (and as indexed by the text index when the server has one). */
-export interface StoredSearchText {
-  name: string;
-  description: string;
-  schemaNames: string[];
-  propertyNames: string[];
-  propertyDescriptions: string[];
-}
-
-export interface StoredContract {
+/** The search fields (searchTerms, search, searchFacets, searchVersion) are derived in search-fields.ts. */
+export interface StoredContract extends StoredSearchFields {
   _id: string;
   name: string;
   description: string | null;
@@ -46,10 +38,6 @@ export interface StoredContract {
   odcsId: string | null;
   /** Lower-cased schema names (the `schemaName` filter). */
   schemaNamesLower: string[];
-  /** Every distinct word of the search text (the portable search index). */
-  searchTerms: string[];
-  /** The searchable text (the text index, and the fields reported as matched). */
-  search: StoredSearchText;
 }
 
 export interface StoredStatusChange {
@@ -71,7 +59,7 @@ export interface StoredDeprecation {
 
 
 export function toStoredContract(contract: Contract): StoredContract {
-  const search = searchTextOf(contract.name, contract.document);
+  const search = storedSearchFields(contract);
   return {
     _id: contract.id,
     name: contract.name,
@@ -94,15 +82,8 @@ export function toStoredContract(contract: Contract): StoredContract {
     createdBy: contract.createdBy,
     updatedBy: contract.updatedBy,
     odcsId: typeof contract.document.id === 'string' ? contract.document.id : null,
-    schemaNamesLower: [...new Set(search.schemaNames.map((s) => s.toLowerCase()))],
-    searchTerms: searchTermsOf(search),
-    search: {
-      name: search.name,
-      description: search.description,
-      schemaNames: search.schemaNames,
-      propertyNames: search.propertyNames,
-      propertyDescriptions: search.propertyDescriptions,
-    },
+    schemaNamesLower: [...new Set((search.search.schemaNames ?? []).map((s) => s.toLowerCase()))],
+    ...search,
   };
 }
 
@@ -182,17 +163,5 @@ function fromStoredStatusChange(c: StoredStatusChange): StatusChange {
     versionNumber: c.versionNumber,
     note: c.note ?? null,
     approvalRequestId: c.approvalRequestId ?? null,
-  };
-}
-
-/** The SearchText of a stored contract, from its stored search fields (the document is not parsed). */
-export function storedSearchText(doc: Pick<StoredContract, 'search'>): SearchText {
-  const s = doc.search;
-  return {
-    name: s?.name ?? '',
-    description: s?.description ?? '',
-    schemaNames: strings(s?.schemaNames),
-    propertyNames: strings(s?.propertyNames),
-    propertyDescriptions: strings(s?.propertyDescriptions),
   };
 }

@@ -1,0 +1,102 @@
+/**
+ * The search fields stored on a contract document, derived from the contract on every write: the word list (the
+ * portable index, and the text index where the server has one), the searchable text field by field (ranking,
+ * matched fields) and the facet values (filters, facet counts). `searchVersion` says which derivation wrote them;
+ * search-migration.ts rewrites contracts written by an older one.
+ */
+import type { Contract } from '../../domain/contracts.js';
+import type { ContractStatus } from '../../domain/lifecycle.js';
+import { facetValuesOf, type SearchCandidate, type SearchText, searchTermsOf, searchTextOf } from '../../domain/search.js';
+
+/**
+ * Bump whenever searchTextOf, facetValuesOf or the word splitting changes what is stored.
+ * 1 (implicit, field absent): whole words of letters, digits and '_' over five fields.
+ * 2: terms split into parts, twelve fields, facet values.
+ */
+export const SEARCH_VERSION = 2;
+
+/** The search text of a contract, as stored. Fields added later may be absent on older documents. */
+export type StoredSearchText = { name: string } & Partial<Omit<SearchText, 'name'>>;
+
+export interface StoredSearchFacets {
+  domain: string | null;
+  tags: string[];
+  hasPii: boolean;
+}
+
+export interface StoredSearchFields {
+  /** Every distinct word of the search text (the portable search index, and the text index). */
+  searchTerms: string[];
+  /** The searchable text (ranking, and the fields reported as matched). */
+  search: StoredSearchText;
+  /** Filter and facet values beyond status and owner (absent before SEARCH_VERSION 2). */
+  searchFacets?: StoredSearchFacets;
+  /** Which derivation wrote these fields (absent: 1). */
+  searchVersion?: number;
+}
+
+export function storedSearchFields(contract: Pick<Contract, 'name' | 'document' | 'owner' | 'status'>): Required<StoredSearchFields> {
+  const text = searchTextOf(contract.name, contract.document, contract.owner);
+  const facets = facetValuesOf(contract);
+  return {
+    searchTerms: searchTermsOf(text),
+    search: { ...text },
+    searchFacets: { domain: facets.domain, tags: facets.tags, hasPii: facets.hasPii },
+    searchVersion: SEARCH_VERSION,
+  };
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+function string(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+/** The SearchText of a stored contract, from its stored search fields (the document is not parsed). */
+export function storedSearchText(doc: Pick<StoredSearchFields, 'search'>): SearchText {
+  const s = doc.search ?? ({ name: '' } as StoredSearchText);
+  return {
+    name: string(s.name),
+    odcsId: string(s.odcsId),
+    description: string(s.description),
+    schemaNames: strings(s.schemaNames),
+    schemaDescriptions: strings(s.schemaDescriptions),
+    businessNames: strings(s.businessNames),
+    propertyNames: strings(s.propertyNames),
+    propertyDescriptions: strings(s.propertyDescriptions),
+    tags: strings(s.tags),
+    domain: string(s.domain),
+    dataProduct: string(s.dataProduct),
+    team: strings(s.team),
+  };
+}
+
+/** What ranking reads of a stored contract (the projection of a candidate query). */
+export interface StoredCandidate extends StoredSearchFields {
+  _id: string;
+  name: string;
+  status: ContractStatus;
+  owner: string | null;
+  updatedAt: Date;
+}
+
+export const CANDIDATE_PROJECTION = { _id: 1, name: 1, status: 1, owner: 1, updatedAt: 1, search: 1, searchFacets: 1 } as const;
+
+export function candidateOf(doc: StoredCandidate): SearchCandidate {
+  const f = doc.searchFacets;
+  return {
+    id: doc._id,
+    name: doc.name,
+    updatedAt: doc.updatedAt instanceof Date ? doc.updatedAt : new Date(doc.updatedAt),
+    text: storedSearchText(doc),
+    facets: {
+      status: doc.status,
+      owner: doc.owner ?? null,
+      domain: f?.domain ?? null,
+      tags: strings(f?.tags),
+      hasPii: f?.hasPii === true,
+    },
+  };
+}
