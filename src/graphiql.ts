@@ -1,3 +1,11 @@
+/**
+ * GraphiQL as the server serves it: the page and all its assets (scripts, styles, editor workers) come from the
+ * installed @graphql-yoga/render-graphiql, matched to the graphql-yoga version, so it works with no network. It
+ * opens with the project's example operations in its first tab.
+ */
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import type { GraphiQLOptions } from 'graphql-yoga';
+
 /** The operations GraphiQL opens with, so a first visit can run something real. */
 export const EXAMPLE_OPERATIONS = `# Welcome to griot-registry. Pick an operation with the ▶ button.
 
@@ -10,7 +18,7 @@ query Contracts {
 }
 
 query FindPiiEmailFields {
-  schemaCatalog(filter: { propertyName: "email", hasPii: true }) {
+  schemaCatalog(filter: { propertyWord: "email", hasPii: true }) {
     nodes { schemaName contractName contractVersion properties { path logicalType pii } }
   }
 }
@@ -31,7 +39,8 @@ mutation CreateContract {
   createContract(input: {
     document: {
       apiVersion: "v3.1.0", kind: "DataContract", id: "urn:example:orders", name: "orders",
-      version: "1.0.0", status: "draft", description: { purpose: "Orders placed in the web shop" },
+      version: "1.0.0", status: "draft", team: { name: "sales-data" }, domain: "sales", tags: ["web-shop"],
+      description: { purpose: "Orders placed in the web shop" },
       schema: [{ name: "orders", physicalType: "table", properties: [
         { name: "order_id", logicalType: "string", primaryKey: true },
         { name: "customer_email", logicalType: "string", classification: "restricted" }
@@ -45,3 +54,19 @@ mutation CreateContract {
   }
 }
 `;
+
+/** GraphiQL's options: the title and one tab with the example operations. */
+export function graphiqlOptions(): GraphiQLOptions {
+  return { title: 'griot-registry', defaultQuery: EXAMPLE_OPERATIONS, defaultTabs: [{ query: EXAMPLE_OPERATIONS }] };
+}
+
+let rendered: { key: string; html: string } | null = null;
+
+/**
+ * The GraphiQL page, with every asset inline (about 9 MB): rendered once per set of options, not per request.
+ */
+export function renderOfflineGraphiQL(options: GraphiQLOptions): string {
+  const key = JSON.stringify(options);
+  if (rendered?.key !== key) rendered = { key, html: renderGraphiQL(options) };
+  return rendered.html;
+}

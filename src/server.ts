@@ -10,7 +10,7 @@ import { RegistryError } from './domain/errors.js';
 import type { RegistryPolicy } from './domain/evolution.js';
 import { schema } from './schema/index.js';
 import type { StorageBackend } from './storage/types.js';
-import { EXAMPLE_OPERATIONS } from './graphiql.js';
+import { graphiqlOptions, renderOfflineGraphiQL } from './graphiql.js';
 import { observabilityPlugins, requestIdExtension, type ServerObservability } from './observability/index.js';
 import { type Logger, silentLogger } from './observability/logger.js';
 import { callerError } from './http/caller-errors.js';
@@ -53,7 +53,8 @@ export function createServer(options: ServerOptions): RegistryServer {
     logging: false,
     healthCheckEndpoint: '/health',
     cors: corsOptions(exposure.corsOrigins),
-    graphiql: options.graphiql === false ? false : { title: 'griot-registry', defaultQuery: EXAMPLE_OPERATIONS },
+    graphiql: options.graphiql === false ? false : graphiqlOptions(),
+    renderGraphiQL: renderOfflineGraphiQL,
     context: async ({ request }) => {
       const result = await authenticate(request);
       return result.ok
