@@ -73,3 +73,17 @@ export function normalizedPhrase(text: string): string {
 export function normalizeWord(word: string): string {
   return fold(word.trim()).toLowerCase();
 }
+
+/**
+ * The distinct base words of a query: the parts of each term, or the term itself when it has none
+ * (`customer_email orders` → customer, email, orders). How many of them a text holds is how much of the query it
+ * answers.
+ */
+export function queryConcepts(query: string): string[] {
+  const concepts = new Set<string>();
+  for (const raw of fold(query).match(TERM) ?? []) {
+    const parts = partsOf(raw);
+    for (const c of parts.length ? parts : [raw.toLowerCase()]) concepts.add(c);
+  }
+  return [...concepts];
+}

@@ -8,7 +8,7 @@ import { isPiiProperty } from './catalog.js';
 import type { ContractStatus } from './lifecycle.js';
 import type { JsonObject, OdcsDocument, OdcsSchemaObject } from './odcs.js';
 import { walkProperties } from './odcs.js';
-import { analyze, normalizedPhrase, queryTerms, tokenize } from './search-words.js';
+import { analyze, normalizedPhrase, queryConcepts, queryTerms, tokenize } from './search-words.js';
 
 export { queryTerms, tokenize } from './search-words.js';
 
@@ -178,8 +178,18 @@ export function matchedFields(text: SearchText, terms: readonly string[]): Searc
  * holding the exact term scores above one holding only its parts. Null when nothing matches.
  */
 export function scoreSearchText(text: SearchText, terms: readonly string[]): { score: number; matchedFields: SearchField[] } | null {
+  const scored = scoreWords(text, terms);
+  return scored && { score: round(scored.score), matchedFields: scored.matchedFields };
+}
+
+function round(score: number): number {
+  return Math.round(score * 1e6) / 1e6;
+}
+
+function scoreWords(text: SearchText, terms: readonly string[]): { score: number; matchedFields: SearchField[]; matched: Set<string> } | null {
   if (terms.length === 0) return null;
   const wanted = new Set(terms);
+  const matched = new Set<string>();
   let score = 0;
   const fields: SearchField[] = [];
   for (const field of SEARCH_FIELDS) {
@@ -189,6 +199,7 @@ export function scoreSearchText(text: SearchText, terms: readonly string[]): { s
       if (words.length === 0) continue;
       const counts = new Map<string, number>();
       for (const w of words) if (wanted.has(w)) counts.set(w, (counts.get(w) ?? 0) + 1);
+      for (const w of counts.keys()) matched.add(w);
       for (const [term, count] of counts) {
         let freq = 0;
         for (let i = 0; i < count; i++) freq += 1 / 2 ** i;
@@ -203,7 +214,21 @@ export function scoreSearchText(text: SearchText, terms: readonly string[]): { s
       score += fieldScore;
     }
   }
-  return fields.length ? { score: Math.round(score * 1e6) / 1e6, matchedFields: fields } : null;
+  return fields.length ? { score, matchedFields: fields, matched } : null;
+}
+
+/**
+ * The score of a contract for a query: its word score (scoreSearchText) times the square of the share of the
+ * query's base words it holds, so a contract answering the whole query ("order lines" in `order-lines`) ranks above one that repeats
+ * half of it.
+ */
+export function scoreQuery(text: SearchText, query: string): { score: number; matchedFields: SearchField[] } | null {
+  const scored = scoreWords(text, queryTerms(query));
+  if (!scored) return null;
+  const concepts = queryConcepts(query);
+  const held = concepts.filter((c) => scored.matched.has(c)).length;
+  const share = concepts.length ? Math.max(held, 1) / concepts.length : 1;
+  return { score: round(scored.score * share * share), matchedFields: scored.matchedFields };
 }
 
 /** A contract a backend found for the query words, with what ranking needs. */
@@ -238,7 +263,7 @@ function bestWeight(fields: readonly SearchField[]): number {
 }
 
 /**
- * The hits of a query among candidates, best first: by score; equal scores by an exact name match (the query reads
+ * The hits of a query among candidates, best first: by score (scoreQuery); equal scores by an exact name match (the query reads
  * as the name), then by the weight of the best matched field, then the most recently updated, then the id. Plus the
  * facet counts of the filters.
  */
@@ -247,11 +272,10 @@ export function rankCandidates(
   query: string,
   filter: SearchFilter = {},
 ): { hits: RankedHit[]; facets: SearchFacets } {
-  const terms = queryTerms(query);
   const phrase = normalizedPhrase(query);
   const scored: { candidate: SearchCandidate; hit: RankedHit; exact: boolean; weight: number }[] = [];
   for (const candidate of candidates) {
-    const s = scoreSearchText(candidate.text, terms);
+    const s = scoreQuery(candidate.text, query);
     if (!s) continue;
     scored.push({
       candidate,
