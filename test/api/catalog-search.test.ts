@@ -6,6 +6,7 @@ import {
   RebuildSchemaCatalogDocument,
   SchemaCatalogDocument,
   SearchContractsDocument,
+  SearchContractsFilteredDocument,
   SubmitForReviewDocument,
   UpdateContractEvolutionDocument,
   WithdrawApprovalRequestDocument,
@@ -117,7 +118,8 @@ describe('schemaCatalog', () => {
 describe('searchContracts', () => {
   it('ranks hits and says which fields matched', async () => {
     const r = await client.run(SearchContractsDocument, { query: 'email' });
-    expect(r.searchContracts.nodes.map((h) => h.contract.name)).toEqual(['customers', 'newsletter']);
+    // Both define `email`: equal scores, so the more recently written contract comes first.
+    expect(r.searchContracts.nodes.map((h) => h.contract.name)).toEqual(['newsletter', 'customers']);
     expect(r.searchContracts.nodes.map((h) => h.matchedFields)).toEqual([['PROPERTY_NAMES'], ['PROPERTY_NAMES']]);
     expect(r.searchContracts.nodes[0]!.score).toBeGreaterThan(0);
   });
@@ -125,10 +127,44 @@ describe('searchContracts', () => {
   it('finds by name above property matches, pages with cursors, and finds nothing for an empty query', async () => {
     const r = await client.run(SearchContractsDocument, { query: 'newsletter topic', first: 1 });
     expect(r.searchContracts.totalCount).toBe(1);
-    expect(r.searchContracts.nodes[0]).toMatchObject({ contract: { name: 'newsletter' }, matchedFields: ['NAME', 'PROPERTY_NAMES'] });
+    expect(r.searchContracts.nodes[0]).toMatchObject({ contract: { name: 'newsletter' }, matchedFields: ['NAME', 'ODCS_ID', 'PROPERTY_NAMES'] });
     const empty = await client.run(SearchContractsDocument, { query: '   ' });
     expect(empty.searchContracts.totalCount).toBe(0);
     const tooLong = await client.request(SearchContractsDocument, { query: 'x'.repeat(501) });
     expect(tooLong.errors?.[0]?.message).toMatch(/query.*500/);
+  });
+});
+
+describe('searchContracts filters and facets, catalog property words', () => {
+  it('finds `customer_email` by "customer email", narrows by filter and counts facets', async () => {
+    const created = await client.run(CreateContractDocument, {
+      input: {
+        document: {
+          ...contractDocument({ name: 'web-orders', team: 'sales-data', schemas: { orders: [{ name: 'customer_email', classification: 'restricted' }] } }),
+          domain: 'sales',
+          tags: ['web-shop'],
+        },
+      },
+    });
+    expect(created.createContract.__typename).toBe('CreateContractSuccess');
+    const r = await client.run(SearchContractsFilteredDocument, { query: 'customer email', filter: { domain: 'Sales', hasPii: true, tag: 'WEB-SHOP', owner: 'sales-data', status: ['DRAFT'] } });
+    expect(r.searchContracts.nodes.map((n) => n.contract.name)).toEqual(['web-orders']);
+    expect(r.searchContracts.facets.domain).toEqual([{ value: 'sales', count: 1 }]);
+    expect(r.searchContracts.facets.status).toEqual([{ value: 'DRAFT', count: 1 }]);
+    const none = await client.run(SearchContractsFilteredDocument, { query: 'customer email', filter: { hasPii: false, domain: 'sales' } });
+    expect(none.searchContracts.totalCount).toBe(0);
+    expect(none.searchContracts.facets.hasPii).toEqual([{ value: true, count: 1 }]);
+  });
+
+  it('lists schemas by a word of a property name, or its start', async () => {
+    for (const word of ['email', 'EMA', 'customer_e', 'cust']) {
+      const r = await client.run(SchemaCatalogDocument, { filter: { propertyWord: word, hasPii: true } });
+      expect(r.schemaCatalog.nodes.map((n) => n.contractName), word).toContain('web-orders');
+    }
+    const whole = await client.run(SchemaCatalogDocument, { filter: { propertyName: 'email', hasPii: true } });
+    expect(whole.schemaCatalog.nodes.map((n) => n.contractName)).not.toContain('web-orders');
+    const bad = await client.request(SchemaCatalogDocument, { filter: { propertyWord: 'two words' } });
+    expect(bad.errors?.[0]?.message).toMatch(/propertyWord.*one word/);
+    expect(bad.data).toBeNull();
   });
 });

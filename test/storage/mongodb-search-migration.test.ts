@@ -1,0 +1,85 @@
+/**
+ * Contracts and catalog entries stored by an older version (search fields of whole words over five fields, no
+ * searchVersion, no facet values; catalog entries without property words) are rewritten at start-up: after a
+ * restart they are found by the words inside their names, filtered and counted, and listed by property word.
+ * A contract written again since the migration read it is left to that write.
+ */
+import { inject, it, expect } from 'vitest';
+import { createMongoStorage } from '../../src/storage/mongodb/index.js';
+import { SEARCH_VERSION } from '../../src/storage/mongodb/search-fields.js';
+import { migrateSearchFields } from '../../src/storage/mongodb/search-migration.js';
+import { collectionsOf } from '../../src/storage/mongodb/documents/index.js';
+import { testDatabaseName } from '../support/backends.js';
+import { contractDocument } from '../support/fixtures.js';
+
+/** What the first version stored: whole words of letters, digits and '_' over five fields. */
+function legacyWords(texts: string[]): string[] {
+  return [...new Set(texts.flatMap((t) => t.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? []))];
+}
+
+it('rewrites the search fields and catalog words an older version stored, once, at start-up', async () => {
+  const options = { uri: inject('mongodbUri'), database: testDatabaseName() };
+  const first = await createMongoStorage(options);
+  try {
+    const document = {
+      ...contractDocument({ name: 'orders', team: 'sales-data', schemas: { orders: [{ name: 'order_id' }, { name: 'customer_email', classification: 'restricted' }] } }),
+      domain: 'sales',
+    };
+    const created = await first.contracts.create({ document }, 'test');
+    const other = await first.contracts.create({ document: contractDocument({ name: 'shipments', schemas: { parcels: [{ name: 'trackingCode' }] } }) }, 'test');
+    // Make both look as the first version stored them.
+    const contracts = first.db.collection('contracts');
+    for (const c of [created, other]) {
+      const stored = await contracts.findOne({ _id: c.id as never });
+      const s = stored!.search as Record<string, unknown>;
+      const legacy = { name: s.name, description: s.description, schemaNames: s.schemaNames, propertyNames: s.propertyNames, propertyDescriptions: s.propertyDescriptions };
+      const words = legacyWords([legacy.name, legacy.description, ...(legacy.schemaNames as string[]), ...(legacy.propertyNames as string[])] as string[]);
+      await contracts.updateOne({ _id: c.id as never }, { $set: { search: legacy, searchTerms: words }, $unset: { searchVersion: '', searchFacets: '' } });
+    }
+    await first.db.collection('schema_catalog').updateMany({}, { $unset: { propertyWords: '' } });
+    // As stored, the words inside names are not found, and the catalog has no words.
+    expect((await first.contracts.search('email', { first: 10 })).items).toEqual([]);
+    expect((await first.schemaCatalog.list({ propertyWord: 'email' }, { first: 10 })).items).toEqual([]);
+  } finally {
+    await first.close();
+  }
+
+  const second = await createMongoStorage(options);
+  try {
+    const hits = await second.contracts.search('customer email', { first: 10 }, { domain: 'SALES', hasPii: true });
+    expect(hits.items.map((h) => h.contract.name)).toEqual(['orders']);
+    expect(hits.facets.hasPii).toEqual([{ value: true, count: 1 }]);
+    expect((await second.contracts.search('tracking', { first: 10 })).items.map((h) => h.contract.name)).toEqual(['shipments']);
+    const catalog = await second.schemaCatalog.list({ propertyWord: 'email', hasPii: true }, { first: 10 });
+    expect(catalog.items.map((e) => e.contractName)).toEqual(['orders']);
+    const versions = await second.db.collection('contracts').distinct('searchVersion');
+    expect(versions).toEqual([SEARCH_VERSION]);
+    // Nothing is left to rewrite: a second pass changes nothing.
+    expect(await migrateSearchFields(collectionsOf(second.db))).toEqual({ rewritten: 0, catalogRebuilt: false });
+  } finally {
+    await second.dropDatabase();
+    await second.close();
+  }
+});
+
+it('leaves a contract alone when it was written again after the migration read it', async () => {
+  const options = { uri: inject('mongodbUri'), database: testDatabaseName() };
+  const storage = await createMongoStorage(options);
+  try {
+    const created = await storage.contracts.create({ document: contractDocument({ name: 'kiwi', schemas: { birds: [{ name: 'beakLength' }] } }) }, 'test');
+    const contracts = storage.db.collection('contracts');
+    await contracts.updateOne({ _id: created.id as never }, { $unset: { searchVersion: '' } });
+    // The migration's conditional rewrite names the revision it read; a newer revision wins.
+    const collections = collectionsOf(storage.db);
+    const find = collections.contracts.find.bind(collections.contracts);
+    collections.contracts.find = ((...args: Parameters<typeof find>) => {
+      const cursor = find(...args);
+      return cursor.map((doc) => ({ ...doc, revision: doc.revision - 1 }));
+    }) as typeof find;
+    expect((await migrateSearchFields(collections)).rewritten).toBe(0);
+    expect((await contracts.findOne({ _id: created.id as never }))!.searchVersion).toBeUndefined();
+  } finally {
+    await storage.dropDatabase();
+    await storage.close();
+  }
+});
