@@ -165,6 +165,6 @@ describe('searchContracts filters and facets, catalog property words', () => {
     expect(whole.schemaCatalog.nodes.map((n) => n.contractName)).not.toContain('web-orders');
     const bad = await client.request(SchemaCatalogDocument, { filter: { propertyWord: 'two words' } });
     expect(bad.errors?.[0]?.message).toMatch(/propertyWord.*one word/);
-    expect(bad.data).toBeNull();
+    expect(bad.data ?? null).toBeNull();
   });
 });

@@ -54,7 +54,7 @@ describe('the served document', () => {
     const drafted = await storage.contracts.update({ id: active.id, expectedRevision: active.revision, document: v2() }, 'alice');
     expect([drafted.versionCount, drafted.activeVersion, drafted.version]).toEqual([2, 1, '1.0.0']);
     expect((await storage.contracts.getByOdcsId('urn:test:one'))?.id).toBe(active.id);
-    expect((await storage.contracts.search('parcel_id', { first: 5 })).items).toHaveLength(0);
+    expect((await storage.contracts.search('parcel', { first: 5 })).items).toHaveLength(0);
     expect((await storage.contracts.list({ schemaName: 'shipments' }, { field: 'name', direction: 'asc' }, { first: 5 })).items).toHaveLength(0);
 
     const request = await storage.approvals.submit({ contractId: active.id, expectedRevision: drafted.revision, approvers: ['bob'], policy: 'any' }, 'alice');
@@ -65,7 +65,7 @@ describe('the served document', () => {
     expect([served.activeVersion, served.version, served.openApprovalRequestId]).toEqual([2, '1.1.0', null]);
     expect(served.statusHistory.map((h) => `${h.from}>${h.to}@${h.versionNumber}`)).toEqual(['null>draft@1', 'draft>in_review@1', 'in_review>active@1', 'active>active@2']);
     expect((await storage.contracts.getByOdcsId('urn:test:one'))?.id).toBe(active.id);
-    expect((await storage.contracts.search('parcel_id', { first: 5 })).items.map((h) => h.contract.id)).toEqual([active.id]);
+    expect((await storage.contracts.search('parcel', { first: 5 })).items.map((h) => h.contract.id)).toEqual([active.id]);
     expect((await storage.contracts.list({ schemaName: 'shipments' }, { field: 'name', direction: 'asc' }, { first: 5 })).items).toHaveLength(1);
     const catalog = (await storage.schemaCatalog.listByContractIds([active.id]))[0]!;
     expect(catalog.map((e) => [e.schemaName, e.contractVersion, e.contractStatus]).sort()).toEqual([
