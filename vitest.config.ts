@@ -3,6 +3,9 @@ import { defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
 
+// GRIOT_TEST_RESULTS=<file>: also write vitest's JSON report there (.ci/run prints its totals from it).
+const results = process.env.GRIOT_TEST_RESULTS;
+
 export default defineConfig({
   resolve: {
     // One copy of graphql for every importer (Pothos, yoga, tests): two copies fail with
@@ -17,5 +20,6 @@ export default defineConfig({
     // Two cores: test files share one MongoDB-wire server, each in its own database.
     fileParallelism: true,
     maxWorkers: 2,
+    ...(results ? { reporters: ['default', 'json'], outputFile: { json: results } } : {}),
   },
 });

@@ -17,7 +17,6 @@
 set -euo pipefail
 
 FERRETDB_VERSION=v1.24.2
-FERRETDB_MODULE=github.com/FerretDB/FerretDB
 CACHE_DIR=${GRIOT_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/griot-registry}
 BIN=${FERRETDB_BIN:-$CACHE_DIR/ferretdb-$FERRETDB_VERSION}
 STATE_FILE=${GRIOT_TEST_DB_STATE:-$CACHE_DIR/test-db.state}
@@ -70,24 +69,9 @@ stop_postgres() {
 
 build() {
   if [[ -x "$BIN" ]]; then return 0; fi
-  command -v go >/dev/null || die "Go is required to build FerretDB $FERRETDB_VERSION (no 'go' on PATH)"
-  mkdir -p "$CACHE_DIR"
-  log "building FerretDB $FERRETDB_VERSION from the Go module proxy (first run only, ~3 min)"
-  # `go install $FERRETDB_MODULE/cmd/ferretdb@$FERRETDB_VERSION` fetches the right source, but the published
-  # module ships an empty build/version/version.txt and the binary panics at start-up. So: download the
-  # module, copy it, fill in version.txt, and build it from there.
-  local dir src work
-  dir=$(go mod download -json "$FERRETDB_MODULE@$FERRETDB_VERSION" | sed -n 's/^\s*"Dir": "\(.*\)",\?$/\1/p')
-  [[ -n "$dir" && -d "$dir" ]] || die "could not download $FERRETDB_MODULE@$FERRETDB_VERSION"
-  work=$(mktemp -d)
-  src="$work/ferretdb"
-  cp -r "$dir" "$src"
-  chmod -R u+w "$src"
-  echo "$FERRETDB_VERSION" > "$src/build/version/version.txt"
-  (cd "$src" && GOFLAGS=-buildvcs=false go build -trimpath -o "$BIN.tmp" ./cmd/ferretdb) || die "go build of FerretDB failed"
-  mv "$BIN.tmp" "$BIN"
-  rm -rf "$work"
-  log "built $BIN"
+  # The build (Go module download, version.txt fix-up, go build) lives in src/embedded/ferretdb.ts.
+  FERRETDB_BIN=${FERRETDB_BIN:-} GRIOT_CACHE_DIR="$CACHE_DIR" node --import tsx scripts/ferretdb.ts build >/dev/null || die "FerretDB $FERRETDB_VERSION could not be built"
+  [[ -x "$BIN" ]] || die "no FerretDB binary at $BIN after the build"
 }
 
 free_port() {

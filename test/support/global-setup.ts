@@ -1,28 +1,69 @@
 /**
- * Gives every test file a MongoDB-wire server: MONGODB_URI when it is set (CI runs FerretDB through
- * scripts/test-db.sh), else a mongodb-memory-server started here. When neither is possible the run fails:
- * database tests are never skipped.
+ * Gives every test file a MongoDB-wire server, found in this order:
+ *  1. MONGODB_URI when it is set;
+ *  2. mongodb-memory-server, when a mongod binary is cached or its download host answers (decided in ~1 s and
+ *     remembered, see src/embedded/mongo-memory.ts);
+ *  3. FerretDB 1.24.2 from the cache, built there first when Go is present (src/embedded/ferretdb.ts), started
+ *     here on a temporary folder and stopped afterwards;
+ *  4. else the run stops with one paragraph saying what is missing. Database tests are never skipped.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { ensureFerretDb, FerretDbUnavailable, startFerretDb } from '../../src/embedded/ferretdb.js';
+import { mongoMemoryAvailability, startMongoMemory } from '../../src/embedded/mongo-memory.js';
 
 let stop: (() => Promise<unknown>) | undefined;
 
+const say = (line: string) => process.stderr.write(`test database: ${line}\n`);
+
 export async function setup(project: TestProject): Promise<void> {
-  let uri = process.env.MONGODB_URI;
-  if (!uri) {
-    const { MongoMemoryServer } = await import('mongodb-memory-server');
+  project.provide('mongodbUri', await findDatabase());
+}
+
+async function findDatabase(): Promise<string> {
+  if (process.env.MONGODB_URI) return process.env.MONGODB_URI;
+  let mongoProblem: string;
+  const mongo = await mongoMemoryAvailability();
+  if (mongo.ok) {
     try {
-      const server = await MongoMemoryServer.create();
-      uri = server.getUri();
-      stop = () => server.stop();
+      const server = await startMongoMemory(mongo.module, null);
+      stop = server.stop;
+      say(`mongodb-memory-server at ${server.uri}`);
+      return server.uri;
     } catch (error) {
-      throw new Error(
-        `No test database: MONGODB_URI is not set and mongodb-memory-server could not start (${(error as Error).message}). ` +
-          'Run the tests through `scripts/test-db.sh run -- npm test` or set MONGODB_URI.',
-      );
+      mongoProblem = (error as Error).message;
     }
+  } else {
+    mongoProblem = mongo.reason;
   }
-  project.provide('mongodbUri', uri);
+  let ferretProblem: string;
+  try {
+    const bin = await ensureFerretDb(say);
+    const dir = mkdtempSync(join(tmpdir(), 'griot-test-ferretdb-'));
+    const server = await startFerretDb(bin, dir);
+    stop = async () => {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    };
+    say(`FerretDB at ${server.uri} (mongodb-memory-server: ${mongoProblem})`);
+    return server.uri;
+  } catch (error) {
+    if (!(error instanceof FerretDbUnavailable)) throw error;
+    ferretProblem = error.message;
+  }
+  process.stderr.write(
+    `\nNo database for the tests. They need a MongoDB-wire server, and none could be found:\n` +
+      `  - MONGODB_URI is not set;\n` +
+      `  - mongodb-memory-server: ${mongoProblem};\n` +
+      `  - FerretDB: ${ferretProblem}.\n` +
+      `Provide one of them: set MONGODB_URI to a MongoDB (or FerretDB) you run, let mongodb-memory-server download ` +
+      `MongoDB (network access to fastdl.mongodb.org), or install Go (https://go.dev/dl/) so FerretDB can be built ` +
+      `once into the cache.\n\n`,
+  );
+  // Exiting here keeps vitest from adding a misleading "No test files found".
+  process.exit(1);
 }
 
 export async function teardown(): Promise<void> {
