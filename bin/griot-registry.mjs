@@ -1,6 +1,15 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx (a dependency), so no build step is needed.
-import { register } from 'tsx/esm/api';
-
-register();
-await import('../src/cli-main.ts');
+// The griot-registry command. In a checkout with dev dependencies it runs the TypeScript source through tsx (no
+// build step); in a production install (no tsx) it runs the build from `npm run build` (dist/).
+let tsx = null;
+try {
+  tsx = await import('tsx/esm/api');
+} catch {
+  // production: no tsx
+}
+if (tsx) {
+  tsx.register();
+  await import('../src/cli-main.ts');
+} else {
+  await import('../dist/cli-main.js');
+}

@@ -66,7 +66,7 @@ const schema = z.object({
     .string()
     .regex(/^[^/\\. "$*<>:|?]{1,63}$/, 'a MongoDB database name (1-63 characters, none of / \\ . " $ * < > : | ?)')
     .default('griot'),
-  GRIOT_DATA_DIR: z.string().min(1).default('.griot/mongodb'),
+  GRIOT_DATA_DIR: z.string().min(1).default('.griot'),
   GRIOT_GRAPHIQL: bool.optional(),
   GRIOT_COMPATIBILITY: z.enum(COMPATIBILITY_MODES).default('BACKWARD'),
   GRIOT_INVALID_DOCUMENTS: z.enum(['reject', 'warn']).default('reject'),
@@ -104,6 +104,11 @@ const schema = z.object({
     .optional(),
   GRIOT_RATE_LIMIT_MAX: z.coerce.number().int().min(0).max(1_000_000).default(0),
   GRIOT_RATE_LIMIT_WINDOW: z.string().regex(/^[1-9][0-9]*(ms|s|m|h)$/, 'a window such as 500ms, 10s, 1m or 1h').default('1m'),
+  // Start and stop (firstrun): the embedded databases' cache, how long start-up waits for the database, the
+  // shutdown grace period.
+  GRIOT_CACHE_DIR: z.string().min(1).optional(),
+  GRIOT_START_DB_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  GRIOT_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
 });
 
 export interface Config {
@@ -111,7 +116,16 @@ export interface Config {
   port: number;
   host: string;
   storage: 'mongodb' | 'memory';
+  /** `dataDir`: the data folder of `npm start` (embedded database, development key, server record). */
   mongodb: { uri: string | null; database: string; dataDir: string };
+  lifecycle: {
+    /** Where the embedded databases' binaries and markers are cached (null: ~/.cache/griot-registry). */
+    cacheDir: string | null;
+    /** Start-up fails when the database has not answered within this time. */
+    startDbTimeoutMs: number;
+    /** On SIGTERM/SIGINT, in-flight requests get this long to finish. */
+    shutdownGraceMs: number;
+  };
   graphiql: boolean;
   policy: RegistryPolicy;
   limits: LimitsOptions;
@@ -151,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: c.HOST,
     storage: c.GRIOT_STORAGE,
     mongodb: { uri: c.MONGODB_URI ?? null, database: c.MONGODB_DATABASE, dataDir: c.GRIOT_DATA_DIR },
+    lifecycle: { cacheDir: c.GRIOT_CACHE_DIR ?? null, startDbTimeoutMs: c.GRIOT_START_DB_TIMEOUT_MS, shutdownGraceMs: c.GRIOT_SHUTDOWN_GRACE_MS },
     graphiql: c.GRIOT_GRAPHIQL ?? c.NODE_ENV !== 'production',
     policy: { defaultCompatibility: c.GRIOT_COMPATIBILITY, invalidDocuments: c.GRIOT_INVALID_DOCUMENTS },
     limits: {

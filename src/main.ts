@@ -1,15 +1,52 @@
 /**
- * `npm start`: reads config, builds the storage backend once, serves the API. Without MONGODB_URI it runs an
- * embedded MongoDB (mongodb-memory-server) whose data survives restarts in GRIOT_DATA_DIR; if that cannot start it
- * falls back to the in-memory backend with a warning — except in production, where it refuses to start.
+ * `npm start` (and `node dist/main.js`): reads config, builds the storage backend once, serves the API, and shuts
+ * down gracefully on SIGTERM/SIGINT (src/http/shutdown.ts). Without MONGODB_URI it runs an embedded database whose
+ * data survives restarts in GRIOT_DATA_DIR (src/embedded/: MongoDB, else FerretDB); when neither can start it falls
+ * back to the in-memory backend with a warning — except in production, where it refuses to start. With no
+ * credentials configured, outside production, it serves with a development admin key (src/auth/dev-key.ts).
  */
-import { createServer as createHttpServer } from 'node:http';
+import type { ApiKeyEntry } from './auth/api-keys.js';
+import { describeDevKey, loadOrCreateDevKey } from './auth/dev-key.js';
 import { ConfigError, type Config, loadConfig, loadDotEnv } from './config.js';
-import { startEmbeddedMongo } from './embedded-mongo.js';
+import { EmbeddedUnavailable, startEmbeddedDatabase } from './embedded/index.js';
+import { unreachable } from './embedded/reachable.js';
+import { claimDataDir, removeRecord, type ServerRecord, writeRecord } from './embedded/record.js';
+import { createGracefulServer } from './http/shutdown.js';
 import { createLogger } from './observability/logger.js';
 import { createServer } from './server.js';
 import { createStorage } from './storage/index.js';
 import type { StorageBackend } from './storage/types.js';
+
+const log = (line: string) => console.log(`griot-registry: ${line}`);
+const warn = (line: string) => console.warn(`griot-registry: ${line}`);
+
+/** Ends start-up with one line (and whatever was started stopped). */
+class StartError extends Error {
+  constructor(message: string, readonly exitCode = 1) {
+    super(message);
+  }
+}
+
+const cleanups: (() => Promise<unknown>)[] = [];
+
+async function cleanUp(): Promise<void> {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+}
+
+/** What SIGTERM/SIGINT do: during start-up, stop what was started; once serving, the graceful shutdown. */
+let onSignal = async (signal: string): Promise<void> => {
+  log(`${signal} during start-up: stopping`);
+  await cleanUp();
+  process.exit(0);
+};
+let signalled = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (signalled) return; // npm and a terminal may both deliver the same Ctrl-C
+    signalled = true;
+    void onSignal(signal);
+  });
+}
 
 async function main(): Promise<void> {
   let config: Config;
@@ -17,77 +54,107 @@ async function main(): Promise<void> {
     loadDotEnv();
     config = loadConfig();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
+    if (error instanceof ConfigError) throw new StartError(error.message, 2);
     throw error;
   }
-
+  const { dataDir } = config.mongodb;
   const logger = createLogger(config.log);
-  const cleanups: (() => Promise<unknown>)[] = [];
+
+  // Storage: the configured MongoDB, else an embedded database in the data folder, else (not in production) memory.
   let storageConfig = config;
+  let record: Omit<ServerRecord, 'pid' | 'startedAt'> | null = null;
+  if (!config.mongodb.uri) {
+    const other = claimDataDir(dataDir);
+    if (other) throw new StartError(`another griot-registry (pid ${other}) is serving the data folder ${dataDir}; stop it, or set GRIOT_DATA_DIR`);
+    cleanups.push(async () => removeRecord(dataDir));
+    record = { backend: 'memory', uri: null, database: config.mongodb.database, databasePid: null };
+  }
   if (config.storage === 'mongodb' && !config.mongodb.uri) {
     try {
-      const embedded = await startEmbeddedMongo(config.mongodb.dataDir);
+      const embedded = await startEmbeddedDatabase(dataDir, log);
       cleanups.push(embedded.stop);
       storageConfig = { ...config, mongodb: { ...config.mongodb, uri: embedded.uri } };
-      console.log(`griot-registry: embedded MongoDB at ${embedded.uri} (data in ${config.mongodb.dataDir})`);
+      record = { backend: embedded.backend, uri: embedded.uri, database: config.mongodb.database, databasePid: embedded.pid };
+      log(`embedded ${embedded.backend === 'mongodb' ? 'MongoDB' : 'FerretDB'} at ${embedded.uri} (data in ${embedded.dataDir})${embedded.skipped.length ? `; ${embedded.skipped.join('; ')}` : ''}`);
     } catch (error) {
-      const reason = (error as Error).message.replace(/\s+/g, ' ').trim();
+      if (!(error instanceof EmbeddedUnavailable)) throw error;
       if (config.env === 'production') {
-        console.error(`griot-registry: no MONGODB_URI and the embedded MongoDB could not start (${reason}); refusing to start in production.`);
-        process.exit(1);
+        throw new StartError(`no MONGODB_URI and no embedded database could start (${error.message}); refusing to start in production.`);
       }
-      console.warn(`griot-registry: the embedded MongoDB could not start (${reason}).`);
-      console.warn('griot-registry: WARNING — falling back to the IN-MEMORY backend: NOTHING PERSISTS across restarts. Set MONGODB_URI for real storage.');
+      warn(`no embedded database could start (${error.message}).`);
+      warn('WARNING — falling back to the IN-MEMORY backend: NOTHING PERSISTS across restarts. Set MONGODB_URI for real storage.');
       storageConfig = { ...config, storage: 'memory' };
     }
+  } else if (config.storage === 'mongodb') {
+    const problem = await unreachable(config.mongodb.uri!, config.lifecycle.startDbTimeoutMs);
+    if (problem) throw new StartError(`${problem}; check MONGODB_URI, or raise GRIOT_START_DB_TIMEOUT_MS`);
   }
 
   let storage: StorageBackend;
   try {
     storage = await createStorage(storageConfig);
   } catch (error) {
-    console.error(`griot-registry: storage could not start: ${(error as Error).message}`);
-    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
-    process.exit(1);
+    throw new StartError(`storage could not start: ${oneLine(error)}`);
   }
+  cleanups.push(() => storage.close());
   const caps = storage.capabilities;
-  console.log(
-    `griot-registry: storage ${caps.backend}${caps.serverVersion ? ` ${caps.serverVersion}` : ''}; search uses ${caps.textSearch ? 'the text index' : 'the portable word index'}`,
-  );
+  log(`storage ${caps.backend}${caps.serverVersion ? ` ${caps.serverVersion}` : ''}; search uses ${caps.textSearch ? 'the text index' : 'the portable word index'}`);
+
+  // Who may call.
+  let apiKeys: ApiKeyEntry[] = config.auth.apiKeys;
+  if (!apiKeys.length && !config.auth.jwt) {
+    if (config.env === 'production') {
+      warn('no GRIOT_API_KEYS and no GRIOT_JWT_SECRET/GRIOT_JWKS_URL: nobody can write' + (config.auth.anonymousRead ? '' : ' or read'));
+    } else {
+      const devKey = loadOrCreateDevKey(dataDir);
+      apiKeys = [devKey.entry];
+      for (const line of describeDevKey(devKey)) log(line);
+    }
+  }
 
   const yoga = createServer({
     storage,
     policy: config.policy,
     graphiql: config.graphiql,
-    auth: config.auth,
+    auth: { ...config.auth, apiKeys },
     logger,
     limits: config.limits,
     exposure: config.exposure,
     observability: { requestIdMaxLength: config.log.requestIdMaxLength },
   });
-  if (!config.auth.apiKeys.length && !config.auth.jwt) {
-    console.warn('griot-registry: no GRIOT_API_KEYS and no GRIOT_JWT_SECRET/GRIOT_JWKS_URL: nobody can write' + (config.auth.anonymousRead ? '' : ' or read'));
-  }
-  const http = createHttpServer(yoga);
-  http.listen(config.port, config.host, () => {
-    console.log(`griot-registry: serving http://${config.host}:${config.port}/graphql`);
+  const http = createGracefulServer(yoga, { graceMs: config.lifecycle.shutdownGraceMs });
+  await new Promise<void>((resolve, reject) => {
+    http.server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(new StartError(`cannot listen on HOST=${config.host} PORT=${config.port}: ${error.code ?? ''} ${error.message}`.replace(/\s+/g, ' '))),
+    );
+    http.server.listen(config.port, config.host, () => resolve());
   });
+  const address = http.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  if (record) writeRecord(dataDir, { pid: process.pid, ...record, startedAt: new Date().toISOString() });
+  log(`serving http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/graphql`);
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`griot-registry: ${signal}, shutting down`);
-    http.close();
-    await storage.close().catch(() => undefined);
-    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+  onSignal = async (signal) => {
+    log(`${signal}: shutting down (in-flight requests get up to ${config.lifecycle.shutdownGraceMs} ms)`);
+    const { cut } = await http.shutdown();
+    if (cut) warn(`${cut} request${cut === 1 ? ' was' : 's were'} still running when the grace period ended, and cut off`);
+    await cleanUp();
+    log('stopped');
     process.exit(0);
   };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
-await main();
+function oneLine(error: unknown): string {
+  return String((error as Error)?.message ?? error).replace(/\s+/g, ' ').trim().slice(0, 300);
+}
+
+try {
+  await main();
+} catch (error) {
+  await cleanUp();
+  if (error instanceof StartError) {
+    console.error(`griot-registry: ${error.message}`);
+    process.exit(error.exitCode);
+  }
+  throw error;
+}

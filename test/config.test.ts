@@ -8,7 +8,8 @@ describe('config', () => {
       port: 4000,
       host: '127.0.0.1',
       storage: 'mongodb',
-      mongodb: { uri: null, database: 'griot', dataDir: '.griot/mongodb' },
+      mongodb: { uri: null, database: 'griot', dataDir: '.griot' },
+      lifecycle: { cacheDir: null, startDbTimeoutMs: 5_000, shutdownGraceMs: 10_000 },
       graphiql: true,
       policy: { defaultCompatibility: 'BACKWARD', invalidDocuments: 'reject' },
       auth: { apiKeys: [], jwt: null, anonymousRead: false },
@@ -64,6 +65,9 @@ describe('config', () => {
       GRIOT_LOG_LEVEL: 'debug',
       GRIOT_LOG_FORMAT: 'pretty',
       GRIOT_REQUEST_ID_MAX_LENGTH: '64',
+      GRIOT_CACHE_DIR: '/var/cache/griot',
+      GRIOT_START_DB_TIMEOUT_MS: '2000',
+      GRIOT_SHUTDOWN_GRACE_MS: '30000',
     });
     expect(c).toEqual({
       env: 'production',
@@ -71,6 +75,7 @@ describe('config', () => {
       host: '0.0.0.0',
       storage: 'memory',
       mongodb: { uri: 'mongodb+srv://cluster.example/', database: 'registry', dataDir: '/var/lib/griot' },
+      lifecycle: { cacheDir: '/var/cache/griot', startDbTimeoutMs: 2_000, shutdownGraceMs: 30_000 },
       graphiql: true,
       policy: { defaultCompatibility: 'FULL_TRANSITIVE', invalidDocuments: 'warn' },
       auth: {
