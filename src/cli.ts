@@ -1,14 +1,20 @@
 /**
  * The command line: `griot-registry import <folder>` and `griot-registry export <folder>`, against the storage that
- * config names (MONGODB_URI, MONGODB_DATABASE, GRIOT_STORAGE).
+ * config names (MONGODB_URI, MONGODB_DATABASE), or the database a running `npm start` serves (cli-main.ts).
+ * Arguments are parsed with node:util parseArgs; every problem is one line and exit code 2.
  */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import type { ContractFormat } from './domain/odcs-format.js';
 import { exportFolder, importFolder } from './services/bulk.js';
 import type { StorageBackend } from './storage/types.js';
 
 const USAGE = `usage:
-  griot-registry import <folder> [--accept-breaking-changes]   import every *.odcs.yaml (create, or update by ODCS id)
-  griot-registry export <folder> [--format yaml|json]          write every contract's current version`;
+  griot-registry import <folder> [--accept-breaking-changes]   import every *.odcs.yaml|yml|json (create, or update by ODCS id)
+  griot-registry export <folder> [--format yaml|json]          write every contract's current version
+  griot-registry --help | --version
+
+Storage: MONGODB_URI (and MONGODB_DATABASE) when set, else the database of the \`npm start\` running on GRIOT_DATA_DIR.`;
 
 export interface CliIO {
   out: (line: string) => void;
@@ -19,19 +25,52 @@ export interface CliIO {
 
 /** Runs one command; returns the exit code (0 ok, 1 some files failed, 2 usage or set-up error). */
 export async function runCli(argv: string[], storage: () => Promise<StorageBackend>, io: CliIO): Promise<number> {
-  const [command, folder, ...rest] = argv;
-  if ((command !== 'import' && command !== 'export') || !folder) {
-    io.err(`${USAGE}\n`);
-    return 2;
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+        'accept-breaking-changes': { type: 'boolean' },
+        format: { type: 'string' },
+      },
+    });
+  } catch (error) {
+    return usage(io, (error as Error).message.split('\n')[0]!.replace(/\. To specify a positional.*$/, ''));
   }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  if (values.version) {
+    io.out(version());
+    return 0;
+  }
+  const [command, folder, ...extra] = positionals;
+  if (command !== 'import' && command !== 'export') return usage(io, command ? `unknown command ${JSON.stringify(command)}` : 'no command');
+  if (!folder) return usage(io, `${command} needs a folder`);
+  if (extra.length) return usage(io, `unexpected argument ${JSON.stringify(extra[0])}`);
+  if (command === 'import' && values.format !== undefined) return usage(io, '--format is an export option');
+  if (command === 'export' && values['accept-breaking-changes']) return usage(io, '--accept-breaking-changes is an import option');
+  const format = values.format ?? 'yaml';
+  if (format !== 'yaml' && format !== 'json') return usage(io, `--format must be yaml or json, not ${JSON.stringify(format)}`);
+  if (command === 'import') {
+    if (!existsSync(folder)) return problem(io, `no folder ${folder}`);
+    if (!statSync(folder).isDirectory()) return problem(io, `${folder} is not a folder`);
+  } else if (existsSync(folder) && !statSync(folder).isDirectory()) {
+    return problem(io, `${folder} is not a folder`);
+  }
+
   const backend = await storage();
   try {
     if (command === 'import') {
-      const unknown = rest.filter((a) => a !== '--accept-breaking-changes');
-      if (unknown.length) return usage(io, `unknown option ${unknown[0]}`);
       const summary = await importFolder(backend, folder, {
         actor: 'cli',
-        acceptBreakingChanges: rest.includes('--accept-breaking-changes'),
+        acceptBreakingChanges: values['accept-breaking-changes'] ?? false,
         onProgress: (done, total, file) => io.err(progress(done, total, file, io.interactive)),
       });
       if (io.interactive) io.err('\n');
@@ -39,12 +78,7 @@ export async function runCli(argv: string[], storage: () => Promise<StorageBacke
       for (const f of summary.failed) io.out(`  failed ${f.file}: ${f.reason}`);
       return summary.failed.length ? 1 : 0;
     }
-    let format: ContractFormat = 'yaml';
-    for (let i = 0; i < rest.length; i++) {
-      if (rest[i] === '--format' && (rest[i + 1] === 'yaml' || rest[i + 1] === 'json')) format = rest[++i] as ContractFormat;
-      else return usage(io, `unknown option ${rest[i]}`);
-    }
-    const written = await exportFolder(backend, folder, format);
+    const written = await exportFolder(backend, folder, format as ContractFormat);
     io.out(`exported ${written.length} contract${written.length === 1 ? '' : 's'} to ${folder}`);
     return 0;
   } finally {
@@ -52,8 +86,18 @@ export async function runCli(argv: string[], storage: () => Promise<StorageBacke
   }
 }
 
-function usage(io: CliIO, problem: string): number {
-  io.err(`${problem}\n${USAGE}\n`);
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
+  return `${pkg.name} ${pkg.version}`;
+}
+
+function usage(io: CliIO, what: string): number {
+  io.err(`griot-registry: ${what}\n${USAGE}\n`);
+  return 2;
+}
+
+function problem(io: CliIO, what: string): number {
+  io.err(`griot-registry: ${what}\n`);
   return 2;
 }
 
