@@ -39,7 +39,7 @@ const orders = {
 describe('npm start, first and later', () => {
   let key = '';
 
-  it('first start: prints a new admin key once with a GraphiQL header line; createContract works with it (2 steps)', async () => {
+  it('first start: prints a new admin key once with a GraphiQL header line; createContract works with it (2 steps)', { timeout: 150_000 }, async () => {
     const t0 = Date.now();
     const server = await startServer(env, 'npm');
     started.push(server);
@@ -62,7 +62,7 @@ describe('npm start, first and later', () => {
     console.log(`first npm start to serving: ${startMs} ms`);
   });
 
-  it('SIGTERM to npm reaches the server: it and its embedded database stop, nothing is left behind', async () => {
+  it('SIGTERM to npm reaches the server: it and its embedded database stop, nothing is left behind', { timeout: 150_000 }, async () => {
     const server = started[0]!;
     const { pid, databasePid } = record();
     expect(pid).not.toBe(server.child.pid); // npm runs the server as its child process
@@ -73,7 +73,7 @@ describe('npm start, first and later', () => {
     expect(existsSync(join(dataDir, 'server.json'))).toBe(false);
   });
 
-  it('a later start reuses the key (not shown again), keeps the data, and says how to rotate', async () => {
+  it('a later start reuses the key (not shown again), keeps the data, and says how to rotate', { timeout: 150_000 }, async () => {
     const t0 = Date.now();
     const server = await startServer(env, 'npm');
     started.push(server);
@@ -85,7 +85,7 @@ describe('npm start, first and later', () => {
     console.log(`later npm start to serving: ${startMs} ms`);
   });
 
-  it('the command line, with no MONGODB_URI, imports into the database the running server serves', async () => {
+  it('the command line, with no MONGODB_URI, imports into the database the running server serves', { timeout: 150_000 }, async () => {
     const server = started[1]!;
     const folder = tempDir('first-run-import');
     writeFileSync(join(folder, 'customers.odcs.yaml'), 'apiVersion: v3.1.0\nkind: DataContract\nid: urn:first-run:customers\nname: first_run_customers\nversion: 1.0.0\nstatus: draft\n');
@@ -99,7 +99,7 @@ describe('npm start, first and later', () => {
     await server.exited(20_000);
   });
 
-  it('production never makes a key', async () => {
+  it('production never makes a key', { timeout: 150_000 }, async () => {
     const prodDir = tempDir('first-run-prod');
     const server = await startServer(baseEnv({ GRIOT_DATA_DIR: prodDir, NODE_ENV: 'production', GRIOT_STORAGE: 'memory' }));
     started.push(server);
