@@ -80,7 +80,7 @@ ApprovalRequestRef.implement({
 });
 
 /** An anonymous caller (with anonymous read on) is nobody's approver. */
-const NOTHING: Page<ApprovalRequest> = { items: [], cursors: [], hasNextPage: false, totalCount: async () => 0 };
+const NOTHING: Page<ApprovalRequest> = { items: [], cursors: [], hasNextPage: false, hasPreviousPage: false, totalCount: async () => 0 };
 
 const ApprovalRequestConnection = connection<ApprovalRequest>('ApprovalRequest', ApprovalRequestRef, 'Newest first.');
 

@@ -1,9 +1,11 @@
 /**
- * Relay connections with `totalCount`, forward paging only (`first` ≤ 100, `after`). Every list field of the
- * schema is built with `connection()` and takes `pageArgs`.
+ * Relay connections with `totalCount`, paged forward (`first`, `after`) or backward (`last`, `before`), both at most
+ * 100 items, with keyset cursors (offset cursors only for ranked search). Every list field of the schema is built
+ * with `connection()` and takes `pageArgs`.
  */
 import type { ObjectRef } from '@pothos/core';
 import { z } from 'zod';
+import { ValidationError } from '../domain/errors.js';
 import type { Page, PageRequest } from '../storage/types.js';
 import { builder } from './builder.js';
 
@@ -13,33 +15,48 @@ export const DEFAULT_PAGE_SIZE = 20;
 export interface PageArgs {
   first?: number | null;
   after?: string | null;
+  last?: number | null;
+  before?: string | null;
 }
 
-/** The `first` and `after` arguments of every connection field. */
+const pageSizeArg = z.number().int().min(0, 'must be at least 0').max(MAX_PAGE_SIZE, `must be at most ${MAX_PAGE_SIZE}`);
+
+/** The `first`/`after` and `last`/`before` arguments of every connection field. */
 export const pageArgs = builder.args((t) => ({
-    first: t.int({
-      required: false,
-      defaultValue: DEFAULT_PAGE_SIZE,
-      description: `How many items to return (0 to ${MAX_PAGE_SIZE}, default ${DEFAULT_PAGE_SIZE}).`,
-      validate: z.number().int().min(0, 'must be at least 0').max(MAX_PAGE_SIZE, `must be at most ${MAX_PAGE_SIZE}`),
-    }),
-    after: t.string({ required: false, description: 'Return the items after this cursor (an endCursor of an earlier page).' }),
+  first: t.int({
+    required: false,
+    description: `Page forward: how many items to return from the start of the list, or after \`after\` (0 to ${MAX_PAGE_SIZE}; ${DEFAULT_PAGE_SIZE} when neither \`first\` nor \`last\` is given). Not with \`last\` or \`before\`.`,
+    validate: pageSizeArg,
+  }),
+  after: t.string({ required: false, description: 'Page forward from this cursor (an `endCursor` or edge `cursor` of this list, in the same order): the items after it.' }),
+  last: t.int({
+    required: false,
+    description: `Page backward: how many items to return from the end of the list, or before \`before\` (0 to ${MAX_PAGE_SIZE}), still in list order. Not with \`first\` or \`after\`.`,
+    validate: pageSizeArg,
+  }),
+  before: t.string({ required: false, description: 'Page backward from this cursor (a `startCursor` or edge `cursor` of this list, in the same order): the items before it.' }),
 }));
 
+/** The page the arguments ask for; mixing directions is a ValidationError naming the argument. */
 export function pageRequest(args: PageArgs): PageRequest {
+  const backward = args.last != null || args.before != null;
+  if (backward && (args.first != null || args.after != null)) {
+    const arg = args.first != null ? 'first' : 'after';
+    throw ValidationError.single(arg, `cannot be combined with ${args.last != null ? 'last' : 'before'}: page forward (first, after) or backward (last, before)`, 'invalid_combination');
+  }
+  if (backward) return { last: args.last ?? DEFAULT_PAGE_SIZE, before: args.before ?? null };
   return { first: args.first ?? DEFAULT_PAGE_SIZE, after: args.after ?? null };
 }
 
-/** A page plus the request it answers (for hasPreviousPage). */
+/** A page plus the request it answers. */
 export interface PageResult<T> {
   page: Page<T>;
-  after: string | null;
 }
 
 export async function toResult<T>(page: Promise<Page<T>>, args: PageArgs): Promise<PageResult<T>>;
 export async function toResult<T, X extends object>(page: Promise<Page<T>>, args: PageArgs, extra: X): Promise<PageResult<T> & X>;
-export async function toResult<T>(page: Promise<Page<T>>, args: PageArgs, extra: object = {}): Promise<PageResult<T>> {
-  return { ...extra, page: await page, after: args.after ?? null };
+export async function toResult<T>(page: Promise<Page<T>>, _args: PageArgs, extra: object = {}): Promise<PageResult<T>> {
+  return { ...extra, page: await page };
 }
 
 // biome-ignore lint: generic refs
@@ -63,9 +80,9 @@ export function connection<T, X extends object = {}>(name: string, node: AnyRef<
       nodes: t.field({ type: [node], resolve: ({ page }) => page.items as never }),
       pageInfo: t.field({
         type: builder.pageInfoRef(),
-        resolve: ({ page, after }) => ({
+        resolve: ({ page }) => ({
           hasNextPage: page.hasNextPage,
-          hasPreviousPage: after !== null,
+          hasPreviousPage: page.hasPreviousPage,
           startCursor: page.cursors[0] ?? null,
           endCursor: page.cursors[page.cursors.length - 1] ?? null,
         }),

@@ -218,7 +218,7 @@ export class MemoryContractRepository implements ContractRepository {
     }));
     const { hits, facets } = rankCandidates(candidates, query, filter);
     const ranked: ContractSearchHit[] = hits.map((h) => ({ contract: copy(this.state.contracts.get(h.id)!), score: h.score, matchedFields: h.matchedFields }));
-    return { ...offsetPage(ranked, page), facets };
+    return { ...(await offsetPage(ranked, page)), facets };
   }
 
   async listVersions(contractId: string, page: PageRequest): Promise<Page<ContractVersion>> {

@@ -1,4 +1,4 @@
-import { decodeKeysetCursor, decodeOffsetCursor, encodeKeysetCursor, encodeOffsetCursor, secondaryValue, type SortValue } from '../cursor.js';
+import { decodeKeysetCursor, encodeKeysetCursor, encodeOffsetCursor, offsetWindow, pageCursor, pageSize, secondaryValue, type SortValue } from '../cursor.js';
 import type { Page, PageRequest, SortDirection } from '../types.js';
 
 function compareValues(a: SortValue | Date, b: SortValue | Date): number {
@@ -39,30 +39,43 @@ export function keysetPage<T extends { id: string }>(
   const compare = (a: Position, b: Position) =>
     sign * compareValues(a.value, b.value) || thenSign * compareValues(a.then, b.then) || thenSign * compareValues(a.id, b.id);
   const sorted = [...all].sort((a, b) => compare(positionOf(a), positionOf(b)));
-  let start = 0;
-  if (page.after) {
-    const c = decodeKeysetCursor(page.after, order);
-    const cursor: Position = { value: c.value, then: then ? secondaryValue(c) : null, id: c.id };
-    start = sorted.findIndex((item) => compare(positionOf(item), cursor) > 0);
-    if (start < 0) start = sorted.length;
+  const { backward, cursor: raw, arg } = pageCursor(page);
+  const size = pageSize(page);
+  let cursor: Position | null = null;
+  if (raw) {
+    const c = decodeKeysetCursor(raw, order, arg);
+    cursor = { value: c.value, then: then ? secondaryValue(c) : null, id: c.id };
   }
-  const items = sorted.slice(start, start + page.first);
+  let start: number;
+  let end: number;
+  if (!backward) {
+    start = cursor ? sorted.findIndex((item) => compare(positionOf(item), cursor) > 0) : 0;
+    if (start < 0) start = sorted.length;
+    end = Math.min(sorted.length, start + size);
+  } else {
+    end = cursor ? sorted.findIndex((item) => compare(positionOf(item), cursor) >= 0) : sorted.length;
+    if (end < 0) end = sorted.length;
+    start = Math.max(0, end - size);
+  }
+  const items = sorted.slice(start, end);
   return {
     items,
     cursors: items.map((item) => encodeKeysetCursor(key(item), item.id, order, then ? then.key(item) : undefined)),
-    hasNextPage: start + page.first < sorted.length,
+    hasNextPage: backward ? raw !== null : end < sorted.length,
+    hasPreviousPage: backward ? start > 0 : raw !== null,
     totalCount: async () => all.length,
   };
 }
 
 /** Pages an already-ranked list with offset cursors. */
-export function offsetPage<T>(ranked: T[], page: PageRequest): Page<T> {
-  const start = decodeOffsetCursor(page.after);
-  const items = ranked.slice(start, start + page.first);
+export async function offsetPage<T>(ranked: T[], page: PageRequest): Promise<Page<T>> {
+  const w = await offsetWindow(page, () => ranked.length);
+  const items = ranked.slice(w.start, w.start + w.size);
   return {
     items,
-    cursors: items.map((_, i) => encodeOffsetCursor(start + i)),
-    hasNextPage: start + page.first < ranked.length,
+    cursors: items.map((_, i) => encodeOffsetCursor(w.start + i)),
+    hasNextPage: w.hasNextPage(ranked.length - w.start),
+    hasPreviousPage: w.hasPreviousPage,
     totalCount: async () => ranked.length,
   };
 }

@@ -48,7 +48,7 @@ import { DEFAULT_POLICY, type RegistryPolicy } from '../../domain/evolution.js';
 import type { JsonObject } from '../../domain/odcs.js';
 import { odcsIdOf } from '../../domain/odcs-identity.js';
 import type { SearchFilter } from '../../domain/search.js';
-import { decodeKeysetCursor } from '../cursor.js';
+import { decodeKeysetCursor, pageCursor } from '../cursor.js';
 import type {
   ContractFilter,
   ContractOrder,
@@ -288,7 +288,8 @@ export class MongoContractRepository implements ContractRepository {
   }
 
   async listVersions(contractId: string, page: PageRequest): Promise<Page<ContractVersion>> {
-    if (page.after) decodeKeysetCursor(page.after, 'number:desc'); // an invalid cursor is an error even for an unknown contract
+    const { cursor, arg } = pageCursor(page);
+    if (cursor) decodeKeysetCursor(cursor, 'number:desc', arg); // an invalid cursor is an error even for an unknown contract
     const contract = await this.collections.contracts.findOne({ _id: contractId }, { projection: { versionCount: 1 } });
     if (!contract) return emptyPage();
     return keysetPage<StoredVersion, ContractVersion>({

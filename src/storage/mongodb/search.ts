@@ -6,14 +6,14 @@
  * they are ranked, filtered and counted by domain rankCandidates, exactly as in memory, so both paths and both
  * backends give the same hits in the same order. Then the page's contracts are read whole, in one query.
  * Filters and facets work on the candidate set, in the same pass that ranks it: the query itself is always the
- * indexed word lookup. Pages use offset cursors (ranked lists have no stable keyset).
+ * indexed word lookup. Pages use offset cursors (ranked lists have no stable keyset), forward or backward (../cursor.ts
+ * offsetWindow).
  */
 import type { Filter } from 'mongodb';
 import { queryTerms, rankCandidates, type SearchFilter } from '../../domain/search.js';
-import { encodeOffsetCursor } from '../cursor.js';
+import { encodeOffsetCursor, offsetWindow } from '../cursor.js';
 import type { ContractSearchHit, ContractSearchPage, PageRequest } from '../types.js';
 import { fromStoredContract, type MongoCollections, type StoredContract } from './documents/index.js';
-import { offsetStart, pageSize } from './paging.js';
 import { CANDIDATE_PROJECTION, candidateOf, type StoredCandidate } from './search-fields.js';
 
 const NO_FACETS = { status: [], owner: [], domain: [], tag: [], hasPii: [] };
@@ -31,15 +31,15 @@ export async function searchContracts(
   page: PageRequest,
   filter: SearchFilter = {},
 ): Promise<ContractSearchPage> {
-  const start = offsetStart(page); // an invalid cursor is an error even for an empty query
   const terms = queryTerms(query);
   if (terms.length === 0) {
-    return { items: [], cursors: [], hasNextPage: false, totalCount: async () => 0, facets: NO_FACETS };
+    await offsetWindow(page, () => 0); // an invalid cursor is an error even for an empty query
+    return { items: [], cursors: [], hasNextPage: false, hasPreviousPage: false, totalCount: async () => 0, facets: NO_FACETS };
   }
   const docs = (await contracts.find(candidateFilter(textSearch, terms), { projection: CANDIDATE_PROJECTION }).toArray()) as unknown as StoredCandidate[];
   const { hits, facets } = rankCandidates(docs.map(candidateOf), query, filter);
 
-  const size = pageSize(page);
+  const { start, size, hasPreviousPage, hasNextPage } = await offsetWindow(page, () => hits.length);
   const slice = hits.slice(start, start + size);
   const pageDocs = slice.length ? await contracts.find({ _id: { $in: slice.map((h) => h.id) } }).toArray() : [];
   const byId = new Map(pageDocs.map((d) => [d._id, d]));
@@ -54,7 +54,8 @@ export async function searchContracts(
   return {
     items,
     cursors,
-    hasNextPage: start + size < hits.length,
+    hasNextPage: hasNextPage(hits.length - start),
+    hasPreviousPage,
     totalCount: async () => hits.length,
     facets,
   };
