@@ -55,13 +55,16 @@ export function removeRecord(dataDir: string): void {
 export function claimDataDir(dataDir: string): number | null {
   const record = readRecord(dataDir);
   if (!record) return null;
-  if (isAlive(record.pid) && record.pid !== process.pid) return record.pid;
-  if (record.databasePid && isAlive(record.databasePid) && commandOf(record.databasePid).includes('ferretdb')) {
+  if (record.pid !== process.pid && isAlive(record.pid) && runs(record.pid, 'node', true)) return record.pid;
+  if (record.databasePid && isAlive(record.databasePid) && runs(record.databasePid, 'ferretdb', false)) {
     try {
       process.kill(record.databasePid, 'SIGTERM');
     } catch {
       // already gone
     }
+    // Give it up to 5 s to let go of its files before a new one opens them.
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    for (let i = 0; i < 50 && isAlive(record.databasePid); i++) Atomics.wait(pause, 0, 0, 100);
   }
   rmSync(recordFile(dataDir), { force: true });
   return null;
@@ -76,10 +79,11 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-function commandOf(pid: number): string {
+/** Whether `pid` runs a command naming `what` (a reused pid does not); `unknown` where /proc cannot tell. */
+function runs(pid: number, what: string, unknown: boolean): boolean {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(what);
   } catch {
-    return '';
+    return unknown;
   }
 }
