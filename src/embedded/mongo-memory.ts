@@ -28,6 +28,9 @@ export function unavailableMarker(env: NodeJS.ProcessEnv = process.env): string 
 export async function mongoMemoryAvailability(env: NodeJS.ProcessEnv = process.env): Promise<MongoAvailability> {
   const remembered = readMarker(env);
   if (remembered) return { ok: false, reason: `${remembered} (remembered; delete ${unavailableMarker(env)} to retry)` };
+  // The download host is probed while the module loads (loading it is the slow part on a busy machine); the
+  // probe's answer is used only when no binary is found.
+  const probe = probeDownload(env);
   let module: MemoryServerModule;
   try {
     const core = await import('mongodb-memory-server-core');
@@ -41,7 +44,7 @@ export async function mongoMemoryAvailability(env: NodeJS.ProcessEnv = process.e
   } catch {
     // fall through to the download probe
   }
-  const problem = await probeDownload(env);
+  const problem = await probe;
   if (problem) {
     rememberFailure(problem, env);
     return { ok: false, reason: problem };
