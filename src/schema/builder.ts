@@ -41,8 +41,14 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
-    nodeQueryOptions: { authScopes: { read: true } },
-    nodesQueryOptions: { authScopes: { read: true } },
+    nodeQueryOptions: { authScopes: { read: true }, description: 'Anything with an `id`, by its global ID; null when there is none. Any role that may read (viewer, editor, approver, admin; anonymous callers when anonymous read is on).' },
+    nodesQueryOptions: { authScopes: { read: true }, description: 'Several things by global ID, in the order of `ids`, null where there is none. Any role that may read (viewer, editor, approver, admin; anonymous callers when anonymous read is on).' },
+    // Descriptions of what the plugin generates (schema descriptions: issue 13).
+    pageInfoTypeOptions: { description: 'Where a page is in its list (Relay connections, paged forward or backward).' },
+    hasNextPageFieldOptions: { description: 'Items follow this page: exact when paging forward; paging backward, true when `before` was given.' },
+    hasPreviousPageFieldOptions: { description: 'Items precede this page: exact when paging backward; paging forward, true when `after` was given.' },
+    startCursorFieldOptions: { description: 'The cursor of the first item of the page (pass it as `before` for the page before); null when the page is empty.' },
+    endCursorFieldOptions: { description: 'The cursor of the last item of the page (pass it as `after` for the page after); null when the page is empty.' },
   },
   errors: {
     defaultTypes: [],

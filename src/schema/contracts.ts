@@ -202,12 +202,14 @@ builder.queryFields((t) => ({
   contract: t.field({
     type: ContractRef,
     nullable: true,
+    description: 'The contract with this global ID; null when there is none. Any role that may read (viewer, editor, approver, admin; anonymous callers when anonymous read is on).',
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, args) => localId(args.id, 'Contract', 'id'),
   }),
   contractByName: t.field({
     type: ContractRef,
     nullable: true,
+    description: 'The contract with this name (names are unique ignoring case); null when there is none. Any role that may read (viewer, editor, approver, admin; anonymous callers when anonymous read is on).',
     args: { name: t.arg.string({ required: true }) },
     resolve: (_root, args, ctx) => ctx.loaders.contractByName.load(args.name),
   }),

@@ -1,5 +1,6 @@
 /** Assembles the schema: each import registers its types on the builder. */
 import { builder } from './builder.js';
+import { describeGenerated } from './generated-descriptions.js';
 import './scalars.js';
 import './errors.js';
 import './contracts.js';
@@ -22,3 +23,4 @@ builder.queryType({ authScopes: { read: true } });
 builder.mutationType({ authScopes: { write: true } });
 
 export const schema = builder.toSchema({ sortSchema: false });
+describeGenerated(schema);

@@ -172,9 +172,16 @@ const issuesArgs = builder.args((t) => ({
 }));
 
 builder.queryFields((t) => ({
-  issue: t.field({ type: IssueRef, nullable: true, args: { id: t.arg.id({ required: true }) }, resolve: (_root, args) => localId(args.id, 'Issue', 'id') }),
+  issue: t.field({
+    type: IssueRef,
+    nullable: true,
+    description: 'The issue with this global ID; null when there is none. Any role that may read (viewer, editor, approver, admin; anonymous callers when anonymous read is on).',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args) => localId(args.id, 'Issue', 'id'),
+  }),
   issues: t.field({
     type: IssueConnection,
+    description: 'Issues of every contract, newest first (by detection time) unless ordered otherwise. Any role that may read (viewer, editor, approver, admin; anonymous callers when anonymous read is on).',
     args: { ...issuesArgs, ...pageArgs },
     resolve: (_root, args, ctx) => listIssues(ctx, issueFilter(args.filter), args.orderBy, args),
   }),
@@ -183,6 +190,7 @@ builder.queryFields((t) => ({
 builder.objectFields(ContractRef, (t) => ({
   issues: t.field({
     type: IssueConnection,
+    description: 'Issues of this contract, newest first (by detection time) unless ordered otherwise.',
     args: { ...issuesArgs, ...pageArgs },
     resolve: (c, args, ctx) => listIssues(ctx, issueFilter(args.filter, c.id), args.orderBy, args),
   }),
@@ -249,6 +257,7 @@ const issueErrors = [ValidationError, NotFoundError, ConflictError];
 builder.mutationFields((t) => ({
   createIssue: t.field({
     type: IssueRef,
+    description: 'Opens an issue on a contract by hand (runs and validation records open theirs automatically). Editors and admins.',
     errors: { types: [ValidationError, NotFoundError], dataField: { name: 'issue' } },
     args: { input: t.arg({ type: CreateIssueInput, required: true }) },
     resolve: (_root, { input }, ctx) =>

@@ -65,9 +65,10 @@ type AnyRef<T> = ObjectRef<any, T> | PothosSchemaTypes.ObjectRef<any, T> | any;
 /** Defines `${name}Connection` and `${name}Edge` for items of type `node`. */
 export function connection<T, X extends object = {}>(name: string, node: AnyRef<T>, description?: string): ObjectRef<any, PageResult<T> & X> {
   const edge = builder.objectRef<{ cursor: string; node: T }>(`${name}Edge`).implement({
+    description: `One ${name} of a page, with its cursor.`,
     fields: (t) => ({
-      cursor: t.exposeString('cursor'),
-      node: t.field({ type: node, resolve: (e) => e.node as never }),
+      cursor: t.exposeString('cursor', { description: 'Opaque position of this item in the list: pass it as `after` or `before` (same list, same order).' }),
+      node: t.field({ type: node, description: `The ${name}.`, resolve: (e) => e.node as never }),
     }),
   });
   return builder.objectRef<PageResult<T> & X>(`${name}Connection`).implement({
@@ -75,11 +76,13 @@ export function connection<T, X extends object = {}>(name: string, node: AnyRef<
     fields: (t) => ({
       edges: t.field({
         type: [edge],
+        description: 'The items of the page with their cursors, in list order.',
         resolve: ({ page }) => page.items.map((item, i) => ({ node: item, cursor: page.cursors[i]! })),
       }),
-      nodes: t.field({ type: [node], resolve: ({ page }) => page.items as never }),
+      nodes: t.field({ type: [node], description: 'The items of the page, in list order (the `node` of each edge).', resolve: ({ page }) => page.items as never }),
       pageInfo: t.field({
         type: builder.pageInfoRef(),
+        description: 'Where the page is in the list: cursors of its ends and whether items precede or follow it.',
         resolve: ({ page }) => ({
           hasNextPage: page.hasNextPage,
           hasPreviousPage: page.hasPreviousPage,

@@ -82,6 +82,7 @@ builder.queryFields((t) => ({
   run: t.field({
     type: RunRef,
     nullable: true,
+    description: 'The pipeline run with this global ID; null when there is none. Any role that may read (viewer, editor, approver, admin; anonymous callers when anonymous read is on).',
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, args) => localId(args.id, 'Run', 'id'),
   }),

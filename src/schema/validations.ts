@@ -130,6 +130,7 @@ builder.queryFields((t) => ({
   validationRecord: t.field({
     type: ValidationRecordRef,
     nullable: true,
+    description: 'The validation record with this global ID; null when there is none. Any role that may read (viewer, editor, approver, admin; anonymous callers when anonymous read is on).',
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, args) => localId(args.id, 'ValidationRecord', 'id'),
   }),
@@ -141,6 +142,7 @@ builder.queryFields((t) => ({
   }),
   validationStats: t.field({
     type: ValidationStatsRef,
+    description: 'Pass and fail counts of the validation records of one contract, in total and per UTC day. Any role that may read (viewer, editor, approver, admin; anonymous callers when anonymous read is on).',
     args: { contractId: t.arg.id({ required: true }), ...statsArgs },
     resolve: (_root, args, ctx) => stats(ctx, localId(args.contractId, 'Contract', 'contractId'), args),
   }),
@@ -153,7 +155,7 @@ builder.objectFields(ContractRef, (t) => ({
     args: { filter: t.arg({ type: ValidationFilterInput, required: false }), ...pageArgs },
     resolve: (c, args, ctx) => toResult(ctx.storage.validations.list(validationFilter(args.filter, c.id), 'desc', pageRequest(args)), args),
   }),
-  validationStats: t.field({ type: ValidationStatsRef, args: statsArgs, resolve: (c, args, ctx) => stats(ctx, c.id, args) }),
+  validationStats: t.field({ type: ValidationStatsRef, description: 'Pass and fail counts of the validation records of this contract, in total and per UTC day.', args: statsArgs, resolve: (c, args, ctx) => stats(ctx, c.id, args) }),
 }));
 
 builder.objectFields(RunRef, (t) => ({
