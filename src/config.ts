@@ -96,6 +96,7 @@ const schema = z.object({
   GRIOT_MAX_COST: z.coerce.number().int().min(1).max(1e9).default(DEFAULT_LIMITS.maxCost),
   GRIOT_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(DEFAULT_LIMITS.requestTimeoutMs),
   GRIOT_MAX_DOCUMENT_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(DEFAULT_LIMITS.maxDocumentBytes),
+  GRIOT_MAX_DOCUMENT_DEPTH: z.coerce.number().int().min(4).max(90).default(DEFAULT_LIMITS.maxDocumentDepth),
   GRIOT_INTROSPECTION: z.enum(INTROSPECTION_MODES).optional(),
   GRIOT_CORS_ORIGINS: z
     .string()
@@ -176,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxCost: c.GRIOT_MAX_COST,
       requestTimeoutMs: c.GRIOT_REQUEST_TIMEOUT_MS,
       maxDocumentBytes: c.GRIOT_MAX_DOCUMENT_BYTES,
+      maxDocumentDepth: c.GRIOT_MAX_DOCUMENT_DEPTH,
     },
     exposure: {
       introspection: c.GRIOT_INTROSPECTION ?? (c.NODE_ENV === 'production' ? 'off' : 'authenticated'),

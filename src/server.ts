@@ -15,6 +15,8 @@ import { observabilityPlugins, requestIdExtension, type ServerObservability } fr
 import { type Logger, silentLogger } from './observability/logger.js';
 import { callerError } from './http/caller-errors.js';
 import { corsOptions, DEFAULT_EXPOSURE, type ExposureOptions, exposurePlugins, oncePerRequest } from './http/exposure.js';
+import { requestBudgetPlugin } from './http/budget.js';
+import { documentLimitsPlugin } from './http/documents.js';
 import { operationLimitsPlugin } from './http/limits.js';
 import { DEFAULT_LIMITS, type LimitsOptions } from './http/limits-options.js';
 
@@ -65,6 +67,8 @@ export function createServer(options: ServerOptions): RegistryServer {
       ...observabilityPlugins({ ...options.observability, logger, storage, graphqlEndpoint: '/graphql' }),
       readinessPlugin(storage),
       operationLimitsPlugin(options.limits ?? DEFAULT_LIMITS),
+      requestBudgetPlugin((options.limits ?? DEFAULT_LIMITS).requestTimeoutMs),
+      documentLimitsPlugin({ maxBytes: (options.limits ?? DEFAULT_LIMITS).maxDocumentBytes, maxDepth: (options.limits ?? DEFAULT_LIMITS).maxDocumentDepth }),
       ...exposurePlugins(exposure, authenticate),
     ],
     maskedErrors: {

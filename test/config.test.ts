@@ -14,7 +14,7 @@ describe('config', () => {
       policy: { defaultCompatibility: 'BACKWARD', invalidDocuments: 'reject' },
       auth: { apiKeys: [], jwt: null, anonymousRead: false },
       log: { level: 'info', format: 'pretty', requestIdMaxLength: 128 },
-      limits: { maxDepth: 12, maxAliases: 30, maxTokens: 5000, maxDirectives: 50, maxCost: 200_000, requestTimeoutMs: 30_000, maxDocumentBytes: 4 * 1024 * 1024 },
+      limits: { maxDepth: 12, maxAliases: 30, maxTokens: 5000, maxDirectives: 50, maxCost: 200_000, requestTimeoutMs: 30_000, maxDocumentBytes: 4 * 1024 * 1024, maxDocumentDepth: 64 },
       exposure: { introspection: 'authenticated', corsOrigins: [], rateLimit: null },
     });
     expect(loadConfig({ NODE_ENV: 'production' }).exposure.introspection).toBe('off');
@@ -30,12 +30,13 @@ describe('config', () => {
       GRIOT_MAX_COST: '1000',
       GRIOT_REQUEST_TIMEOUT_MS: '2500',
       GRIOT_MAX_DOCUMENT_BYTES: '65536',
+      GRIOT_MAX_DOCUMENT_DEPTH: '20',
       GRIOT_INTROSPECTION: 'authenticated',
       GRIOT_CORS_ORIGINS: 'https://catalog.example.com, http://localhost:5173',
       GRIOT_RATE_LIMIT_MAX: '100',
       GRIOT_RATE_LIMIT_WINDOW: '10s',
     });
-    expect(c.limits).toEqual({ maxDepth: 20, maxAliases: 5, maxTokens: 800, maxDirectives: 3, maxCost: 1000, requestTimeoutMs: 2500, maxDocumentBytes: 65536 });
+    expect(c.limits).toEqual({ maxDepth: 20, maxAliases: 5, maxTokens: 800, maxDirectives: 3, maxCost: 1000, requestTimeoutMs: 2500, maxDocumentBytes: 65536, maxDocumentDepth: 20 });
     expect(c.exposure).toEqual({
       introspection: 'authenticated',
       corsOrigins: ['https://catalog.example.com', 'http://localhost:5173'],
@@ -90,7 +91,7 @@ describe('config', () => {
         anonymousRead: true,
       },
       log: { level: 'debug', format: 'pretty', requestIdMaxLength: 64 },
-      limits: { maxDepth: 12, maxAliases: 30, maxTokens: 5000, maxDirectives: 50, maxCost: 200_000, requestTimeoutMs: 30_000, maxDocumentBytes: 4 * 1024 * 1024 },
+      limits: { maxDepth: 12, maxAliases: 30, maxTokens: 5000, maxDirectives: 50, maxCost: 200_000, requestTimeoutMs: 30_000, maxDocumentBytes: 4 * 1024 * 1024, maxDocumentDepth: 64 },
       exposure: { introspection: 'off', corsOrigins: [], rateLimit: null },
     });
     expect(loadConfig({ NODE_ENV: 'production' }).graphiql).toBe(false);

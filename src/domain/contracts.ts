@@ -15,6 +15,7 @@ import {
 } from './lifecycle.js';
 import { type JsonObject, type OdcsDocument, validateContractDocument } from './odcs.js';
 import { contractHandle, identityProblem, odcsIdOf } from './odcs-identity.js';
+import { normalizeName, versionLengthProblem } from './names.js';
 import { isSemVer } from './versions.js';
 
 export type ChangeKind = 'create' | 'update' | 'rollback';
@@ -158,16 +159,11 @@ export function versionId(contractId: string, number: number): string {
   return `${contractId}@${number}`;
 }
 
-const MAX_NAME = 200;
-
 function checkName(name: unknown, path: string, issues: ValidationIssue[]): string | null {
-  if (typeof name !== 'string' || !name.trim()) {
-    issues.push({ path, message: 'is required (give a name, or a document with a name or an id)', code: 'required' });
-    return null;
-  }
-  const trimmed = name.trim();
-  if (trimmed.length > MAX_NAME) issues.push({ path, message: `must be at most ${MAX_NAME} characters`, code: 'too_big' });
-  return trimmed;
+  const checked = normalizeName(name);
+  if (checked.ok) return checked.name;
+  issues.push({ path, message: checked.message, code: checked.code });
+  return typeof name === 'string' && checked.code !== 'required' ? name : null;
 }
 
 function ownerOf(document: OdcsDocument): string | null {
@@ -208,7 +204,9 @@ export function planCreate(input: CreateContractInput, id: string, ctx: WriteCon
   const name = checkName(handle?.name, handle?.path ?? 'document.name', issues);
   const version = input.version ?? (typeof doc.version === 'string' ? doc.version : '');
   const versionPath = input.version != null ? 'version' : 'document.version';
-  if (!isSemVer(version)) issues.push({ path: versionPath, message: `must be a semantic version such as 1.0.0, not ${JSON.stringify(version)}`, code: 'invalid_format' });
+  const tooLong = versionLengthProblem(version);
+  if (tooLong) issues.push({ path: versionPath, message: tooLong, code: 'too_big' });
+  else if (!isSemVer(version)) issues.push({ path: versionPath, message: `must be a semantic version such as 1.0.0, not ${JSON.stringify(version)}`, code: 'invalid_format' });
   if (issues.length) throw new ValidationError(issues);
   const contract: Contract = {
     id,

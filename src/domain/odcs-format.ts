@@ -2,6 +2,7 @@
  * ODCS documents as text: YAML (the standard's usual form) or JSON, in and out. Parsing keeps key order and every
  * value, so export(import(text)) gives back the same document. Pure.
  */
+import { DEFAULT_DOCUMENT_DEPTH, documentLimitProblem } from './document-limits.js';
 import { Document, isMap, isSeq, LineCounter, parse, parseDocument, Scalar, visit } from 'yaml';
 import { ValidationError } from './errors.js';
 import type { JsonObject } from './odcs.js';
@@ -31,9 +32,18 @@ export function parseContractText(text: string, format: ContractFormat = detectF
     } catch (error) {
       throw ValidationError.single(path, `is not valid JSON: ${(error as Error).message}`, 'invalid_syntax');
     }
+    const nesting = documentLimitProblem(value, { maxBytes: Number.POSITIVE_INFINITY, maxDepth: DEFAULT_DOCUMENT_DEPTH });
+    if (nesting) throw ValidationError.single(path, `must not nest objects and arrays more than ${nesting.max} deep`, 'too_big');
   } else {
     const lineCounter = new LineCounter();
-    const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, schema: 'core' });
+    let doc: ReturnType<typeof parseDocument>;
+    try {
+      doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, schema: 'core' });
+    } catch (error) {
+      // The YAML composer recurses per nesting level: text nested deeper than the stack allows.
+      if (error instanceof RangeError) throw ValidationError.single(path, `must not nest mappings and sequences more than ${DEFAULT_DOCUMENT_DEPTH} deep`, 'too_big');
+      throw error;
+    }
     const problem = doc.errors[0];
     if (problem) {
       const at = lineCounter.linePos(problem.pos[0]);
@@ -42,7 +52,16 @@ export function parseContractText(text: string, format: ContractFormat = detectF
     if (!isMap(doc.contents) && !isSeq(doc.contents) && doc.contents !== null) {
       throw ValidationError.single(path, 'must hold a YAML mapping (an ODCS data contract)', 'invalid_type');
     }
-    value = doc.toJS({ maxAliasCount: 100 });
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      // The yaml library refuses alias expansion past maxAliasCount ("billion laughs").
+      if (error instanceof ReferenceError) throw ValidationError.single(path, 'uses YAML aliases that expand too far (at most 100 alias uses)', 'too_big');
+      if (error instanceof RangeError) throw ValidationError.single(path, `must not nest mappings and sequences more than ${DEFAULT_DOCUMENT_DEPTH} deep`, 'too_big');
+      throw error;
+    }
+    const nesting = documentLimitProblem(value, { maxBytes: Number.POSITIVE_INFINITY, maxDepth: DEFAULT_DOCUMENT_DEPTH });
+    if (nesting) throw ValidationError.single(path, `must not nest mappings and sequences more than ${nesting.max} deep`, 'too_big');
     assertJson(value, path);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {

@@ -89,7 +89,7 @@ export function planValidationRecord(
   const issues: ValidationIssue[] = [];
   const intField = (value: number | null | undefined, path: string) => {
     if (value == null) return;
-    if (!Number.isInteger(value) || value < 0) issues.push({ path, message: 'must be a whole number, 0 or more', code: 'invalid_value' });
+    if (!Number.isSafeInteger(value) || value < 0) issues.push({ path, message: 'must be a whole number from 0 to 9007199254740991 (2^53 − 1)', code: 'invalid_value' });
   };
   intField(input.rowCount, 'input.rowCount');
   intField(input.errorCount, 'input.errorCount');

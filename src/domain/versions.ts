@@ -1,5 +1,7 @@
 /** Semantic versions (MAJOR.MINOR.PATCH with an optional pre-release), as the registry numbers contract versions. */
 
+import { MAX_VERSION_LENGTH } from './names.js';
+
 export interface SemVer {
   major: number;
   minor: number;
@@ -10,6 +12,8 @@ export interface SemVer {
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-.]+)?$/;
 
 export function parseSemVer(text: string): SemVer | null {
+  // Bounded, so that an accepted version can always be stored, indexed and shown (see names.ts).
+  if (text.length > MAX_VERSION_LENGTH) return null;
   const m = SEMVER.exec(text);
   if (!m) return null;
   return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]), prerelease: m[4] ?? null };

@@ -1,3 +1,5 @@
+import { DEFAULT_DOCUMENT_DEPTH } from '../domain/document-limits.js';
+
 /** The limits a server enforces on each request, with their defaults (set from GRIOT_* variables in src/config.ts). */
 export interface LimitsOptions {
   /** Deepest selection nesting an operation may have (GRIOT_MAX_DEPTH). */
@@ -14,6 +16,8 @@ export interface LimitsOptions {
   requestTimeoutMs: number;
   /** Size of one contract document, as UTF-8 JSON, for create, update and import alike (GRIOT_MAX_DOCUMENT_BYTES). */
   maxDocumentBytes: number;
+  /** Nesting of objects and arrays in one document or JSON argument (GRIOT_MAX_DOCUMENT_DEPTH). */
+  maxDocumentDepth: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<LimitsOptions> = Object.freeze({
@@ -24,4 +28,5 @@ export const DEFAULT_LIMITS: Readonly<LimitsOptions> = Object.freeze({
   maxCost: 200_000,
   requestTimeoutMs: 30_000,
   maxDocumentBytes: 4 * 1024 * 1024,
+  maxDocumentDepth: DEFAULT_DOCUMENT_DEPTH,
 });

@@ -1,0 +1,36 @@
+/**
+ * What a contract name and a version string may be, so that what is accepted is stored as sent and can be found
+ * again: names are NFC-normalized text without control characters, format characters (bidi overrides and
+ * isolates, zero-width characters, BOM, soft hyphen) or unpaired surrogates, at most MAX_NAME_LENGTH code points;
+ * versions are semantic versions of at most MAX_VERSION_LENGTH characters. Pure.
+ */
+export const MAX_NAME_LENGTH = 200;
+export const MAX_VERSION_LENGTH = 64;
+
+/** Cc: control characters (NUL, …); Cf: format characters (U+202E, U+200B, U+FEFF, …); Cs: unpaired surrogates. */
+const FORBIDDEN = /[\p{Cc}\p{Cf}\p{Cs}\u2028\u2029]/u;
+
+export type NameCheck = { ok: true; name: string } | { ok: false; message: string; code: 'required' | 'invalid_format' | 'too_big' };
+
+function codePoint(ch: string): string {
+  return `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** The name as it is stored (trimmed, NFC), or why it is refused. */
+export function normalizeName(raw: unknown): NameCheck {
+  if (typeof raw !== 'string' || !raw.trim()) return { ok: false, message: 'is required (give a name, or a document with a name or an id)', code: 'required' };
+  const bad = FORBIDDEN.exec(raw);
+  if (bad) {
+    const at = [...raw.slice(0, bad.index)].length;
+    return { ok: false, message: `must not contain control or invisible formatting characters (${codePoint(bad[0])} at character ${at + 1})`, code: 'invalid_format' };
+  }
+  const name = raw.trim().normalize('NFC');
+  const length = [...name].length;
+  if (length > MAX_NAME_LENGTH) return { ok: false, message: `must be at most ${MAX_NAME_LENGTH} characters (it has ${length})`, code: 'too_big' };
+  return { ok: true, name };
+}
+
+/** Why a version string is refused for its length, or null. */
+export function versionLengthProblem(version: string): string | null {
+  return version.length > MAX_VERSION_LENGTH ? `must be at most ${MAX_VERSION_LENGTH} characters (it has ${version.length})` : null;
+}
