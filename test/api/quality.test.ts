@@ -143,8 +143,10 @@ describe('validation records and issues', () => {
     expect(tooManySamples.recordValidation).toMatchObject({ __typename: 'ValidationError', issues: [{ path: 'input.sampleErrors' }] });
     const oversize = await client.run(RecordValidationDocument, { input: { ...base, sampleErrors: [{ blob: 'x'.repeat(5000) }] } });
     expect(oversize.recordValidation).toMatchObject({ __typename: 'ValidationError', issues: [{ path: 'input.sampleErrors[0]' }] });
-    const fractional = await client.run(RecordValidationDocument, { input: { ...base, rowCount: 1.5 } });
-    expect(fractional.recordValidation).toMatchObject({ __typename: 'ValidationError', issues: [{ path: 'input.rowCount' }] });
+    // Counts are SafeInt: a fraction is refused while the variables are read, naming the field.
+    const fractional = await client.request(RecordValidationDocument, { input: { ...base, rowCount: 1.5 } });
+    expect(fractional.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(fractional.errors?.[0]?.message).toContain('input.rowCount');
     const list = await client.run(ValidationRecordsDocument, { filter: { contractId: contract } });
     expect(list.validationRecords.totalCount).toBe(0);
   });
