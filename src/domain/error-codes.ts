@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   CSRF_HEADER_MISSING: 'A GET, form or plain-text request without the x-graphql-yoga-csrf header (cross-site request protection).',
   RATE_LIMITED: 'Too many requests from this caller: wait and retry.',
   TIMEOUT: 'The request took longer than its time budget and was cancelled; nothing half-written is visible.',
+  CANCELLED: 'The client closed the request before it finished; it was stopped (the client no longer reads this).',
   UNAVAILABLE: 'The storage did not answer in time or is down: retry later; nothing half-written is visible.',
   INTERNAL_SERVER_ERROR: 'An unexpected failure; the message is generic and the details are only in the server log.',
 } as const;

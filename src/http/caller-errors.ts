@@ -1,8 +1,8 @@
 /**
  * Errors that are the caller's, recognised before error masking so that they come back typed instead of as
  * INTERNAL_SERVER_ERROR: a variable of the wrong type or shape (graphql's coercion wraps the scalar's own
- * GraphQLError), an invalid global id (Pothos' validation error), and yoga's request errors, whose
- * `extensions.originalError` (the JSON parser's message) is dropped.
+ * GraphQLError), an invalid global id (Pothos' validation error), and yoga's request errors (BAD_REQUEST, which
+ * becomes BAD_USER_INPUT), whose `extensions.originalError` (the JSON parser's message) is dropped.
  */
 import { PothosValidationError } from '@pothos/core';
 import { GraphQLError } from 'graphql';
@@ -22,9 +22,12 @@ function where(error: GraphQLError) {
 export function callerError(error: unknown): GraphQLError | null {
   if (!(error instanceof GraphQLError)) return null;
   if (!error.originalError) {
-    if (!('originalError' in (error.extensions ?? {}))) return null;
-    const { originalError: _dropped, ...extensions } = error.extensions;
-    return new GraphQLError(error.message, { ...where(error), extensions });
+    const extensions = error.extensions ?? {};
+    // yoga's request errors (a body that is not JSON, no query, a batch) say BAD_REQUEST: the caller's input.
+    const yogaRequestError = extensions.code === 'BAD_REQUEST' || extensions.code === 'OPERATION_RESOLUTION_FAILURE';
+    if (!('originalError' in extensions) && !yogaRequestError) return null;
+    const { originalError: _dropped, ...kept } = extensions;
+    return new GraphQLError(error.message, { ...where(error), extensions: { ...kept, ...(yogaRequestError ? { code: 'BAD_USER_INPUT' } : {}) } });
   }
   const inner = innermost(error);
   if (inner instanceof PothosValidationError) {
