@@ -1,10 +1,12 @@
 /**
  * Descriptions of the schema elements that are generated or repeated by convention, filled in where the
  * definition gave none: the result union and success type of each mutation (errors plugin), the input type of
- * each mutation, and fields whose names mean the same everywhere (`revision`, `expectedRevision`, `createdAt`...).
+ * each mutation, fields whose names mean the same everywhere (`revision`, `expectedRevision`, `createdAt`...), and
+ * enum values from enum-values.ts.
  * Hand-written descriptions always win. Runs once, on the built schema, before it is printed or served.
  */
-import { type GraphQLSchema, isInputObjectType, isInterfaceType, isObjectType, isUnionType, getNamedType } from 'graphql';
+import { type GraphQLSchema, getNamedType, isEnumType, isInputObjectType, isInterfaceType, isObjectType, isUnionType } from 'graphql';
+import { ENUM_VALUE_DESCRIPTIONS } from './enum-values.js';
 
 /** Field and input-field names with one meaning across the schema. */
 const BY_NAME: Record<string, string> = {
@@ -63,6 +65,9 @@ export function describeGenerated(schema: GraphQLSchema): void {
   }
   for (const type of Object.values(schema.getTypeMap())) {
     if (type.name.startsWith('__')) continue;
+    if (isEnumType(type)) {
+      for (const v of type.getValues()) if (!v.description) v.description = ENUM_VALUE_DESCRIPTIONS[`${type.name}.${v.name}`];
+    }
     if (isObjectType(type) || isInterfaceType(type) || isInputObjectType(type)) {
       for (const f of Object.values(type.getFields())) {
         if (!f.description && BY_NAME[f.name]) f.description = BY_NAME[f.name]!;
