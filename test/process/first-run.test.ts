@@ -15,7 +15,12 @@ const env = baseEnv({ GRIOT_DATA_DIR: dataDir });
 const started: (Running & { url: string })[] = [];
 
 afterAll(() => {
+  // A test that failed midway may leave npm, the server under it, and its FerretDB: stop all three.
+  const left = existsSync(join(dataDir, 'server.json')) ? record() : null;
   for (const server of started) if (server.child.exitCode === null) server.child.kill('SIGKILL');
+  for (const pid of [left?.pid, left?.databasePid]) {
+    if (pid && alive(pid)) process.kill(pid, 'SIGKILL');
+  }
 });
 
 function record(): { pid: number; backend: string; uri: string | null; databasePid: number | null } {
