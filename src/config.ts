@@ -47,7 +47,7 @@ const apiKeys = z.string().transform((text, ctx) => {
 });
 
 /** Variables whose values are never echoed in an error. */
-const SECRET_VARIABLES = new Set(['GRIOT_JWT_SECRET']);
+const SECRET_VARIABLES = new Set(['GRIOT_JWT_SECRET', 'GRIOT_METRICS_TOKEN']);
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -88,6 +88,9 @@ const schema = z.object({
   GRIOT_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   GRIOT_LOG_FORMAT: z.enum(LOG_FORMATS).optional(),
   GRIOT_REQUEST_ID_MAX_LENGTH: z.coerce.number().int().min(8).max(1024).default(128),
+  GRIOT_METRICS_TOKEN: z.string().min(16, 'a bearer token of at least 16 characters').regex(/^\S+$/, 'a bearer token without spaces').optional(),
+  GRIOT_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  GRIOT_METRICS_MAX_OPERATION_NAMES: z.coerce.number().int().min(0).max(100_000).default(200),
   // armor (issue 10): operation limits, request budget, value limits, exposure.
   GRIOT_MAX_DEPTH: z.coerce.number().int().min(1).max(1000).default(DEFAULT_LIMITS.maxDepth),
   GRIOT_MAX_ALIASES: z.coerce.number().int().min(0).max(100_000).default(DEFAULT_LIMITS.maxAliases),
@@ -138,6 +141,8 @@ export interface Config {
     anonymousRead: boolean;
   };
   log: { level: LogLevel; format: LogFormat; requestIdMaxLength: number };
+  /** Who may read /metrics (src/observability/setup.ts). */
+  metrics: { token: string | null; port: number | null; maxOperationNames: number };
 }
 
 export class ConfigError extends Error {
@@ -203,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       format: c.GRIOT_LOG_FORMAT ?? (c.NODE_ENV === 'development' ? 'pretty' : 'json'),
       requestIdMaxLength: c.GRIOT_REQUEST_ID_MAX_LENGTH,
     },
+    metrics: { token: c.GRIOT_METRICS_TOKEN ?? null, port: c.GRIOT_METRICS_PORT ?? null, maxOperationNames: c.GRIOT_METRICS_MAX_OPERATION_NAMES },
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import DataLoader from 'dataloader';
 import { DEFAULT_POLICY, type RegistryPolicy } from './domain/evolution.js';
+import { measuredBatch } from './observability/batches.js';
 import { ANONYMOUS, type Principal, type Scopes, scopesOf } from './auth/principal.js';
 import type { CatalogEntry, Comment, Contract, ContractVersion, Issue, Run, StorageBackend, ValidationRecord } from './storage/types.js';
 
@@ -49,22 +50,24 @@ export function versionKey(contractId: string, version: string): string {
 
 export function createLoaders(storage: StorageBackend): Loaders {
   return {
-    contractByName: new DataLoader((names) => storage.contracts.getByNames(names)),
-    versionByVersion: new DataLoader((keys) =>
-      storage.contracts.getVersions(
-        keys.map((key) => {
-          const at = key.indexOf('\u0000');
-          return { contractId: key.slice(0, at), version: key.slice(at + 1) };
-        }),
+    contractByName: new DataLoader(measuredBatch('contractByName', (names) => storage.contracts.getByNames(names))),
+    versionByVersion: new DataLoader(
+      measuredBatch('versionByVersion', (keys: readonly string[]) =>
+        storage.contracts.getVersions(
+          keys.map((key) => {
+            const at = key.indexOf('\u0000');
+            return { contractId: key.slice(0, at), version: key.slice(at + 1) };
+          }),
+        ),
       ),
     ),
-    catalogByContract: new DataLoader((ids) => storage.schemaCatalog.listByContractIds(ids)),
-    latestRunByContract: new DataLoader((ids) => storage.runs.latestByContracts(ids)),
-    recordsByRun: new DataLoader((ids) => storage.validations.listByRunIds(ids)),
-    issuesByRun: new DataLoader((ids) => storage.issues.listByRunIds(ids)),
-    issuesByRecord: new DataLoader((ids) => storage.issues.listByValidationRecordIds(ids)),
-    activeIssueCountByContract: new DataLoader((ids) => storage.issues.countActiveByContracts(ids)),
-    repliesByRoot: new DataLoader((ids) => storage.comments.listReplies(ids)),
+    catalogByContract: new DataLoader(measuredBatch('catalogByContract', (ids) => storage.schemaCatalog.listByContractIds(ids))),
+    latestRunByContract: new DataLoader(measuredBatch('latestRunByContract', (ids) => storage.runs.latestByContracts(ids))),
+    recordsByRun: new DataLoader(measuredBatch('recordsByRun', (ids) => storage.validations.listByRunIds(ids))),
+    issuesByRun: new DataLoader(measuredBatch('issuesByRun', (ids) => storage.issues.listByRunIds(ids))),
+    issuesByRecord: new DataLoader(measuredBatch('issuesByRecord', (ids) => storage.issues.listByValidationRecordIds(ids))),
+    activeIssueCountByContract: new DataLoader(measuredBatch('activeIssueCountByContract', (ids) => storage.issues.countActiveByContracts(ids))),
+    repliesByRoot: new DataLoader(measuredBatch('repliesByRoot', (ids) => storage.comments.listReplies(ids))),
   };
 }
 

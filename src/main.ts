@@ -13,6 +13,7 @@ import { unreachable } from './embedded/reachable.js';
 import { claimDataDir, removeRecord, type ServerRecord, writeRecord } from './embedded/record.js';
 import { createGracefulServer } from './http/shutdown.js';
 import { createLogger } from './observability/logger.js';
+import { setUpObservability } from './observability/setup.js';
 import { createServer } from './server.js';
 import { createStorage } from './storage/index.js';
 import type { StorageBackend } from './storage/types.js';
@@ -59,6 +60,8 @@ async function main(): Promise<void> {
   }
   const { dataDir } = config.mongodb;
   const logger = createLogger(config.log);
+  const observability = await setUpObservability(config, logger);
+  cleanups.push(() => observability.stop());
 
   // Storage: the configured MongoDB, else an embedded database in the data folder, else (not in production) memory.
   let storageConfig = config;
@@ -92,7 +95,7 @@ async function main(): Promise<void> {
 
   let storage: StorageBackend;
   try {
-    storage = await createStorage(storageConfig);
+    storage = await createStorage(storageConfig, { onMongoClient: observability.onMongoClient });
   } catch (error) {
     throw new StartError(`storage could not start: ${oneLine(error)}`);
   }
@@ -120,7 +123,7 @@ async function main(): Promise<void> {
     logger,
     limits: config.limits,
     exposure: config.exposure,
-    observability: { requestIdMaxLength: config.log.requestIdMaxLength },
+    observability: { requestIdMaxLength: config.log.requestIdMaxLength, ...observability.server },
   });
   const http = createGracefulServer(yoga, { graceMs: config.lifecycle.shutdownGraceMs });
   await new Promise<void>((resolve, reject) => {
@@ -131,6 +134,7 @@ async function main(): Promise<void> {
   });
   const address = http.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
+  await observability.start();
   if (record) writeRecord(dataDir, { pid: process.pid, ...record, startedAt: new Date().toISOString() });
   log(`serving http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/graphql`);
 

@@ -14,6 +14,7 @@ describe('config', () => {
       policy: { defaultCompatibility: 'BACKWARD', invalidDocuments: 'reject' },
       auth: { apiKeys: [], jwt: null, anonymousRead: false },
       log: { level: 'info', format: 'pretty', requestIdMaxLength: 128 },
+      metrics: { token: null, port: null, maxOperationNames: 200 },
       limits: { maxDepth: 12, maxAliases: 30, maxTokens: 5000, maxDirectives: 50, maxCost: 200_000, requestTimeoutMs: 30_000, maxDocumentBytes: 4 * 1024 * 1024, maxDocumentDepth: 64 },
       exposure: { introspection: 'authenticated', corsOrigins: [], rateLimit: null },
     });
@@ -69,6 +70,9 @@ describe('config', () => {
       GRIOT_CACHE_DIR: '/var/cache/griot',
       GRIOT_START_DB_TIMEOUT_MS: '2000',
       GRIOT_SHUTDOWN_GRACE_MS: '30000',
+      GRIOT_METRICS_TOKEN: 'scrape-token-0123456789',
+      GRIOT_METRICS_PORT: '9464',
+      GRIOT_METRICS_MAX_OPERATION_NAMES: '50',
     });
     expect(c).toEqual({
       env: 'production',
@@ -91,6 +95,7 @@ describe('config', () => {
         anonymousRead: true,
       },
       log: { level: 'debug', format: 'pretty', requestIdMaxLength: 64 },
+      metrics: { token: 'scrape-token-0123456789', port: 9464, maxOperationNames: 50 },
       limits: { maxDepth: 12, maxAliases: 30, maxTokens: 5000, maxDirectives: 50, maxCost: 200_000, requestTimeoutMs: 30_000, maxDocumentBytes: 4 * 1024 * 1024, maxDocumentDepth: 64 },
       exposure: { introspection: 'off', corsOrigins: [], rateLimit: null },
     });
@@ -109,6 +114,8 @@ describe('config', () => {
     [{ GRIOT_GRAPHIQL: 'maybe' }, 'GRIOT_GRAPHIQL="maybe" — expected one of'],
     [{ GRIOT_LOG_LEVEL: 'verbose' }, 'GRIOT_LOG_LEVEL="verbose" — expected one of fatal, error, warn, info, debug, trace, silent'],
     [{ GRIOT_LOG_FORMAT: 'xml' }, 'GRIOT_LOG_FORMAT="xml" — expected one of json, pretty'],
+    [{ GRIOT_METRICS_TOKEN: 'short' }, 'GRIOT_METRICS_TOKEN=<5 bytes, not shown> — expected a bearer token of at least 16 characters'],
+    [{ GRIOT_METRICS_PORT: '0' }, 'GRIOT_METRICS_PORT="0" — expected a number >=1'],
     [{ GRIOT_API_KEYS: 'not json' }, 'GRIOT_API_KEYS="not json" — expected a JSON array of {"name"'],
     [{ GRIOT_API_KEYS: '[{"name":"ci","roles":["root"],"sha256":"' + 'a'.repeat(64) + '"}]' }, 'at 0.roles.0'],
     [{ GRIOT_API_KEYS: '[{"name":"ci","roles":["admin"],"sha256":"plain-key"}]' }, 'GRIOT_API_KEYS='],

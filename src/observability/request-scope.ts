@@ -20,6 +20,8 @@ export interface RequestScope {
   dbCommands: number;
   /** The `extensions.code` of every error in the response, in order. */
   errorCodes: string[];
+  /** Where DataLoader batch sizes go (set by the metrics plugin; batches.ts). */
+  batches?: (loader: string, size: number) => void;
 }
 
 const scopes = new AsyncLocalStorage<RequestScope>();

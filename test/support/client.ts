@@ -35,8 +35,8 @@ export interface TestClientOptions {
   auth?: AuthOptions;
   /** Where the server logs (test/support/log.ts captures lines). */
   logger?: Logger;
-  /** Other server options (limits, exposure). */
-  server?: Pick<ServerOptions, 'limits' | 'exposure'>;
+  /** Other server options (limits, exposure, observability). */
+  server?: Pick<ServerOptions, 'limits' | 'exposure' | 'observability'>;
 }
 
 export function createTestClient(storage: StorageBackend, onUnexpectedError?: (e: unknown) => void, options: TestClientOptions = {}): TestClient {

@@ -26,6 +26,8 @@ export interface MongoStorageOptions {
   database: string;
   /** observe driver commands (tests count them) */
   monitorCommands?: boolean;
+  /** Called with the client before it connects (observability follows its pool and commands). */
+  onClient?: (client: MongoClient) => void;
   policy?: RegistryPolicy;
 }
 
@@ -45,6 +47,7 @@ const HEALTH_TIMEOUT_MS = 5_000;
  */
 export async function createMongoStorage(options: MongoStorageOptions): Promise<MongoStorageBackend> {
   const client = new MongoClient(options.uri, { monitorCommands: options.monitorCommands ?? false });
+  options.onClient?.(client);
   await client.connect();
   try {
     const db = client.db(options.database);
