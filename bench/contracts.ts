@@ -5,9 +5,13 @@
  * then drops the database.
  *
  *   scripts/test-db.sh run -- npm run bench
+ *
+ * BENCH_OBSERVE=on serves with the request log and metrics; BENCH_OBSERVE=compare measures their overhead on the
+ * list page (bench/observe.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from '../src/server.js';
+import { compare, observedOptions, observeMode } from './observe.js';
 import { createMemoryStorage } from '../src/storage/memory/index.js';
 import { createMongoStorage, type MongoStorageBackend } from '../src/storage/mongodb/index.js';
 import type { StorageBackend } from '../src/storage/types.js';
@@ -72,9 +76,12 @@ async function main(): Promise<void> {
   const mongo = 'client' in storage ? (storage as MongoStorageBackend) : null;
   console.log(`backend: ${storage.capabilities.backend} ${storage.capabilities.serverVersion ?? ''}; text search: ${storage.capabilities.textSearch}`);
   // The benchmark only reads: anonymous read access, no credentials to configure.
-  const yoga = createServer({ storage, graphiql: false, auth: { anonymousRead: true } });
-  const post = async (body: unknown) => {
-    const response = await yoga.fetch(new URL('/graphql', 'http://bench'), {
+  const mode = observeMode();
+  const serve = (observed: boolean) => createServer({ storage, graphiql: false, auth: { anonymousRead: true }, ...(observed ? observedOptions(storage) : {}) });
+  const yoga = serve(mode === 'on');
+  const observedYoga = mode === 'compare' ? serve(true) : null;
+  const post = async (body: unknown, server = yoga) => {
+    const response = await server.fetch(new URL('/graphql', 'http://bench'), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -93,6 +100,13 @@ async function main(): Promise<void> {
     }
     const seedMs = performance.now() - seedStart;
     console.log(`seeded ${CONTRACTS} contracts (${3 * CONTRACTS} catalog entries) in ${(seedMs / 1000).toFixed(1)} s — ${(seedMs / CONTRACTS).toFixed(2)} ms per create\n`);
+
+    if (observedYoga) {
+      const [label, op] = Object.entries(operations)[0]!;
+      const r = await compare(() => post(op), () => post(op, observedYoga), ROUNDS);
+      console.log(`${label}, ${ROUNDS} interleaved rounds: p50 without log+metrics ${r.plain.toFixed(2)} ms, with ${r.observed.toFixed(2)} ms; ratio ${r.ratio.toFixed(3)}`);
+      return;
+    }
 
     let commands = 0;
     mongo?.client.on('commandStarted', () => commands++);
