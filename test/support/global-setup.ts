@@ -6,6 +6,7 @@
  *  3. FerretDB 1.24.2 from the cache, built there first when Go is present (src/embedded/ferretdb.ts), started
  *     here on a temporary folder and stopped afterwards;
  *  4. else the run stops with one paragraph saying what is missing. Database tests are never skipped.
+ * It also provisions Chromium for the browser test where it can (./chromium.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ensureFerretDb, FerretDbUnavailable, startFerretDb } from '../../src/embedded/ferretdb.js';
 import { mongoMemoryAvailability, startMongoMemory } from '../../src/embedded/mongo-memory.js';
+import { ensureChromium } from './chromium.js';
 
 let stop: (() => Promise<unknown>) | undefined;
 
@@ -20,6 +22,7 @@ const say = (line: string) => process.stderr.write(`test database: ${line}\n`);
 
 export async function setup(project: TestProject): Promise<void> {
   project.provide('mongodbUri', await findDatabase());
+  ensureChromium((line) => process.stderr.write(`browser: ${line}\n`));
 }
 
 async function findDatabase(): Promise<string> {
