@@ -16,6 +16,8 @@ import {
 import { type JsonObject, type OdcsDocument, validateContractDocument } from './odcs.js';
 import { contractHandle, identityProblem, odcsIdOf } from './odcs-identity.js';
 import { normalizeName, versionLengthProblem } from './names.js';
+import { withVersion } from './odcs-served.js';
+import type { SourceText } from './odcs-text.js';
 import { isSemVer } from './versions.js';
 
 export type ChangeKind = 'create' | 'update' | 'rollback';
@@ -79,6 +81,13 @@ export interface ContractVersion {
   breakingChangesAccepted: boolean;
   /** Problems of the document, when the registry stores invalid documents with warnings. */
   warnings: ValidationIssue[];
+  /** The YAML or JSON text the document came in as (import), kept as written; null for a structured write. */
+  source: SourceText | null;
+  /**
+   * The `version` the document stated when it came in (null: none). When it differs from `version`, the registry
+   * chose the version and wrote it into the stored document (domain/odcs-served).
+   */
+  statedVersion: string | null;
 }
 
 export interface WriteContext {
@@ -102,6 +111,8 @@ export interface CreateContractInput {
   /** Defaults to the document's `version`. */
   version?: string | null;
   note?: string | null;
+  /** The text the document was parsed from (import): kept for faithful export. */
+  source?: SourceText | null;
 }
 
 export interface UpdateContractInput {
@@ -116,6 +127,8 @@ export interface UpdateContractInput {
   note?: string | null;
   /** Write breaking or incompatible changes anyway; recorded on the version. */
   acceptBreakingChanges?: boolean | null;
+  /** The text the document was parsed from (import): kept for faithful export. */
+  source?: SourceText | null;
 }
 
 export interface RollbackContractInput {
@@ -208,6 +221,9 @@ export function planCreate(input: CreateContractInput, id: string, ctx: WriteCon
   if (tooLong) issues.push({ path: versionPath, message: tooLong, code: 'too_big' });
   else if (!isSemVer(version)) issues.push({ path: versionPath, message: `must be a semantic version such as 1.0.0, not ${JSON.stringify(version)}`, code: 'invalid_format' });
   if (issues.length) throw new ValidationError(issues);
+  const statedVersion = typeof doc.version === 'string' ? doc.version : null;
+  // The registry's version is the document's (domain/odcs-served): one given explicitly is written into it.
+  const stored = withVersion(document, version);
   const contract: Contract = {
     id,
     name: name!,
@@ -224,13 +240,13 @@ export function planCreate(input: CreateContractInput, id: string, ctx: WriteCon
     openApprovalRequestId: null,
     statusHistory: [{ at: ctx.now, by: ctx.actor, from: null, to: 'draft', version, versionNumber: 1, note: input.note ?? null, approvalRequestId: null }],
     deprecation: null,
-    document,
+    document: stored,
     createdAt: ctx.now,
     updatedAt: ctx.now,
     createdBy: ctx.actor,
     updatedBy: ctx.actor,
   };
-  return { contract, version: snapshot(contract, 'create', null, input.note ?? null, ctx, null, warnings) };
+  return { contract, version: snapshot(contract, 'create', null, input.note ?? null, ctx, null, warnings, input.source ?? null, statedVersion) };
 }
 
 /** The newest version's document and semantic version: what the next version is diffed and numbered against. */
@@ -307,11 +323,12 @@ export function planUpdate(
     version: evolution.version,
     versionCount: current.versionCount + 1,
     revision: current.revision + 1,
-    document,
+    document: withVersion(document, evolution.version),
     updatedAt: ctx.now,
     updatedBy: ctx.actor,
   };
-  const version = snapshot(written, 'update', null, input.note ?? null, ctx, evolution, warnings);
+  const statedVersion = typeof doc.version === 'string' ? doc.version : null;
+  const version = snapshot(written, 'update', null, input.note ?? null, ctx, evolution, warnings, input.source ?? null, statedVersion);
   return { contract: servedAfterWrite(current, written), version };
 }
 
@@ -344,11 +361,11 @@ export function planRollback(
     version: evolution.version,
     versionCount: current.versionCount + 1,
     revision: current.revision + 1,
-    document,
+    document: withVersion(document, evolution.version),
     updatedAt: ctx.now,
     updatedBy: ctx.actor,
   };
-  const version = snapshot(written, 'rollback', target.version, input.note ?? null, ctx, evolution, target.warnings);
+  const version = snapshot(written, 'rollback', target.version, input.note ?? null, ctx, evolution, target.warnings, target.source, target.version);
   return { contract: servedAfterWrite(current, written), version };
 }
 
@@ -491,6 +508,8 @@ function snapshot(
   ctx: WriteContext,
   evolution: import('./evolution.js').Evolution | null,
   warnings: ValidationIssue[],
+  source: SourceText | null,
+  statedVersion: string | null,
 ): ContractVersion {
   return {
     id: versionId(contract.id, contract.versionCount),
@@ -508,5 +527,7 @@ function snapshot(
     compatibility: evolution?.compatibility ?? null,
     breakingChangesAccepted: evolution?.breakingChangesAccepted ?? false,
     warnings,
+    source,
+    statedVersion,
   };
 }

@@ -9,6 +9,7 @@ import { type JsonObject, type OdcsDocument, type OdcsProperty, type OdcsSchemaO
 import { isPiiProperty } from '../domain/catalog.js';
 import type { Contract, ContractVersion } from '../storage/types.js';
 import { versionId } from '../domain/contracts.js';
+import { servedDocument } from '../domain/odcs-served.js';
 import { builder } from './builder.js';
 import { AlreadyExistsError, ConflictError, IncompatibleChangeError, InvalidStateError, NotFoundError, ValidationError } from './errors.js';
 import { localId } from './ids.js';
@@ -139,7 +140,12 @@ ContractRef.implement({
     }),
     odcsId: t.string({ description: 'The `id` inside the ODCS document.', resolve: (c) => String((c.document as { id?: unknown }).id ?? '') }),
     apiVersion: t.string({ description: 'The ODCS standard version of the document.', resolve: (c) => String((c.document as { apiVersion?: unknown }).apiVersion ?? '') }),
-    document: t.field({ type: 'JSON', description: 'The ODCS document exactly as stored (key order preserved).', resolve: (c) => c.document }),
+    document: t.field({
+      type: 'JSON',
+      description:
+        'The served ODCS document as stored (key order preserved), agreeing with the registry: its `version` is `currentVersion`, and an active, deprecated or retired contract says so in `status` (see README, "The served document").',
+      resolve: (c) => servedDocument(c),
+    }),
     schemas: t.field({ type: [ContractSchemaRef], description: 'The schema objects (tables, topics...) of the served document, in document order.', resolve: (c) => schemasOf(c.document) }),
     createdAt: t.field({ type: 'DateTime', resolve: (c) => c.createdAt }),
     updatedAt: t.field({ type: 'DateTime', resolve: (c) => c.updatedAt }),

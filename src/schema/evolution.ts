@@ -4,11 +4,13 @@
  */
 import { isTransitive, type RequiredBump, requiredBump } from '../domain/compatibility.js';
 import { assertAcceptsNewVersion, effectiveCompatibility, versionId } from '../domain/contracts.js';
-import { servesNewestVersion, transitiveBaseline } from '../domain/lifecycle.js';
+import { servedVersionNumber, servesNewestVersion, transitiveBaseline } from '../domain/lifecycle.js';
 import { AlreadyExistsError, ConflictError, IncompatibleChangeError, InvalidStateError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { assessEvolution, type CompatibilityVerdict, toVersionChange, type VersionChange } from '../domain/evolution.js';
 import { judgeChanges } from '../domain/breaking-rules/index.js';
-import { type ContractFormat, formatContract } from '../domain/odcs-format.js';
+import type { ContractFormat } from '../domain/odcs-format.js';
+import { servedDocument, versionedDocument } from '../domain/odcs-served.js';
+import { exportText } from '../domain/odcs-text.js';
 import type { JsonObject, OdcsDocument } from '../domain/odcs.js';
 import { validateContractDocument } from '../domain/odcs.js';
 import { versionKey, type Context } from '../context.js';
@@ -77,7 +79,17 @@ builder.objectFields(ContractVersionRef, (t) => ({
     description: 'ODCS problems of the document, when the registry stores invalid documents with warnings.',
     resolve: (v) => v.warnings,
   }),
-  export: t.string({ description: 'The document as YAML or JSON text.', args: formatArg, resolve: (v, args) => formatContract(v.document, (args.format ?? 'yaml') as ContractFormat) }),
+  export: t.string({
+    description:
+      'This version as YAML or JSON text, with its registry version in `version`. A version imported as text in that format gives back that text, byte for byte, except for values the registry changed.',
+    args: formatArg,
+    resolve: (v, args) => exportText(versionedDocument(v), (args.format ?? 'yaml') as ContractFormat, v.source),
+  }),
+  statedVersion: t.exposeString('statedVersion', { nullable: true, description: 'The `version` the document stated when it came in.' }),
+  versionSetByRegistry: t.boolean({
+    description: 'The registry chose this version (the document stated another, or none) and wrote it into the stored document’s `version`.',
+    resolve: (v) => v.statedVersion !== v.version,
+  }),
 }));
 
 interface DiffResult {
@@ -120,9 +132,19 @@ builder.objectFields(ContractRef, (t) => ({
     },
   }),
   export: t.string({
-    description: 'The current document (or `version`) as YAML or JSON text.',
+    description:
+      'The served document (or `version`) as YAML or JSON text, agreeing with the registry: its version in `version`, and for an active, deprecated or retired contract that `status`. A version imported as text in that format gives back that text, byte for byte, except for those values.',
     args: { ...formatArg, version: t.arg.string({ required: false }) },
-    resolve: async (c, args, ctx) => formatContract(args.version ? await versionDocument(ctx, c, args.version, 'version') : c.document, (args.format ?? 'yaml') as ContractFormat),
+    resolve: async (c, args, ctx) => {
+      const format = (args.format ?? 'yaml') as ContractFormat;
+      const servedId = versionId(c.id, servedVersionNumber(c));
+      const version = args.version
+        ? await ctx.loaders.versionByVersion.load(versionKey(c.id, args.version))
+        : await ContractVersionRef.getDataloader(ctx).load(servedId);
+      if (!version) throw ValidationError.single('version', `${c.name} has no version ${args.version}`, 'not_found');
+      const document = version.id === servedId ? servedDocument(c) : versionedDocument(version);
+      return exportText(document, format, version.source);
+    },
   }),
 }));
 
@@ -262,6 +284,11 @@ const ImportResultRef = builder.objectRef<ImportResult>('ImportedContract').impl
       nullable: true,
       description: 'The contract that held the document’s ODCS id, which the document was compared with; null when a new contract was created.',
       resolve: (r) => r.matched?.contract ?? null,
+    }),
+    version: t.field({ type: ContractVersionRef, description: 'The version the import wrote, or (unchanged) the newest one it equals.', resolve: (r) => r.version }),
+    versionSetByRegistry: t.boolean({
+      description: 'The registry chose the version (the document stated another, or none) and wrote it into the stored document’s `version`.',
+      resolve: (r) => r.version.statedVersion !== r.version.version,
     }),
     comparedVersion: t.string({
       nullable: true,

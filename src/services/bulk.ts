@@ -2,8 +2,12 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { IncompatibleChangeError, RegistryError, ValidationError } from '../domain/errors.js';
-import { type ContractFormat, formatContract, parseContractText } from '../domain/odcs-format.js';
+import { versionId } from '../domain/contracts.js';
+import { servedVersionNumber } from '../domain/lifecycle.js';
+import { type ContractFormat, parseContractText } from '../domain/odcs-format.js';
 import { odcsIdOf } from '../domain/odcs-identity.js';
+import { servedDocument } from '../domain/odcs-served.js';
+import { exportText } from '../domain/odcs-text.js';
 import type { Contract, StorageBackend } from '../storage/types.js';
 import { importContract, type ImportOutcome, importTargetOf } from './import.js';
 
@@ -94,7 +98,8 @@ function fileStem(file: string): string {
 }
 
 /**
- * Writes every contract's served document into `folder`, one file each, in name order; returns the files written.
+ * Writes every contract's served document (as the API exports it: domain/odcs-served, odcs-text) into `folder`, one
+ * file each, in name order; returns the files written.
  * Nothing is ever overwritten: a file name is the contract's name made safe (exportFileStem), and when that name is
  * taken (by an earlier contract of this export, by a name differing only in case, or by a file already in the
  * folder) the contract's short id is added, then its whole id.
@@ -106,8 +111,11 @@ export async function exportFolder(storage: StorageBackend, folder: string, form
   let after: string | null = null;
   for (;;) {
     const page = await storage.contracts.list({}, { field: 'name', direction: 'asc' }, { first: 100, after });
-    for (const contract of page.items) {
-      written.push(await writeNew(folder, exportFileCandidates(contract, format), formatContract(contract.document, format), taken));
+    // The served versions of the page in one read: their source text, for faithful export.
+    const served = await storage.contracts.getVersionsByIds(page.items.map((c) => versionId(c.id, servedVersionNumber(c))));
+    for (const [i, contract] of page.items.entries()) {
+      const text = exportText(servedDocument(contract), format, served[i]?.source ?? null);
+      written.push(await writeNew(folder, exportFileCandidates(contract, format), text, taken));
     }
     if (!page.hasNextPage) return written;
     after = page.cursors[page.cursors.length - 1] ?? null;

@@ -4,12 +4,11 @@
  * (importContract) and the CLI. Every answer names the contract the document was compared with: the result, and
  * every error of a matched import (its message starts with the contract; importTargetOf gives it structured).
  */
-import { type Contract, versionId } from '../domain/contracts.js';
+import { type Contract, type ContractVersion, versionId } from '../domain/contracts.js';
 import { RegistryError } from '../domain/errors.js';
-import { servesNewestVersion } from '../domain/lifecycle.js';
-import type { JsonObject } from '../domain/odcs.js';
-import { type ContractFormat, parseContractText } from '../domain/odcs-format.js';
+import { type ContractFormat, detectFormat, parseContractText } from '../domain/odcs-format.js';
 import { odcsIdOf } from '../domain/odcs-identity.js';
+import { normalizeIncoming, servedDocument } from '../domain/odcs-served.js';
 import type { StorageBackend } from '../storage/types.js';
 
 export type ImportOutcome = 'created' | 'updated' | 'unchanged';
@@ -37,6 +36,8 @@ export interface ImportResult {
   outcome: ImportOutcome;
   /** Null when no contract held the document's ODCS id (a new contract was created). */
   matched: ImportTarget | null;
+  /** The version written (created, updated) or found equal (unchanged). */
+  version: ContractVersion;
 }
 
 const targets = new WeakMap<Error, { target: ImportTarget; reason: string }>();
@@ -47,30 +48,33 @@ export function importTargetOf(error: unknown): { target: ImportTarget; reason: 
 }
 
 export async function importContract(storage: StorageBackend, input: ImportInput, actor: string | null): Promise<ImportResult> {
-  const document = parseContractText(input.text, input.format ?? undefined, 'text');
+  const format = input.format ?? detectFormat(input.text);
+  const document = parseContractText(input.text, format, 'text');
+  // The text is kept with the version it makes, for faithful export (domain/odcs-text).
+  const source = { text: input.text, format };
   const odcsId = odcsIdOf(document);
   const existing = odcsId ? await storage.contracts.getByOdcsId(odcsId) : null;
   if (!existing || !odcsId) {
     const contract = await storage.contracts.create(
-      { document, name: input.name ?? null, defaultName: await freeName(storage, input.defaultName), note: input.note ?? null },
+      { document, name: input.name ?? null, defaultName: await freeName(storage, input.defaultName), note: input.note ?? null, source },
       actor,
     );
-    return { contract, outcome: 'created', matched: null };
+    return { contract, outcome: 'created', matched: null, version: await newest(storage, contract) };
   }
   const head = await newest(storage, existing);
   const matched: ImportTarget = { contract: existing, odcsId, comparedVersion: head.version };
-  // Exactly the stored text (key order included) of the served version — what export writes — or of the newest
-  // (a draft revision, when the contract has one): nothing to write.
-  const text = JSON.stringify(document);
-  if (JSON.stringify(existing.document) === text || JSON.stringify(head.document) === text) {
-    return { contract: existing, outcome: 'unchanged', matched };
+  // Read the way the registry serves (domain/odcs-served): an exported file — the served document, with the status
+  // the registry decided and the version it chose — is unchanged, as is the newest version's document.
+  const candidate = normalizeIncoming(document, existing, head);
+  if (same(candidate, head.document) || same(document, servedDocument(existing))) {
+    return { contract: existing, outcome: 'unchanged', matched, version: head };
   }
   try {
     const contract = await storage.contracts.update(
-      { id: existing.id, expectedRevision: existing.revision, document, note: input.note ?? null, acceptBreakingChanges: input.acceptBreakingChanges ?? null },
+      { id: existing.id, expectedRevision: existing.revision, document: candidate, note: input.note ?? null, acceptBreakingChanges: input.acceptBreakingChanges ?? null, source },
       actor,
     );
-    return { contract, outcome: 'updated', matched };
+    return { contract, outcome: 'updated', matched, version: await newest(storage, contract) };
   } catch (error) {
     if (error instanceof RegistryError) {
       targets.set(error, { target: matched, reason: error.message });
@@ -80,15 +84,19 @@ export async function importContract(storage: StorageBackend, input: ImportInput
   }
 }
 
+function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
 /** The default name when no contract has it yet; else null, so that the ODCS id names the contract. */
 async function freeName(storage: StorageBackend, name: string | null | undefined): Promise<string | null> {
   if (!name) return null;
   return (await storage.contracts.getByName(name)) ? null : name;
 }
 
-/** The newest version's document and version: the served one unless a draft revision is newer. */
-async function newest(storage: StorageBackend, contract: Contract): Promise<{ document: JsonObject; version: string }> {
-  if (servesNewestVersion(contract)) return contract;
+/** The contract's newest version (a draft revision, when it has one above the served version). */
+async function newest(storage: StorageBackend, contract: Contract): Promise<ContractVersion> {
   const [head] = await storage.contracts.getVersionsByIds([versionId(contract.id, contract.versionCount)]);
-  return head ?? contract;
+  if (!head) throw new Error(`version ${contract.versionCount} of contract ${contract.id} is missing`);
+  return head;
 }

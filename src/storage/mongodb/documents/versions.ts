@@ -20,6 +20,11 @@ export interface StoredVersion {
   evolutionJson?: string;
   /** A random token of the write that inserted this version: its compensation deletes only its own version. */
   writeToken: string;
+  /** The YAML or JSON text the document came in as (import); absent for structured writes and older versions. */
+  sourceText?: string;
+  sourceFormat?: 'yaml' | 'json';
+  /** The `version` the document stated when it came in; absent on versions stored before it was kept. */
+  statedVersion?: string | null;
 }
 
 
@@ -44,6 +49,8 @@ export function toStoredVersion(version: ContractVersion, writeToken: string): S
       warnings: version.warnings,
     }),
     writeToken,
+    ...(version.source ? { sourceText: version.source.text, sourceFormat: version.source.format } : {}),
+    statedVersion: version.statedVersion,
   };
 }
 
@@ -60,7 +67,15 @@ export function fromStoredVersion(doc: StoredVersion): ContractVersion {
     createdAt: toDate(doc.createdAt),
     createdBy: doc.createdBy ?? null,
     ...evolutionOf(doc.evolutionJson),
+    source: typeof doc.sourceText === 'string' && doc.sourceFormat ? { text: doc.sourceText, format: doc.sourceFormat } : null,
+    statedVersion: doc.statedVersion !== undefined ? doc.statedVersion : statedIn(doc.documentJson),
   };
+}
+
+/** Versions stored before the stated version was kept stated what their document says. */
+function statedIn(documentJson: string): string | null {
+  const version = (JSON.parse(documentJson) as { version?: unknown }).version;
+  return typeof version === 'string' ? version : null;
 }
 
 type StoredEvolution = Pick<ContractVersion, 'changes' | 'requiredBump' | 'compatibility' | 'breakingChangesAccepted' | 'warnings'>;
