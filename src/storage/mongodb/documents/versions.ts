@@ -55,12 +55,13 @@ export function toStoredVersion(version: ContractVersion, writeToken: string): S
 }
 
 export function fromStoredVersion(doc: StoredVersion): ContractVersion {
+  const document = parseDocument(doc.documentJson);
   return {
     id: doc._id,
     contractId: doc.contractId,
     number: doc.number,
     version: doc.version,
-    document: parseDocument(doc.documentJson),
+    document,
     changeKind: doc.changeKind,
     restoredFrom: doc.restoredFrom ?? null,
     note: doc.note ?? null,
@@ -68,15 +69,11 @@ export function fromStoredVersion(doc: StoredVersion): ContractVersion {
     createdBy: doc.createdBy ?? null,
     ...evolutionOf(doc.evolutionJson),
     source: typeof doc.sourceText === 'string' && doc.sourceFormat ? { text: doc.sourceText, format: doc.sourceFormat } : null,
-    statedVersion: doc.statedVersion !== undefined ? doc.statedVersion : statedIn(doc.documentJson),
+    // Versions stored before the stated version was kept stated what their document says.
+    statedVersion: doc.statedVersion !== undefined ? doc.statedVersion : typeof document.version === 'string' ? document.version : null,
   };
 }
 
-/** Versions stored before the stated version was kept stated what their document says. */
-function statedIn(documentJson: string): string | null {
-  const version = (JSON.parse(documentJson) as { version?: unknown }).version;
-  return typeof version === 'string' ? version : null;
-}
 
 type StoredEvolution = Pick<ContractVersion, 'changes' | 'requiredBump' | 'compatibility' | 'breakingChangesAccepted' | 'warnings'>;
 
