@@ -16,7 +16,6 @@ import {
 import { type JsonObject, type OdcsDocument, validateContractDocument } from './odcs.js';
 import { contractHandle, identityProblem, odcsIdOf } from './odcs-identity.js';
 import { normalizeName, versionLengthProblem } from './names.js';
-import { withVersion } from './odcs-served.js';
 import type { SourceText } from './odcs-text.js';
 import { isSemVer } from './versions.js';
 
@@ -222,8 +221,6 @@ export function planCreate(input: CreateContractInput, id: string, ctx: WriteCon
   else if (!isSemVer(version)) issues.push({ path: versionPath, message: `must be a semantic version such as 1.0.0, not ${JSON.stringify(version)}`, code: 'invalid_format' });
   if (issues.length) throw new ValidationError(issues);
   const statedVersion = typeof doc.version === 'string' ? doc.version : null;
-  // The registry's version is the document's (domain/odcs-served): one given explicitly is written into it.
-  const stored = withVersion(document, version);
   const contract: Contract = {
     id,
     name: name!,
@@ -240,7 +237,7 @@ export function planCreate(input: CreateContractInput, id: string, ctx: WriteCon
     openApprovalRequestId: null,
     statusHistory: [{ at: ctx.now, by: ctx.actor, from: null, to: 'draft', version, versionNumber: 1, note: input.note ?? null, approvalRequestId: null }],
     deprecation: null,
-    document: stored,
+    document,
     createdAt: ctx.now,
     updatedAt: ctx.now,
     createdBy: ctx.actor,
@@ -323,7 +320,7 @@ export function planUpdate(
     version: evolution.version,
     versionCount: current.versionCount + 1,
     revision: current.revision + 1,
-    document: withVersion(document, evolution.version),
+    document,
     updatedAt: ctx.now,
     updatedBy: ctx.actor,
   };
@@ -361,7 +358,7 @@ export function planRollback(
     version: evolution.version,
     versionCount: current.versionCount + 1,
     revision: current.revision + 1,
-    document: withVersion(document, evolution.version),
+    document,
     updatedAt: ctx.now,
     updatedBy: ctx.actor,
   };

@@ -1,10 +1,11 @@
 /**
  * The document the registry serves and exports agrees with the registry. Pure.
  *
- * Version: the registry's version of a version is always its document's `version`. When the registry chooses a
- * version the document did not state (an explicit `version` argument, the minimum bump of an update that left
- * `version` as it was, a rollback), it writes that version into the stored document (withVersion) and the
- * version records what the document stated (`statedVersion`).
+ * Version: the served and exported document's `version` is always the registry's version. When the registry chose
+ * a version the document did not state (an explicit `version` argument, the minimum bump of an update that left
+ * `version` as it was, a rollback), the version records what the document stated (`statedVersion`); the stored
+ * text stays the author's (so later documents are judged against what the author wrote) and every document the
+ * registry gives out carries the registry's version (servedDocument, versionedDocument).
  *
  * Status: ODCS `status` is the author's word until the registry has decided. A contract in draft or in_review
  * serves its document's `status` as written (a proposal: `proposed`, `draft`, `development`, even `active`). Once the
@@ -51,7 +52,7 @@ export function versionedDocument(version: { version: string; document: JsonObje
 /**
  * An imported document read the way the registry serves: a `status` equal to the one the registry states for the
  * contract stands for the stored one, and a `version` equal to what the newest version stated (the author did not
- * change it) or to its registry version stands for the registry version. So an exported file imports as unchanged.
+ * change it) or to its registry version stands for the stored one. So an exported file imports as unchanged.
  */
 export function normalizeIncoming(
   incoming: JsonObject,
@@ -62,8 +63,9 @@ export function normalizeIncoming(
   const decided = decidedOdcsStatus(contract.status);
   const storedStatus = head.document.status;
   if (decided !== null && incoming.status === decided && typeof storedStatus === 'string') document = withTopLevel(document, 'status', storedStatus);
-  if (typeof incoming.version === 'string' && (incoming.version === head.statedVersion || incoming.version === head.version)) {
-    document = withVersion(document, head.version);
+  const storedVersion = head.document.version;
+  if (typeof storedVersion === 'string' && (incoming.version === head.statedVersion || incoming.version === head.version)) {
+    document = withVersion(document, storedVersion);
   }
   return document;
 }
