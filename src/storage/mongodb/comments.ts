@@ -31,6 +31,7 @@ import { commentTargetKey, fromStoredComment, fromStoredReaction, type MongoColl
 import { isDuplicateKeyError } from './errors.js';
 import type { KeyCollection } from './keys.js';
 import { checkVersion, findContract } from './lookups.js';
+import { nulFree } from './nul-free.js';
 import { type BatchReads, readByIds } from './point-reads.js';
 import { keysetPage } from './paging.js';
 import { groupBy, unique, withoutId } from './util.js';
@@ -88,7 +89,7 @@ export class MongoCommentRepository implements CommentRepository {
     const comment = await this.live(id);
     const by = requireActor(actor, 'Comment', id, 'react to');
     try {
-      await this.collections.commentReactions.insertOne({ _id: reactionKey(id, kind, by), commentId: id, kind, by, at: new Date() });
+      await this.collections.commentReactions.insertOne({ _id: nulFree(reactionKey(id, kind, by)), commentId: id, kind, by, at: new Date() });
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error; // already reacted: keep the one
     }
@@ -98,7 +99,7 @@ export class MongoCommentRepository implements CommentRepository {
   async removeReaction(id: string, kind: ReactionKind, actor: string | null): Promise<Comment> {
     const comment = await this.live(id);
     const by = requireActor(actor, 'Comment', id, 'react to');
-    await this.collections.commentReactions.deleteOne({ _id: reactionKey(id, kind, by) });
+    await this.collections.commentReactions.deleteOne({ _id: nulFree(reactionKey(id, kind, by)) });
     return this.withReactions(comment);
   }
 

@@ -14,6 +14,7 @@ import { collectionsOf } from './documents/index.js';
 import { errorMessage } from './errors.js';
 import { ensureIndexes } from './indexes.js';
 import { backfillKeys, ensureKeyIndexes, keysOf } from './keys.js';
+import { migrateNulKeys } from './nul-free.js';
 import { MongoCommentRepository } from './comments.js';
 import { MongoIssueRepository } from './issues.js';
 import { backfillOdcsIds, OdcsIdKeys } from './odcs-ids.js';
@@ -59,6 +60,7 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
     await backfillKeys(keys, collections);
     const odcsIds = new OdcsIdKeys(keys, collections.contracts);
     await backfillOdcsIds(odcsIds, collections.contracts);
+    await migrateNulKeys(keys, collections);
     const { batchReads } = capabilities;
     const contracts = new MongoContractRepository(collections, keys, capabilities, options.policy, odcsIds);
     const schemaCatalog = new MongoCatalogRepository(collections, batchReads);

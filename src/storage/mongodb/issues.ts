@@ -21,7 +21,6 @@ import {
   type Issue,
   ISSUE_SEVERITIES,
   ISSUE_STATUSES,
-  issueFingerprint,
   planIssueCreate,
   planIssueTransition,
   planIssueUpdate,
@@ -33,7 +32,7 @@ import type { ValidationRecord } from '../../domain/validations.js';
 import { issueQueryTerms } from '../issue-text.js';
 import type { IssueFilter, IssueOrderField, IssueRepository, IssueSummary, Page, PageRequest, SortDirection } from '../types.js';
 import { backoff, casDelete, casReplace } from './claims.js';
-import { activeKeyOf, fromStoredIssue, type MongoCollections, type StoredIssue, toStoredIssue } from './documents/index.js';
+import { activeKeyOf, fromStoredIssue, type MongoCollections, type StoredIssue, storedFingerprint, toStoredIssue } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
 import { findContract } from './lookups.js';
 import { type BatchReads, readByIds } from './point-reads.js';
@@ -91,7 +90,7 @@ export class MongoIssueRepository implements IssueRepository {
   async transition(input: TransitionIssueInput, actor: string | null): Promise<Issue> {
     const current = await this.current(input.id, input.expectedRevision);
     const next = planIssueTransition(current, input, new Date(), actor);
-    if (activeKeyOf(next) !== activeKeyOf(current) && issueFingerprint(next) === activeKeyOf(next)) {
+    if (activeKeyOf(next) !== activeKeyOf(current) && storedFingerprint(next) === activeKeyOf(next)) {
       // Reopening: another active issue may hold the fingerprint (the unique index would refuse the write anyway).
       const holder = await this.collections.issues.findOne({ activeKey: activeKeyOf(next) }, { projection: { _id: 1 } });
       if (holder) throw fingerprintTaken(next);
@@ -104,7 +103,7 @@ export class MongoIssueRepository implements IssueRepository {
    * `opened`, or `opened` itself (planned by the caller with planIssueCreate) when there is none.
    */
   async recordFailure(record: ValidationRecord, opened: Issue, now: Date, actor: string | null): Promise<IssueWrite> {
-    const fingerprint = issueFingerprint(opened);
+    const fingerprint = storedFingerprint(opened);
     let last: Issue | null = null;
     for (let attempt = 0; attempt < OCCURRENCE_ATTEMPTS; attempt++) {
       const active = fingerprint === null ? null : await this.collections.issues.findOne({ activeKey: fingerprint });

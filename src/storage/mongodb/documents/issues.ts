@@ -11,6 +11,7 @@ import {
   SEVERITY_RANK,
 } from '../../../domain/issues.js';
 import { issueTermsOf } from '../../issue-text.js';
+import { nulFree } from '../nul-free.js';
 import { dateOrNull, parseJsonValue, strings, toDate } from './values.js';
 
 export interface StoredFieldChange {
@@ -65,8 +66,14 @@ export interface StoredIssue {
   textTerms: string[];
 }
 
+/** The issue's fingerprint as stored: without NUL (nul-free.ts), which PostgreSQL refuses. Null: it has none. */
+export function storedFingerprint(issue: Issue): string | null {
+  const fingerprint = issueFingerprint(issue);
+  return fingerprint === null ? null : nulFree(fingerprint);
+}
+
 export function activeKeyOf(issue: Issue): string {
-  const fingerprint = ACTIVE_ISSUE_STATUSES.includes(issue.status) ? issueFingerprint(issue) : null;
+  const fingerprint = ACTIVE_ISSUE_STATUSES.includes(issue.status) ? storedFingerprint(issue) : null;
   return fingerprint ?? `\u0001${issue.id}`;
 }
 

@@ -2,6 +2,7 @@
 import type { JsonValue } from '../../../domain/odcs.js';
 import type { StatsBucket } from '../../../domain/stats.js';
 import { type CheckResult, type CheckStatus, dayOf, type ValidationRecord } from '../../../domain/validations.js';
+import { nulFree } from '../nul-free.js';
 import { parseJsonValue, toDate } from './values.js';
 
 /** A check; its JSON values (observed value, threshold) as JSON text. */
@@ -61,8 +62,9 @@ export interface StoredDailyStats {
   durationCount: number;
 }
 
+/** Stored without NUL (nul-free.ts): PostgreSQL refuses it. */
 export function idemKeyOf(record: Pick<ValidationRecord, 'id' | 'contractId' | 'idempotencyKey'>): string {
-  return record.idempotencyKey === null ? `\u0001${record.id}` : `${record.contractId}\u0000${record.idempotencyKey}`;
+  return record.idempotencyKey === null ? `\u0001${record.id}` : nulFree(`${record.contractId}\u0000${record.idempotencyKey}`);
 }
 
 export function toStoredValidationRecord(record: ValidationRecord): StoredValidationRecord {
