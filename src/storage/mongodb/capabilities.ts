@@ -19,11 +19,14 @@ export const BACKEND_NAME = 'mongodb';
 export interface MongoCapabilities extends StorageCapabilities {
   /** How a batch of several ids is read: one `$in` (served by the `_id` index) or parallel equality reads. */
   batchReads: BatchReads;
+  /** A filter of `_id` with another condition (`{_id, revision}`) is an index read; false on FerretDB 1.x, which
+   *  then scans the whole collection (writes then read by `_id`, check, and write by `_id`). */
+  idConditions: boolean;
 }
 
 export async function detectCapabilities(db: Db): Promise<MongoCapabilities> {
   const admin = db.admin();
-  const [hello, buildInfo, textSearch, aggregation, batchReads] = await Promise.all([
+  const [hello, buildInfo, textSearch, aggregation, batchReads, idConditions] = await Promise.all([
     admin
       .command({ hello: 1 })
       .catch(() => admin.command({ isMaster: 1 })) // servers older than `hello`
@@ -32,6 +35,7 @@ export async function detectCapabilities(db: Db): Promise<MongoCapabilities> {
     detectTextSearch(db),
     detectAggregation(db),
     detectBatchReads(db),
+    detectIdConditions(db),
   ]);
   return {
     backend: BACKEND_NAME,
@@ -40,7 +44,23 @@ export async function detectCapabilities(db: Db): Promise<MongoCapabilities> {
     aggregation,
     serverVersion: serverVersionOf(buildInfo),
     batchReads,
+    idConditions,
   };
+}
+
+/** Explains `{_id, v}` on a scratch collection: an index read (true) or a scan (false); see batchReadsFromExplain. */
+export async function detectIdConditions(db: Db): Promise<boolean> {
+  const name = `capability_probe_${randomUUID()}`;
+  const probe = db.collection<{ _id: string } & Document>(name);
+  try {
+    await probe.insertMany([{ _id: 'a', v: 1 }, { _id: 'b', v: 2 }]);
+    const explained = await db.command({ explain: { find: name, filter: { _id: 'a', v: 1 } }, verbosity: 'queryPlanner' });
+    return batchReadsFromExplain(explained) === 'in';
+  } catch {
+    return false;
+  } finally {
+    await probe.drop().catch(() => undefined);
+  }
 }
 
 /**

@@ -63,13 +63,55 @@ export async function insertNewCatalog(collections: MongoCollections, contract: 
  * Writes the entries of a contract write at revision `contract.revision`, then removes the entries of schemas that
  * revision no longer has. A newer revision's entries are never overwritten nor removed.
  */
-export async function syncCatalog(collections: MongoCollections, contract: Contract): Promise<CatalogEntry[]> {
+export async function syncCatalog(
+  collections: MongoCollections,
+  contract: Contract,
+  points?: { previous: Contract } | null,
+): Promise<CatalogEntry[]> {
   const { catalog } = collections;
   const entries = deriveCatalogEntries(contract);
+  if (points) {
+    await syncByPoints(collections, points.previous, contract, entries);
+    await settleCatalog(collections, contract);
+    return entries;
+  }
   await upsertEntries(catalog, entries, '$lt');
   await catalog.deleteMany({ contractId: contract.id, contractRevision: { $lt: contract.revision } });
   await settleCatalog(collections, contract);
   return entries;
+}
+
+/**
+ * syncCatalog where a filter of `_id` with another condition is not an index read (FerretDB 1.x scans the whole
+ * collection for it, capabilities.ts idConditions): point reads of the entries of the previous and the new revision,
+ * then writes by `_id` alone of those older than this revision. On such a server a conditional write is a find
+ * followed by a write anyway, so this keeps its guarantees (a newer entry is not overwritten, unless a newer
+ * writer lands in between; settleCatalog then clears what is older than the newest revision).
+ */
+async function syncByPoints(collections: MongoCollections, previous: Contract, contract: Contract, entries: CatalogEntry[]): Promise<void> {
+  const { catalog } = collections;
+  const previousIds = deriveCatalogEntries(previous).map((e) => e.id);
+  const ids = [...new Set([...previousIds, ...entries.map((e) => e.id)])];
+  const existing = await readByIds(catalog, ids, 'points', { projection: { contractRevision: 1 } });
+  const keep = new Set(entries.map((e) => e.id));
+  await Promise.all([
+    ...entries.map(async (entry) => {
+      const found = existing.get(entry.id);
+      if (!found) {
+        await catalog.insertOne({ _id: entry.id, ...toStoredCatalogEntry(entry) } as StoredCatalogEntry).catch((error: unknown) => {
+          if (!isDuplicateKeyError(error)) throw error; // a newer revision inserted it first
+        });
+      } else if (found.contractRevision < entry.contractRevision) {
+        await catalog.replaceOne({ _id: entry.id }, toStoredCatalogEntry(entry));
+      }
+    }),
+    ...previousIds
+      .filter((id) => !keep.has(id))
+      .map(async (id) => {
+        const found = existing.get(id);
+        if (found && found.contractRevision < contract.revision) await catalog.deleteOne({ _id: id });
+      }),
+  ]);
 }
 
 /**

@@ -43,8 +43,16 @@ export async function casReplace<TDoc extends Document & { _id: string; revision
   id: string,
   expectedRevision: number,
   replacement: WithoutId<TDoc>,
+  /** The server scans for `{_id, revision}` (capabilities.ts idConditions false): under the claim, read by `_id`,
+   *  check the revision, write by `_id` (the claim keeps other writers of this revision out in between). */
+  byIdAlone = false,
 ): Promise<boolean> {
   const written = await withClaim(claims, revisionKey(collection.collectionName, id, expectedRevision), async () => {
+    if (byIdAlone) {
+      const doc = await collection.findOne({ _id: id } as Filter<TDoc>, { projection: { revision: 1 } });
+      if (!doc || doc.revision !== expectedRevision) return false;
+      return (await collection.replaceOne({ _id: id } as Filter<TDoc>, replacement)).matchedCount === 1;
+    }
     const result = await collection.replaceOne({ _id: id, revision: expectedRevision } as Filter<TDoc>, replacement);
     return result.matchedCount === 1;
   });

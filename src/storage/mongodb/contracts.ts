@@ -355,9 +355,9 @@ export class MongoContractRepository implements ContractRepository {
   /** A write without a new version (lifecycle, settings): compare-and-set on the revision, then the catalog (whose
    *  entries carry the contract's served version, status and revision). */
   private async replaceMetadata(current: Contract, expectedRevision: number, next: Contract): Promise<Contract> {
-    const written = await casReplace(this.collections.claims, this.collections.contracts, current.id, expectedRevision, withoutId(toStoredContract(next)));
+    const written = await casReplace(this.collections.claims, this.collections.contracts, current.id, expectedRevision, withoutId(toStoredContract(next)), !this.capabilities.idConditions);
     if (!written) throw await this.conflict(current.id, expectedRevision);
-    await syncCatalog(this.collections, next);
+    await syncCatalog(this.collections, next, this.capabilities.idConditions ? null : { previous: current });
     return next;
   }
 
@@ -372,7 +372,14 @@ export class MongoContractRepository implements ContractRepository {
     let written: boolean;
     try {
       await putVersionKey(this.keys, current.id, write.version.version, write.version.number);
-      written = await casReplace(this.collections.claims, this.collections.contracts, current.id, expectedRevision, withoutId(toStoredContract(write.contract)));
+      written = await casReplace(
+        this.collections.claims,
+        this.collections.contracts,
+        current.id,
+        expectedRevision,
+        withoutId(toStoredContract(write.contract)),
+        !this.capabilities.idConditions,
+      );
     } catch (error) {
       await this.discardVersion(write.version, token);
       // The only unique key a replacement can break is the name (taken since the check in update()).
@@ -383,7 +390,7 @@ export class MongoContractRepository implements ContractRepository {
       await this.discardVersion(write.version, token);
       throw await this.conflict(current.id, expectedRevision);
     }
-    await syncCatalog(this.collections, write.contract);
+    await syncCatalog(this.collections, write.contract, this.capabilities.idConditions ? null : { previous: current });
     return write.contract;
   }
 
