@@ -19,4 +19,17 @@ describe('npm run bench', () => {
       expect(stdout).toContain(label);
     }
   }, 90_000);
+
+  it('runs the side-by-side comparison on a tiny in-memory registry (no floor there), with its growth run', async () => {
+    const { stdout } = await run('npx', ['tsx', 'bench/compare.ts'], {
+      env: { ...process.env, GRIOT_STORAGE: 'memory', BENCH_N: '10', BENCH_ROUNDS: '1', BENCH_BATCH: '2', BENCH_CONCURRENCY: '1,2' },
+      timeout: 120_000,
+    });
+    expect(stdout).toContain('seeded 10 contracts in bulk');
+    expect(stdout).toContain('seeded 100 contracts in bulk');
+    for (const label of ['detail', 'by name', 'list 100 + documents', 'list 100, light', 'search', 'create', 'update', 'recordValidation']) {
+      expect(stdout).toContain(label);
+    }
+    expect(stdout).toContain('growth 10 → 100');
+  }, 150_000);
 });

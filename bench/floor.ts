@@ -1,0 +1,72 @@
+/**
+ * The raw-driver floor: a `node:http` handler doing the minimal driver call for each operation on the registry's own
+ * collections and answering the same JSON shape. It is what the registry could cost at best on this server.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { Db, Document } from 'mongodb';
+
+export type FloorOp = 'detail' | 'byName' | 'list' | 'lightList' | 'search' | 'create' | 'update' | 'recordValidation';
+
+/** Starts the floor on a free loopback port; POST /<op> with a JSON body of that op's arguments. */
+export async function startFloor(db: Db): Promise<{ url: string; server: Server }> {
+  const contracts = db.collection<Document & { _id: string }>('contracts');
+  const versions = db.collection<Document & { _id: string }>('contract_versions');
+  const records = db.collection<Document & { _id: string }>('validation_records');
+  const daily = db.collection<Document & { _id: string }>('validation_daily');
+  const withDocument = (d: Document | null) => d && { id: d._id, name: d.name, document: JSON.parse(d.documentJson as string) };
+  const handlers: Record<FloorOp, (a: Record<string, unknown>) => Promise<unknown>> = {
+    detail: async (a) => ({ contract: withDocument(await contracts.findOne({ _id: a.id as string })) }),
+    byName: async (a) => ({ contractByName: withDocument(await contracts.findOne({ name: a.name as string })) }),
+    list: async () => ({ contracts: { nodes: (await contracts.find({}).sort({ updatedAt: -1, _id: -1 }).limit(100).toArray()).map(withDocument) } }),
+    lightList: async () => ({
+      contracts: {
+        nodes: (await contracts.find({}, { projection: { name: 1, version: 1, status: 1 } }).sort({ updatedAt: -1, _id: -1 }).limit(100).toArray()).map(
+          (d) => ({ id: d._id, name: d.name, currentVersion: d.version, status: d.status }),
+        ),
+      },
+    }),
+    search: async (a) => ({
+      searchContracts: { nodes: (await contracts.find({ searchTerms: a.word as string }, { projection: { name: 1 } }).limit(20).toArray()).map((d) => ({ contract: { name: d.name } })) },
+    }),
+    // Writes: the same stored documents the registry writes, inserted directly.
+    create: async (a) => {
+      const contract = a.contract as Document;
+      const id = randomUUID();
+      await versions.insertOne({ ...(a.version as Document), _id: `${id}@1`, contractId: id });
+      await contracts.insertOne({ ...contract, _id: id, name: `${contract.name as string}_${id.slice(0, 8)}` });
+      return { createContract: { contract: { id } } };
+    },
+    update: async (a) => {
+      await contracts.replaceOne({ _id: a.id as string }, a.contract as Document);
+      return { updateContract: { contract: { id: a.id } } };
+    },
+    recordValidation: async (a) => {
+      const id = randomUUID();
+      await records.insertOne({ ...(a.record as Document), _id: id });
+      await daily.updateOne({ _id: `floor/${a.contractId as string}` }, { $inc: { total: 1, passed: 1 } }, { upsert: true });
+      return { recordValidation: { record: { id } } };
+    },
+  };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const op = (req.url ?? '/').slice(1) as FloorOp;
+      const handler = handlers[op];
+      const args = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {};
+      if (!handler) {
+        res.writeHead(404).end();
+        return;
+      }
+      handler(args).then(
+        (data) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data })),
+        (error: unknown) => res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: String(error) }] })),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('floor: no port');
+  return { url: `http://127.0.0.1:${address.port}`, server };
+}
