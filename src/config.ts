@@ -113,6 +113,13 @@ const schema = z.object({
   GRIOT_CACHE_DIR: z.string().min(1).optional(),
   GRIOT_START_DB_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   GRIOT_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  // resilience: write claims and the repair of cut writes (src/storage/mongodb/claims.ts, repair.ts)
+  GRIOT_CLAIM_LEASE_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  GRIOT_REPAIR_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(15_000),
+  // resilience: database time limits (src/storage/mongodb/index.ts, time-limits.ts)
+  GRIOT_DB_OPERATION_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+  GRIOT_DB_SERVER_SELECTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
+  GRIOT_READY_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
 });
 
 export interface Config {
@@ -121,7 +128,21 @@ export interface Config {
   host: string;
   storage: 'mongodb' | 'memory';
   /** `dataDir`: the data folder of `npm start` (embedded database, development key, server record). */
-  mongodb: { uri: string | null; database: string; dataDir: string };
+  mongodb: {
+    uri: string | null;
+    database: string;
+    dataDir: string;
+    /** How long a write claim lives unless its writer renews it (a dead writer blocks its revision this long at most). */
+    claimLeaseMs: number;
+    /** How often the repair pass of cut writes runs after the one at start-up (0: only at start-up). */
+    repairIntervalMs: number;
+    /** Server-side limit (maxTimeMS) of each database operation; 0: none. */
+    operationTimeoutMs: number;
+    /** How long an operation waits for a server (and a connection) before it fails as unavailable. */
+    serverSelectionTimeoutMs: number;
+    /** How long /ready waits for the database's answer to a ping. */
+    readyTimeoutMs: number;
+  };
   lifecycle: {
     /** Where the embedded databases' binaries and markers are cached (null: ~/.cache/griot-registry). */
     cacheDir: string | null;
@@ -170,7 +191,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: c.PORT,
     host: c.HOST,
     storage: c.GRIOT_STORAGE,
-    mongodb: { uri: c.MONGODB_URI ?? null, database: c.MONGODB_DATABASE, dataDir: c.GRIOT_DATA_DIR },
+    mongodb: {
+      uri: c.MONGODB_URI ?? null,
+      database: c.MONGODB_DATABASE,
+      dataDir: c.GRIOT_DATA_DIR,
+      claimLeaseMs: c.GRIOT_CLAIM_LEASE_MS,
+      repairIntervalMs: c.GRIOT_REPAIR_INTERVAL_MS,
+      operationTimeoutMs: c.GRIOT_DB_OPERATION_TIMEOUT_MS,
+      serverSelectionTimeoutMs: c.GRIOT_DB_SERVER_SELECTION_TIMEOUT_MS,
+      readyTimeoutMs: c.GRIOT_READY_TIMEOUT_MS,
+    },
     lifecycle: { cacheDir: c.GRIOT_CACHE_DIR ?? null, startDbTimeoutMs: c.GRIOT_START_DB_TIMEOUT_MS, shutdownGraceMs: c.GRIOT_SHUTDOWN_GRACE_MS },
     graphiql: c.GRIOT_GRAPHIQL ?? c.NODE_ENV !== 'production',
     policy: { defaultCompatibility: c.GRIOT_COMPATIBILITY, invalidDocuments: c.GRIOT_INVALID_DOCUMENTS },

@@ -14,6 +14,7 @@ import { graphiqlOptions, renderOfflineGraphiQL } from './graphiql.js';
 import { observabilityPlugins, requestIdExtension, type ServerObservability } from './observability/index.js';
 import { type Logger, silentLogger } from './observability/logger.js';
 import { callerError } from './http/caller-errors.js';
+import { unavailableError } from './http/unavailable.js';
 import { corsOptions, DEFAULT_EXPOSURE, type ExposureOptions, exposurePlugins, oncePerRequest } from './http/exposure.js';
 import { requestBudgetPlugin } from './http/budget.js';
 import { documentLimitsPlugin } from './http/documents.js';
@@ -86,6 +87,11 @@ export function createServer(options: ServerOptions): RegistryServer {
           return new GraphQLError(original.message, { ...where, extensions: { code: original.code, ...details } });
         }
         if (error instanceof GraphQLError && !error.originalError) return error;
+        const unavailable = unavailableError(storage, error, original);
+        if (unavailable) {
+          logger.warn({ err: original }, 'storage unavailable');
+          return unavailable;
+        }
         logger.error({ err: original ?? error }, 'unexpected error');
         options.onUnexpectedError?.(original ?? error);
         return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR', ...requestIdExtension() } });

@@ -17,7 +17,18 @@ const factories: Record<Config['storage'], (config: StorageConfig, hooks: Storag
   memory: async ({ policy }) => (await import('./memory/index.js')).createMemoryStorage({ policy }),
   mongodb: async ({ mongodb, policy }, { onMongoClient }) => {
     if (!mongodb.uri) throw new Error('GRIOT_STORAGE=mongodb needs MONGODB_URI (or the embedded server started by `npm start`)');
-    return (await import('./mongodb/index.js')).createMongoStorage({ uri: mongodb.uri, database: mongodb.database, policy, monitorCommands: true, onClient: onMongoClient });
+    return (await import('./mongodb/index.js')).createMongoStorage({
+      uri: mongodb.uri,
+      database: mongodb.database,
+      policy,
+      monitorCommands: true,
+      onClient: onMongoClient,
+      claimLeaseMs: mongodb.claimLeaseMs,
+      repairIntervalMs: mongodb.repairIntervalMs,
+      operationTimeoutMs: mongodb.operationTimeoutMs,
+      serverSelectionTimeoutMs: mongodb.serverSelectionTimeoutMs,
+      pingTimeoutMs: mongodb.readyTimeoutMs,
+    });
   },
 };
 

@@ -361,5 +361,7 @@ export interface StorageBackend {
   readonly approvals: ApprovalRepository;
   readonly capabilities: StorageCapabilities;
   health(): Promise<HealthReport>;
+  /** Whether an error thrown by this backend means the database is unreachable or too slow (the API's UNAVAILABLE). */
+  isUnavailable?(error: unknown): boolean;
   close(): Promise<void>;
 }

@@ -34,7 +34,6 @@ import {
 import { type Contract, planReviewClosed, planReviewOpened, type ReviewOutcome } from '../../domain/contracts.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import type { ApprovalFilter, ApprovalRepository, Page, PageRequest } from '../types.js';
-import { syncCatalog } from './catalog.js';
 import { backoff, casReplace, withLock } from './claims.js';
 import {
   fromStoredApprovalRequest,
@@ -49,6 +48,7 @@ import { contractConflict, versionByNumber } from './lookups.js';
 import { keysetPage } from './paging.js';
 import { type BatchReads, readByIds } from './point-reads.js';
 import { withoutId } from './util.js';
+import { markPending, syncAndSettle } from './repair.js';
 
 /** How often a request write, or a contract move, is retried after losing to a concurrent write. */
 const WRITE_ATTEMPTS = 8;
@@ -73,13 +73,14 @@ export class MongoApprovalRepository implements ApprovalRepository {
     const { approvals, claims, contracts } = this.collections;
     await approvals.insertOne(toStoredApprovalRequest(request, { confirmed: false, applied: false }));
     let written = false;
+    const mark = await markPending(this.collections, current.id);
     try {
       written = await casReplace(claims, contracts, current.id, input.expectedRevision, withoutId(toStoredContract(next)));
     } finally {
       if (!written) await approvals.deleteOne({ _id: request.id, confirmed: false }).catch(() => undefined); // else reconcile removes it
     }
     if (!written) throw await contractConflict(this.collections, current.id, input.expectedRevision);
-    await syncCatalog(this.collections, next);
+    await syncAndSettle(this.collections, next, mark);
     await approvals.updateOne({ _id: request.id }, { $set: { confirmed: true } });
     return request;
   }
@@ -230,9 +231,10 @@ async function moveContract(collections: MongoCollections, request: ApprovalRequ
   const ctx = { now: request.resolvedAt ?? new Date(), actor: request.resolvedBy };
   const next = planReviewClosed(contract, request.id, request.status as ReviewOutcome, reviewed, ctx, request.resolutionNote);
   if (!next) return 'done';
+  const mark = await markPending(collections, contract.id);
   const written = await casReplace(collections.claims, collections.contracts, contract.id, contract.revision, withoutId(toStoredContract(next)));
   if (!written) return 'retry';
-  await syncCatalog(collections, next);
+  await syncAndSettle(collections, next, mark);
   return 'moved';
 }
 

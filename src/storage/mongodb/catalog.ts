@@ -24,6 +24,7 @@ import {
 import { isDuplicateKeyError, writeErrorsOf } from './errors.js';
 import { keysetPage } from './paging.js';
 import { type BatchReads, readByIds } from './point-reads.js';
+import { freshenCatalog } from './repair.js';
 
 /** How many contracts rebuild() derives and writes per round trip. */
 export const REBUILD_BATCH = 200;
@@ -166,6 +167,13 @@ export class MongoCatalogRepository implements SchemaCatalogRepository {
   ) {}
 
   async list(filter: CatalogFilter, page: PageRequest): Promise<Page<CatalogEntry>> {
+    const read = () => this.page(filter, page);
+    const first = await read();
+    // Entries behind their contract (a write cut short, or one in flight) are brought in step first (repair.ts).
+    return (await freshenCatalog(this.collections, this.batchReads, first.items)) ? read() : first;
+  }
+
+  private page(filter: CatalogFilter, page: PageRequest): Promise<Page<CatalogEntry>> {
     return keysetPage<StoredCatalogEntry, CatalogEntry>({
       collection: this.collections.catalog,
       filter: catalogQuery(filter),
@@ -179,7 +187,9 @@ export class MongoCatalogRepository implements SchemaCatalogRepository {
 
   async getByIds(ids: readonly string[]): Promise<(CatalogEntry | null)[]> {
     if (ids.length === 0) return [];
-    const byId = await readByIds(this.collections.catalog, ids, this.batchReads);
+    const read = () => readByIds(this.collections.catalog, ids, this.batchReads);
+    let byId = await read();
+    if (await freshenCatalog(this.collections, this.batchReads, [...byId.values()])) byId = await read();
     return ids.map((id) => {
       const doc = byId.get(id);
       return doc ? fromStoredCatalogEntry(doc) : null;
@@ -188,7 +198,9 @@ export class MongoCatalogRepository implements SchemaCatalogRepository {
 
   async listByContractIds(contractIds: readonly string[]): Promise<CatalogEntry[][]> {
     if (contractIds.length === 0) return [];
-    const docs = await this.collections.catalog.find({ contractId: { $in: [...new Set(contractIds)] } }).toArray();
+    const read = () => this.collections.catalog.find({ contractId: { $in: [...new Set(contractIds)] } }).toArray();
+    let docs = await read();
+    if (await freshenCatalog(this.collections, this.batchReads, docs, contractIds)) docs = await read();
     const groups = new Map<string, StoredCatalogEntry[]>();
     for (const doc of docs) {
       const group = groups.get(doc.contractId);
@@ -224,7 +236,8 @@ export class MongoCatalogRepository implements SchemaCatalogRepository {
     };
 
     let batch: StoredContract[] = [];
-    for await (const doc of contracts.find({}, { batchSize: REBUILD_BATCH })) {
+    // maxTimeMS 0: the whole walk may take longer than one operation's limit (time-limits.ts).
+    for await (const doc of contracts.find({}, { batchSize: REBUILD_BATCH, maxTimeMS: 0 })) {
       seen.add(doc._id);
       batch.push(doc);
       if (batch.length >= REBUILD_BATCH) {

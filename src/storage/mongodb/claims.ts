@@ -1,40 +1,238 @@
 /**
- * Compare-and-set and short locks that hold on every MongoDB-wire server.
+ * Compare-and-set and short locks that hold on every MongoDB-wire server, and that a writer which died (process
+ * killed, database lost mid-write) never leaves blocking.
  *
  * A conditional write `replaceOne({_id, revision: R}, …)` is atomic on MongoDB, but NOT on FerretDB 1.x: it finds
  * the matching document and then writes it by `_id` in two steps, so two concurrent writers that read revision R
  * both "match" and both write (measured: 29 of 30 concurrent pairs both won). Its `$inc` is a read-modify-write
  * too (50 concurrent `$inc: 1` added 21). An insert, though, is checked by the unique `_id` index on every server.
  * So a writer first inserts a claim into `write_claims`:
- *  - casReplace / casDelete claim `${collection}/${id}@${R}`: only one writer per (document, revision) gets it, the
- *    others see E11000 and lose. The winner then writes (still filtered on R, which also stops writers that read R
- *    after the winner wrote R+1) and removes its claim;
- *  - withLock claims a key and waits (briefly) while another writer holds it: for `$inc` updates of shared counters.
+ *  - withRevisionClaim / casReplace / casDelete claim `${collection}/${id}@${R}`: one writer per (document,
+ *    revision) at a time. A writer that finds the claim held waits while the document is still at R (the holder
+ *    writes within milliseconds) and loses only when the revision really moved; so a conflict always has an
+ *    actual revision that differs;
+ *  - withLock claims a key and waits while other writers hold it: for `$inc` updates of shared counters.
+ * A waiter gives up (StorageUnavailableError) only when one live holder kept the claim for two leases.
  *
- * A claim left by a writer that died between its steps would block the document; one older than CLAIM_TTL_MS is
- * removed and the insert retried.
+ * Each claim records its owner (one id per backend instance) and a lease (`expiresAt`, GRIOT_CLAIM_LEASE_MS),
+ * renewed by its holder every third of the lease while its write runs. A claim is dead, and is taken over at once,
+ * when its lease ran out (its process died or lost the database) or when its owner is this very instance and the
+ * claim is not one of its writes in flight (the release failed). A caller that took over a dead claim learns it
+ * (`tookOver`), because the dead writer may have left derived state half written (repair.ts).
  */
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Collection, Db, Document, Filter, WithoutId } from 'mongodb';
+import { StorageUnavailableError } from '../errors.js';
 import { isDuplicateKeyError } from './errors.js';
 
 export const CLAIMS_COLLECTION = 'write_claims';
-/** How old a claim must be to count as left behind by a writer that died. Writes hold a claim for milliseconds. */
-export const CLAIM_TTL_MS = 30_000;
+/** The default lease of a claim. Writes hold a claim for milliseconds; the holder renews it while it writes. */
+export const DEFAULT_CLAIM_LEASE_MS = 5_000;
+/** Claims stored before leases existed have no `expiresAt`: they count as dead this long after `at`. */
+const LEGACY_CLAIM_TTL_MS = 30_000;
 
 export interface StoredClaim {
   _id: string;
   token: string;
   at: Date;
+  /** The backend instance that holds it (absent on claims stored before owners were recorded). */
+  owner?: string;
+  /** The end of the lease (absent on legacy claims). */
+  expiresAt?: Date;
 }
+
+/** The claim settings of one backend instance. */
+export interface ClaimSettings {
+  /** Who this instance is: recorded on every claim it takes. */
+  owner: string;
+  leaseMs: number;
+  /** Tokens of this instance's claims whose write is still running. */
+  inFlight: Set<string>;
+  /** Renewal timers of the claims held now (stopped by close). */
+  renewals: Set<NodeJS.Timeout>;
+}
+
+const settingsByCollection = new WeakMap<Collection<StoredClaim>, ClaimSettings>();
 
 export function claimsOf(db: Db): Collection<StoredClaim> {
   return db.collection<StoredClaim>(CLAIMS_COLLECTION);
 }
 
+/** A fresh identity for a backend instance: host, process and a random part (a restarted process is another owner). */
+export function newOwnerId(): string {
+  return `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
+}
+
+/** Gives the backend's claims collection its owner and lease; returns the settings (close() stops renewals). */
+export function configureClaims(claims: Collection<StoredClaim>, options: { owner?: string; leaseMs?: number } = {}): ClaimSettings {
+  const settings: ClaimSettings = {
+    owner: options.owner ?? newOwnerId(),
+    leaseMs: options.leaseMs ?? DEFAULT_CLAIM_LEASE_MS,
+    inFlight: new Set(),
+    renewals: new Set(),
+  };
+  settingsByCollection.set(claims, settings);
+  return settings;
+}
+
+/** Stops every lease renewal of the instance (its process is stopping; held claims then run out). */
+export function stopRenewals(settings: ClaimSettings): void {
+  for (const timer of settings.renewals) clearInterval(timer);
+  settings.renewals.clear();
+}
+
+function settingsOf(claims: Collection<StoredClaim>): ClaimSettings {
+  let settings = settingsByCollection.get(claims);
+  if (!settings) settings = configureClaims(claims);
+  return settings;
+}
+
+/** A claim this instance holds. `lost` turns true when a renewal found it taken over (the lease ran out). */
+export interface HeldClaim {
+  key: string;
+  token: string;
+  /** The claim was taken over from a dead writer, whose write may be half done. */
+  tookOver: boolean;
+  lost: boolean;
+}
+
+/** Whether a stored claim belongs to a writer that is gone. */
+export function isDead(claim: StoredClaim, settings: ClaimSettings, now = Date.now()): boolean {
+  const expiresAt = claim.expiresAt ? claim.expiresAt.getTime() : new Date(claim.at).getTime() + LEGACY_CLAIM_TTL_MS;
+  if (expiresAt < now) return true;
+  return claim.owner === settings.owner && !settings.inFlight.has(claim.token);
+}
+
+/**
+ * Inserts the claim `key`, taking over a dead one; null when a live writer holds it.
+ */
+export async function acquire(claims: Collection<StoredClaim>, key: string): Promise<HeldClaim | null> {
+  const attempt = await tryAcquire(claims, key);
+  return 'token' in attempt ? attempt : null;
+}
+
+/** The claim, or the token of the live writer that holds it (null when unknown). */
+async function tryAcquire(claims: Collection<StoredClaim>, key: string): Promise<HeldClaim | { holder: string | null }> {
+  const settings = settingsOf(claims);
+  let tookOver = false;
+  let holder: string | null = null;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const token = randomUUID();
+    const now = Date.now();
+    settings.inFlight.add(token);
+    try {
+      await claims.insertOne({ _id: key, token, owner: settings.owner, at: new Date(now), expiresAt: new Date(now + settings.leaseMs) });
+      const held: HeldClaim = { key, token, tookOver, lost: false };
+      startRenewal(claims, settings, held);
+      return held;
+    } catch (error) {
+      settings.inFlight.delete(token);
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+    const existing = await claims.findOne({ _id: key });
+    if (!existing) continue; // released meanwhile
+    holder = existing.token;
+    if (!isDead(existing, settings)) return { holder };
+    const removed = await claims.deleteOne({ _id: key, token: existing.token });
+    if (removed.deletedCount === 1) tookOver = true;
+  }
+  return { holder };
+}
+
+/**
+ * Waits for a held claim: true while other writers make progress (the holder changes), false once one live holder
+ * kept it for two leases (it is stuck: its database is too slow, or its process froze).
+ */
+function progressWatch(claims: Collection<StoredClaim>): (holder: string | null) => boolean {
+  const patience = 2 * settingsOf(claims).leaseMs;
+  let last: string | null = null;
+  let since = Date.now();
+  return (holder) => {
+    if (holder !== last) {
+      last = holder;
+      since = Date.now();
+    }
+    return Date.now() - since <= patience;
+  };
+}
+
+/** Removes the claim (if this holder still has it). If that fails, the claim is dead anyway: it is never renewed. */
+export async function release(claims: Collection<StoredClaim>, held: HeldClaim): Promise<void> {
+  const settings = settingsOf(claims);
+  stopRenewal(settings, held);
+  settings.inFlight.delete(held.token);
+  await claims.deleteOne({ _id: held.key, token: held.token }).catch(() => undefined);
+}
+
+const renewalTimers = new WeakMap<HeldClaim, NodeJS.Timeout>();
+
+function startRenewal(claims: Collection<StoredClaim>, settings: ClaimSettings, held: HeldClaim): void {
+  const timer = setInterval(() => {
+    claims
+      .updateOne({ _id: held.key, token: held.token }, { $set: { expiresAt: new Date(Date.now() + settings.leaseMs) } })
+      .then((result) => {
+        if (result.matchedCount === 0) held.lost = true;
+      })
+      .catch(() => undefined); // the database is away: the lease may run out, and the write will fail anyway
+  }, Math.max(1, Math.floor(settings.leaseMs / 3)));
+  timer.unref();
+  settings.renewals.add(timer);
+  renewalTimers.set(held, timer);
+}
+
+function stopRenewal(settings: ClaimSettings, held: HeldClaim): void {
+  const timer = renewalTimers.get(held);
+  if (!timer) return;
+  clearInterval(timer);
+  settings.renewals.delete(timer);
+  renewalTimers.delete(held);
+}
+
+/** Throws when the claim was taken over by another writer (its lease ran out): this write must not go on. */
+export function assertHeld(held: HeldClaim): void {
+  if (held.lost) throw new StorageUnavailableError(`the write claim ${JSON.stringify(held.key)} ran out before the write finished`);
+}
+
+export type RevisionClaimOutcome<T> = { ok: true; value: T } | { ok: false };
+
+/**
+ * Runs `run` holding the claim on (document `id` of `collection`, revision `expectedRevision`). While a live writer
+ * holds it, waits as long as the document is still at that revision (at most two leases); `{ok: false}` (nothing
+ * run) once the document is gone or at another revision. `onTakeover` runs first, under the claim, when the claim
+ * was taken over from a dead writer.
+ */
+export async function withRevisionClaim<T>(
+  claims: Collection<StoredClaim>,
+  collection: Collection<Document & { _id: string; revision: number }>,
+  id: string,
+  expectedRevision: number,
+  run: (held: HeldClaim) => Promise<T>,
+  onTakeover?: (held: HeldClaim) => Promise<void>,
+): Promise<RevisionClaimOutcome<T>> {
+  const key = revisionKey(collection.collectionName, id, expectedRevision);
+  const patient = progressWatch(claims);
+  for (let attempt = 0; ; attempt++) {
+    const outcome = await tryAcquire(claims, key);
+    if ('token' in outcome) {
+      const held = outcome;
+      try {
+        if (held.tookOver && onTakeover) await onTakeover(held);
+        return { ok: true, value: await run(held) };
+      } finally {
+        await release(claims, held);
+      }
+    }
+    const doc = await collection.findOne({ _id: id }, { projection: { revision: 1 } });
+    if (!doc || doc.revision !== expectedRevision) return { ok: false };
+    if (!patient(outcome.holder)) throw new StorageUnavailableError(`another writer has held ${JSON.stringify(key)} for too long`);
+    await backoff(attempt);
+  }
+}
+
 /**
  * Replaces the document `id` of `collection` with `replacement` if it is still at `expectedRevision` (its
- * `revision` field) and no other writer is writing that revision right now. False when nothing was written.
+ * `revision` field). False when nothing was written because the document is gone or at another revision.
  * Errors of the replace itself (e.g. a unique index refusing it) are thrown, the claim released.
  */
 export async function casReplace<TDoc extends Document & { _id: string; revision: number }>(
@@ -47,7 +245,8 @@ export async function casReplace<TDoc extends Document & { _id: string; revision
    *  check the revision, write by `_id` (the claim keeps other writers of this revision out in between). */
   byIdAlone = false,
 ): Promise<boolean> {
-  const written = await withClaim(claims, revisionKey(collection.collectionName, id, expectedRevision), async () => {
+  const outcome = await withRevisionClaim(claims, collection as unknown as Collection<Document & { _id: string; revision: number }>, id, expectedRevision, async (held) => {
+    assertHeld(held);
     if (byIdAlone) {
       const doc = await collection.findOne({ _id: id } as Filter<TDoc>, { projection: { revision: 1 } });
       if (!doc || doc.revision !== expectedRevision) return false;
@@ -56,7 +255,7 @@ export async function casReplace<TDoc extends Document & { _id: string; revision
     const result = await collection.replaceOne({ _id: id, revision: expectedRevision } as Filter<TDoc>, replacement);
     return result.matchedCount === 1;
   });
-  return written === true;
+  return outcome.ok && outcome.value;
 }
 
 /** Deletes the document `id` if it is still at `expectedRevision`; its deleted state, or null when nothing was deleted. */
@@ -66,22 +265,29 @@ export async function casDelete<TDoc extends Document & { _id: string; revision:
   id: string,
   expectedRevision: number,
 ): Promise<TDoc | null> {
-  const deleted = await withClaim(claims, revisionKey(collection.collectionName, id, expectedRevision), () =>
-    collection.findOneAndDelete({ _id: id, revision: expectedRevision } as Filter<TDoc>),
-  );
-  return (deleted ?? null) as TDoc | null;
+  const outcome = await withRevisionClaim(claims, collection as unknown as Collection<Document & { _id: string; revision: number }>, id, expectedRevision, async (held) => {
+    assertHeld(held);
+    return collection.findOneAndDelete({ _id: id, revision: expectedRevision } as Filter<TDoc>);
+  });
+  return outcome.ok ? ((outcome.value ?? null) as TDoc | null) : null;
 }
 
-/** How long withLock waits for a held lock before giving up. */
-export const LOCK_WAIT_MS = 10_000;
-
-/** Runs `run` while holding the lock `key` (waiting up to LOCK_WAIT_MS for it); throws when it cannot get it. */
+/**
+ * Runs `run` while holding the lock `key`, waiting while other writers hold it and make progress;
+ * StorageUnavailableError when one live holder kept it for two leases.
+ */
 export async function withLock<T>(claims: Collection<StoredClaim>, key: string, run: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + LOCK_WAIT_MS;
+  const patient = progressWatch(claims);
   for (let attempt = 0; ; attempt++) {
-    const token = await acquire(claims, key);
-    if (token !== null) return release(claims, key, token, run);
-    if (Date.now() > deadline) throw new Error(`could not get the write lock ${JSON.stringify(key)} within ${LOCK_WAIT_MS} ms`);
+    const outcome = await tryAcquire(claims, key);
+    if ('token' in outcome) {
+      try {
+        return await run();
+      } finally {
+        await release(claims, outcome);
+      }
+    }
+    if (!patient(outcome.holder)) throw new StorageUnavailableError(`the write lock ${JSON.stringify(key)} has been held by one writer for too long`);
     await backoff(attempt);
   }
 }
@@ -92,39 +298,32 @@ export function backoff(attempt: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function revisionKey(collectionName: string, id: string, revision: number): string {
+export function revisionKey(collectionName: string, id: string, revision: number): string {
   return `${collectionName}/${id}@${revision}`;
 }
 
-/** Runs `run` holding the claim `key`; undefined (nothing run) when another writer holds it. */
-async function withClaim<T>(claims: Collection<StoredClaim>, key: string, run: () => Promise<T>): Promise<T | undefined> {
-  const token = await acquire(claims, key);
-  if (token === null) return undefined;
-  return release(claims, key, token, run);
+/** The (collection, id, revision) of a claim made by withRevisionClaim, or null for another kind of claim (a lock). */
+export function parseRevisionKey(key: string): { collection: string; id: string; revision: number } | null {
+  const match = /^([^/]+)\/(.+)@(\d+)$/.exec(key);
+  return match ? { collection: match[1]!, id: match[2]!, revision: Number(match[3]) } : null;
 }
 
-async function release<T>(claims: Collection<StoredClaim>, key: string, token: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } finally {
-    await claims.deleteOne({ _id: key, token }).catch(() => undefined); // if this fails, the claim expires
-  }
+/** Whether a live writer holds the claim `key` now. */
+export async function isClaimLive(claims: Collection<StoredClaim>, key: string): Promise<boolean> {
+  const claim = await claims.findOne({ _id: key });
+  return claim !== null && !isDead(claim, settingsOf(claims));
 }
 
-/** Inserts the claim; its token, or null when a live writer holds it. */
-async function acquire(claims: Collection<StoredClaim>, key: string): Promise<string | null> {
-  const token = randomUUID();
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      await claims.insertOne({ _id: key, token, at: new Date() });
-      return token;
-    } catch (error) {
-      if (!isDuplicateKeyError(error)) throw error;
-    }
-    if (attempt === 0) {
-      const removed = await claims.deleteOne({ _id: key, at: { $lt: new Date(Date.now() - CLAIM_TTL_MS) } });
-      if (removed.deletedCount === 0) return null; // held by a live writer
-    }
+/**
+ * Waits while a live writer holds the claim `key` (it is finishing a write the caller depends on); returns once the
+ * claim is released or dead. StorageUnavailableError when one holder kept it for two leases.
+ */
+export async function waitWhileHeld(claims: Collection<StoredClaim>, key: string): Promise<void> {
+  const patient = progressWatch(claims);
+  for (let attempt = 0; ; attempt++) {
+    const claim = await claims.findOne({ _id: key });
+    if (!claim || isDead(claim, settingsOf(claims))) return;
+    if (!patient(claim.token)) throw new StorageUnavailableError(`another writer has held ${JSON.stringify(key)} for too long`);
+    await backoff(attempt);
   }
-  return null;
 }

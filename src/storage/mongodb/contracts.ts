@@ -1,21 +1,25 @@
 /**
  * Contracts and their versions on MongoDB, without transactions.
  *
+ * Every write holds the contract's revision claim (claims.ts: `contracts/${id}@${R}`) from before its first step
+ * until after its last, so one writer at a time works on a revision, and a claim left by a writer that died is the
+ * record of a write that may be half done (repair.ts repairs it when the claim is taken over, and in its pass).
+ *
  * Write order, so that no reader ever sees a contract pointing at a missing version:
- *  - a write first inserts its new version (`${id}@${versionCount + 1}`), then moves the contract to it with a
- *    compare-and-set on the revision (claims.ts: atomic on FerretDB too), then brings the catalog in step (see
- *    catalog.ts);
- *  - a version whose number is above its contract's versionCount (a write in flight, or one that crashed between
- *    its two steps) is invisible to every read, and a later write removes it once it is old enough;
- *  - a failed compare-and-set deletes the version it inserted (compensation) and reports the conflict;
- *  - a delete removes the contract first (readers then see nothing), then its versions and catalog entries, then
- *    withdraws its open approval request (approvals.ts; a crash before that leaves a request whose contract is gone,
- *    which nothing can move any more: harmless, and withdrawn by nobody);
- *  - lifecycle moves (activate, deprecate, retire) and settings write no version: one compare-and-set on the
- *    revision, then the catalog. The contract carries its SERVED document (domain/lifecycle), so an activation that
- *    changes it brings the derived fields (odcsId, search, schema names) and the catalog in step with that write.
+ *  - create: claim `@0` → ODCS id and name keys (odcs-ids.ts, keys.ts) → version 1 and its key → contract → catalog;
+ *  - update / rollback: claim → the new version (`${id}@${versionCount + 1}`) and its key → the contract moved to
+ *    it with a replace filtered on the revision → catalog; a version above versionCount (a write in flight, or
+ *    one cut short) is invisible to every read and removed by the next writer, under the claim;
+ *  - lifecycle moves and settings: claim → replace on the revision → catalog. The contract carries its SERVED
+ *    document (domain/lifecycle), so an activation brings the derived fields and the catalog in step;
+ *  - delete: claim → the contract (readers then see nothing) → versions → catalog → keys → its open approval
+ *    request is withdrawn (approvals.ts);
+ *  - before its contract step a write marks the contract in `catalog_pending` and removes the mark after its
+ *    catalog step (repair.ts), so catalog readers bring a cut write's catalog in step;
+ *  - a failed step deletes the version it inserted (compensation) and reports why;
  *  - the newest version (the head) is the served one unless a draft revision exists above the active version; it is
- *    then read from the versions, as is the history of transitive compatibility modes.
+ *    then read from the versions, as is the history of transitive compatibility modes;
+ *  - a fault hook (faults.ts, tests only) runs after each step.
  */
 import { randomUUID } from 'node:crypto';
 import type { Filter } from 'mongodb';
@@ -59,9 +63,10 @@ import type {
 } from '../types.js';
 import { withdrawForDeletedContract } from './approvals.js';
 import { completeClosedReview } from './approvals.js';
-import { insertNewCatalog, syncCatalog } from './catalog.js';
+import { insertNewCatalog } from './catalog.js';
 import type { MongoCapabilities } from './capabilities.js';
-import { casDelete, casReplace } from './claims.js';
+import { assertHeld } from './claims.js';
+import { claimContract, deleteAtRevision, discardVersion, insertVersion, replaceAtRevision } from './contract-writes.js';
 import {
   fromStoredContract,
   fromStoredVersion,
@@ -72,16 +77,15 @@ import {
   toStoredVersion,
 } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
+import type { FaultHook, WriteStep } from './faults.js';
 import { claimName, contractIdsByName, deleteKeysOf, type KeyCollection, putVersionKey, releaseName, repairName, versionsByKey } from './keys.js';
 import { contractConflict, versionByNumber } from './lookups.js';
 import type { OdcsIdKeys } from './odcs-ids.js';
 import { emptyPage, keysetPage } from './paging.js';
 import { readByIds } from './point-reads.js';
+import { markPending, syncAndSettle } from './repair.js';
 import { searchContracts } from './search.js';
 import { mapOrNull, withoutId } from './util.js';
-
-/** A version above its contract's versionCount and older than this is an orphan of a crashed write. */
-export const ORPHAN_VERSION_AGE_MS = 60_000;
 
 export class MongoContractRepository implements ContractRepository {
   constructor(
@@ -91,7 +95,25 @@ export class MongoContractRepository implements ContractRepository {
     private readonly policy: RegistryPolicy = DEFAULT_POLICY,
     /** The unique ODCS id keys (odcs-ids.ts). */
     private readonly odcsIds: OdcsIdKeys,
+    /** Tests only: called after each step of a write (faults.ts). */
+    private readonly faults?: FaultHook,
   ) {}
+
+  /** `{_id, revision}` is not an index read here (capabilities.ts idConditions): conditional writes of a contract
+   *  read it by `_id`, check its revision and write by `_id`, under its claim (contract-writes.ts). */
+  private get byIdAlone(): boolean {
+    return !this.capabilities.idConditions;
+  }
+
+  /** The catalog step reads the entries of the previous and the new revision by `_id` where byIdAlone (catalog.ts). */
+  private catalogPoints(previous: Contract): { previous: Contract } | null {
+    return this.byIdAlone ? { previous } : null;
+  }
+
+  /** After each step of a write: the test hook, when there is one. */
+  private async step(step: WriteStep, contractId: string): Promise<void> {
+    if (this.faults) await this.faults(step, contractId);
+  }
 
   /**
    * The newest version (number versionCount): the contract itself unless a draft revision exists above its active
@@ -124,42 +146,53 @@ export class MongoContractRepository implements ContractRepository {
 
   async create(input: CreateContractInput, actor: string | null): Promise<Contract> {
     const { contract, version } = planCreate(input, randomUUID(), { now: new Date(), actor, policy: this.policy });
-    // The ODCS id first (its key is the identity; see odcs-ids.ts), then the name key (keys.ts): a taken one is
-    // refused with point reads, nothing else written; every claim is given up again if anything below refuses.
-    const odcsId = odcsIdOf(version.document);
-    if (odcsId !== null) await this.odcsIds.claim(odcsId, contract.id);
-    const releaseOdcsId = () => (odcsId !== null ? this.odcsIds.release(odcsId, contract.id) : Promise.resolve());
-    try {
-      await claimName(this.keys, this.collections, contract.name, contract.id);
-    } catch (error) {
-      await releaseOdcsId();
-      throw error;
-    }
-    const token = randomUUID();
-    try {
-      await this.collections.versions.insertOne(toStoredVersion(version, token));
-      await putVersionKey(this.keys, contract.id, version.version, version.number);
-    } catch (error) {
-      await releaseName(this.keys, contract.name, contract.id);
-      await releaseOdcsId();
-      throw error;
-    }
-    try {
-      await this.collections.contracts.insertOne(toStoredContract(contract));
-    } catch (error) {
-      await this.discardVersion(version, token);
-      await releaseOdcsId();
-      // _id is a fresh UUID: a duplicate key can only be the name, taken by a writer that took over the same
-      // stale key at the same time; the key then goes back to the contract that holds the name.
-      if (isDuplicateKeyError(error)) {
-        await repairName(this.keys, this.collections, contract.name);
-        throw new AlreadyExistsError('Contract', 'name', contract.name);
+    // The id is new, so the claim `@0` is always free: it records the write, should it be cut short.
+    return claimContract(this.collections, contract.id, 0, async (held) => {
+      await this.step('create:claimed', contract.id);
+      // The ODCS id first (its key is the identity; see odcs-ids.ts), then the name key (keys.ts): a taken one is
+      // refused with point reads, nothing else written; every claim is given up again if anything below refuses.
+      const odcsId = odcsIdOf(version.document);
+      if (odcsId !== null) await this.odcsIds.claim(odcsId, contract.id);
+      const releaseOdcsId = () => (odcsId !== null ? this.odcsIds.release(odcsId, contract.id) : Promise.resolve());
+      try {
+        await claimName(this.keys, this.collections, contract.name, contract.id);
+      } catch (error) {
+        await releaseOdcsId();
+        throw error;
       }
-      await releaseName(this.keys, contract.name, contract.id);
-      throw error;
-    }
-    await insertNewCatalog(this.collections, contract);
-    return contract;
+      const token = randomUUID();
+      try {
+        await this.collections.versions.insertOne(toStoredVersion(version, token));
+        await putVersionKey(this.keys, contract.id, version.version, version.number);
+      } catch (error) {
+        await releaseName(this.keys, contract.name, contract.id);
+        await releaseOdcsId();
+        throw error;
+      }
+      await this.step('create:version', contract.id);
+      let mark: string;
+      try {
+        mark = await markPending(this.collections, contract.id);
+        assertHeld(held);
+        await this.collections.contracts.insertOne(toStoredContract(contract));
+      } catch (error) {
+        await discardVersion(this.collections, version, token);
+        await releaseOdcsId();
+        // _id is a fresh UUID: a duplicate key can only be the name, taken by a writer that took over the same
+        // stale key at the same time; the key then goes back to the contract that holds the name.
+        if (isDuplicateKeyError(error)) {
+          await repairName(this.keys, this.collections, contract.name);
+          throw new AlreadyExistsError('Contract', 'name', contract.name);
+        }
+        await releaseName(this.keys, contract.name, contract.id);
+        throw error;
+      }
+      await this.step('create:contract', contract.id);
+      await insertNewCatalog(this.collections, contract);
+      await this.collections.catalogPending.deleteOne({ _id: contract.id, token: mark });
+      await this.step('create:catalog', contract.id);
+      return contract;
+    });
   }
 
   async update(input: UpdateContractInput, actor: string | null): Promise<Contract> {
@@ -215,19 +248,35 @@ export class MongoContractRepository implements ContractRepository {
   }
 
   async delete(id: string, expectedRevision: number | null, actor: string | null): Promise<Contract> {
-    const deleted =
-      expectedRevision === null
-        ? await this.collections.contracts.findOneAndDelete({ _id: id })
-        : await casDelete(this.collections.claims, this.collections.contracts, id, expectedRevision);
-    if (!deleted) {
-      if (expectedRevision === null) throw new NotFoundError('Contract', id);
-      throw await this.conflict(id, expectedRevision);
+    if (expectedRevision !== null) return this.deleteAt(id, expectedRevision, actor);
+    // Any revision: the current one, read again when a concurrent write moved it meanwhile.
+    for (let attempt = 0; ; attempt++) {
+      const doc = await this.collections.contracts.findOne({ _id: id }, { projection: { revision: 1 } });
+      if (!doc) throw new NotFoundError('Contract', id);
+      try {
+        return await this.deleteAt(id, doc.revision, actor);
+      } catch (error) {
+        if (!(error instanceof ConflictError) || attempt >= 4) throw error;
+      }
     }
-    await this.collections.versions.deleteMany({ contractId: id });
-    await this.collections.catalog.deleteMany({ contractId: id });
-    await deleteKeysOf(this.keys, id); // its name, version and ODCS id keys
-    const contract = fromStoredContract(deleted);
+  }
+
+  private async deleteAt(id: string, at: number, actor: string | null): Promise<Contract> {
+    const contract = await claimContract(this.collections, id, at, async (held) => {
+      await this.step('delete:claimed', id);
+      assertHeld(held);
+      const deleted = await deleteAtRevision(this.collections, id, at, this.byIdAlone);
+      if (!deleted) throw await this.conflict(id, at);
+      await this.step('delete:contract', id);
+      await this.collections.versions.deleteMany({ contractId: id });
+      await this.step('delete:versions', id);
+      await this.collections.catalog.deleteMany({ contractId: id });
+      await this.step('delete:catalog', id);
+      await deleteKeysOf(this.keys, id); // its name, version and ODCS id keys
+      return fromStoredContract(deleted);
+    });
     if (contract.openApprovalRequestId !== null) await withdrawForDeletedContract(this.collections, contract.openApprovalRequestId, actor);
+    await this.step('delete:approval', id);
     return contract;
   }
 
@@ -352,89 +401,55 @@ export class MongoContractRepository implements ContractRepository {
     return contractConflict(this.collections, id, expectedRevision);
   }
 
-  /** A write without a new version (lifecycle, settings): compare-and-set on the revision, then the catalog (whose
-   *  entries carry the contract's served version, status and revision). */
+  /** A write without a new version (lifecycle, settings): under the claim, the replace on the revision, then the
+   *  catalog (whose entries carry the contract's served version, status and revision). */
   private async replaceMetadata(current: Contract, expectedRevision: number, next: Contract): Promise<Contract> {
-    const written = await casReplace(this.collections.claims, this.collections.contracts, current.id, expectedRevision, withoutId(toStoredContract(next)), !this.capabilities.idConditions);
-    if (!written) throw await this.conflict(current.id, expectedRevision);
-    await syncCatalog(this.collections, next, this.capabilities.idConditions ? null : { previous: current });
-    return next;
+    return claimContract(this.collections, current.id, expectedRevision, async (held) => {
+      await this.step('metadata:claimed', current.id);
+      const mark = await markPending(this.collections, current.id);
+      assertHeld(held);
+      const written = await replaceAtRevision(this.collections, current.id, expectedRevision, withoutId(toStoredContract(next)), this.byIdAlone);
+      if (!written) throw await this.conflict(current.id, expectedRevision);
+      await this.step('metadata:contract', current.id);
+      await syncAndSettle(this.collections, next, mark, this.catalogPoints(current));
+      await this.step('metadata:catalog', current.id);
+      return next;
+    });
   }
 
-  /** Writes a new version and moves the contract to it (compare-and-set on the revision), then the catalog. */
+  /** Under the claim: writes a new version, moves the contract to it (replace on the revision), then the catalog. */
   private async commit(current: Contract, expectedRevision: number, write: ContractWrite): Promise<Contract> {
     // A contract without an ODCS id (stored with warnings) takes the one its new version gains (domain/odcs-identity:
     // an id, once there, never changes).
     const gained = odcsIdOf(write.version.document);
     if (gained !== null && gained !== odcsIdOf(current.document)) await this.odcsIds.claim(gained, current.id);
-    const token = randomUUID();
-    await this.insertVersion(current, expectedRevision, write.version, token);
-    let written: boolean;
-    try {
-      await putVersionKey(this.keys, current.id, write.version.version, write.version.number);
-      written = await casReplace(
-        this.collections.claims,
-        this.collections.contracts,
-        current.id,
-        expectedRevision,
-        withoutId(toStoredContract(write.contract)),
-        !this.capabilities.idConditions,
-      );
-    } catch (error) {
-      await this.discardVersion(write.version, token);
-      // The only unique key a replacement can break is the name (taken since the check in update()).
-      if (isDuplicateKeyError(error)) throw new AlreadyExistsError('Contract', 'name', write.contract.name);
-      throw error;
-    }
-    if (!written) {
-      await this.discardVersion(write.version, token);
-      throw await this.conflict(current.id, expectedRevision);
-    }
-    await syncCatalog(this.collections, write.contract, this.capabilities.idConditions ? null : { previous: current });
-    return write.contract;
-  }
-
-  /**
-   * Inserts the next version. A duplicate key means: the version string is already a (visible) version of this
-   * contract (AlreadyExistsError, as in memory); or a concurrent writer took the number first (ConflictError); or an
-   * earlier write crashed after inserting its version (an orphan: number above versionCount, older than
-   * ORPHAN_VERSION_AGE_MS), which is removed before one retry.
-   */
-  private async insertVersion(current: Contract, expectedRevision: number, version: ContractVersion, token: string): Promise<void> {
-    const { versions } = this.collections;
-    const stored = toStoredVersion(version, token);
-    try {
-      await versions.insertOne(stored);
-      return;
-    } catch (error) {
-      if (!isDuplicateKeyError(error)) throw error;
-    }
-    await versions.deleteMany({
-      contractId: current.id,
-      number: { $gt: current.versionCount },
-      createdAt: { $lt: new Date(Date.now() - ORPHAN_VERSION_AGE_MS) },
+    return claimContract(this.collections, current.id, expectedRevision, async (held) => {
+      await this.step('update:claimed', current.id);
+      const token = randomUUID();
+      await insertVersion(this.collections, current, expectedRevision, write.version, token);
+      let written: boolean;
+      let mark: string;
+      try {
+        await putVersionKey(this.keys, current.id, write.version.version, write.version.number);
+        await this.step('update:version', current.id);
+        mark = await markPending(this.collections, current.id);
+        assertHeld(held);
+        written = await replaceAtRevision(this.collections, current.id, expectedRevision, withoutId(toStoredContract(write.contract)), this.byIdAlone);
+      } catch (error) {
+        await discardVersion(this.collections, write.version, token);
+        // The only unique key a replacement can break is the name (taken since the check in update()).
+        if (isDuplicateKeyError(error)) throw new AlreadyExistsError('Contract', 'name', write.contract.name);
+        throw error;
+      }
+      if (!written) {
+        await discardVersion(this.collections, write.version, token);
+        throw await this.conflict(current.id, expectedRevision);
+      }
+      await this.step('update:contract', current.id);
+      await syncAndSettle(this.collections, write.contract, mark, this.catalogPoints(current));
+      await this.step('update:catalog', current.id);
+      return write.contract;
     });
-    const taken = await versions.findOne(
-      { contractId: current.id, version: version.version, number: { $lte: current.versionCount } },
-      { projection: { _id: 1 } },
-    );
-    if (taken) throw new AlreadyExistsError('ContractVersion', 'version', version.version);
-    try {
-      await versions.insertOne(stored);
-    } catch (error) {
-      if (!isDuplicateKeyError(error)) throw error;
-      throw await this.conflict(current.id, expectedRevision);
-    }
-  }
-
-  /** Compensation: removes the version this write inserted (and only that one). Best effort: if it fails, the
-   *  version stays invisible (its number is above versionCount) and a later write removes it. */
-  private async discardVersion(version: ContractVersion, token: string): Promise<void> {
-    try {
-      await this.collections.versions.deleteOne({ _id: version.id, writeToken: token });
-    } catch {
-      // invisible anyway; see above
-    }
   }
 }
 

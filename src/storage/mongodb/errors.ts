@@ -1,5 +1,13 @@
 /** Recognizing the driver errors that are expected cases (and so become domain errors, never escape raw). */
-import { MongoBulkWriteError, MongoServerError } from 'mongodb';
+import {
+  MongoBulkWriteError,
+  MongoNetworkError,
+  MongoNotConnectedError,
+  MongoOperationTimeoutError,
+  MongoServerError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+} from 'mongodb';
 
 export const DUPLICATE_KEY = 11000;
 
@@ -32,4 +40,38 @@ export function writeErrorsOf(error: MongoBulkWriteError): { code: number; index
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+const NETWORK_MESSAGE = /connection .* (closed|timed out)|ECONNRESET|ECONNREFUSED|socket hang up|timed out/i;
+
+/** Server error codes that mean "not now": a time limit ran out, or the server is stepping down or shutting down. */
+const UNAVAILABLE_CODES = new Set([
+  50, // MaxTimeMSExpired
+  89, // NetworkTimeout
+  91, // ShutdownInProgress
+  189, // PrimarySteppedDown
+  262, // ExceededTimeLimit
+  10107, // NotWritablePrimary
+  11600, // InterruptedAtShutdown
+  11602, // InterruptedDueToReplStateChange
+  13435, // NotPrimaryNoSecondaryOk
+  13436, // NotPrimaryOrSecondary
+]);
+
+/**
+ * The database could not be reached or did not answer in time (no server to select, connection lost or timed out,
+ * time limit exceeded, server shutting down): the API's UNAVAILABLE, never an internal error.
+ */
+export function isUnavailableError(error: unknown): boolean {
+  if (error instanceof MongoServerSelectionError || error instanceof MongoNetworkError || error instanceof MongoTopologyClosedError) return true;
+  if (error instanceof MongoNotConnectedError || error instanceof MongoOperationTimeoutError) return true;
+  if (error instanceof MongoBulkWriteError) {
+    if (error.err) return isUnavailableError(error.err);
+    // A driver error under a bulk write (the driver copies its message and labels, not its class).
+    if (writeErrorsOf(error).length > 0 || error.code !== undefined) return false;
+    return ['ResetPool', 'RetryableWriteError', 'NoWritesPerformed'].some((l) => error.hasErrorLabel(l)) || NETWORK_MESSAGE.test(error.message);
+  }
+  if (error instanceof MongoServerError) return UNAVAILABLE_CODES.has(Number(error.code)) || error.codeName === 'MaxTimeMSExpired';
+  // Connection-pool errors the driver does not export: no connection free in time, or the pool closed.
+  return error instanceof Error && /^(Mongo)?(WaitQueueTimeout|PoolClosed|PoolCleared)Error$/.test(error.name);
 }

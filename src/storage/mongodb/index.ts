@@ -10,8 +10,13 @@ import { MongoApprovalRepository } from './approvals.js';
 import { BACKEND_NAME, detectCapabilities, type MongoCapabilities } from './capabilities.js';
 import { MongoCatalogRepository } from './catalog.js';
 import { MongoContractRepository } from './contracts.js';
+import { configureClaims, DEFAULT_CLAIM_LEASE_MS, stopRenewals } from './claims.js';
 import { collectionsOf } from './documents/index.js';
-import { errorMessage } from './errors.js';
+import type { FaultHook } from './faults.js';
+import { repairDeadClaims } from './repair.js';
+import { withTimeLimit, withTimeLimits } from './time-limits.js';
+import { StorageUnavailableError } from '../errors.js';
+import { errorMessage, isUnavailableError } from './errors.js';
 import { ensureIndexes } from './indexes.js';
 import { backfillKeys, ensureKeyIndexes, keysOf } from './keys.js';
 import { migrateNulKeys } from './nul-free.js';
@@ -30,6 +35,18 @@ export interface MongoStorageOptions {
   /** Called with the client before it connects (observability follows its pool and commands). */
   onClient?: (client: MongoClient) => void;
   policy?: RegistryPolicy;
+  /** How long a write claim lives without renewal (claims.ts); default DEFAULT_CLAIM_LEASE_MS. */
+  claimLeaseMs?: number;
+  /** How often the repair pass (repair.ts) runs after the one at start-up; 0: only at start-up. Default: 3 leases. */
+  repairIntervalMs?: number;
+  /** Server-side limit (`maxTimeMS`) of every operation; the client waits at most a second longer. Default 5000; 0: none. */
+  operationTimeoutMs?: number;
+  /** How long an operation waits for a server to send it to (and a connection to open). Default 2000. */
+  serverSelectionTimeoutMs?: number;
+  /** How long health() waits for the server's answer to a ping. Default 1000. */
+  pingTimeoutMs?: number;
+  /** Tests only: called after each step of a contract write (faults.ts). */
+  faults?: FaultHook;
 }
 
 export interface MongoStorageBackend extends StorageBackend {
@@ -39,35 +56,49 @@ export interface MongoStorageBackend extends StorageBackend {
   dropDatabase(): Promise<void>;
 }
 
-/** How long health() waits for the server's answer before reporting it unhealthy. */
-const HEALTH_TIMEOUT_MS = 5_000;
+export const DEFAULT_OPERATION_TIMEOUT_MS = 5_000;
+export const DEFAULT_SERVER_SELECTION_TIMEOUT_MS = 2_000;
+export const DEFAULT_PING_TIMEOUT_MS = 1_000;
 
 /**
- * Connects, creates the indexes (idempotent), detects what the server can do, completes approval writes a crash
- * left half done (approvals.ts reconcile), rewrites search fields an older version stored (search-migration.ts), and returns the backend.
+ * Connects, creates the indexes (idempotent), detects what the server can do, runs the one-time migrations (key
+ * backfills, search fields), repairs writes a crash left half done (repair.ts for contracts, approvals.ts reconcile
+ * for approvals; the repair pass then runs every few leases), and returns the backend.
  */
 export async function createMongoStorage(options: MongoStorageOptions): Promise<MongoStorageBackend> {
-  const client = new MongoClient(options.uri, { monitorCommands: options.monitorCommands ?? false });
+  const operationTimeoutMs = options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
+  const selectionTimeoutMs = options.serverSelectionTimeoutMs ?? DEFAULT_SERVER_SELECTION_TIMEOUT_MS;
+  const pingTimeoutMs = options.pingTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS;
+  // Start-up (index builds, probes) may take long on a big database: it runs on a client of its own, without the
+  // socket time limit of the serving client.
+  const capabilities = await prepare(options, selectionTimeoutMs);
+  const client = new MongoClient(options.uri, {
+    monitorCommands: options.monitorCommands ?? false,
+    serverSelectionTimeoutMS: selectionTimeoutMs,
+    connectTimeoutMS: selectionTimeoutMs,
+    // A frozen server: the client gives up a second after the server-side limit would have stopped the operation.
+    socketTimeoutMS: operationTimeoutMs > 0 ? operationTimeoutMs + 1_000 : 0,
+    waitQueueTimeoutMS: operationTimeoutMs > 0 ? operationTimeoutMs : 0,
+  });
   options.onClient?.(client);
   await client.connect();
   try {
     const db = client.db(options.database);
-    await ensureIndexes(db);
-    const keys = keysOf(db);
-    await ensureKeyIndexes(keys);
-    const capabilities = await detectCapabilities(db);
-    const collections = collectionsOf(db);
-    await backfillKeys(keys, collections);
-    const odcsIds = new OdcsIdKeys(keys, collections.contracts);
-    await backfillOdcsIds(odcsIds, collections.contracts);
-    await migrateNulKeys(keys, collections);
+    const keys = withTimeLimit(keysOf(db), operationTimeoutMs);
+    const collections = withTimeLimits(collectionsOf(db), operationTimeoutMs);
+    const odcsIds = new OdcsIdKeys(keys, collections.contracts, collections.claims);
     const { batchReads } = capabilities;
-    const contracts = new MongoContractRepository(collections, keys, capabilities, options.policy, odcsIds);
+    const leaseMs = options.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;
+    const claimSettings = configureClaims(collections.claims, { leaseMs });
+    await repairDeadClaims(collections, claimSettings);
+    const contracts = new MongoContractRepository(collections, keys, capabilities, options.policy, odcsIds, options.faults);
     const schemaCatalog = new MongoCatalogRepository(collections, batchReads);
     const issues = new MongoIssueRepository(collections, batchReads);
     const approvals = new MongoApprovalRepository(collections, batchReads);
     await approvals.reconcile();
-    await migrateSearchFields(collections);
+    const interval = options.repairIntervalMs ?? 3 * leaseMs;
+    const repairTimer = interval > 0 ? setInterval(() => void repairDeadClaims(collections, claimSettings).catch(() => undefined), interval) : null;
+    repairTimer?.unref();
     return {
       client,
       db,
@@ -79,8 +110,11 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
       comments: new MongoCommentRepository(collections, keys, batchReads),
       approvals,
       capabilities,
-      health: () => health(db),
+      health: () => health(db, pingTimeoutMs),
+      isUnavailable: (error) => isUnavailableError(error) || error instanceof StorageUnavailableError,
       async close() {
+        if (repairTimer) clearInterval(repairTimer);
+        stopRenewals(claimSettings);
         await client.close();
       },
       async dropDatabase() {
@@ -93,16 +127,36 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
   }
 }
 
-async function health(db: Db): Promise<HealthReport> {
+/** Creates the indexes (idempotent) and detects what the server can do, on a short-lived client without time limits. */
+async function prepare(options: MongoStorageOptions, selectionTimeoutMs: number): Promise<MongoCapabilities> {
+  const client = new MongoClient(options.uri, { serverSelectionTimeoutMS: selectionTimeoutMs });
+  try {
+    await client.connect();
+    const db = client.db(options.database);
+    await ensureIndexes(db);
+    await ensureKeyIndexes(keysOf(db));
+    const capabilities = await detectCapabilities(db);
+    const collections = collectionsOf(db);
+    await backfillKeys(keysOf(db), collections);
+    await backfillOdcsIds(new OdcsIdKeys(keysOf(db), collections.contracts), collections.contracts);
+    await migrateSearchFields(collections);
+    await migrateNulKeys(keysOf(db), collections);
+    return capabilities;
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
+
+async function health(db: Db, timeoutMs: number): Promise<HealthReport> {
   const started = performance.now();
   const latency = () => Math.round((performance.now() - started) * 1000) / 1000;
   let timer: NodeJS.Timeout | undefined;
   try {
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer to ping within ${HEALTH_TIMEOUT_MS} ms`)), HEALTH_TIMEOUT_MS);
+      timer = setTimeout(() => reject(new Error(`no answer to ping within ${timeoutMs} ms`)), timeoutMs);
       timer.unref();
     });
-    await Promise.race([db.command({ ping: 1 }), timeout]);
+    await Promise.race([db.command({ ping: 1, maxTimeMS: timeoutMs }), timeout]);
     return { ok: true, backend: BACKEND_NAME, latencyMs: latency() };
   } catch (error) {
     return { ok: false, backend: BACKEND_NAME, latencyMs: latency(), error: errorMessage(error) };

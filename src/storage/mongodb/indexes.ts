@@ -17,6 +17,8 @@ export const CONTRACT_INDEXES: IndexDescription[] = [
   // Contracts whose stored search fields an older derivation wrote (search-migration.ts, at start-up).
   { key: { searchVersion: 1 }, name: 'contracts_search_version' },
   { key: { odcsId: 1, createdAt: 1, _id: 1 }, name: 'contracts_odcs_id' },
+  // Contracts whose catalog step is not done yet (repair.ts settlePending, before every catalog list).
+  { key: { catalogPending: 1 }, name: 'contracts_catalog_pending' },
 ];
 
 export const VERSION_INDEXES: IndexDescription[] = [

@@ -3,8 +3,9 @@
  * `_id` equality is the one read every MongoDB-wire server serves from an index (FerretDB 1.x scans the whole
  * collection for `{name}`, see capabilities.ts). Collection `contract_keys`, one document per key:
  *  - `name/<name>` → the contract holding that name. It is also how a create or rename learns the name is taken
- *    without a scan: the writer inserts the key BEFORE the contract (claimKey); the contracts' unique name index
- *    stays the final guard;
+ *    without a scan: the writer inserts the key BEFORE the contract (claimKey), holding the create's write claim
+ *    (claims.ts), so a key whose contract does not exist is in flight exactly while that claim is live; the
+ *    contracts' unique name index stays the final guard;
  *  - `version/<contractId>/<version>` → the number of that version string (written with the version, before the
  *    contract moves to it).
  *
@@ -20,13 +21,12 @@ import { createHash } from 'node:crypto';
 import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
 import { versionId } from '../../domain/contracts.js';
 import { AlreadyExistsError } from '../../domain/errors.js';
-import type { MongoCollections, StoredVersion } from './documents/index.js';
+import { revisionKey, waitWhileHeld } from './claims.js';
+import { COLLECTIONS, type MongoCollections, type StoredVersion } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
 import { type BatchReads, readByIds } from './point-reads.js';
 
 export const KEYS_COLLECTION = 'contract_keys';
-/** A claimed key whose contract does not exist yet is a write in flight this long (then: left by a crash). */
-export const KEY_IN_FLIGHT_MS = 30_000;
 /** Marker of the start-up backfill (keys for data written before key documents existed). */
 const BACKFILL_MARKER = 'migration/keys-v1';
 const BACKFILL_BATCH = 500;
@@ -73,7 +73,7 @@ export function odcsKeyId(odcsId: string): string {
 
 /**
  * Claims `name` for `contractId` before the contract is written with it. AlreadyExistsError when a contract holds
- * it, or another write claimed it less than KEY_IN_FLIGHT_MS ago and has not finished. A key whose contract no
+ * it (also once a create in flight that claimed it has finished). A key whose contract no
  * longer has the name (renamed, deleted, a lost write) is taken over.
  */
 export async function claimName(keys: KeyCollection, collections: MongoCollections, name: string, contractId: string): Promise<void> {
@@ -88,7 +88,13 @@ export async function claimName(keys: KeyCollection, collections: MongoCollectio
   if (existing && existing.contractId !== contractId) {
     const owner = await collections.contracts.findOne({ _id: existing.contractId }, { projection: { name: 1 } });
     if (owner?.name === name) throw new AlreadyExistsError('Contract', 'name', name);
-    if (!owner && Date.now() - existing.at.getTime() < KEY_IN_FLIGHT_MS) throw new AlreadyExistsError('Contract', 'name', name);
+    // No contract yet: a create in flight while its write claim is live (claims.ts). Wait for it to finish or die:
+    // then the name is taken (it finished) or the dead create's key is taken over.
+    if (!owner) {
+      await waitWhileHeld(collections.claims, revisionKey(COLLECTIONS.contracts, existing.contractId, 0));
+      const created = await collections.contracts.findOne({ _id: existing.contractId }, { projection: { name: 1 } });
+      if (created?.name === name) throw new AlreadyExistsError('Contract', 'name', name);
+    }
   }
   await keys.replaceOne({ _id }, { contractId, at: new Date() }, { upsert: true });
 }

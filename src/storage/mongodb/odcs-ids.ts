@@ -6,8 +6,8 @@
  * serves point reads by ODCS id, and goes with the contract's other keys when it is deleted (deleteKeysOf).
  *
  * A key is valid while its contract exists and holds that id. A key whose contract is gone or holds another id (a
- * create that crashed after claiming it, a delete cut short) is taken over once it is older than KEY_IN_FLIGHT_MS
- * (a younger one may belong to a create in flight).
+ * create that crashed after claiming it, a delete cut short) is taken over once the write claim of its create
+ * (claims.ts) is released or dead.
  *
  * Migration: contracts stored before ODCS id keys existed get theirs at start-up (backfillOdcsIds, once per
  * database), oldest first, so where old contracts share an id the oldest holds it — the one import always chose —
@@ -15,9 +15,13 @@
  */
 import type { Collection } from 'mongodb';
 import { AlreadyExistsError } from '../../domain/errors.js';
-import type { StoredContract } from './documents/index.js';
+import { COLLECTIONS, type StoredContract } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
-import { KEY_IN_FLIGHT_MS, type KeyCollection, odcsKeyId, type StoredContractKey } from './keys.js';
+import { revisionKey, type StoredClaim, waitWhileHeld } from './claims.js';
+import { type KeyCollection, odcsKeyId, type StoredContractKey } from './keys.js';
+
+/** Without write claims: a claimed key whose contract does not exist yet is a create in flight this long. */
+const KEY_IN_FLIGHT_MS = 30_000;
 
 const BACKFILL_MARKER = 'migration/odcs-ids-v1';
 const BACKFILL_BATCH = 500;
@@ -26,6 +30,8 @@ export class OdcsIdKeys {
   constructor(
     readonly keys: KeyCollection,
     private readonly contracts: Collection<StoredContract>,
+    /** The write claims (claims.ts): a key whose contract does not exist is in flight while its create's claim is live. */
+    private readonly claims?: Collection<StoredClaim>,
   ) {}
 
   /**
@@ -44,9 +50,15 @@ export class OdcsIdKeys {
       const key = await this.keys.findOne({ _id });
       if (!key) continue; // released meanwhile
       if (key.contractId === contractId) return;
-      const holder = await this.contracts.findOne({ _id: key.contractId }, { projection: { _id: 1, name: 1, odcsId: 1 } });
+      let holder = await this.contracts.findOne({ _id: key.contractId }, { projection: { _id: 1, name: 1, odcsId: 1 } });
+      if (!holder && this.claims) {
+        // A create in flight: wait until it finished (the id is then taken) or died (its key is taken over).
+        await waitWhileHeld(this.claims, revisionKey(COLLECTIONS.contracts, key.contractId, 0));
+        holder = await this.contracts.findOne({ _id: key.contractId }, { projection: { _id: 1, name: 1, odcsId: 1 } });
+      } else if (!holder && Date.now() - key.at.getTime() < KEY_IN_FLIGHT_MS) {
+        throw new AlreadyExistsError('Contract', 'odcsId', odcsId);
+      }
       if (holder && holder.odcsId === odcsId) throw new AlreadyExistsError('Contract', 'odcsId', odcsId, { id: holder._id, name: holder.name });
-      if (Date.now() - key.at.getTime() < KEY_IN_FLIGHT_MS) throw new AlreadyExistsError('Contract', 'odcsId', odcsId);
       await this.keys.deleteOne({ _id, contractId: key.contractId, at: key.at }); // left behind: take it over
     }
     throw new AlreadyExistsError('Contract', 'odcsId', odcsId);

@@ -10,6 +10,7 @@
  */
 import type { Collection, Db } from 'mongodb';
 import { claimsOf, type StoredClaim } from '../claims.js';
+import { pendingOf, type StoredPendingMark } from '../repair.js';
 import type { StoredContract } from './contracts.js';
 import type { StoredVersion } from './versions.js';
 import type { StoredCatalogEntry } from './catalog.js';
@@ -56,6 +57,8 @@ export interface MongoCollections {
   approvals: Collection<StoredApprovalRequest>;
   /** Compare-and-set claims (claims.ts). */
   claims: Collection<StoredClaim>;
+  /** Contracts whose catalog step may not be done (repair.ts). */
+  catalogPending: Collection<StoredPendingMark>;
 }
 
 export function collectionsOf(db: Db): MongoCollections {
@@ -72,5 +75,6 @@ export function collectionsOf(db: Db): MongoCollections {
     commentReactions: db.collection<StoredReaction>(COLLECTIONS.commentReactions),
     approvals: db.collection<StoredApprovalRequest>(COLLECTIONS.approvals),
     claims: claimsOf(db),
+    catalogPending: pendingOf(db),
   };
 }

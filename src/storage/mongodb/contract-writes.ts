@@ -1,0 +1,107 @@
+/**
+ * The steps of contract writes that deal with claims and versions (contracts.ts runs them): the contract's revision
+ * claim around a whole write, the insert of a new version under it, and the compensation of a failed write.
+ */
+import type { Collection, Document, WithoutId } from 'mongodb';
+import type { Contract, ContractVersion } from '../../domain/contracts.js';
+import { AlreadyExistsError } from '../../domain/errors.js';
+import { type HeldClaim, withRevisionClaim } from './claims.js';
+import { type MongoCollections, type StoredContract, toStoredVersion } from './documents/index.js';
+import { isDuplicateKeyError } from './errors.js';
+import { contractConflict } from './lookups.js';
+import { repairContract } from './repair.js';
+
+/**
+ * Runs `run` holding the claim on revision `expectedRevision` of contract `id`. A claim taken over from a dead
+ * writer is repaired first (repair.ts). A contract that is gone or at another revision: NotFoundError or
+ * ConflictError (with the actual revision), nothing run.
+ */
+export async function claimContract<T>(
+  collections: MongoCollections,
+  id: string,
+  expectedRevision: number,
+  run: (held: HeldClaim) => Promise<T>,
+): Promise<T> {
+  const outcome = await withRevisionClaim(
+    collections.claims,
+    collections.contracts as unknown as Collection<Document & { _id: string; revision: number }>,
+    id,
+    expectedRevision,
+    run,
+    () => repairContract(collections, id, expectedRevision),
+  );
+  if (!outcome.ok) throw await contractConflict(collections, id, expectedRevision);
+  return outcome.value;
+}
+
+/**
+ * Inserts the next version, holding the contract's claim. A duplicate key means: the contract moved on since it
+ * was read (ConflictError with its revision); or the version string is already a visible version of this
+ * contract (AlreadyExistsError, as in memory); or a write that was cut short left its version above versionCount
+ * (an orphan: no other writer can be at this revision, as this one holds its claim), which is removed before one
+ * retry.
+ */
+export async function insertVersion(
+  collections: MongoCollections,
+  current: Contract,
+  expectedRevision: number,
+  version: ContractVersion,
+  token: string,
+): Promise<void> {
+  const { versions } = collections;
+  const stored = toStoredVersion(version, token);
+  try {
+    await versions.insertOne(stored);
+    return;
+  } catch (error) {
+    if (!isDuplicateKeyError(error)) throw error;
+  }
+  const fresh = await collections.contracts.findOne({ _id: current.id }, { projection: { revision: 1, versionCount: 1 } });
+  if (!fresh || fresh.revision !== expectedRevision) throw await contractConflict(collections, current.id, expectedRevision);
+  await versions.deleteMany({ contractId: current.id, number: { $gt: fresh.versionCount } });
+  const taken = await versions.findOne(
+    { contractId: current.id, version: version.version, number: { $lte: fresh.versionCount } },
+    { projection: { _id: 1 } },
+  );
+  if (taken) throw new AlreadyExistsError('ContractVersion', 'version', version.version);
+  await versions.insertOne(stored);
+}
+
+/** Compensation: removes the version this write inserted (and only that one). Best effort: if it fails, the
+ *  version stays invisible (its number is above versionCount) and the next write (or repair) removes it. */
+export async function discardVersion(collections: MongoCollections, version: ContractVersion, token: string): Promise<void> {
+  try {
+    await collections.versions.deleteOne({ _id: version.id, writeToken: token });
+  } catch {
+    // invisible anyway; see above
+  }
+}
+
+/**
+ * The contract step, under the contract's claim: replaces contract `id` if it is still at `expectedRevision`; false
+ * when it is gone or at another revision. `byIdAlone` (capabilities.ts idConditions false: `{_id, revision}` is a
+ * scan there) reads it by `_id`, checks the revision and writes by `_id`; the claim keeps every other writer of
+ * this revision out in between.
+ */
+export async function replaceAtRevision(
+  collections: MongoCollections,
+  id: string,
+  expectedRevision: number,
+  replacement: WithoutId<StoredContract>,
+  byIdAlone: boolean,
+): Promise<boolean> {
+  const { contracts } = collections;
+  if (!byIdAlone) return (await contracts.replaceOne({ _id: id, revision: expectedRevision }, replacement)).matchedCount === 1;
+  const doc = await contracts.findOne({ _id: id }, { projection: { revision: 1 } });
+  if (!doc || doc.revision !== expectedRevision) return false;
+  return (await contracts.replaceOne({ _id: id }, replacement)).matchedCount === 1;
+}
+
+/** The delete step, under the contract's claim: its deleted state, or null when it is gone or at another revision. */
+export async function deleteAtRevision(collections: MongoCollections, id: string, expectedRevision: number, byIdAlone: boolean): Promise<StoredContract | null> {
+  const { contracts } = collections;
+  if (!byIdAlone) return contracts.findOneAndDelete({ _id: id, revision: expectedRevision });
+  const doc = await contracts.findOne({ _id: id });
+  if (!doc || doc.revision !== expectedRevision) return null;
+  return (await contracts.deleteOne({ _id: id })).deletedCount === 1 ? doc : null;
+}

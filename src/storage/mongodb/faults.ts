@@ -1,0 +1,20 @@
+/**
+ * Fault injection for tests: a hook the MongoDB backend calls after each step of a contract write, given only as an
+ * option of createMongoStorage (never set in production, where every call is one `undefined` check). A test stops
+ * a write at a step by never resolving (a process killed there) or by throwing (the database lost there), then
+ * checks what the next writer and every reader see.
+ */
+
+/** The steps of each kind of contract write, in order. A hook runs after the step it names. */
+export const WRITE_STEPS = {
+  create: ['claimed', 'version', 'contract', 'catalog'],
+  update: ['claimed', 'version', 'contract', 'catalog'],
+  metadata: ['claimed', 'contract', 'catalog'],
+  delete: ['claimed', 'contract', 'versions', 'catalog', 'approval'],
+} as const;
+
+export type WriteKind = keyof typeof WRITE_STEPS;
+export type WriteStep = { [K in WriteKind]: `${K}:${(typeof WRITE_STEPS)[K][number]}` }[WriteKind];
+
+/** Called after each step of a contract write, with the contract's id. */
+export type FaultHook = (step: WriteStep, contractId: string) => void | Promise<void>;

@@ -1,0 +1,164 @@
+/**
+ * Crash-safe contract writes, by fault injection on the MongoDB backend (FerretDB in CI): a write is stopped after
+ * each of its steps in turn (the hook never returns, then the backend is closed: a process killed there, with no
+ * compensation, no claim release and no lease renewal). Then, on a new backend instance over the same database (a
+ * restarted or a second server): readers see no torn state, the next correct write succeeds without waiting for a
+ * long timeout, and once the dead writer's lease ran out a start-up repair pass leaves no claim, no orphan version
+ * and no catalog entry behind its contract.
+ */
+import { afterAll, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { createMongoStorage, type MongoStorageBackend } from '../../src/storage/mongodb/index.js';
+import { WRITE_STEPS, type WriteStep } from '../../src/storage/mongodb/faults.js';
+import { testDatabaseName } from '../support/backends.js';
+import { createTestClient, type TestClient } from '../support/client.js';
+import { contractDocument } from '../support/fixtures.js';
+import { ResilienceCreateDocument, ResilienceDeleteDocument, ResilienceSettingsDocument, ResilienceStateDocument, ResilienceUpdateDocument } from '../gql/graphql.js';
+
+/** A short lease keeps the test quick; the time a dead writer blocks its revision is at most one lease. */
+const LEASE_MS = 800;
+const NAME = 'orders';
+const steps = Object.entries(WRITE_STEPS).flatMap(([kind, list]) => list.map((s) => `${kind}:${s}` as WriteStep));
+const timings: { step: WriteStep; ms: number }[] = [];
+const unexpected: unknown[] = [];
+
+afterAll(() => {
+  const rows = timings.map((t) => `${t.step.padEnd(18)} ${Math.round(t.ms)} ms`).join('\n');
+  console.log(`time from the kill until the next correct write succeeded (lease ${LEASE_MS} ms):\n${rows}`);
+});
+
+function open(database: string, faults?: (step: WriteStep) => Promise<void> | void): Promise<MongoStorageBackend> {
+  return createMongoStorage({ uri: inject('mongodbUri'), database, claimLeaseMs: LEASE_MS, repairIntervalMs: 0, faults });
+}
+
+function client(storage: MongoStorageBackend): TestClient {
+  return createTestClient(storage, (e) => unexpected.push(e));
+}
+
+/** The document of version `version`, with one more property per version (a minor, compatible change). */
+function documentAt(version: string) {
+  const minor = Number(version.split('.')[1]);
+  const properties = [{ name: 'order_id', primaryKey: true }, ...Array.from({ length: minor }, (_, i) => ({ name: `p${i + 1}` }))];
+  return contractDocument({ name: NAME, version, schemas: { orders: properties } });
+}
+
+function nextMinor(version: string): string {
+  const [major, minor] = version.split('.').map(Number);
+  return `${major}.${minor! + 1}.0`;
+}
+
+/** What a reader sees: a contract whose versions, catalog entries and schema catalog all agree with it. */
+async function expectConsistent(c: TestClient): Promise<{ id: string; revision: number; currentVersion: string } | null> {
+  const state = await c.run(ResilienceStateDocument, { name: NAME });
+  const catalog = state.schemaCatalog.nodes.filter((n) => n.contractName === NAME);
+  const contract = state.contractByName;
+  if (!contract) {
+    expect(catalog).toEqual([]);
+    return null;
+  }
+  expect(contract.versions.totalCount).toBe(contract.versionCount);
+  expect(contract.versions.nodes.map((v) => v.version)).toContain(contract.currentVersion);
+  expect(contract.catalogEntries).toEqual([{ schemaName: 'orders', contractVersion: contract.currentVersion }]);
+  expect(catalog).toEqual([{ contractName: NAME, contractVersion: contract.currentVersion, schemaName: 'orders' }]);
+  return contract;
+}
+
+/** The write that is cut short. */
+function startWrite(c: TestClient, step: WriteStep, id: string | null): void {
+  const kind = step.split(':')[0];
+  if (kind === 'create') void c.request(ResilienceCreateDocument, { input: { document: documentAt('1.0.0') } });
+  else if (kind === 'update') void c.request(ResilienceUpdateDocument, { input: { id: id!, expectedRevision: 1, document: documentAt('1.1.0') } });
+  else if (kind === 'metadata') void c.request(ResilienceSettingsDocument, { input: { id: id!, expectedRevision: 1, autoOpenIssues: false } });
+  else void c.request(ResilienceDeleteDocument, { input: { id: id!, expectedRevision: 1 } });
+}
+
+/** Raw state once the repair pass ran: no claim, no orphan version, every catalog entry at its contract's revision. */
+async function expectRepaired(storage: MongoStorageBackend): Promise<void> {
+  const db = storage.db;
+  expect(await db.collection('write_claims').countDocuments()).toBe(0);
+  expect(await db.collection('catalog_pending').countDocuments()).toBe(0);
+  const contracts = await db.collection('contracts').find({}, { projection: { revision: 1, versionCount: 1 } }).toArray();
+  const byId = new Map(contracts.map((c) => [c._id as unknown as string, c]));
+  for (const v of await db.collection('contract_versions').find({}, { projection: { contractId: 1, number: 1 } }).toArray()) {
+    expect(v.number).toBeLessThanOrEqual(byId.get(v.contractId)?.versionCount ?? -1);
+  }
+  for (const e of await db.collection('schema_catalog').find({}, { projection: { contractId: 1, contractRevision: 1 } }).toArray()) {
+    expect(e.contractRevision).toBe(byId.get(e.contractId)?.revision);
+  }
+}
+
+it.each(steps)('a write killed after %s leaves nothing that blocks or misleads', async (step) => {
+  const database = testDatabaseName();
+  let armed = false;
+  let reached!: () => void;
+  const atStep = new Promise<void>((resolve) => (reached = resolve));
+  const a = await open(database, (s) => {
+    if (!armed || s !== step) return;
+    reached();
+    return new Promise<void>(() => undefined); // the process dies here
+  });
+  let id: string | null = null;
+  if (!step.startsWith('create:')) {
+    const created = await client(a).run(ResilienceCreateDocument, { input: { document: documentAt('1.0.0') } });
+    if (created.createContract.__typename !== 'CreateContractSuccess') throw new Error(JSON.stringify(created));
+    id = created.createContract.contract.id;
+  }
+  armed = true;
+  startWrite(client(a), step, id);
+  await atStep;
+  await a.close();
+  const killedAt = performance.now();
+
+  const b = await open(database);
+  try {
+    const cb = client(b);
+    const before = await expectConsistent(cb);
+    if (before) {
+      const version = nextMinor(before.currentVersion);
+      const updated = await cb.run(ResilienceUpdateDocument, { input: { id: before.id, expectedRevision: before.revision, document: documentAt(version) } });
+      expect(updated.updateContract).toMatchObject({ __typename: 'UpdateContractSuccess', contract: { currentVersion: version, revision: before.revision + 1 } });
+    } else {
+      const created = await cb.run(ResilienceCreateDocument, { input: { document: documentAt('1.0.0') } });
+      expect(created.createContract).toMatchObject({ __typename: 'CreateContractSuccess', contract: { currentVersion: '1.0.0' } });
+    }
+    timings.push({ step, ms: performance.now() - killedAt });
+    await expectConsistent(cb);
+  } finally {
+    await b.close();
+  }
+
+  await new Promise((resolve) => setTimeout(resolve, LEASE_MS + 100)); // the dead writer's lease runs out
+  const c = await open(database); // its start-up pass repairs what the dead write left
+  try {
+    await expectRepaired(c);
+    await expectConsistent(client(c));
+  } finally {
+    await c.dropDatabase();
+    await c.close();
+  }
+  expect(unexpected).toEqual([]);
+});
+
+it('of 20 concurrent updates at one revision exactly one wins, and every ConflictError names the actual, different revision', async () => {
+  const database = testDatabaseName();
+  const storage = await open(database);
+  try {
+    const c = client(storage);
+    const created = await c.run(ResilienceCreateDocument, { input: { document: documentAt('1.0.0') } });
+    if (created.createContract.__typename !== 'CreateContractSuccess') throw new Error(JSON.stringify(created));
+    const id = created.createContract.contract.id;
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => c.run(ResilienceUpdateDocument, { input: { id, expectedRevision: 1, document: documentAt('1.1.0') } })),
+    );
+    const outcomes = results.map((r) => r.updateContract);
+    expect(outcomes.filter((o) => o.__typename === 'UpdateContractSuccess')).toHaveLength(1);
+    const conflicts = outcomes.filter((o) => o.__typename === 'ConflictError');
+    expect(conflicts).toHaveLength(19);
+    for (const conflict of conflicts) expect(conflict).toMatchObject({ expectedRevision: 1, actualRevision: 2 });
+    await expectConsistent(c);
+    await expectRepaired(storage);
+  } finally {
+    await storage.dropDatabase();
+    await storage.close();
+  }
+});
