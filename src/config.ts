@@ -114,7 +114,7 @@ const schema = z.object({
   GRIOT_START_DB_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   GRIOT_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   // resilience: write claims and the repair of cut writes (src/storage/mongodb/claims.ts, repair.ts)
-  GRIOT_CLAIM_LEASE_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  GRIOT_CLAIM_LEASE_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   GRIOT_REPAIR_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(15_000),
   // resilience: database time limits (src/storage/mongodb/index.ts, time-limits.ts)
   GRIOT_DB_OPERATION_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),

@@ -8,7 +8,7 @@ describe('config', () => {
       port: 4000,
       host: '127.0.0.1',
       storage: 'mongodb',
-      mongodb: { uri: null, database: 'griot', dataDir: '.griot', claimLeaseMs: 5000, repairIntervalMs: 15000, operationTimeoutMs: 5000, serverSelectionTimeoutMs: 2000, readyTimeoutMs: 1000 },
+      mongodb: { uri: null, database: 'griot', dataDir: '.griot', claimLeaseMs: 15000, repairIntervalMs: 15000, operationTimeoutMs: 5000, serverSelectionTimeoutMs: 2000, readyTimeoutMs: 1000 },
       lifecycle: { cacheDir: null, startDbTimeoutMs: 5_000, shutdownGraceMs: 10_000 },
       graphiql: true,
       policy: { defaultCompatibility: 'BACKWARD', invalidDocuments: 'reject' },

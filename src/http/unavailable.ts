@@ -1,7 +1,7 @@
 /**
  * A database that cannot be reached or does not answer in time is the storage's failure, not the server's: the
- * caller gets a typed `UNAVAILABLE` error (retry later, with the same idempotency key for a write), logged as a
- * warning, never INTERNAL_SERVER_ERROR.
+ * caller gets a typed `UNAVAILABLE` error with HTTP status 503 (retry later), logged as a warning, never
+ * INTERNAL_SERVER_ERROR.
  */
 import { GraphQLError } from 'graphql';
 import { StorageUnavailableError } from '../storage/errors.js';
@@ -13,5 +13,5 @@ export const UNAVAILABLE_MESSAGE = 'The database is unavailable or did not answe
 export function unavailableError(storage: StorageBackend, error: unknown, original: unknown): GraphQLError | null {
   if (!(original instanceof StorageUnavailableError) && !storage.isUnavailable?.(original)) return null;
   const path = error instanceof GraphQLError ? error.path : undefined;
-  return new GraphQLError(UNAVAILABLE_MESSAGE, { path, extensions: { code: 'UNAVAILABLE' } });
+  return new GraphQLError(UNAVAILABLE_MESSAGE, { path, extensions: { code: 'UNAVAILABLE', http: { status: 503 } } });
 }

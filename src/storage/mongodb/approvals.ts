@@ -73,8 +73,9 @@ export class MongoApprovalRepository implements ApprovalRepository {
     const { approvals, claims, contracts } = this.collections;
     await approvals.insertOne(toStoredApprovalRequest(request, { confirmed: false, applied: false }));
     let written = false;
-    const mark = await markPending(this.collections, current.id);
+    let mark: string | null = null;
     try {
+      mark = await markPending(this.collections, current.id);
       written = await casReplace(claims, contracts, current.id, input.expectedRevision, withoutId(toStoredContract(next)));
     } finally {
       if (!written) await approvals.deleteOne({ _id: request.id, confirmed: false }).catch(() => undefined); // else reconcile removes it

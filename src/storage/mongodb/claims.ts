@@ -28,7 +28,7 @@ import { isDuplicateKeyError } from './errors.js';
 
 export const CLAIMS_COLLECTION = 'write_claims';
 /** The default lease of a claim. Writes hold a claim for milliseconds; the holder renews it while it writes. */
-export const DEFAULT_CLAIM_LEASE_MS = 5_000;
+export const DEFAULT_CLAIM_LEASE_MS = 15_000;
 /** Claims stored before leases existed have no `expiresAt`: they count as dead this long after `at`. */
 const LEGACY_CLAIM_TTL_MS = 30_000;
 

@@ -22,6 +22,7 @@ import { syncCatalog } from './catalog.js';
 import { acquire, type ClaimSettings, isDead, parseRevisionKey, release, type StoredClaim } from './claims.js';
 import type { Contract } from '../../domain/contracts.js';
 import { COLLECTIONS, fromStoredContract, type MongoCollections, type StoredCatalogEntry } from './documents/index.js';
+import { isDuplicateKeyError } from './errors.js';
 import { type BatchReads, readByIds } from './point-reads.js';
 
 export const PENDING_COLLECTION = 'catalog_pending';
@@ -46,7 +47,12 @@ export function pendingOf(db: Db): Collection<StoredPendingMark> {
 /** Marks contract `id` (the mark's token, for syncAndSettle). A later writer's mark replaces it: any mark will do. */
 export async function markPending(collections: MongoCollections, id: string): Promise<string> {
   const token = randomUUID();
-  await collections.catalogPending.replaceOne({ _id: id }, { token, at: new Date() }, { upsert: true });
+  try {
+    await collections.catalogPending.replaceOne({ _id: id }, { token, at: new Date() }, { upsert: true });
+  } catch (error) {
+    // Two upserts of one mark at once (not atomic on FerretDB): a mark is there, which is all a reader needs.
+    if (!isDuplicateKeyError(error)) throw error;
+  }
   return token;
 }
 
