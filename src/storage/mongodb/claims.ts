@@ -161,8 +161,10 @@ function progressWatch(claims: Collection<StoredClaim>): (holder: string | null)
 export async function release(claims: Collection<StoredClaim>, held: HeldClaim): Promise<void> {
   const settings = settingsOf(claims);
   stopRenewal(settings, held);
-  settings.inFlight.delete(held.token);
+  // Removed first, forgotten after: while the delete runs, a waiter must not take the claim for a dead one (a
+  // takeover's delete is not atomic on FerretDB and could remove the next holder's claim).
   await claims.deleteOne({ _id: held.key, token: held.token }).catch(() => undefined);
+  settings.inFlight.delete(held.token);
 }
 
 const renewalTimers = new WeakMap<HeldClaim, NodeJS.Timeout>();
