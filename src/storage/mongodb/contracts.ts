@@ -26,7 +26,6 @@ import type { Filter } from 'mongodb';
 import {
   type ActivateContractInput,
   type Contract,
-  effectiveCompatibility,
   type ContractVersion,
   type ContractWrite,
   type CreateContractInput,
@@ -43,16 +42,12 @@ import {
   type RollbackContractInput,
   type SetContractSettingsInput,
   type UpdateContractInput,
-  versionId,
 } from '../../domain/contracts.js';
-import { servesNewestVersion, transitiveBaseline } from '../../domain/lifecycle.js';
-import { isTransitive } from '../../domain/compatibility.js';
 import { AlreadyExistsError, ConflictError, NotFoundError } from '../../domain/errors.js';
 import { DEFAULT_POLICY, type RegistryPolicy } from '../../domain/evolution.js';
 import type { JsonObject } from '../../domain/odcs.js';
 import { odcsIdOf } from '../../domain/odcs-identity.js';
 import type { SearchFilter } from '../../domain/search.js';
-import { decodeKeysetCursor, pageCursor } from '../cursor.js';
 import type {
   ContractFilter,
   ContractOrder,
@@ -66,13 +61,13 @@ import { completeClosedReview } from './approvals.js';
 import { insertNewCatalog } from './catalog.js';
 import type { MongoCapabilities } from './capabilities.js';
 import { assertHeld } from './claims.js';
+import { headOf, historyOf, listVersions, versionsByIds, versionsByKeys } from './contract-versions.js';
 import { claimContract, deleteAtRevision, discardVersion, insertVersion, replaceAtRevision } from './contract-writes.js';
 import {
   fromStoredContract,
   fromStoredVersion,
   type MongoCollections,
   type StoredContract,
-  type StoredVersion,
   toStoredContract,
   toStoredVersion,
 } from './documents/index.js';
@@ -81,7 +76,7 @@ import type { FaultHook, WriteStep } from './faults.js';
 import { claimName, contractIdsByName, deleteKeysOf, type KeyCollection, putVersionKey, releaseName, repairName, versionsByKey } from './keys.js';
 import { contractConflict, versionByNumber } from './lookups.js';
 import type { OdcsIdKeys } from './odcs-ids.js';
-import { emptyPage, keysetPage } from './paging.js';
+import { keysetPage } from './paging.js';
 import { readByIds } from './point-reads.js';
 import { markPending, syncAndSettle } from './repair.js';
 import { searchContracts } from './search.js';
@@ -113,32 +108,6 @@ export class MongoContractRepository implements ContractRepository {
   /** After each step of a write: the test hook, when there is one. */
   private async step(step: WriteStep, contractId: string): Promise<void> {
     if (this.faults) await this.faults(step, contractId);
-  }
-
-  /**
-   * The newest version (number versionCount): the contract itself unless a draft revision exists above its active
-   * version, which is then read from the versions.
-   */
-  private async head(current: Contract): Promise<HeadVersion> {
-    if (servesNewestVersion(current)) return current;
-    const head = await versionByNumber(this.collections, current.id, current.versionCount);
-    return { document: head.document, version: head.version };
-  }
-
-  /**
-   * The documents a new version is checked against, newest first: the head, then (transitive modes) every version
-   * that was ever active, newest activation first, without the head's number (one query).
-   */
-  private async history(current: Contract, head: HeadVersion): Promise<JsonObject[]> {
-    if (!isTransitive(effectiveCompatibility(current, this.policy))) return [head.document];
-    const numbers = transitiveBaseline(current);
-    if (numbers.length === 0) return [head.document];
-    const found = await readByIds(this.collections.versions, numbers.map((n) => versionId(current.id, n)), this.capabilities.batchReads, {
-      projection: { documentJson: 1, number: 1 },
-    });
-    const byNumber = new Map([...found.values()].map((d) => [d.number, JSON.parse(d.documentJson) as JsonObject]));
-    const earlier = numbers.map((n) => byNumber.get(n)).filter((d): d is JsonObject => d !== undefined);
-    return [head.document, ...earlier];
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -337,52 +306,28 @@ export class MongoContractRepository implements ContractRepository {
   }
 
   async listVersions(contractId: string, page: PageRequest): Promise<Page<ContractVersion>> {
-    const { cursor, arg } = pageCursor(page);
-    if (cursor) decodeKeysetCursor(cursor, 'number:desc', arg); // an invalid cursor is an error even for an unknown contract
-    const contract = await this.collections.contracts.findOne({ _id: contractId }, { projection: { versionCount: 1 } });
-    if (!contract) return emptyPage();
-    return keysetPage<StoredVersion, ContractVersion>({
-      collection: this.collections.versions,
-      filter: { contractId, number: { $lte: contract.versionCount } },
-      key: 'number',
-      direction: 'desc',
-      page,
-      valueOf: (doc) => doc.number,
-      map: fromStoredVersion,
-    });
+    return listVersions(this.collections, contractId, page);
   }
 
   async getVersionsByIds(ids: readonly string[]): Promise<(ContractVersion | null)[]> {
-    if (ids.length === 0) return [];
-    const read = await readByIds(this.collections.versions, ids, this.capabilities.batchReads);
-    const docs = await this.visible([...read.values()]);
-    const byId = new Map(docs.map((d) => [d._id, d]));
-    return ids.map((id) => mapOrNull(byId.get(id), fromStoredVersion));
+    return versionsByIds(this.collections, this.capabilities.batchReads, ids);
   }
 
   async getVersions(keys: readonly { contractId: string; version: string }[]): Promise<(ContractVersion | null)[]> {
-    if (keys.length === 0) return [];
-    // Point reads through the version keys (keys.ts), then the visibility check: three rounds whatever the batch.
-    const found = await versionsByKey(this.keys, this.collections, keys, this.capabilities.batchReads);
-    const docs = await this.visible(found.filter((d): d is StoredVersion => d !== null));
-    const byKey = new Map(docs.map((d) => [pairKey(d.contractId, d.version), d]));
-    return keys.map((k) => mapOrNull(byKey.get(pairKey(k.contractId, k.version)), fromStoredVersion));
+    return versionsByKeys(this.collections, this.keys, this.capabilities.batchReads, keys);
   }
 
   // -------------------------------------------------------------------------------------------------------------
   // Internals
 
-  /** The versions readers may see: those of an existing contract, numbered up to its versionCount. One query. */
-  private async visible(docs: StoredVersion[]): Promise<StoredVersion[]> {
-    if (docs.length === 0) return docs;
-    const contracts = await readByIds(this.collections.contracts, docs.map((d) => d.contractId), this.capabilities.batchReads, {
-      projection: { versionCount: 1 },
-    });
-    const counts = new Map([...contracts.values()].map((c) => [c._id, c.versionCount]));
-    return docs.filter((d) => {
-      const count = counts.get(d.contractId);
-      return count !== undefined && d.number <= count;
-    });
+  /** The newest version (contract-versions.ts headOf). */
+  private head(current: Contract): Promise<HeadVersion> {
+    return headOf(this.collections, current);
+  }
+
+  /** The documents a new version is checked against (contract-versions.ts historyOf). */
+  private history(current: Contract, head: HeadVersion): Promise<JsonObject[]> {
+    return historyOf(this.collections, this.capabilities.batchReads, this.policy, current, head);
   }
 
   /** The contract at the revision the caller read: NotFoundError or ConflictError otherwise. */
@@ -451,8 +396,4 @@ export class MongoContractRepository implements ContractRepository {
       return write.contract;
     });
   }
-}
-
-function pairKey(contractId: string, version: string): string {
-  return JSON.stringify([contractId, version]);
 }
