@@ -68,12 +68,14 @@ describe('tracing', () => {
     }
     const execute = byName('graphql.execute')[0]!;
     const finds = byName('mongodb.find');
-    expect(finds.length).toBe(3); // the page, the catalog entries, their contracts (test/api/batching.test.ts)
+    // the page, the catalog entries, their freshness check (their contracts' revisions and catalog_pending, see
+    // src/storage/mongodb/repair.ts freshenCatalog), their contracts (test/api/batching.test.ts)
+    expect(finds.length).toBe(5);
     for (const find of finds) {
       expect(parentOf(find)).toBe(execute.spanContext().spanId);
       expect(find.attributes).toMatchObject({ 'db.system.name': 'mongodb', 'db.operation.name': 'find' });
     }
-    expect(finds.map((f) => f.attributes['db.collection.name']).sort()).toEqual(['contracts', 'contracts', 'schema_catalog']);
+    expect(finds.map((f) => f.attributes['db.collection.name']).sort()).toEqual(['catalog_pending', 'contracts', 'contracts', 'contracts', 'schema_catalog']);
   });
 
   it('continues an incoming W3C traceparent', async () => {
