@@ -127,8 +127,14 @@ async function tryAcquire(claims: Collection<StoredClaim>, key: string): Promise
       startRenewal(claims, settings, held);
       return held;
     } catch (error) {
+      if (!isDuplicateKeyError(error)) {
+        // The insert may have been applied although its answer was lost (a time limit, a dropped connection):
+        // remove it, if it is there, rather than leave it to run out.
+        await claims.deleteOne({ _id: key, token }).catch(() => undefined);
+        settings.inFlight.delete(token);
+        throw error;
+      }
       settings.inFlight.delete(token);
-      if (!isDuplicateKeyError(error)) throw error;
     }
     const existing = await claims.findOne({ _id: key });
     if (!existing) continue; // released meanwhile
@@ -163,7 +169,8 @@ export async function release(claims: Collection<StoredClaim>, held: HeldClaim):
   stopRenewal(settings, held);
   // Removed first, forgotten after: while the delete runs, a waiter must not take the claim for a dead one (a
   // takeover's delete is not atomic on FerretDB and could remove the next holder's claim).
-  await claims.deleteOne({ _id: held.key, token: held.token }).catch(() => undefined);
+  const remove = () => claims.deleteOne({ _id: held.key, token: held.token });
+  await remove().catch(() => remove().catch(() => undefined)); // once more (a busy database); then it runs out
   settings.inFlight.delete(held.token);
 }
 
