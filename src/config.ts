@@ -120,6 +120,11 @@ const schema = z.object({
   GRIOT_DB_OPERATION_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
   GRIOT_DB_SERVER_SELECTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
   GRIOT_READY_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+  // events (issue 14): the change log's retention, how often expired events are pruned (and half-done writes
+  // repaired), and how old a write's intent must be before the repair pass completes it.
+  GRIOT_EVENT_RETENTION_SECONDS: z.coerce.number().int().min(60).max(10 * 366 * 86_400).default(30 * 86_400),
+  GRIOT_EVENT_PRUNE_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  GRIOT_EVENT_REPAIR_GRACE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
 });
 
 export interface Config {
@@ -164,7 +169,20 @@ export interface Config {
   log: { level: LogLevel; format: LogFormat; requestIdMaxLength: number };
   /** Who may read /metrics (src/observability/setup.ts). */
   metrics: { token: string | null; port: number | null; maxOperationNames: number };
+  /** The change log (src/storage/events). */
+  events: EventLogOptions;
 }
+
+export interface EventLogOptions {
+  /** Events are deleted this long after they were appended (TTL index and prune). */
+  retentionSeconds: number;
+  /** How often this process prunes expired events and repairs writes whose event is missing. */
+  pruneIntervalSeconds: number;
+  /** An intent (a write begun, its event not yet appended) older than this is completed by the repair pass. */
+  repairGraceSeconds: number;
+}
+
+export const DEFAULT_EVENT_LOG: EventLogOptions = { retentionSeconds: 30 * 86_400, pruneIntervalSeconds: 300, repairGraceSeconds: 60 };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -186,6 +204,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration: ${variable}=${shown} — expected ${expectation(issue)}`);
   }
   const c = parsed.data;
+  if (c.GRIOT_EVENT_PRUNE_INTERVAL_SECONDS * 2 > c.GRIOT_EVENT_RETENTION_SECONDS) {
+    throw new ConfigError(
+      `Invalid configuration: GRIOT_EVENT_PRUNE_INTERVAL_SECONDS=${c.GRIOT_EVENT_PRUNE_INTERVAL_SECONDS} — expected at most half of GRIOT_EVENT_RETENTION_SECONDS (${c.GRIOT_EVENT_RETENTION_SECONDS})`,
+    );
+  }
   return {
     env: c.NODE_ENV,
     port: c.PORT,
@@ -239,6 +262,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       requestIdMaxLength: c.GRIOT_REQUEST_ID_MAX_LENGTH,
     },
     metrics: { token: c.GRIOT_METRICS_TOKEN ?? null, port: c.GRIOT_METRICS_PORT ?? null, maxOperationNames: c.GRIOT_METRICS_MAX_OPERATION_NAMES },
+    events: {
+      retentionSeconds: c.GRIOT_EVENT_RETENTION_SECONDS,
+      pruneIntervalSeconds: c.GRIOT_EVENT_PRUNE_INTERVAL_SECONDS,
+      repairGraceSeconds: c.GRIOT_EVENT_REPAIR_GRACE_SECONDS,
+    },
   };
 }
 

@@ -15,6 +15,7 @@ describe('config', () => {
       auth: { apiKeys: [], jwt: null, anonymousRead: false },
       log: { level: 'info', format: 'pretty', requestIdMaxLength: 128 },
       metrics: { token: null, port: null, maxOperationNames: 200 },
+      events: { retentionSeconds: 30 * 86_400, pruneIntervalSeconds: 300, repairGraceSeconds: 60 },
       limits: { maxDepth: 12, maxAliases: 30, maxTokens: 5000, maxDirectives: 50, maxCost: 200_000, requestTimeoutMs: 30_000, maxDocumentBytes: 4 * 1024 * 1024, maxDocumentDepth: 64 },
       exposure: { introspection: 'authenticated', corsOrigins: [], rateLimit: null },
     });
@@ -78,6 +79,9 @@ describe('config', () => {
       GRIOT_DB_OPERATION_TIMEOUT_MS: '3000',
       GRIOT_DB_SERVER_SELECTION_TIMEOUT_MS: '1500',
       GRIOT_READY_TIMEOUT_MS: '500',
+      GRIOT_EVENT_RETENTION_SECONDS: '86400',
+      GRIOT_EVENT_PRUNE_INTERVAL_SECONDS: '60',
+      GRIOT_EVENT_REPAIR_GRACE_SECONDS: '30',
     });
     expect(c).toEqual({
       env: 'production',
@@ -101,6 +105,7 @@ describe('config', () => {
       },
       log: { level: 'debug', format: 'pretty', requestIdMaxLength: 64 },
       metrics: { token: 'scrape-token-0123456789', port: 9464, maxOperationNames: 50 },
+      events: { retentionSeconds: 86_400, pruneIntervalSeconds: 60, repairGraceSeconds: 30 },
       limits: { maxDepth: 12, maxAliases: 30, maxTokens: 5000, maxDirectives: 50, maxCost: 200_000, requestTimeoutMs: 30_000, maxDocumentBytes: 4 * 1024 * 1024, maxDocumentDepth: 64 },
       exposure: { introspection: 'off', corsOrigins: [], rateLimit: null },
     });
@@ -130,6 +135,8 @@ describe('config', () => {
     [{ GRIOT_JWKS_URL: 'idp.example/jwks' }, 'GRIOT_JWKS_URL="idp.example/jwks" — expected an http(s) URL of a JWKS document'],
     [{ GRIOT_ANONYMOUS_READ: 'sometimes' }, 'GRIOT_ANONYMOUS_READ="sometimes" — expected one of'],
     [{ GRIOT_MAX_DEPTH: '0' }, 'GRIOT_MAX_DEPTH="0" — expected a number >=1'],
+    [{ GRIOT_EVENT_RETENTION_SECONDS: '10' }, 'GRIOT_EVENT_RETENTION_SECONDS="10" — expected a number >=60'],
+    [{ GRIOT_EVENT_RETENTION_SECONDS: '600', GRIOT_EVENT_PRUNE_INTERVAL_SECONDS: '400' }, 'GRIOT_EVENT_PRUNE_INTERVAL_SECONDS=400 — expected at most half of GRIOT_EVENT_RETENTION_SECONDS (600)'],
     [{ GRIOT_MAX_COST: 'lots' }, 'GRIOT_MAX_COST="lots" — expected a number'],
     [{ GRIOT_INTROSPECTION: 'yes' }, 'GRIOT_INTROSPECTION="yes" — expected one of off, authenticated, everyone'],
     [{ GRIOT_CORS_ORIGINS: 'https://a.example/path' }, 'GRIOT_CORS_ORIGINS="https://a.example/path" — expected a comma-separated list of origins'],

@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   GRAPHQL_PARSE_FAILED: 'The request is not a parseable GraphQL document.',
   GRAPHQL_VALIDATION_FAILED: 'The operation does not validate against the schema (unknown field or argument, wrong type...).',
   CSRF_HEADER_MISSING: 'A GET, form or plain-text request without the x-graphql-yoga-csrf header (cross-site request protection).',
+  CURSOR_EXPIRED: 'The change-log cursor points at events that retention has already deleted: start again from the oldest kept event (no cursor) or a newer one.',
   RATE_LIMITED: 'Too many requests from this caller: wait and retry.',
   TIMEOUT: 'The request took longer than its time budget and was cancelled; nothing half-written is visible.',
   CANCELLED: 'The client closed the request before it finished; it was stopped (the client no longer reads this).',

@@ -154,3 +154,19 @@ export class InvalidStateError extends RegistryError {
     this.name = 'InvalidStateError';
   }
 }
+
+/**
+ * A change-log cursor older than retention: the event right after it was deleted, so resuming from it would
+ * silently miss events. `oldest` is the oldest position still kept (resume with no cursor to start there).
+ */
+export class ExpiredCursorError extends RegistryError {
+  readonly code = 'CURSOR_EXPIRED';
+  constructor(
+    readonly path: string,
+    readonly after: number,
+    readonly oldest: number | null,
+  ) {
+    super(`The cursor at ${path} (position ${after}) has expired: the events after it are older than the retention period${oldest === null ? '' : `; the oldest kept event is at position ${oldest}`}`);
+    this.name = 'ExpiredCursorError';
+  }
+}

@@ -15,6 +15,7 @@ import './validations.js';
 import './issues.js';
 import './comments.js';
 import './system.js';
+import './events.js';
 
 import './viewer.js';
 

@@ -30,6 +30,7 @@ import type { Run, RunStatus, StartRunInput, UpdateRunInput } from '../domain/ru
 import type { StatsQuery, ValidationStats } from '../domain/stats.js';
 import type { RecordValidationInput, ValidationRecord } from '../domain/validations.js';
 import type { SearchFacets, SearchField, SearchFilter } from '../domain/search.js';
+import type { EventFilter, NewEvent, RegistryEvent } from '../domain/events.js';
 
 export type { ApprovalRequest, CatalogEntry, Comment, Contract, ContractVersion, Issue, Run, ValidationRecord, ValidationStats };
 
@@ -328,6 +329,50 @@ export interface ApprovalRepository {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// The change log (issue 14)
+
+export interface EventListRequest {
+  /** Events after this position (exclusive); from the oldest kept one without it. */
+  after?: number | null;
+  /** Events before this position (exclusive), for backward paging; the newest `last` before it. */
+  before?: number | null;
+  /** At most this many, ascending by position (with `before`: the last ones before it, still ascending). */
+  first: number;
+  filter?: EventFilter | null;
+}
+
+/** Called after an event was appended by this process (not for an append that found its key already stored). */
+export type EventListener = (event: RegistryEvent) => void;
+
+/**
+ * The durable change log: one event per committed change, positions 1, 2, 3, … taken strictly in order (a
+ * position is only taken once every lower one exists), so a reader that has seen position p has seen every
+ * matching event up to p. The log is the source of truth; `onAppended` only wakes readers in this process, which
+ * then read the log from their last position.
+ */
+export interface EventRepository {
+  /** Appends at the next position; idempotent by key: an existing key returns the stored event, appending nothing. */
+  append(event: NewEvent): Promise<RegistryEvent>;
+  /**
+   * Ascending by position. ExpiredCursorError when `after` points below what retention still keeps (the event
+   * right after it has expired), so a reader never silently misses events.
+   */
+  list(request: EventListRequest): Promise<RegistryEvent[]>;
+  /** The events at these positions, ordered like `positions`, null where missing (expired or never written). */
+  getByPositions(positions: readonly number[]): Promise<(RegistryEvent | null)[]>;
+  /** The stored event of each key, ordered like `keys`, null where missing. */
+  getByKeys(keys: readonly string[]): Promise<(RegistryEvent | null)[]>;
+  /** The highest position taken (0 for an empty log). */
+  latest(): Promise<number>;
+  /** How many kept events match the filter. */
+  count(filter?: EventFilter | null): Promise<number>;
+  /** Listens to appends made by this process; returns the unsubscribe function. */
+  onAppended(listener: EventListener): () => void;
+  /** Deletes events appended before `cutoff` (retention), always keeping the newest; returns how many. */
+  prune(cutoff: Date): Promise<number>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // The backend
 
 export interface StorageCapabilities {
@@ -359,6 +404,8 @@ export interface StorageBackend {
   readonly issues: IssueRepository;
   readonly comments: CommentRepository;
   readonly approvals: ApprovalRepository;
+  /** The change log; every write of the repositories above appends its events (storage/events/recorder.ts). */
+  readonly events: EventRepository;
   readonly capabilities: StorageCapabilities;
   health(): Promise<HealthReport>;
   /** Whether an error thrown by this backend means the database is unreachable or too slow (the API's UNAVAILABLE). */

@@ -2,11 +2,14 @@
  * The in-memory backend: the same repositories as MongoDB, held in Maps. For development without a database and
  * for tests; nothing persists. Writes are atomic (no await between check and write), so it needs no compensation.
  */
+import { DEFAULT_EVENT_LOG, type EventLogOptions } from '../../config.js';
 import type { RegistryPolicy } from '../../domain/evolution.js';
+import { withEvents } from '../events/recorder.js';
 import type { StorageBackend, StorageCapabilities } from '../types.js';
 import { MemoryApprovalRepository } from './approvals.js';
 import { MemoryCommentRepository } from './comments.js';
 import { MemoryContractRepository } from './contracts.js';
+import { MemoryEventRepository } from './events.js';
 import { MemoryIssueRepository } from './issues.js';
 import { MemoryRunRepository } from './runs.js';
 import { MemoryState } from './state.js';
@@ -14,6 +17,7 @@ import { MemoryValidationRepository } from './validations.js';
 
 export interface MemoryStorageOptions {
   policy?: RegistryPolicy;
+  events?: EventLogOptions;
 }
 
 export function createMemoryStorage(options: MemoryStorageOptions = {}): StorageBackend {
@@ -21,7 +25,8 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
   const capabilities: StorageCapabilities = { backend: 'memory', textSearch: false, transactions: false, aggregation: false, serverVersion: null };
   const contracts = new MemoryContractRepository(state, options.policy);
   const issues = new MemoryIssueRepository(state);
-  return {
+  const events = new MemoryEventRepository();
+  const raw: StorageBackend = {
     contracts,
     schemaCatalog: contracts.catalog,
     runs: new MemoryRunRepository(state),
@@ -29,12 +34,16 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
     issues,
     comments: new MemoryCommentRepository(state),
     approvals: new MemoryApprovalRepository(state),
+    events,
     capabilities,
     async health() {
       return { ok: true, backend: 'memory', latencyMs: 0 };
     },
     async close() {
       state.clear();
+      events.clear();
     },
   };
+  // Every write appends its events (no intents: a crash loses the whole in-memory state anyway).
+  return withEvents(raw, { log: options.events ?? DEFAULT_EVENT_LOG, intents: null });
 }

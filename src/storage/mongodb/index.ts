@@ -4,6 +4,7 @@
  * counts; text search and aggregated sums are used only when the server proves it has them (see capabilities.ts).
  */
 import { type Db, MongoClient } from 'mongodb';
+import { DEFAULT_EVENT_LOG, type EventLogOptions } from '../../config.js';
 import type { RegistryPolicy } from '../../domain/evolution.js';
 import type { HealthReport, StorageBackend } from '../types.js';
 import { MongoApprovalRepository } from './approvals.js';
@@ -21,6 +22,10 @@ import { ensureIndexes } from './indexes.js';
 import { backfillKeys, ensureKeyIndexes, keysOf } from './keys.js';
 import { migrateNulKeys } from './nul-free.js';
 import { MongoCommentRepository } from './comments.js';
+import { MongoEventRepository } from './events.js';
+import type { Locator } from '../events/collect.js';
+import { MongoIntentStore } from '../events/intents.js';
+import { type RecordingBackend, withEvents } from '../events/recorder.js';
 import { MongoIssueRepository } from './issues.js';
 import { backfillOdcsIds, OdcsIdKeys } from './odcs-ids.js';
 import { MongoRunRepository } from './runs.js';
@@ -47,9 +52,16 @@ export interface MongoStorageOptions {
   pingTimeoutMs?: number;
   /** Tests only: called after each step of a contract write (faults.ts). */
   faults?: FaultHook;
+  /** The change log's retention (the TTL index); DEFAULT_EVENT_LOG when absent. */
+  events?: EventLogOptions;
+  /** Tests only (fault injection): called after a write committed, before its events; throwing simulates a crash. */
+  eventFaults?: { afterWrite?: (where: Locator) => void };
 }
 
-export interface MongoStorageBackend extends StorageBackend {
+/** The backend before the change-log recorder wraps it. */
+type MongoStorageBackendBase = Omit<MongoStorageBackend, keyof RecordingBackend>;
+
+export interface MongoStorageBackend extends StorageBackend, RecordingBackend {
   readonly capabilities: MongoCapabilities;
   readonly client: MongoClient;
   readonly db: Db;
@@ -84,6 +96,11 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
   await client.connect();
   try {
     const db = client.db(options.database);
+    const events = new MongoEventRepository(db);
+    const eventLog = options.events ?? DEFAULT_EVENT_LOG;
+    await events.ensureIndexes(eventLog.retentionSeconds);
+    const intents = new MongoIntentStore(db);
+    await intents.ensureIndexes();
     const keys = withTimeLimit(keysOf(db), operationTimeoutMs);
     const collections = withTimeLimits(collectionsOf(db), operationTimeoutMs);
     const odcsIds = new OdcsIdKeys(keys, collections.contracts, collections.claims);
@@ -99,7 +116,7 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
     const interval = options.repairIntervalMs ?? 3 * leaseMs;
     const repairTimer = interval > 0 ? setInterval(() => void repairDeadClaims(collections, claimSettings).catch(() => undefined), interval) : null;
     repairTimer?.unref();
-    return {
+    const raw: MongoStorageBackendBase = {
       client,
       db,
       contracts,
@@ -109,6 +126,7 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
       issues,
       comments: new MongoCommentRepository(collections, keys, batchReads),
       approvals,
+      events,
       capabilities,
       health: () => health(db, pingTimeoutMs),
       isUnavailable: (error) => isUnavailableError(error) || error instanceof StorageUnavailableError,
@@ -121,6 +139,10 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
         await db.dropDatabase();
       },
     };
+    // Every write appends its events; writes a crash left without them are completed now (and every prune interval).
+    const storage = withEvents(raw, { log: eventLog, intents, afterWrite: options.eventFaults?.afterWrite });
+    await storage.repairEvents();
+    return storage;
   } catch (error) {
     await client.close().catch(() => undefined);
     throw error;

@@ -1,0 +1,55 @@
+/**
+ * Intents of the change log's writer (recorder.ts): what a write is about to touch and when it began, kept until
+ * its events are appended. One left behind means a crash (or a failed append) between a write and its events.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Collection, Db } from 'mongodb';
+import type { Locator } from './collect.js';
+
+export interface Intent {
+  id: string;
+  where: Locator;
+  since: Date;
+}
+
+export interface IntentStore {
+  begin(where: Locator, since: Date): Promise<string>;
+  end(id: string): Promise<void>;
+  /** The intents begun before `cutoff`, oldest first (at most `limit`). */
+  olderThan(cutoff: Date, limit?: number): Promise<Intent[]>;
+}
+
+interface StoredIntent {
+  _id: string;
+  where: Locator;
+  since: Date;
+}
+
+export const INTENT_COLLECTION = 'event_intents';
+
+export class MongoIntentStore implements IntentStore {
+  private readonly intents: Collection<StoredIntent>;
+
+  constructor(db: Db) {
+    this.intents = db.collection<StoredIntent>(INTENT_COLLECTION);
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.intents.createIndexes([{ key: { since: 1 }, name: 'event_intents_since' }]);
+  }
+
+  async begin(where: Locator, since: Date): Promise<string> {
+    const id = randomUUID();
+    await this.intents.insertOne({ _id: id, where: JSON.parse(JSON.stringify(where)) as Locator, since });
+    return id;
+  }
+
+  async end(id: string): Promise<void> {
+    await this.intents.deleteOne({ _id: id });
+  }
+
+  async olderThan(cutoff: Date, limit = 1000): Promise<Intent[]> {
+    const docs = await this.intents.find({ since: { $lt: cutoff } }).sort({ since: 1 }).limit(limit).toArray();
+    return docs.map((d) => ({ id: d._id, where: d.where, since: d.since }));
+  }
+}

@@ -1,0 +1,301 @@
+/**
+ * The change log on a MongoDB-wire server without transactions (issue 14.2).
+ *
+ * Positions: an event's `_id` is its position, inserted as latest + 1. A unique `_id` means two appenders (in one
+ * process or on two instances) never take the same position: the loser gets a duplicate key, finds the new latest
+ * and tries the next one. Appends of one process run one at a time, and every appender only tries latest + 1
+ * after reading that latest exists, so a position is only ever taken when every lower one already exists: a reader
+ * that has seen position p will never see an event appear below p later (no skipped event, gapless log).
+ * Idempotence: a unique index on `key`; a duplicate on it returns the stored event.
+ * Latest: found by point reads of `_id` only (galloping up from the last known position, kept in this process and
+ * in the `event_heads` document), never by a sort, which FerretDB 1.x answers with a scan.
+ * Retention: a TTL index on `loggedAt` where the server honours one, and prune() (run by the recorder's timer) on
+ * every server, which records the head first and always keeps the newest event, so positions never restart.
+ */
+import type { Collection, Db, Filter, IndexDescription } from 'mongodb';
+import { MongoServerError } from 'mongodb';
+import type { EventFilter, EventSubjectType, EventSummary, EventType, NewEvent, RegistryEvent } from '../../domain/events.js';
+import { ExpiredCursorError } from '../../domain/errors.js';
+import { AppendListeners } from '../events/listeners.js';
+import type { EventListRequest, EventListener, EventRepository } from '../types.js';
+import { isDuplicateKeyError } from './errors.js';
+import { eachLimited } from './point-reads.js';
+
+export const EVENT_COLLECTIONS = { events: 'events', heads: 'event_heads' } as const;
+
+export interface StoredEvent {
+  _id: number;
+  key: string;
+  type: EventType;
+  subjectType: EventSubjectType;
+  subjectId: string;
+  contractId: string | null;
+  actor: string | null;
+  at: Date;
+  loggedAt: Date;
+  revision: number | null;
+  version: string | null;
+  summary: EventSummary;
+  audience: string[];
+}
+
+interface StoredHead {
+  _id: string;
+  position: number;
+}
+
+const HEAD_ID = 'log';
+const TTL_INDEX = 'events_logged_at_ttl';
+/** How many times an append retries after losing a position to another appender before giving up. */
+const MAX_POSITION_RETRIES = 1000;
+
+export const EVENT_INDEXES: IndexDescription[] = [
+  { key: { key: 1 }, name: 'events_key_unique', unique: true },
+  { key: { contractId: 1, _id: 1 }, name: 'events_contract_position' },
+  { key: { actor: 1, _id: 1 }, name: 'events_actor_position' },
+  { key: { type: 1, _id: 1 }, name: 'events_type_position' },
+  { key: { audience: 1, _id: 1 }, name: 'events_audience_position' },
+  { key: { subjectId: 1, _id: 1 }, name: 'events_subject_position' },
+];
+
+export class MongoEventRepository implements EventRepository {
+  private readonly events: Collection<StoredEvent>;
+  private readonly heads: Collection<StoredHead>;
+  private readonly listeners = new AppendListeners();
+  /** The highest position this process knows exists (a lower bound of the latest), and when it learnt it. */
+  private known = 0;
+  private knownAt = 0;
+  private headRead = false;
+  /** How long `known` is trusted without re-reading the head (under the retention: see latest()). */
+  private trustMs = 60_000;
+  /** Appends of this process, one at a time (see the file comment). */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Whether the server accepted the TTL index (FerretDB 1.x does not); prune() covers either way. */
+  ttlIndex = false;
+
+  constructor(db: Db) {
+    this.events = db.collection<StoredEvent>(EVENT_COLLECTIONS.events);
+    this.heads = db.collection<StoredHead>(EVENT_COLLECTIONS.heads);
+  }
+
+  /** Creates the indexes (one per command, see indexes.ts) and the TTL index for `retentionSeconds`. */
+  async ensureIndexes(retentionSeconds: number): Promise<void> {
+    this.trustMs = (retentionSeconds * 1000) / 2;
+    for (const index of EVENT_INDEXES) await this.events.createIndexes([index]);
+    const ttl = { key: { loggedAt: 1 }, name: TTL_INDEX, expireAfterSeconds: retentionSeconds };
+    try {
+      await this.events.createIndexes([ttl]);
+      this.ttlIndex = true;
+    } catch (error) {
+      // 85/86: the index exists with another retention: replace it. Otherwise the server refuses TTL indexes.
+      if (error instanceof MongoServerError && (error.code === 85 || error.code === 86)) {
+        await this.events.dropIndex(TTL_INDEX);
+        await this.events.createIndexes([ttl]);
+        this.ttlIndex = true;
+      } else {
+        this.ttlIndex = false;
+        await this.events.createIndexes([{ key: { loggedAt: 1 }, name: 'events_logged_at' }]).catch(() => undefined);
+      }
+    }
+  }
+
+  append(event: NewEvent): Promise<RegistryEvent> {
+    const run = this.queue.then(() => this.appendNow(event));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async appendNow(event: NewEvent): Promise<RegistryEvent> {
+    let position = this.fresh() ? this.known + 1 : (await this.latest()) + 1;
+    for (let attempt = 0; attempt < MAX_POSITION_RETRIES; attempt++) {
+      const doc: StoredEvent = { _id: position, ...event, summary: { ...event.summary }, audience: [...event.audience], loggedAt: new Date() };
+      try {
+        await this.events.insertOne(doc);
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
+        const existing = await this.events.findOne({ key: event.key });
+        if (existing) return fromStored(existing);
+        // Another appender took the position: find the new latest and try the one after it.
+        position = (await this.latest()) + 1;
+        continue;
+      }
+      this.learn(position);
+      const stored = fromStored(doc);
+      this.listeners.emit(fromStored(doc));
+      return stored;
+    }
+    throw new Error(`could not append event ${event.key}: ${MAX_POSITION_RETRIES} positions lost to other appenders`);
+  }
+
+  async list(request: EventListRequest): Promise<RegistryEvent[]> {
+    const after = request.after ?? null;
+    const range: Record<string, number> = {};
+    if (after !== null) range.$gt = after;
+    if (request.before != null) range.$lt = request.before;
+    const filter: Filter<StoredEvent> = { ...filterOf(request.filter) };
+    if (Object.keys(range).length > 0) filter._id = range;
+    const backward = request.before != null;
+    const docs = await this.events
+      .find(filter)
+      .sort({ _id: backward ? -1 : 1 })
+      .limit(request.first)
+      .toArray();
+    if (backward) docs.reverse();
+    if (after !== null && docs[0]?._id !== after + 1) await this.checkCursor(after);
+    return docs.map(fromStored);
+  }
+
+  /** ExpiredCursorError when the event right after `after` is gone (expired) while later ones were appended. */
+  private async checkCursor(after: number): Promise<void> {
+    if (after < 0) return;
+    // The latest first: a position above `after` read after it means `after + 1` was taken (in order) before,
+    // so if it is missing now it has expired; one appended between the list and this check is no expiry.
+    const latest = await this.latest();
+    if (after >= latest) return;
+    if (await this.exists(after + 1)) return;
+    throw new ExpiredCursorError('after', after, await this.oldest(latest));
+  }
+
+  /** The oldest kept position, found by galloping down from the latest with point reads. */
+  private async oldest(latest: number): Promise<number | null> {
+    if (this.ttlIndex) {
+      const first = await this.events.find({}, { projection: { _id: 1 } }).sort({ _id: 1 }).limit(1).next();
+      return first?._id ?? null;
+    }
+    if (latest === 0 || !(await this.exists(latest))) return null;
+    let hi = latest; // exists
+    let step = 1;
+    let lo = hi - step;
+    while (lo >= 1 && (await this.exists(lo))) {
+      hi = lo;
+      step *= 2;
+      lo = hi - step;
+    }
+    lo = Math.max(lo, 0); // missing (or 0)
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (await this.exists(mid)) hi = mid;
+      else lo = mid;
+    }
+    return hi;
+  }
+
+  async getByPositions(positions: readonly number[]): Promise<(RegistryEvent | null)[]> {
+    const found = new Map<number, RegistryEvent>();
+    await eachLimited([...new Set(positions.filter((p) => Number.isSafeInteger(p)))], 32, async (p) => {
+      const doc = await this.events.findOne({ _id: p });
+      if (doc) found.set(p, fromStored(doc));
+    });
+    return positions.map((p) => found.get(p) ?? null);
+  }
+
+  async getByKeys(keys: readonly string[]): Promise<(RegistryEvent | null)[]> {
+    const found = new Map<string, RegistryEvent>();
+    await eachLimited([...new Set(keys)], 32, async (key) => {
+      const doc = await this.events.findOne({ key });
+      if (doc) found.set(key, fromStored(doc));
+    });
+    return keys.map((k) => found.get(k) ?? null);
+  }
+
+  /**
+   * Where the server deletes on its own (a TTL index: MongoDB), the newest event by the `_id` index (one index
+   * read), or the head when every event expired. Elsewhere only prune() deletes, below the head it wrote first:
+   * positions above the head (or above a position this process saw within half the retention, which cannot have
+   * expired since) are contiguous, so galloping point reads find the latest.
+   */
+  async latest(): Promise<number> {
+    if (this.ttlIndex) {
+      const [newest, head] = await Promise.all([
+        this.events.find({}, { projection: { _id: 1 } }).sort({ _id: -1 }).limit(1).next(),
+        this.heads.findOne({ _id: HEAD_ID }),
+      ]);
+      const latest = Math.max(newest?._id ?? 0, head?.position ?? 0, this.known);
+      this.learn(latest);
+      return latest;
+    }
+    if (!this.fresh() || !this.headRead) {
+      const head = await this.heads.findOne({ _id: HEAD_ID });
+      this.known = Math.max(this.known, head?.position ?? 0);
+      this.headRead = true;
+    }
+    let lo = this.known; // exists, or 0 / expired: everything above it that exists is contiguous
+    if (!(await this.exists(lo + 1))) return lo;
+    lo += 1;
+    let step = 1;
+    while (await this.exists(lo + step)) {
+      lo += step;
+      step *= 2;
+    }
+    let hi = lo + step; // missing
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (await this.exists(mid)) lo = mid;
+      else hi = mid;
+    }
+    this.learn(lo);
+    return lo;
+  }
+
+  private fresh(): boolean {
+    return this.headRead && Date.now() - this.knownAt < this.trustMs;
+  }
+
+  private learn(position: number): void {
+    if (position >= this.known) {
+      this.known = position;
+      this.knownAt = Date.now();
+    }
+  }
+
+  async count(filter?: EventFilter | null): Promise<number> {
+    return this.events.countDocuments(filterOf(filter));
+  }
+
+  onAppended(listener: EventListener): () => void {
+    return this.listeners.add(listener);
+  }
+
+  async prune(cutoff: Date): Promise<number> {
+    const latest = await this.latest();
+    if (latest === 0) return 0;
+    // The head first: once it says `latest`, positions continue from there even if every event expires.
+    await this.heads.updateOne({ _id: HEAD_ID }, { $max: { position: latest } }, { upsert: true });
+    const result = await this.events.deleteMany({ loggedAt: { $lt: cutoff }, _id: { $lt: latest } });
+    return result.deletedCount;
+  }
+
+  private async exists(position: number): Promise<boolean> {
+    if (position < 1) return false;
+    return (await this.events.findOne({ _id: position }, { projection: { _id: 1 } })) !== null;
+  }
+}
+
+function filterOf(filter: EventFilter | null | undefined): Filter<StoredEvent> {
+  const out: Filter<StoredEvent> = {};
+  if (!filter) return out;
+  if (filter.types && filter.types.length > 0) out.type = filter.types.length === 1 ? filter.types[0]! : { $in: [...filter.types] };
+  if (filter.contractId != null) out.contractId = filter.contractId;
+  if (filter.actor != null) out.actor = filter.actor;
+  if (filter.audience != null) out.audience = filter.audience;
+  if (filter.subjectId != null) out.subjectId = filter.subjectId;
+  return out;
+}
+
+function fromStored(doc: StoredEvent): RegistryEvent {
+  return {
+    position: doc._id,
+    key: doc.key,
+    type: doc.type,
+    subjectType: doc.subjectType,
+    subjectId: doc.subjectId,
+    contractId: doc.contractId ?? null,
+    actor: doc.actor ?? null,
+    at: doc.at,
+    loggedAt: doc.loggedAt,
+    revision: doc.revision ?? null,
+    version: doc.version ?? null,
+    summary: { ...(doc.summary ?? {}) },
+    audience: [...(doc.audience ?? [])],
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * The change log without transactions, on a real MongoDB-wire server (FerretDB here): a crash between a committed
+ * write and its event (fault injection: the recorder's afterWrite hook throws, leaving the intent and no event) is
+ * completed by the repair pass at the next start-up, or by the running instance's periodic pass, exactly once.
+ * Two instances appending to one database take distinct, gapless positions, and a reader paging by cursor
+ * meanwhile never misses one.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import type { EventType, RegistryEvent } from '../../src/domain/events.js';
+import type { Locator } from '../../src/storage/events/collect.js';
+import { createMongoStorage, type MongoStorageBackend } from '../../src/storage/mongodb/index.js';
+import { testDatabaseName } from '../support/backends.js';
+import { contractDocument } from '../support/fixtures.js';
+
+const CRASH = 'simulated crash between the write and its event';
+
+describe('change log repair and positions (FerretDB)', () => {
+  const opened: MongoStorageBackend[] = [];
+  let database = testDatabaseName();
+  /** Which write to "crash" after (null: none). */
+  let crashOn: ((where: Locator) => boolean) | null = null;
+
+  async function open(repairGraceSeconds = 60): Promise<MongoStorageBackend> {
+    const storage = await createMongoStorage({
+      uri: inject('mongodbUri'),
+      database,
+      events: { retentionSeconds: 86_400, pruneIntervalSeconds: 3_600, repairGraceSeconds },
+      eventFaults: {
+        afterWrite: (where) => {
+          if (crashOn?.(where)) throw new Error(CRASH);
+        },
+      },
+    });
+    opened.push(storage);
+    return storage;
+  }
+
+  afterEach(async () => {
+    crashOn = null;
+    const last = opened[opened.length - 1];
+    await last?.dropDatabase().catch(() => undefined);
+    for (const s of opened.splice(0)) await s.close().catch(() => undefined);
+    database = testDatabaseName();
+  });
+
+  async function eventsOf(storage: MongoStorageBackend, type: EventType, subjectId: string): Promise<RegistryEvent[]> {
+    return storage.events.list({ first: 100, filter: { types: [type], subjectId } });
+  }
+
+  it('a version committed without its event gets it at the next start-up, exactly once', async () => {
+    const first = await open();
+    const c = await first.contracts.create({ document: contractDocument({ name: 'orders', version: '1.0.0' }) }, 'alice');
+    crashOn = (where) => where.op === 'contract.version';
+    const update = contractDocument({ name: 'orders', version: '1.1.0', schemas: { orders: [{ name: 'order_id', primaryKey: true }, { name: 'amount' }] } });
+    await expect(first.contracts.update({ id: c.id, expectedRevision: 1, document: update }, 'bob')).rejects.toThrow(CRASH);
+    // The write is committed, its event is not.
+    expect((await first.contracts.getById(c.id))?.versionCount).toBe(2);
+    expect(await eventsOf(first, 'CONTRACT_VERSION_PUBLISHED', c.id)).toEqual([]);
+    await first.close();
+    crashOn = null;
+
+    const second = await open(0);
+    const repaired = await eventsOf(second, 'CONTRACT_VERSION_PUBLISHED', c.id);
+    expect(repaired).toEqual([expect.objectContaining({ key: `contract:${c.id}:version:2`, actor: 'bob', version: '1.1.0', summary: expect.objectContaining({ requiredBump: 'minor' }) })]);
+    await second.close();
+    const third = await open(0);
+    expect(await eventsOf(third, 'CONTRACT_VERSION_PUBLISHED', c.id)).toHaveLength(1);
+    expect((await third.events.list({ first: 100 })).map((e) => e.type)).toEqual(['CONTRACT_CREATED', 'CONTRACT_VERSION_PUBLISHED']);
+  });
+
+  it('writes located only by their contract (a run started, a comment added, a created contract) are found and repaired by the running instance', async () => {
+    const storage = await open();
+    crashOn = (where) => where.op === 'contract.create';
+    await expect(storage.contracts.create({ document: contractDocument({ name: 'orders', version: '1.0.0' }) }, 'alice')).rejects.toThrow(CRASH);
+    crashOn = (where) => where.op === 'run' || where.op === 'comment';
+    const c = (await storage.contracts.getByName('orders'))!;
+    await expect(storage.runs.start({ contractId: c.id, pipelineId: 'nightly' }, 'ci')).rejects.toThrow(CRASH);
+    await expect(storage.comments.add({ target: { type: 'contract', id: c.id }, body: 'hello @bob' }, 'gina')).rejects.toThrow(CRASH);
+    crashOn = null;
+    expect(await storage.events.latest()).toBe(0);
+    // Younger than the grace period: left alone (it could be a write still in flight on another instance).
+    expect(await storage.repairEvents()).toBe(0);
+    expect(await storage.repairEvents(0)).toBe(3);
+    const events = await storage.events.list({ first: 100 });
+    expect(events.map((e) => e.type)).toEqual(['CONTRACT_CREATED', 'RUN_CHANGED', 'COMMENT_ADDED']);
+    expect(events[2]).toMatchObject({ actor: 'gina', audience: ['bob'], contractId: c.id });
+    expect(await storage.repairEvents(0)).toBe(0);
+    expect(await storage.events.latest()).toBe(3);
+  });
+
+  it('an approval decided without its events: the decision and the contract’s activation are both repaired', async () => {
+    const storage = await open();
+    const c = await storage.contracts.create({ document: contractDocument({ name: 'orders', version: '1.0.0' }) }, 'alice');
+    const request = await storage.approvals.submit({ contractId: c.id, expectedRevision: c.revision, approvers: ['ann'], policy: 'all' }, 'alice');
+    crashOn = (where) => where.op === 'approval';
+    await expect(storage.approvals.decide({ requestId: request.id, verdict: 'approve' }, 'ann')).rejects.toThrow(CRASH);
+    crashOn = null;
+    const before = await storage.events.latest();
+    expect(await storage.repairEvents(0)).toBe(1);
+    const repaired = await storage.events.list({ after: before, first: 100 });
+    expect(repaired.map((e) => [e.type, e.summary.to ?? e.summary.verdict])).toEqual([
+      ['APPROVAL_DECIDED', 'approve'],
+      ['CONTRACT_STATUS_CHANGED', 'active'],
+    ]);
+  });
+
+  it('two instances appending at once: distinct gapless positions, and a reader paging meanwhile sees every one in order', async () => {
+    const a = await open();
+    const b = await open();
+    const event = (key: string) => ({
+      key,
+      type: 'RUN_CHANGED' as const,
+      subjectType: 'Run' as const,
+      subjectId: key,
+      contractId: 'c',
+      actor: null,
+      at: new Date(),
+      revision: null,
+      version: null,
+      summary: {},
+      audience: [],
+    });
+    const seen: number[] = [];
+    let cursor = 0;
+    let writing = true;
+    const reader = (async () => {
+      while (writing || cursor < 60) {
+        const page = await a.events.list({ after: cursor, first: 7 });
+        for (const e of page) seen.push(e.position);
+        if (page.length) cursor = page[page.length - 1]!.position;
+        else if (!writing) break;
+      }
+    })();
+    const writes = Array.from({ length: 30 }, (_, i) => [a.events.append(event(`a${i}`)), b.events.append(event(`b${i}`))]).flat();
+    // And the same keys again from the other instance: idempotent across instances.
+    const again = Array.from({ length: 5 }, (_, i) => b.events.append(event(`a${i}`)));
+    const results = await Promise.all([...writes, ...again]);
+    writing = false;
+    await reader;
+    const positions = results.slice(0, 60).map((e) => e.position).sort((x, y) => x - y);
+    expect(positions).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    expect(results.slice(60).map((e) => e.position)).toEqual(results.slice(0, 10).filter((_, i) => i % 2 === 0).map((e) => e.position));
+    expect(seen).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    expect(await b.events.latest()).toBe(60);
+  });
+});
