@@ -10,7 +10,7 @@ import { inject } from 'vitest';
 import type { EventType, RegistryEvent } from '../../src/domain/events.js';
 import type { Locator } from '../../src/storage/events/collect.js';
 import { createMongoStorage, type MongoStorageBackend } from '../../src/storage/mongodb/index.js';
-import { testDatabaseName } from '../support/backends.js';
+import { countReads, testDatabaseName } from '../support/backends.js';
 import { contractDocument } from '../support/fixtures.js';
 
 const CRASH = 'simulated crash between the write and its event';
@@ -25,6 +25,7 @@ describe('change log repair and positions (FerretDB)', () => {
     const storage = await createMongoStorage({
       uri: inject('mongodbUri'),
       database,
+      monitorCommands: true,
       events: { retentionSeconds: 86_400, pruneIntervalSeconds: 3_600, repairGraceSeconds },
       eventFaults: {
         afterWrite: (where) => {
@@ -143,5 +144,17 @@ describe('change log repair and positions (FerretDB)', () => {
     expect(results.slice(60).map((e) => e.position)).toEqual(results.slice(0, 10).filter((_, i) => i % 2 === 0).map((e) => e.position));
     expect(seen).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
     expect(await b.events.latest()).toBe(60);
+  });
+
+  it('where `_id` ranges scan (FerretDB 1.x), a page of the whole log is read by `_id` point reads only', async () => {
+    const storage = await open();
+    for (let i = 0; i < 3; i++) await storage.contracts.create({ document: contractDocument({ name: `c${i}`, version: '1.0.0' }) }, 'alice');
+    const first = await storage.events.list({ first: 2 });
+    const reads = await countReads(storage, async () => {
+      const page = await storage.events.list({ after: first[1]!.position, first: 10 });
+      expect(page.map((e) => e.position)).toEqual([3]);
+    });
+    if (storage.capabilities.batchReads === 'points') expect(reads).toEqual({ finds: 0, points: expect.any(Number), other: {} });
+    else expect(reads.finds).toBe(1);
   });
 });

@@ -60,7 +60,7 @@ export async function countReads(
     }
     const filter = event.command.filter as Record<string, unknown> | undefined;
     const keys = filter ? Object.keys(filter) : [];
-    if (keys.length === 1 && keys[0] === '_id' && typeof filter!._id === 'string') result.points++;
+    if (keys.length === 1 && keys[0] === '_id' && (typeof filter!._id === 'string' || typeof filter!._id === 'number')) result.points++;
     else result.finds++;
   };
   storage.client.on('commandStarted', listener);

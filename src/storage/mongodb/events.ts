@@ -70,6 +70,8 @@ export class MongoEventRepository implements EventRepository {
   private trustMs = 60_000;
   /** Appends of this process, one at a time (see the file comment). */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Page the unfiltered log by `_id` point reads (see listByPoints); set where `$in`/ranges of `_id` scan. */
+  pointPaging = false;
   /** Whether the server accepted the TTL index (FerretDB 1.x does not); prune() covers either way. */
   ttlIndex = false;
 
@@ -128,6 +130,7 @@ export class MongoEventRepository implements EventRepository {
   }
 
   async list(request: EventListRequest): Promise<RegistryEvent[]> {
+    if (this.pointPaging && Object.keys(filterOf(request.filter)).length === 0) return this.listByPoints(request);
     const after = request.after ?? null;
     const range: Record<string, number> = {};
     if (after !== null) range.$gt = after;
@@ -143,6 +146,30 @@ export class MongoEventRepository implements EventRepository {
     if (backward) docs.reverse();
     if (after !== null && docs[0]?._id !== after + 1) await this.checkCursor(after);
     return docs.map(fromStored);
+  }
+
+  /**
+   * The whole log, paged by `_id` point reads (the log is gapless): where a range or sort of `_id` is not an index
+   * read (FerretDB 1.x scans for them), a page costs `first` point reads, read in parallel.
+   */
+  private async listByPoints(request: EventListRequest): Promise<RegistryEvent[]> {
+    const latest = await this.latest();
+    const after = request.after ?? null;
+    let from: number;
+    let to: number;
+    if (request.before != null) {
+      to = Math.min(request.before - 1, latest);
+      from = Math.max(to - request.first + 1, (after ?? 0) + 1, 1);
+    } else {
+      from = after !== null ? after + 1 : ((await this.oldest(latest)) ?? latest + 1);
+      to = Math.min(from + request.first - 1, latest);
+    }
+    if (to < from) return [];
+    const positions = Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    const found = await this.getByPositions(positions);
+    if (after !== null && found[0] === null) await this.checkCursor(after);
+    // Missing ones at the start expired meanwhile (prune); the rest follow without gaps.
+    return found.filter((e): e is RegistryEvent => e !== null);
   }
 
   /** ExpiredCursorError when the event right after `after` is gone (expired) while later ones were appended. */

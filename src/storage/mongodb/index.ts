@@ -97,6 +97,7 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
   try {
     const db = client.db(options.database);
     const events = new MongoEventRepository(db);
+    events.pointPaging = capabilities.batchReads === 'points';
     const eventLog = options.events ?? DEFAULT_EVENT_LOG;
     await events.ensureIndexes(eventLog.retentionSeconds);
     const intents = new MongoIntentStore(db);
