@@ -59,6 +59,21 @@ export async function toResult<T>(page: Promise<Page<T>>, _args: PageArgs, extra
   return { ...extra, page: await page };
 }
 
+/**
+ * The exact count of a page's list, computed only when a query selects `totalCount` (this resolver is the only
+ * caller of Page.totalCount, which runs its count command when called) and at most once per page however often
+ * the query selects it (aliases).
+ */
+const counts = new WeakMap<PageResult<unknown>, Promise<number>>();
+function countOnce(result: PageResult<unknown>): Promise<number> {
+  let count = counts.get(result);
+  if (!count) {
+    count = result.page.totalCount();
+    counts.set(result, count);
+  }
+  return count;
+}
+
 // biome-ignore lint: generic refs
 type AnyRef<T> = ObjectRef<any, T> | PothosSchemaTypes.ObjectRef<any, T> | any;
 
@@ -92,7 +107,7 @@ export function connection<T, X extends object = {}>(name: string, node: AnyRef<
       }),
       totalCount: t.int({
         description: 'How many items match, across all pages.',
-        resolve: ({ page }) => page.totalCount(),
+        resolve: (result) => countOnce(result),
       }),
     }),
   });
