@@ -35,10 +35,15 @@ export function keysetPage<T extends { id: string }>(
   const sign = direction === 'asc' ? 1 : -1;
   const thenSign = then ? (then.direction === 'asc' ? 1 : -1) : sign;
   type Position = { value: SortValue | Date; then: SortValue | Date | null; id: string };
-  const positionOf = (item: T): Position => ({ value: key(item), then: then ? then.key(item) : null, id: item.id });
+  const number = (v: SortValue | Date): SortValue | Date => (v instanceof Date ? v.getTime() : v);
+  const positionOf = (item: T): Position => ({ value: number(key(item)), then: then ? number(then.key(item)) : null, id: item.id });
   const compare = (a: Position, b: Position) =>
     sign * compareValues(a.value, b.value) || thenSign * compareValues(a.then, b.then) || thenSign * compareValues(a.id, b.id);
-  const sorted = [...all].sort((a, b) => compare(positionOf(a), positionOf(b)));
+  // Each item's position is computed once, not once per comparison.
+  const positioned = all.map((item) => ({ item, position: positionOf(item) }));
+  positioned.sort((a, b) => compare(a.position, b.position));
+  const sorted = positioned.map((p) => p.item);
+  const positions = positioned.map((p) => p.position);
   const { backward, cursor: raw, arg } = pageCursor(page);
   const size = pageSize(page);
   let cursor: Position | null = null;
@@ -49,11 +54,11 @@ export function keysetPage<T extends { id: string }>(
   let start: number;
   let end: number;
   if (!backward) {
-    start = cursor ? sorted.findIndex((item) => compare(positionOf(item), cursor) > 0) : 0;
+    start = cursor ? positions.findIndex((p) => compare(p, cursor) > 0) : 0;
     if (start < 0) start = sorted.length;
     end = Math.min(sorted.length, start + size);
   } else {
-    end = cursor ? sorted.findIndex((item) => compare(positionOf(item), cursor) >= 0) : sorted.length;
+    end = cursor ? positions.findIndex((p) => compare(p, cursor) >= 0) : sorted.length;
     if (end < 0) end = sorted.length;
     start = Math.max(0, end - size);
   }
