@@ -8,9 +8,11 @@ import { isPiiProperty } from './catalog.js';
 import type { ContractStatus } from './lifecycle.js';
 import type { JsonObject, OdcsDocument, OdcsSchemaObject } from './odcs.js';
 import { walkProperties } from './odcs.js';
-import { analyze, normalizedPhrase, queryConcepts, queryTerms, tokenize } from './search-words.js';
+import { postingsOf, type SearchPostings, scoreFromPostings, type WordPostings } from './search-postings.js';
+import { normalizedPhrase, queryConcepts, queryTerms, tokenize } from './search-words.js';
 
 export { queryTerms, tokenize } from './search-words.js';
+export { postingsOf, type SearchPostings, type WordPostings } from './search-postings.js';
 
 export const SEARCH_FIELDS = [
   'name',
@@ -188,33 +190,8 @@ function round(score: number): number {
 
 function scoreWords(text: SearchText, terms: readonly string[]): { score: number; matchedFields: SearchField[]; matched: Set<string> } | null {
   if (terms.length === 0) return null;
-  const wanted = new Set(terms);
-  const matched = new Set<string>();
-  let score = 0;
-  const fields: SearchField[] = [];
-  for (const field of SEARCH_FIELDS) {
-    let fieldScore = 0;
-    for (const value of fieldValues(text, field)) {
-      const { words, length, terms: whole } = analyze(value);
-      if (words.length === 0) continue;
-      const counts = new Map<string, number>();
-      for (const w of words) if (wanted.has(w)) counts.set(w, (counts.get(w) ?? 0) + 1);
-      for (const w of counts.keys()) matched.add(w);
-      for (const [term, count] of counts) {
-        let freq = 0;
-        for (let i = 0; i < count; i++) freq += 1 / 2 ** i;
-        const coverage = 0.5 * Math.min(1, count / length) + 0.5;
-        let s = SEARCH_WEIGHTS[field] * freq * coverage;
-        if (whole.length === 1 && whole[0] === term) s *= 1.1;
-        fieldScore += s;
-      }
-    }
-    if (fieldScore > 0) {
-      fields.push(field);
-      score += fieldScore;
-    }
-  }
-  return fields.length ? { score, matchedFields: fields, matched } : null;
+  const postings = postingsOf(text);
+  return scoreFromPostings((w) => postings.get(w), terms);
 }
 
 /**
@@ -223,20 +200,37 @@ function scoreWords(text: SearchText, terms: readonly string[]): { score: number
  * half of it.
  */
 export function scoreQuery(text: SearchText, query: string): { score: number; matchedFields: SearchField[] } | null {
-  const scored = scoreWords(text, queryTerms(query));
+  const postings = postingsOf(text);
+  return scoreQueryPostings((w) => postings.get(w), prepareQuery(query));
+}
+
+/** A query's words, base words and phrase, worked out once per search. */
+export interface PreparedQuery {
+  terms: string[];
+  concepts: string[];
+  phrase: string;
+}
+
+export function prepareQuery(query: string): PreparedQuery {
+  return { terms: queryTerms(query), concepts: queryConcepts(query), phrase: normalizedPhrase(query) };
+}
+
+/** scoreQuery from the postings of the query's words (search-postings.ts): the text is not needed. */
+export function scoreQueryPostings(postings: (word: string) => WordPostings | undefined, query: PreparedQuery): { score: number; matchedFields: SearchField[] } | null {
+  if (query.terms.length === 0) return null;
+  const scored = scoreFromPostings(postings, query.terms);
   if (!scored) return null;
-  const concepts = queryConcepts(query);
-  const held = concepts.filter((c) => scored.matched.has(c)).length;
-  const share = concepts.length ? Math.max(held, 1) / concepts.length : 1;
+  const held = query.concepts.filter((c) => scored.matched.has(c)).length;
+  const share = query.concepts.length ? Math.max(held, 1) / query.concepts.length : 1;
   return { score: round(scored.score * share * share), matchedFields: scored.matchedFields };
 }
 
-/** A contract a backend found for the query words, with what ranking needs. */
+/** A contract a backend found for the query words, with what ranking needs: the postings of (at least) the query's words. */
 export interface SearchCandidate {
   id: string;
   name: string;
   updatedAt: Date;
-  text: SearchText;
+  postings: SearchPostings;
   facets: SearchFacetValues;
 }
 
@@ -272,10 +266,11 @@ export function rankCandidates(
   query: string,
   filter: SearchFilter = {},
 ): { hits: RankedHit[]; facets: SearchFacets } {
-  const phrase = normalizedPhrase(query);
+  const prepared = prepareQuery(query);
+  const phrase = prepared.phrase;
   const scored: { candidate: SearchCandidate; hit: RankedHit; exact: boolean; weight: number }[] = [];
   for (const candidate of candidates) {
-    const s = scoreQuery(candidate.text, query);
+    const s = scoreQueryPostings((w) => candidate.postings.get(w), prepared);
     if (!s) continue;
     scored.push({
       candidate,

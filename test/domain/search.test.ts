@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   facetValuesOf,
+  postingsOf,
   queryTerms,
   rankCandidates,
   type SearchCandidate,
@@ -123,7 +124,7 @@ describe('ranking', () => {
       id,
       name,
       updatedAt: new Date(updatedAt),
-      text: searchTextOf(name, document, null),
+      postings: postingsOf(searchTextOf(name, document, null)),
       facets: facetValuesOf({ status, owner: null, document }),
     };
   }

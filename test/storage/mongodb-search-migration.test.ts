@@ -6,6 +6,7 @@
  */
 import { inject, it, expect } from 'vitest';
 import { createMongoStorage } from '../../src/storage/mongodb/index.js';
+import { searchTextOf } from '../../src/domain/search.js';
 import { SEARCH_VERSION } from '../../src/storage/mongodb/search-fields.js';
 import { migrateSearchFields } from '../../src/storage/mongodb/search-migration.js';
 import { collectionsOf } from '../../src/storage/mongodb/documents/index.js';
@@ -30,11 +31,10 @@ it('rewrites the search fields and catalog words an older version stored, once, 
     // Make both look as the first version stored them.
     const contracts = first.db.collection('contracts');
     for (const c of [created, other]) {
-      const stored = await contracts.findOne({ _id: c.id as never });
-      const s = stored!.search as Record<string, unknown>;
+      const s = searchTextOf(c.name, c.document, c.owner);
       const legacy = { name: s.name, description: s.description, schemaNames: s.schemaNames, propertyNames: s.propertyNames, propertyDescriptions: s.propertyDescriptions };
       const words = legacyWords([legacy.name, legacy.description, ...(legacy.schemaNames as string[]), ...(legacy.propertyNames as string[])] as string[]);
-      await contracts.updateOne({ _id: c.id as never }, { $set: { search: legacy, searchTerms: words }, $unset: { searchVersion: '', searchFacets: '' } });
+      await contracts.updateOne({ _id: c.id as never }, { $set: { search: legacy, searchTerms: words }, $unset: { searchVersion: '', searchFacets: '', searchPostings: '' } });
     }
     await first.db.collection('schema_catalog').updateMany({}, { $unset: { propertyWords: '' } });
     // As stored, the words inside names are not found, and the catalog has no words.
@@ -54,6 +54,7 @@ it('rewrites the search fields and catalog words an older version stored, once, 
     expect(catalog.items.map((e) => e.contractName)).toEqual(['orders']);
     const versions = await second.db.collection('contracts').distinct('searchVersion');
     expect(versions).toEqual([SEARCH_VERSION]);
+    expect((await second.db.collection('contracts').findOne({ name: 'orders' }))!.search).toBeUndefined();
     // Nothing is left to rewrite: a second pass changes nothing.
     expect(await migrateSearchFields(collectionsOf(second.db))).toEqual({ rewritten: 0, catalogRebuilt: false });
   } finally {
@@ -78,6 +79,33 @@ it('leaves a contract alone when it was written again after the migration read i
     }) as typeof find;
     expect((await migrateSearchFields(collections)).rewritten).toBe(0);
     expect((await contracts.findOne({ _id: created.id as never }))!.searchVersion).toBeUndefined();
+  } finally {
+    await storage.dropDatabase();
+    await storage.close();
+  }
+});
+
+it('where it rewrites by _id, rewrites again a contract written after the migration read it', async () => {
+  const options = { uri: inject('mongodbUri'), database: testDatabaseName() };
+  const storage = await createMongoStorage(options);
+  try {
+    const created = await storage.contracts.create({ document: contractDocument({ name: 'kiwi', schemas: { birds: [{ name: 'beakLength' }] } }) }, 'test');
+    const contracts = storage.db.collection('contracts');
+    await contracts.updateOne({ _id: created.id as never }, { $unset: { searchVersion: '', searchPostings: '' } });
+    // The migration reads a stale copy (an older revision, another document); the stored contract is newer.
+    const collections = collectionsOf(storage.db);
+    const find = collections.contracts.find.bind(collections.contracts);
+    collections.contracts.find = ((...args: Parameters<typeof find>) => {
+      const cursor = find(...args);
+      if (!('$or' in (args[0] ?? {}))) return cursor; // only the migration's read of outdated contracts is stale
+      return cursor.map((doc) => ({ ...doc, revision: doc.revision - 1, documentJson: JSON.stringify(contractDocument({ name: 'kiwi', schemas: { fruit: [{ name: 'stale' }] } })) }));
+    }) as typeof find;
+    await migrateSearchFields(collections, false);
+    const stored = (await contracts.findOne({ _id: created.id as never }))!;
+    expect(stored.searchVersion).toBe(SEARCH_VERSION);
+    expect(Object.keys(stored.searchPostings as object)).toContain('wbeak');
+    expect(Object.keys(stored.searchPostings as object)).not.toContain('wstale');
+    expect((await storage.contracts.search('beak', { first: 5 })).items.map((h) => h.contract.name)).toEqual(['kiwi']);
   } finally {
     await storage.dropDatabase();
     await storage.close();

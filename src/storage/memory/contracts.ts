@@ -26,7 +26,7 @@ import { servesNewestVersion, transitiveBaseline } from '../../domain/lifecycle.
 import type { JsonObject } from '../../domain/odcs.js';
 import { odcsIdOf } from '../../domain/odcs-identity.js';
 import { AlreadyExistsError, ConflictError, NotFoundError } from '../../domain/errors.js';
-import { facetValuesOf, rankCandidates, type SearchFilter, searchTextOf } from '../../domain/search.js';
+import { queryTerms, rankCandidates, type SearchCandidate, type SearchFilter, searchTextOf } from '../../domain/search.js';
 import type {
   CatalogFilter,
   ContractFilter,
@@ -39,6 +39,7 @@ import type {
   SchemaCatalogRepository,
 } from '../types.js';
 import { keysetPage, offsetPage } from './paging.js';
+import { searchIndexOf } from './search-index.js';
 import { copy, type MemoryState } from './state.js';
 
 /** Replaces the catalog entries of a contract by those of its served document (they carry its status and revision). */
@@ -209,16 +210,17 @@ export class MemoryContractRepository implements ContractRepository {
   }
 
   async search(query: string, page: PageRequest, filter: SearchFilter = {}): Promise<ContractSearchPage> {
-    const candidates = [...this.state.contracts.values()].map((c) => ({
-      id: c.id,
-      name: c.name,
-      updatedAt: c.updatedAt,
-      text: searchTextOf(c.name, c.document, c.owner),
-      facets: facetValuesOf(c),
-    }));
+    const terms = queryTerms(query);
+    const candidates: SearchCandidate[] = [];
+    for (const c of this.state.contracts.values()) {
+      const { postings, facets } = searchIndexOf(c);
+      if (terms.some((t) => postings.has(t))) candidates.push({ id: c.id, name: c.name, updatedAt: c.updatedAt, postings, facets });
+    }
     const { hits, facets } = rankCandidates(candidates, query, filter);
-    const ranked: ContractSearchHit[] = hits.map((h) => ({ contract: copy(this.state.contracts.get(h.id)!), score: h.score, matchedFields: h.matchedFields }));
-    return { ...(await offsetPage(ranked, page)), facets };
+    const result = await offsetPage(hits, page);
+    // Only the page's contracts are copied out.
+    const items: ContractSearchHit[] = result.items.map((h) => ({ contract: copy(this.state.contracts.get(h.id)!), score: h.score, matchedFields: h.matchedFields }));
+    return { ...result, items, facets };
   }
 
   async listVersions(contractId: string, page: PageRequest): Promise<Page<ContractVersion>> {

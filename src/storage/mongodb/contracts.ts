@@ -302,7 +302,7 @@ export class MongoContractRepository implements ContractRepository {
   }
 
   async search(query: string, page: PageRequest, filter: SearchFilter = {}): Promise<ContractSearchPage> {
-    return searchContracts(this.collections, this.capabilities.textSearch, query, page, filter);
+    return searchContracts(this.collections, this.capabilities.textSearch, this.capabilities.batchReads, query, page, filter);
   }
 
   async listVersions(contractId: string, page: PageRequest): Promise<Page<ContractVersion>> {

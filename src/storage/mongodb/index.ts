@@ -162,7 +162,7 @@ async function prepare(options: MongoStorageOptions, selectionTimeoutMs: number)
     const collections = collectionsOf(db);
     await backfillKeys(keysOf(db), collections);
     await backfillOdcsIds(new OdcsIdKeys(keysOf(db), collections.contracts), collections.contracts);
-    await migrateSearchFields(collections);
+    await migrateSearchFields(collections, capabilities.idConditions);
     await migrateNulKeys(keysOf(db), collections);
     return capabilities;
   } finally {

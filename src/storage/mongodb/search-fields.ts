@@ -1,19 +1,21 @@
 /**
  * The search fields stored on a contract document, derived from the contract on every write: the word list (the
- * portable index, and the text index where the server has one), the searchable text field by field (ranking,
- * matched fields) and the facet values (filters, facet counts). `searchVersion` says which derivation wrote them;
- * search-migration.ts rewrites contracts written by an older one.
+ * portable index, and the text index where the server has one), the scoring inputs of every word (its postings,
+ * domain search-postings.ts: ranking and matched fields read only the query words' postings, never the text) and
+ * the facet values (filters, facet counts). `searchVersion` says which derivation wrote them; search-migration.ts
+ * rewrites contracts written by an older one.
  */
 import type { Contract } from '../../domain/contracts.js';
 import type { ContractStatus } from '../../domain/lifecycle.js';
-import { facetValuesOf, type SearchCandidate, type SearchText, searchTermsOf, searchTextOf } from '../../domain/search.js';
+import { facetValuesOf, postingsOf, type SearchCandidate, type SearchText, searchTermsOf, searchTextOf, type WordPostings } from '../../domain/search.js';
 
 /**
  * Bump whenever searchTextOf, facetValuesOf or the word splitting changes what is stored.
  * 1 (implicit, field absent): whole words of letters, digits and '_' over five fields.
  * 2: terms split into parts, twelve fields, facet values.
+ * 3: the postings of every word (`searchPostings`) instead of the text (`search`, removed).
  */
-export const SEARCH_VERSION = 2;
+export const SEARCH_VERSION = 3;
 
 /** The search text of a contract, as stored. Fields added later may be absent on older documents. */
 export type StoredSearchText = { name: string } & Partial<Omit<SearchText, 'name'>>;
@@ -27,20 +29,34 @@ export interface StoredSearchFacets {
 export interface StoredSearchFields {
   /** Every distinct word of the search text (the portable search index, and the text index). */
   searchTerms: string[];
-  /** The searchable text (ranking, and the fields reported as matched). */
-  search: StoredSearchText;
+  /** The postings of every word, keyed by postingKey(word) (ranking, and the fields reported as matched). */
+  searchPostings?: Record<string, number[]>;
+  /** The searchable text (SEARCH_VERSION 2; not written since 3). */
+  search?: StoredSearchText;
   /** Filter and facet values beyond status and owner (absent before SEARCH_VERSION 2). */
   searchFacets?: StoredSearchFacets;
   /** Which derivation wrote these fields (absent: 1). */
   searchVersion?: number;
 }
 
-export function storedSearchFields(contract: Pick<Contract, 'name' | 'document' | 'owner' | 'status'>): Required<StoredSearchFields> {
-  const text = searchTextOf(contract.name, contract.document, contract.owner);
+/**
+ * The field name of a word's postings: `w` + the word with its dots as `~` (field names hold no dots; words hold
+ * letters, digits, `_`, `-` and `.`, never `~`; the prefix keeps digits-only words from reading as array indexes).
+ */
+export function postingKey(word: string): string {
+  return `w${word.replaceAll('.', '~')}`;
+}
+
+export function storedSearchFields(
+  contract: Pick<Contract, 'name' | 'document' | 'owner' | 'status'>,
+  text: SearchText = searchTextOf(contract.name, contract.document, contract.owner),
+): Required<Omit<StoredSearchFields, 'search'>> {
   const facets = facetValuesOf(contract);
+  const postings: Record<string, number[]> = {};
+  for (const [word, list] of postingsOf(text)) postings[postingKey(word)] = list;
   return {
     searchTerms: searchTermsOf(text),
-    search: { ...text },
+    searchPostings: postings,
     searchFacets: { domain: facets.domain, tags: facets.tags, hasPii: facets.hasPii },
     searchVersion: SEARCH_VERSION,
   };
@@ -82,15 +98,27 @@ export interface StoredCandidate extends StoredSearchFields {
   updatedAt: Date;
 }
 
-export const CANDIDATE_PROJECTION = { _id: 1, name: 1, status: 1, owner: 1, updatedAt: 1, search: 1, searchFacets: 1 } as const;
+/** What a candidate query reads: the ranking fields and the postings of the query's words only. */
+export function candidateProjection(terms: readonly string[]): Record<string, 1> {
+  const projection: Record<string, 1> = { _id: 1, name: 1, status: 1, owner: 1, updatedAt: 1, searchFacets: 1 };
+  for (const term of terms) projection[`searchPostings.${postingKey(term)}`] = 1;
+  return projection;
+}
 
-export function candidateOf(doc: StoredCandidate): SearchCandidate {
+export function candidateOf(doc: StoredCandidate, terms: readonly string[]): SearchCandidate {
   const f = doc.searchFacets;
+  const stored = doc.searchPostings ?? {};
+  const postings = new Map<string, WordPostings>();
+  for (const term of terms) {
+    const key = postingKey(term);
+    const list = Object.hasOwn(stored, key) ? stored[key] : undefined;
+    if (Array.isArray(list)) postings.set(term, list);
+  }
   return {
     id: doc._id,
     name: doc.name,
     updatedAt: doc.updatedAt instanceof Date ? doc.updatedAt : new Date(doc.updatedAt),
-    text: storedSearchText(doc),
+    postings,
     facets: {
       status: doc.status,
       owner: doc.owner ?? null,

@@ -1,8 +1,10 @@
 /**
  * Rewrites the stored search fields of contracts written by an older derivation (searchVersion absent or below
- * SEARCH_VERSION), at start-up, before the backend serves. Each contract is rewritten from its own stored name,
- * owner, status and document, only while its revision is still the one read: a write that got there first has
- * already stored the current fields. Nothing but the derived search fields changes, so a crash part-way leaves
+ * SEARCH_VERSION; 3 added the word postings), at start-up, before the backend serves. Each contract is rewritten
+ * from its own stored name, owner, status and document, only while its revision is still the one read: a write that
+ * got there first has already stored the current fields. Where `{_id, revision}` is not an index read
+ * (capabilities.ts idConditions false: FerretDB would scan once per contract) the rewrite is by `_id`, and then the
+ * batch's revisions are point-read again: a contract written meanwhile is rewritten from its new state. Nothing but the derived search fields changes, so a crash part-way leaves
  * every contract either as it was (and searchable the old way) or rewritten; the next start-up finishes the rest.
  * Catalog entries written before the `propertyWord` filter existed lack their word list: when one is found the
  * catalog is rebuilt from the contracts (idempotent; MongoCatalogRepository.rebuild).
@@ -10,6 +12,7 @@
 import type { AnyBulkWriteOperation, Filter } from 'mongodb';
 import { MongoCatalogRepository } from './catalog.js';
 import { fromStoredContract, type MongoCollections, type StoredContract } from './documents/index.js';
+import { readByIds } from './point-reads.js';
 import { SEARCH_VERSION, storedSearchFields } from './search-fields.js';
 
 /** How many contracts one round trip rewrites. */
@@ -20,25 +23,39 @@ export function outdatedSearchFilter(): Filter<StoredContract> {
   return { $or: [{ searchVersion: { $exists: false } }, { searchVersion: { $lt: SEARCH_VERSION } }] } as Filter<StoredContract>;
 }
 
-export async function migrateSearchFields(collections: MongoCollections): Promise<{ rewritten: number; catalogRebuilt: boolean }> {
-  const { rewritten } = await migrateContracts(collections);
+export async function migrateSearchFields(collections: MongoCollections, idConditions = true): Promise<{ rewritten: number; catalogRebuilt: boolean }> {
+  const { rewritten } = await migrateContracts(collections, idConditions);
   const stale = await collections.catalog.findOne({ propertyWords: { $exists: false } }, { projection: { _id: 1 } });
   if (stale) await new MongoCatalogRepository(collections).rebuild();
   return { rewritten, catalogRebuilt: stale !== null };
 }
 
-async function migrateContracts({ contracts }: MongoCollections): Promise<{ rewritten: number }> {
+async function migrateContracts({ contracts }: MongoCollections, idConditions: boolean): Promise<{ rewritten: number }> {
   let rewritten = 0;
-  let batch: AnyBulkWriteOperation<StoredContract>[] = [];
+  let batch: StoredContract[] = [];
+  const rewrite = (doc: StoredContract): AnyBulkWriteOperation<StoredContract> => ({
+    updateOne: {
+      filter: (idConditions ? { _id: doc._id, revision: doc.revision } : { _id: doc._id }) as Filter<StoredContract>,
+      update: { $set: storedSearchFields(fromStoredContract(doc)), $unset: { search: '' } },
+    },
+  });
   const flush = async () => {
-    if (batch.length === 0) return;
-    const result = await contracts.bulkWrite(batch, { ordered: false });
-    rewritten += result.modifiedCount;
+    let docs = batch;
     batch = [];
+    while (docs.length > 0) {
+      const result = await contracts.bulkWrite(docs.map(rewrite), { ordered: false });
+      rewritten += result.modifiedCount;
+      if (idConditions) return;
+      // Written by _id: redo any contract whose revision moved since it was read.
+      const now = await readByIds(contracts, docs.map((d) => d._id), 'points');
+      docs = docs.flatMap((d) => {
+        const current = now.get(d._id);
+        return current && current.revision !== d.revision ? [current] : [];
+      });
+    }
   };
   for await (const doc of contracts.find(outdatedSearchFilter(), { batchSize: SEARCH_MIGRATION_BATCH })) {
-    const fields = storedSearchFields(fromStoredContract(doc));
-    batch.push({ updateOne: { filter: { _id: doc._id, revision: doc.revision }, update: { $set: fields } } });
+    batch.push(doc);
     if (batch.length >= SEARCH_MIGRATION_BATCH) await flush();
   }
   await flush();

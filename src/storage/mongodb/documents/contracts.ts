@@ -2,10 +2,11 @@
 import type { CompatibilityMode } from '../../../domain/compatibility.js';
 import type { Contract } from '../../../domain/contracts.js';
 import type { ContractStatus, StatusChange } from '../../../domain/lifecycle.js';
+import { searchTextOf } from '../../../domain/search.js';
 import { type StoredSearchFields, storedSearchFields } from '../search-fields.js';
 import { parseDocument, toDate } from './values.js';
 
-/** The search fields (searchTerms, search, searchFacets, searchVersion) are derived in search-fields.ts. */
+/** The search fields (searchTerms, searchPostings, searchFacets, searchVersion) are derived in search-fields.ts. */
 export interface StoredContract extends StoredSearchFields {
   _id: string;
   name: string;
@@ -59,7 +60,8 @@ export interface StoredDeprecation {
 
 
 export function toStoredContract(contract: Contract): StoredContract {
-  const search = storedSearchFields(contract);
+  const text = searchTextOf(contract.name, contract.document, contract.owner);
+  const search = storedSearchFields(contract, text);
   return {
     _id: contract.id,
     name: contract.name,
@@ -82,7 +84,7 @@ export function toStoredContract(contract: Contract): StoredContract {
     createdBy: contract.createdBy,
     updatedBy: contract.updatedBy,
     odcsId: typeof contract.document.id === 'string' ? contract.document.id : null,
-    schemaNamesLower: [...new Set((search.search.schemaNames ?? []).map((s) => s.toLowerCase()))],
+    schemaNamesLower: [...new Set(text.schemaNames.map((s) => s.toLowerCase()))],
     ...search,
   };
 }
