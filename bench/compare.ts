@@ -10,13 +10,17 @@
  *   GRIOT_STORAGE=memory npm run bench:compare                      in memory (no floor)
  *
  * Environment: BENCH_N (contracts, default 1000), BENCH_ROUNDS (default 5), BENCH_BATCH (requests per side per
- * round, default 16), BENCH_CONCURRENCY (default "1,16"), BENCH_GROWTH (0 skips the 10×N run; default 1).
+ * round, default 16), BENCH_CONCURRENCY (default "1,16"), BENCH_GROWTH (0 skips the 10×N run; default 1),
+ * BENCH_OPS (comma-separated operations to run, default all), BENCH_TIMEOUT_MS (the registry's request budget and
+ * database operation time limit during the run, default 600000: a FerretDB/SQLite list page at N=10,000 is a scan
+ * of the whole collection, slower than the production defaults allow).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { hashApiKey } from '../src/auth/api-keys.js';
 import { planCreate } from '../src/domain/contracts.js';
+import { DEFAULT_LIMITS } from '../src/http/limits-options.js';
 import { createServer } from '../src/server.js';
 import { createMemoryStorage } from '../src/storage/memory/index.js';
 import { toStoredContract, toStoredVersion } from '../src/storage/mongodb/documents/index.js';
@@ -30,6 +34,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const BATCH = Number(process.env.BENCH_BATCH ?? 16);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,16').split(',').map(Number);
 const GROWTH = process.env.BENCH_GROWTH !== '0';
+const OPS = process.env.BENCH_OPS ? new Set(process.env.BENCH_OPS.split(',').map((o) => o.trim())) : null;
+const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 600_000);
 
 interface Call {
   registry: () => { query: string; variables?: Record<string, unknown>; check?: (data: any) => void };
@@ -63,14 +69,14 @@ async function main(): Promise<void> {
   const uri = process.env.MONGODB_URI;
   const memory = process.env.GRIOT_STORAGE === 'memory' || !uri;
   const database = `griot_bench_${randomBytes(4).toString('hex')}`;
-  const storage: StorageBackend = memory ? createMemoryStorage() : await createMongoStorage({ uri: uri!, database, monitorCommands: true });
+  const storage: StorageBackend = memory ? createMemoryStorage() : await createMongoStorage({ uri: uri!, database, monitorCommands: true, operationTimeoutMs: TIMEOUT_MS });
   const mongo = memory ? null : (storage as MongoStorageBackend);
   const caps = storage.capabilities;
   console.log(`backend: ${caps.backend} ${caps.serverVersion ?? ''}; batch reads: ${mongo?.capabilities.batchReads ?? '-'}; text search: ${caps.textSearch}`);
 
   // A random admin key for this run only (configured as its sha256, as in production).
   const key = randomBytes(24).toString('base64url');
-  const yoga = createServer({ storage, graphiql: false, auth: { apiKeys: [{ name: 'bench', roles: ['admin'], sha256: hashApiKey(key) }] } });
+  const yoga = createServer({ storage, graphiql: false, limits: { ...DEFAULT_LIMITS, requestTimeoutMs: TIMEOUT_MS }, auth: { apiKeys: [{ name: 'bench', roles: ['admin'], sha256: hashApiKey(key) }] } });
   const registryServer = createHttpServer(yoga);
   const registryUrl = await listen(registryServer);
   const floor = mongo ? await startFloor(mongo.db) : null;
@@ -231,6 +237,7 @@ async function main(): Promise<void> {
       }
       const rows: Row[] = [];
       for (const [op, call] of Object.entries(calls())) {
+        if (OPS && !OPS.has(op)) continue;
         for (const c of CONCURRENCY) {
           const reg: number[] = [];
           const flo: number[] = [];
