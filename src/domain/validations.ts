@@ -1,4 +1,5 @@
 /** Validation records pushed by pipelines: their checks, bounds and derived numbers. Pure. */
+import { createHash } from 'node:crypto';
 import { ValidationError, type ValidationIssue } from './errors.js';
 import type { JsonValue } from './odcs.js';
 import { checkJsonSize } from './runs.js';
@@ -143,6 +144,17 @@ export function planValidationRecord(
     recordedAt: now,
     createdBy: actor,
   };
+}
+
+/**
+ * The id of a record pushed with an idempotency key, derived from (contract, key): every push of that key names the
+ * same record, so storing a repeat is refused by the id itself (no lookup before the write). Records without a key
+ * get a random UUID; this one is UUID-shaped too (version 8, from SHA-256).
+ */
+export function keyedValidationRecordId(contractId: string, idempotencyKey: string): string {
+  const h = createHash('sha256').update(`validation-record\u0000${contractId}\u0000${idempotencyKey}`).digest('hex');
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** The UTC day (YYYY-MM-DD) a record counts for in per-day statistics. */

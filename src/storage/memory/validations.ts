@@ -3,7 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { NotFoundError } from '../../domain/errors.js';
 import { issueForFailedCheck, planIssueCreate } from '../../domain/issues.js';
 import { checkStatsWindow, type StatsQuery, statsOf, type ValidationStats } from '../../domain/stats.js';
-import { FAILING_CHECK_STATUSES, planValidationRecord, type RecordValidationInput, type ValidationRecord } from '../../domain/validations.js';
+import {
+  FAILING_CHECK_STATUSES,
+  keyedValidationRecordId,
+  planValidationRecord,
+  type RecordValidationInput,
+  type ValidationRecord,
+} from '../../domain/validations.js';
 import type { Page, PageRequest, SortDirection, ValidationFilter, ValidationRepository } from '../types.js';
 import type { MemoryIssueRepository } from './issues.js';
 import { keysetPage } from './paging.js';
@@ -24,7 +30,9 @@ export class MemoryValidationRepository implements ValidationRepository {
       throw new NotFoundError('ContractVersion', `${contract.name}@${input.contractVersion}`);
     }
     const now = new Date();
-    const record = planValidationRecord(input, randomUUID(), input.contractVersion ?? run?.contractVersion ?? contract.version, now, actor);
+    // A record with an idempotency key gets the id derived from (contract, key), as on MongoDB.
+    const id = input.idempotencyKey == null ? randomUUID() : keyedValidationRecordId(contract.id, input.idempotencyKey);
+    const record = planValidationRecord(input, id, input.contractVersion ?? run?.contractVersion ?? contract.version, now, actor);
     const key = record.idempotencyKey === null ? null : `${contract.id}\u0000${record.idempotencyKey}`;
     const firstId = key === null ? undefined : this.state.idempotencyKeys.get(key);
     const first = firstId === undefined ? undefined : this.state.validations.get(firstId);

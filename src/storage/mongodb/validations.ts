@@ -1,18 +1,19 @@
 /**
  * Validation records on MongoDB. Every rule is in domain/validations, domain/issues and domain/stats.
  *
- * A push, in this order:
- *  1. reads the contract, the run and the version it refers to (NotFoundError), then plans the record
- *     (ValidationError: nothing written);
- *  2. with an idempotency key, returns the first record of that key when there is one (nothing written); pushes of
- *     the same key take turns (a short lock on the key, claims.ts), so concurrent repeats write nothing either;
+ * A push, in this order (three commands when no check opens an issue: the contract, the rollup, the record):
+ *  1. reads the contract (one `_id` point read; the run and the named version too when given), then plans the
+ *     record (ValidationError: nothing written). A record with an idempotency key gets the id derived from
+ *     (contract, key) (domain keyedValidationRecordId), so every push of that key names the same record;
+ *  2. when failing checks will open issues and the record has a key, reads the record by that id first: a repeat
+ *     returns the first record before it writes an issue (nothing written);
  *  3. writes the issues of its failing checks (auto-open) — BEFORE the record, so that a stored record never points
  *     at a missing issue;
- *  4. inserts the record. Its `idemKey` is unique: should a push with the same key still have inserted first
- *     (E11000: a lock that expired), this push undoes its issue writes (issues.ts undo) and returns that record;
- *  5. adds the record to its daily rollup document (`validation_daily`, one `$inc` upsert under a short lock, as
- *     `$inc` is not atomic on FerretDB). Only a record that was inserted gets there, so the rollup counts every
- *     record once; if this step fails, the record is deleted again and the issue writes undone.
+ *  4. writes its daily rollup document with the record pending (daily-rollup.ts: one replace by `_id`, no lock);
+ *  5. inserts the record: the commit point. A duplicate `_id` (or `idemKey`, for records stored before ids were
+ *     derived) is a repeat of that key: this push undoes its issue writes (issues.ts undo) and returns the first
+ *     record; its pending rollup entry is never counted, since no record carries its token. Any other failure
+ *     undoes the issue writes too and retires the rollup slot (either way the rollup stays right).
  *
  * Stats are computed by the database, never by loading the records: an aggregation over the records where the
  * server's `$group` sums correctly (capabilities.aggregation), else the sum of the window's rollup documents
@@ -23,14 +24,18 @@ import { randomUUID } from 'node:crypto';
 import type { Filter } from 'mongodb';
 import { NotFoundError } from '../../domain/errors.js';
 import { issueForFailedCheck, planIssueCreate } from '../../domain/issues.js';
-import { bucketOf, checkStatsWindow, combineBuckets, percentileRank, type StatsBucket, type StatsQuery, type ValidationStats } from '../../domain/stats.js';
-import { FAILING_CHECK_STATUSES, planValidationRecord, type RecordValidationInput, type ValidationRecord } from '../../domain/validations.js';
-import type { Page, PageRequest, SortDirection, ValidationFilter, ValidationRepository } from '../types.js';
-import { withLock } from './claims.js';
+import { checkStatsWindow, combineBuckets, percentileRank, type StatsBucket, type StatsQuery, type ValidationStats } from '../../domain/stats.js';
 import {
-  COLLECTIONS,
-  dailyStatsKey,
-  fromStoredDailyStats,
+  type CheckResult,
+  FAILING_CHECK_STATUSES,
+  keyedValidationRecordId,
+  planValidationRecord,
+  type RecordValidationInput,
+  type ValidationRecord,
+} from '../../domain/validations.js';
+import type { Page, PageRequest, SortDirection, ValidationFilter, ValidationRepository } from '../types.js';
+import { DailyRollup, rollupBucketsOf, type StagedRollup } from './daily-rollup.js';
+import {
   fromStoredValidationRecord,
   idemKeyOf,
   type MongoCollections,
@@ -48,15 +53,19 @@ import { keysetPage } from './paging.js';
 import { groupBy, mapOrNull, unique } from './util.js';
 
 export class MongoValidationRepository implements ValidationRepository {
+  private readonly rollup: DailyRollup;
+
   constructor(
     private readonly collections: MongoCollections,
     private readonly issues: MongoIssueRepository,
     private readonly keys: KeyCollection,
     private readonly capabilities: MongoCapabilities,
-  ) {}
+  ) {
+    this.rollup = new DailyRollup(collections.validationDaily);
+  }
 
   async record(input: RecordValidationInput, actor: string | null): Promise<{ record: ValidationRecord; created: boolean }> {
-    const { validations, runs } = this.collections;
+    const { runs } = this.collections;
     const [contract, run] = await Promise.all([
       findContract(this.collections, input.contractId),
       input.runId == null ? null : runs.findOne({ _id: input.runId }, { projection: { contractId: 1, contractVersion: 1 } }),
@@ -64,17 +73,14 @@ export class MongoValidationRepository implements ValidationRepository {
     if (input.runId != null && run?.contractId !== contract._id) throw new NotFoundError('Run', input.runId);
     if (input.contractVersion != null) await checkVersion(this.collections, this.keys, contract, input.contractVersion);
     const now = new Date();
-    const record = planValidationRecord(input, randomUUID(), input.contractVersion ?? run?.contractVersion ?? contract.version, now, actor);
-
-    if (record.idempotencyKey === null) return this.store(record, contract.autoOpenIssues !== false, now, actor);
-    // Pushes of the same key take turns (a short lock on the key), so a repeat finds the first record before it
-    // writes anything; the unique idemKey still guards the insert should a lock ever expire mid-push.
-    const idemKey = idemKeyOf(record);
-    return withLock(this.collections.claims, `${COLLECTIONS.validations}/${idemKey}`, async () => {
-      const first = await validations.findOne({ idemKey });
-      if (first) return { record: fromStoredValidationRecord(first), created: false };
-      return this.store(record, contract.autoOpenIssues !== false, now, actor);
-    });
+    const id = input.idempotencyKey == null ? randomUUID() : keyedValidationRecordId(contract._id, input.idempotencyKey);
+    const record = planValidationRecord(input, id, input.contractVersion ?? run?.contractVersion ?? contract.version, now, actor);
+    const failing = contract.autoOpenIssues !== false ? record.checks.filter((c) => FAILING_CHECK_STATUSES.includes(c.status)) : [];
+    if (record.idempotencyKey !== null && failing.length > 0) {
+      const first = await this.firstOfKey(record);
+      if (first) return { record: first, created: false };
+    }
+    return this.store(record, failing, now, actor);
   }
 
   async getByIds(ids: readonly string[]): Promise<(ValidationRecord | null)[]> {
@@ -126,39 +132,39 @@ export class MongoValidationRepository implements ValidationRepository {
   // Internals
 
   /** Steps 3 to 5 of a push (see the top of this file). */
-  private async store(record: ValidationRecord, autoOpenIssues: boolean, now: Date, actor: string | null): Promise<{ record: ValidationRecord; created: boolean }> {
-    const { validations } = this.collections;
+  private async store(record: ValidationRecord, failing: CheckResult[], now: Date, actor: string | null): Promise<{ record: ValidationRecord; created: boolean }> {
     const writes: IssueWrite[] = [];
+    let staged: StagedRollup | null = null;
     try {
-      if (autoOpenIssues) {
-        const failing = record.checks.filter((c) => FAILING_CHECK_STATUSES.includes(c.status));
-        // Planned before any write, so an issue the domain refuses fails the push with nothing written.
-        const opened = failing.map((check) => planIssueCreate(issueForFailedCheck(record, check), randomUUID(), now, actor));
-        for (const [i, check] of failing.entries()) {
-          const write = await this.issues.recordFailure(record, opened[i]!, now, actor);
-          writes.push(write);
-          check.issueId = write.after.id;
-        }
+      // Planned before any write, so an issue the domain refuses fails the push with nothing written.
+      const opened = failing.map((check) => planIssueCreate(issueForFailedCheck(record, check), randomUUID(), now, actor));
+      for (const [i, check] of failing.entries()) {
+        const write = await this.issues.recordFailure(record, opened[i]!, now, actor);
+        writes.push(write);
+        check.issueId = write.after.id;
       }
-      await validations.insertOne(toStoredValidationRecord(record));
+      staged = await this.rollup.stage(record);
+      await this.collections.validations.insertOne({ ...toStoredValidationRecord(record), rollupToken: staged.token });
     } catch (error) {
+      const repeat = record.idempotencyKey !== null && isDuplicateKeyError(error);
+      staged?.settle(repeat ? 'absent' : 'unknown');
       await this.issues.undo(writes);
-      if (record.idempotencyKey !== null && isDuplicateKeyError(error)) {
-        // A push with the same key was stored first after all (its lock expired): this one is a repeat of it.
-        const first = await validations.findOne({ idemKey: idemKeyOf(record) });
-        if (first) return { record: fromStoredValidationRecord(first), created: false };
+      if (repeat) {
+        // A push of the same key was stored first: this one is a repeat of it.
+        const first = await this.firstOfKey(record);
+        if (first) return { record: first, created: false };
       }
       throw error;
     }
-    try {
-      await this.addToDailyStats(record);
-    } catch (error) {
-      // Without its rollup the record would count in the list but not in the stats: take the push back.
-      await validations.deleteOne({ _id: record.id }).catch(() => undefined);
-      await this.issues.undo(writes);
-      throw error;
-    }
+    staged.settle('stored');
     return { record, created: true };
+  }
+
+  /** The stored record of this record's idempotency key: by its derived id, else (stored before ids were derived) by idemKey. */
+  private async firstOfKey(record: ValidationRecord): Promise<ValidationRecord | null> {
+    const { validations } = this.collections;
+    const first = (await validations.findOne({ _id: record.id })) ?? (await validations.findOne({ idemKey: idemKeyOf(record) }));
+    return first ? fromStoredValidationRecord(first) : null;
   }
 
   /** The day buckets of the window, summed by the server from the records (one `$group` by day). */
@@ -188,7 +194,7 @@ export class MongoValidationRepository implements ValidationRepository {
     if (query.contractVersion != null) filter.contractVersion = query.contractVersion;
     if (query.environment != null) filter.environment = query.environment;
     const docs = await this.collections.validationDaily.find(filter).toArray();
-    return docs.map(fromStoredDailyStats);
+    return rollupBucketsOf(docs, this.collections.validations, this.capabilities.batchReads);
   }
 
   /** Nearest-rank p95 of the reported durations: a count, then the value at that rank in durationMs order. */
@@ -203,26 +209,5 @@ export class MongoValidationRepository implements ValidationRepository {
       .limit(1)
       .toArray();
     return doc?.durationMs ?? null;
-  }
-
-  /**
-   * Adds a newly inserted record to its day's rollup: one `$inc` upsert (retried once if two upserts raced to insert
-   * the document), under a short lock on the document (claims.ts) because `$inc` is not atomic on every server.
-   */
-  private async addToDailyStats(record: ValidationRecord): Promise<void> {
-    const filter = { _id: dailyStatsKey(record) };
-    const { day, ...sums } = bucketOf(record); // the record's partial sums, as statsOf counts them
-    const update = {
-      $inc: sums,
-      $setOnInsert: { contractId: record.contractId, contractVersion: record.contractVersion, environment: record.environment, day },
-    };
-    await withLock(this.collections.claims, `${COLLECTIONS.validationDaily}/${filter._id}`, async () => {
-      try {
-        await this.collections.validationDaily.updateOne(filter, update, { upsert: true });
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
-        await this.collections.validationDaily.updateOne(filter, update, { upsert: true });
-      }
-    });
   }
 }

@@ -45,21 +45,25 @@ export interface StoredValidationRecord {
   passedCount: 0 | 1;
   /** 1 when durationMs is set, else 0: summed by the stats aggregation. */
   durationCount: 0 | 1;
+  /** The token of the rollup write made for this record (daily-rollup.ts): its pending entry counts only if equal. */
+  rollupToken?: string;
 }
 
-/** Partial stats of one (contract, version, environment, UTC day), kept in step with every inserted record. */
-export interface StoredDailyStats {
+/** The partial sums of a rollup document (domain StatsBucket without its day). */
+export type RollupSums = Omit<StatsBucket, 'day'>;
+
+/**
+ * Partial stats of one (contract, version, environment, UTC day), written by one writer's slot (daily-rollup.ts):
+ * the sums of the records folded in, and the record last pushed through the slot, counted only once it is stored.
+ * Documents written before slots (`_id` = dailyStatsKey) have no pending entry.
+ */
+export interface StoredDailyStats extends RollupSums {
   _id: string;
   contractId: string;
   contractVersion: string;
   environment: string | null;
   day: string;
-  total: number;
-  passed: number;
-  rows: number;
-  errors: number;
-  durationSum: number;
-  durationCount: number;
+  pending?: (RollupSums & { recordId: string; token: string }) | null;
 }
 
 /** Stored without NUL (nul-free.ts): PostgreSQL refuses it. */
@@ -132,19 +136,7 @@ export function fromStoredValidationRecord(doc: StoredValidationRecord): Validat
   };
 }
 
-/** The rollup document a record adds to: one per (contract, version, environment, day). */
+/** The key of a record's rollup: (contract, version, environment, day); its documents' `_id`s start with it. */
 export function dailyStatsKey(record: Pick<ValidationRecord, 'contractId' | 'contractVersion' | 'environment' | 'recordedAt'>): string {
   return JSON.stringify([record.contractId, record.contractVersion, record.environment, dayOf(record.recordedAt)]);
-}
-
-export function fromStoredDailyStats(doc: StoredDailyStats): StatsBucket {
-  return {
-    day: doc.day,
-    total: doc.total ?? 0,
-    passed: doc.passed ?? 0,
-    rows: doc.rows ?? 0,
-    errors: doc.errors ?? 0,
-    durationSum: doc.durationSum ?? 0,
-    durationCount: doc.durationCount ?? 0,
-  };
 }

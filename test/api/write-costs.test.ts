@@ -1,0 +1,185 @@
+/**
+ * What writes cost in database commands (issue 15.2), counted on the driver's command monitor while the operation
+ * runs through the server:
+ *  - recordValidation with no failing check: the contract's `_id` point read, the daily rollup write and the record
+ *    insert; the same with an idempotency key, whose repeat returns the first record; the rollup loses nothing
+ *    under concurrent pushes and never counts a repeat;
+ *  - createContract and updateContract: the same commands, of the same kinds, whether the database holds few
+ *    contracts or many, and every read or write they filter is by `_id` alone (the one filter every MongoDB-wire
+ *    server serves from its index; FerretDB 1.x scans for any other: capabilities.ts batchReads/idConditions).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MongoStorageBackend } from '../../src/storage/mongodb/index.js';
+import { CreateContractLeanDocument, RecordValidationLeanDocument, UpdateContractLeanDocument, SetContractSettingsDocument, ValidationStatsDocument } from '../gql/graphql.js';
+import { mongoBackend } from '../support/backends.js';
+import { createTestClient, type TestClient } from '../support/client.js';
+import { contractDocument } from '../support/fixtures.js';
+
+let storage: MongoStorageBackend;
+let client: TestClient;
+let dispose: () => Promise<void>;
+
+interface Sent {
+  name: string;
+  collection: string;
+  /** How the command selects documents: `_id` (one `_id` equality), `insert`, or the filter's keys. */
+  selects: string[];
+}
+
+/** The commands `run` sends, in order, with what each one selects. */
+async function commandsOf(run: () => Promise<unknown>): Promise<Sent[]> {
+  const sent: Sent[] = [];
+  const listener = (event: { commandName: string; command: Record<string, any> }) => {
+    const c = event.command;
+    const name = event.commandName;
+    const collection = String(c[name] ?? '');
+    const filters: unknown[] =
+      name === 'find' || name === 'count' ? [c.filter ?? {}]
+      : name === 'findAndModify' ? [c.query ?? {}]
+      : name === 'update' ? (c.updates ?? []).map((u: any) => u.q)
+      : name === 'delete' ? (c.deletes ?? []).map((d: any) => d.q)
+      : name === 'aggregate' ? [c.pipeline]
+      : [];
+    const selects = name === 'insert' ? ['insert'] : filters.map(shapeOf);
+    sent.push({ name, collection, selects });
+  };
+  storage.client.on('commandStarted', listener);
+  try {
+    await run();
+  } finally {
+    storage.client.off('commandStarted', listener);
+  }
+  return sent;
+}
+
+function shapeOf(filter: unknown): string {
+  if (filter && typeof filter === 'object' && !Array.isArray(filter)) {
+    const keys = Object.keys(filter);
+    if (keys.length === 1 && keys[0] === '_id' && typeof (filter as { _id: unknown })._id === 'string') return '_id';
+    return keys.sort().join(',') || '{}';
+  }
+  return JSON.stringify(filter);
+}
+
+const summary = (sent: Sent[]) => sent.map((s) => `${s.name} ${s.collection} [${s.selects.join(' ')}]`).sort();
+
+async function newContract(name: string): Promise<string> {
+  const r = await client.run(CreateContractLeanDocument, { input: { document: contractDocument({ name, schemas: { [`${name}_t`]: [{ name: 'id' }, { name: 'amount' }] } }) } });
+  if (r.createContract.__typename !== 'CreateContractSuccess') throw new Error(JSON.stringify(r));
+  return r.createContract.contract.id;
+}
+
+async function stats(contractId: string): Promise<number> {
+  const r = await client.run(ValidationStatsDocument, { contractId, days: 1 });
+  return r.validationStats.total;
+}
+
+beforeAll(async () => {
+  const backend = await mongoBackend.create({ monitorCommands: true });
+  storage = backend.storage as MongoStorageBackend;
+  dispose = backend.dispose;
+  client = createTestClient(storage);
+});
+afterAll(() => dispose());
+
+describe('recordValidation', () => {
+  let contractId: string;
+  const push = (extra: Record<string, unknown> = {}) =>
+    client.run(RecordValidationLeanDocument, {
+      input: { contractId, passed: true, rowCount: 100, errorCount: 0, durationMs: 12, environment: 'prod', checks: [{ checkId: 'not_null', status: 'PASSED' }], ...extra },
+    });
+  beforeAll(async () => {
+    contractId = await newContract('write_costs_records');
+  });
+
+  it('costs the contract point read, the rollup write and the record insert', async () => {
+    const sent = await commandsOf(async () => {
+      const r = await push();
+      expect(r.recordValidation).toMatchObject({ __typename: 'RecordValidationSuccess', result: { created: true } });
+    });
+    expect(summary(sent)).toEqual(['find contracts [_id]', 'insert validation_records [insert]', 'update validation_daily [_id]']);
+  });
+
+  it('with an idempotency key costs the same, and a repeat returns the first record', async () => {
+    let firstId = '';
+    const sent = await commandsOf(async () => {
+      const r = await push({ idempotencyKey: 'write-costs-1' });
+      if (r.recordValidation.__typename !== 'RecordValidationSuccess') throw new Error(JSON.stringify(r));
+      expect(r.recordValidation.result.created).toBe(true);
+      firstId = r.recordValidation.result.record.id;
+    });
+    expect(sent).toHaveLength(3);
+    const before = await stats(contractId);
+    const repeat = await push({ idempotencyKey: 'write-costs-1', rowCount: 5 });
+    if (repeat.recordValidation.__typename !== 'RecordValidationSuccess') throw new Error(JSON.stringify(repeat));
+    expect(repeat.recordValidation.result).toMatchObject({ created: false, record: { id: firstId, rowCount: 100 } });
+    // the repeat's rollup write named a record that was not stored: it is not counted
+    expect(await stats(contractId)).toBe(before);
+  });
+
+  it('counts every one of many concurrent pushes (and concurrent repeats of one key once)', async () => {
+    const other = await newContract('write_costs_concurrent');
+    const pushTo = (extra: Record<string, unknown>) =>
+      client.run(RecordValidationLeanDocument, { input: { contractId: other, passed: true, rowCount: 1, errorCount: 0, environment: 'prod', ...extra } });
+    const results = await Promise.all([
+      ...Array.from({ length: 24 }, () => pushTo({})),
+      ...Array.from({ length: 6 }, () => pushTo({ idempotencyKey: 'same-key' })),
+    ]);
+    expect(results.every((r) => r.recordValidation.__typename === 'RecordValidationSuccess')).toBe(true);
+    const keyed = results.slice(24).map((r) => (r.recordValidation.__typename === 'RecordValidationSuccess' ? r.recordValidation.result : null));
+    expect(keyed.filter((r) => r?.created)).toHaveLength(1);
+    expect(new Set(keyed.map((r) => r?.record.id)).size).toBe(1);
+    expect(await stats(other)).toBe(25);
+  });
+
+  it('may cost more when a failing check opens an issue, and a repeat of its key writes no second issue', async () => {
+    const failing = { passed: false, checks: [{ checkId: 'unique_id', status: 'FAILED' }], idempotencyKey: 'write-costs-failing' };
+    const first = await push(failing);
+    if (first.recordValidation.__typename !== 'RecordValidationSuccess') throw new Error(JSON.stringify(first));
+    const issue = first.recordValidation.result.record.checks[0]!.issue;
+    expect(issue).toMatchObject({ occurrences: 1 });
+    const repeat = await push(failing);
+    if (repeat.recordValidation.__typename !== 'RecordValidationSuccess') throw new Error(JSON.stringify(repeat));
+    expect(repeat.recordValidation.result).toMatchObject({ created: false, record: { id: first.recordValidation.result.record.id } });
+    expect(repeat.recordValidation.result.record.checks[0]!.issue).toMatchObject({ id: issue!.id, occurrences: 1 });
+  });
+
+  it('with auto-open off, a failing check costs no more than a passing one', async () => {
+    const quiet = await newContract('write_costs_quiet');
+    const set = await client.run(SetContractSettingsDocument, { input: { id: quiet, expectedRevision: 1, autoOpenIssues: false } });
+    expect(set.setContractSettings.__typename).toBe('SetContractSettingsSuccess');
+    const sent = await commandsOf(() =>
+      client.run(RecordValidationLeanDocument, { input: { contractId: quiet, passed: false, rowCount: 1, errorCount: 1, checks: [{ checkId: 'c', status: 'FAILED' }] } }),
+    );
+    expect(sent).toHaveLength(3);
+  });
+});
+
+describe('createContract and updateContract', () => {
+  const update = (id: string, name: string, expectedRevision: number) =>
+    client.run(UpdateContractLeanDocument, {
+      input: { id, expectedRevision, document: contractDocument({ name, version: '1.1.0', schemas: { [`${name}_t`]: [{ name: 'id' }, { name: 'amount' }, { name: 'note' }] } }) },
+    });
+  // write_claims holds only the claims of writes in flight (claims.ts deletes each one when its write is done), so
+  // its `{_id, token}` release does not grow with the data; every other collection is selected by `_id` alone.
+  const expectById = (sent: Sent[]) => {
+    const selecting = sent.filter((s) => s.name !== 'insert' && s.collection !== 'write_claims');
+    expect(selecting.length).toBeGreaterThan(0);
+    for (const s of selecting) expect({ ...s, selects: s.selects.filter((x) => x !== '_id') }).toEqual({ ...s, selects: [] });
+  };
+
+  it('send the same commands at any size of the database, each selecting by `_id` alone', async () => {
+    await newContract('write_costs_warm'); // indexes and capabilities are in place
+    const few = await commandsOf(() => newContract('write_costs_at_few'));
+    const fewId = await newContract('write_costs_upd_few');
+    const fewUpdate = await commandsOf(async () => expect((await update(fewId, 'write_costs_upd_few', 1)).updateContract.__typename).toBe('UpdateContractSuccess'));
+    for (let i = 0; i < 30; i++) await newContract(`write_costs_fill_${i}`);
+    const many = await commandsOf(() => newContract('write_costs_at_many'));
+    const manyId = await newContract('write_costs_upd_many');
+    const manyUpdate = await commandsOf(async () => expect((await update(manyId, 'write_costs_upd_many', 1)).updateContract.__typename).toBe('UpdateContractSuccess'));
+    expect(summary(many)).toEqual(summary(few));
+    expect(summary(manyUpdate)).toEqual(summary(fewUpdate));
+    expectById(many);
+    expectById(manyUpdate);
+  });
+});
