@@ -42,7 +42,7 @@ try {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (text) => process.stderr.write(text),
     interactive: Boolean(process.stderr.isTTY),
-  });
+  }, { importConcurrency: config.import.concurrency });
 } catch (error) {
   process.stderr.write(`griot-registry: ${String((error as Error).message).replace(/\s+/g, ' ').trim()}\n`);
   code = 2;

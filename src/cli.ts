@@ -14,7 +14,8 @@ const USAGE = `usage:
   griot-registry export <folder> [--format yaml|json]          write every contract's current version
   griot-registry --help | --version
 
-Storage: MONGODB_URI (and MONGODB_DATABASE) when set, else the database of the \`npm start\` running on GRIOT_DATA_DIR.`;
+Storage: MONGODB_URI (and MONGODB_DATABASE) when set, else the database of the \`npm start\` running on GRIOT_DATA_DIR.
+Import writes GRIOT_IMPORT_CONCURRENCY files at once (default 4).`;
 
 export interface CliIO {
   out: (line: string) => void;
@@ -24,7 +25,7 @@ export interface CliIO {
 }
 
 /** Runs one command; returns the exit code (0 ok, 1 some files failed, 2 usage or set-up error). */
-export async function runCli(argv: string[], storage: () => Promise<StorageBackend>, io: CliIO): Promise<number> {
+export async function runCli(argv: string[], storage: () => Promise<StorageBackend>, io: CliIO, options: { importConcurrency?: number } = {}): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -71,6 +72,7 @@ export async function runCli(argv: string[], storage: () => Promise<StorageBacke
       const summary = await importFolder(backend, folder, {
         actor: 'cli',
         acceptBreakingChanges: values['accept-breaking-changes'] ?? false,
+        concurrency: options.importConcurrency,
         onProgress: (done, total, file) => io.err(progress(done, total, file, io.interactive)),
       });
       if (io.interactive) io.err('\n');

@@ -125,6 +125,8 @@ const schema = z.object({
   GRIOT_EVENT_RETENTION_SECONDS: z.coerce.number().int().min(60).max(10 * 366 * 86_400).default(30 * 86_400),
   GRIOT_EVENT_PRUNE_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   GRIOT_EVENT_REPAIR_GRACE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  // Bulk writes (issue 15.2): how many files `griot-registry import` writes at once.
+  GRIOT_IMPORT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
 });
 
 export interface Config {
@@ -157,6 +159,8 @@ export interface Config {
     shutdownGraceMs: number;
   };
   graphiql: boolean;
+  /** `griot-registry import`: files written at once (services/bulk.ts). */
+  import: { concurrency: number };
   policy: RegistryPolicy;
   limits: LimitsOptions;
   exposure: ExposureOptions;
@@ -226,6 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     lifecycle: { cacheDir: c.GRIOT_CACHE_DIR ?? null, startDbTimeoutMs: c.GRIOT_START_DB_TIMEOUT_MS, shutdownGraceMs: c.GRIOT_SHUTDOWN_GRACE_MS },
     graphiql: c.GRIOT_GRAPHIQL ?? c.NODE_ENV !== 'production',
+    import: { concurrency: c.GRIOT_IMPORT_CONCURRENCY },
     policy: { defaultCompatibility: c.GRIOT_COMPATIBILITY, invalidDocuments: c.GRIOT_INVALID_DOCUMENTS },
     limits: {
       maxDepth: c.GRIOT_MAX_DEPTH,

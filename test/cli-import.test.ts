@@ -3,7 +3,9 @@
  * each example imports as-is one by one on an empty database (a document without a name is named after its file)
  * and exports back byte for byte;
  * the examples folder as a whole, where files share ODCS ids, is reported before anything is written; a refused
- * file's line names the file, the contract it matched by ODCS id, why, and the flag that lets it through.
+ * file's line names the file, the contract it matched by ODCS id, why, and the flag that lets it through; files
+ * imported side by side (GRIOT_IMPORT_CONCURRENCY) end as a one-at-a-time import does, including files that compete
+ * for a name.
  */
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +13,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli.js';
-import { exportFileStem } from '../src/services/bulk.js';
+import { exportFileStem, importFolder } from '../src/services/bulk.js';
 import { backends } from './support/backends.js';
 import { contractDocument, odcsDir, officialExamples } from './support/fixtures.js';
 
@@ -101,5 +103,35 @@ describe.each(backends)('griot-registry import on the $name backend', (backend) 
     } finally {
       await dispose();
     }
+  });
+
+  it('imports side by side with the outcome of a one-at-a-time import, files competing for a name included', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'griot-lanes-'));
+    const write = (file: string, doc: object) => writeFileSync(join(folder, file), stringify(doc));
+    for (let i = 0; i < 12; i++) write(`p${String(i).padStart(2, '0')}.odcs.yaml`, contractDocument({ id: `urn:lanes:${i}`, name: `lanes_${i}` }));
+    // b's document has no name and its stem is a's name: one at a time, a takes it and b is named by its ODCS id
+    write('a.odcs.yaml', contractDocument({ id: 'urn:lanes:a', name: 'lanes_shared' }));
+    const { name: _dropped, ...nameless } = contractDocument({ id: 'urn:lanes:b', name: 'x' });
+    write('lanes_shared.odcs.yaml', nameless);
+    // two documents with one name: the first file (in path order) creates it, the second fails
+    write('c1.odcs.yaml', contractDocument({ id: 'urn:lanes:c1', name: 'lanes_twice' }));
+    write('c2.odcs.yaml', contractDocument({ id: 'urn:lanes:c2', name: 'lanes_twice' }));
+    writeFileSync(join(folder, 'broken.odcs.yaml'), 'apiVersion: [');
+    const outcome = async (concurrency: number) => {
+      const { storage, dispose } = await backend.create();
+      try {
+        const summary = await importFolder(storage, folder, { actor: 'test', concurrency });
+        const names: Record<string, string | undefined> = {};
+        for (const id of ['a', 'b', 'c1', 'c2', '3']) names[id] = (await storage.contracts.getByOdcsId(`urn:lanes:${id}`))?.name;
+        return { summary: { ...summary, failed: summary.failed.map((f) => f.file) }, names };
+      } finally {
+        await dispose();
+      }
+    };
+    const sequential = await outcome(1);
+    expect(sequential.names).toEqual({ a: 'lanes_shared', b: 'urn:lanes:b', c1: 'lanes_twice', c2: undefined, '3': 'lanes_3' });
+    expect(sequential.summary.created).toHaveLength(15);
+    expect(sequential.summary.failed).toEqual(['broken.odcs.yaml', 'c2.odcs.yaml']);
+    expect(await outcome(4)).toEqual(sequential);
   });
 });

@@ -11,6 +11,7 @@ describe('config', () => {
       mongodb: { uri: null, database: 'griot', dataDir: '.griot', claimLeaseMs: 15000, repairIntervalMs: 15000, operationTimeoutMs: 5000, serverSelectionTimeoutMs: 2000, readyTimeoutMs: 1000 },
       lifecycle: { cacheDir: null, startDbTimeoutMs: 5_000, shutdownGraceMs: 10_000 },
       graphiql: true,
+      import: { concurrency: 4 },
       policy: { defaultCompatibility: 'BACKWARD', invalidDocuments: 'reject' },
       auth: { apiKeys: [], jwt: null, anonymousRead: false },
       log: { level: 'info', format: 'pretty', requestIdMaxLength: 128 },
@@ -82,6 +83,7 @@ describe('config', () => {
       GRIOT_EVENT_RETENTION_SECONDS: '86400',
       GRIOT_EVENT_PRUNE_INTERVAL_SECONDS: '60',
       GRIOT_EVENT_REPAIR_GRACE_SECONDS: '30',
+      GRIOT_IMPORT_CONCURRENCY: '8',
     });
     expect(c).toEqual({
       env: 'production',
@@ -91,6 +93,7 @@ describe('config', () => {
       mongodb: { uri: 'mongodb+srv://cluster.example/', database: 'registry', dataDir: '/var/lib/griot', claimLeaseMs: 2000, repairIntervalMs: 0, operationTimeoutMs: 3000, serverSelectionTimeoutMs: 1500, readyTimeoutMs: 500 },
       lifecycle: { cacheDir: '/var/cache/griot', startDbTimeoutMs: 2_000, shutdownGraceMs: 30_000 },
       graphiql: true,
+      import: { concurrency: 8 },
       policy: { defaultCompatibility: 'FULL_TRANSITIVE', invalidDocuments: 'warn' },
       auth: {
         apiKeys: [{ name: 'ci', roles: ['editor', 'approver'], sha256: 'ab'.repeat(32) }],

@@ -10,6 +10,10 @@ import { servedDocument } from '../domain/odcs-served.js';
 import { exportText } from '../domain/odcs-text.js';
 import type { Contract, StorageBackend } from '../storage/types.js';
 import { importContract, type ImportOutcome, importTargetOf } from './import.js';
+import { importLanes, type LaneKeys } from './import-lanes.js';
+
+/** How many files a folder import writes at once by default (GRIOT_IMPORT_CONCURRENCY). */
+export const DEFAULT_IMPORT_CONCURRENCY = 4;
 
 export interface ImportSummary {
   created: string[];
@@ -28,21 +32,30 @@ export async function contractFiles(folder: string): Promise<string[]> {
 }
 
 /**
- * Imports every contract file of `folder`, in file-path order. Files that share an ODCS id (one contract's
- * identity) are reported before anything is written, and then nothing is: the folder is refused whole. Each failed
- * file gets one line (describeFailure): the file, the contract it matched by ODCS id, why, and the flag that would
- * let it through.
+ * Imports every contract file of `folder`, as if one after another in file-path order. Files that share an ODCS id
+ * (one contract's identity) are reported before anything is written, and then nothing is: the folder is refused
+ * whole. Files that could touch the same contract or name are imported in that order, one at a time; the others
+ * side by side, at most `concurrency` at once (import-lanes.ts). Each failed file gets one line (describeFailure):
+ * the file, the contract it matched by ODCS id, why, and the flag that would let it through. Lists of the summary
+ * are in file-path order.
  */
 export async function importFolder(
   storage: StorageBackend,
   folder: string,
-  options: { actor: string | null; acceptBreakingChanges?: boolean; onProgress?: (done: number, total: number, file: string) => void },
+  options: {
+    actor: string | null;
+    acceptBreakingChanges?: boolean;
+    onProgress?: (done: number, total: number, file: string) => void;
+    /** Files written at once (default DEFAULT_IMPORT_CONCURRENCY). */
+    concurrency?: number;
+  },
 ): Promise<ImportSummary> {
   const files = await contractFiles(folder);
   const summary: ImportSummary = { created: [], updated: [], unchanged: [], failed: [] };
   const texts = new Map<string, string>();
   for (const file of files) texts.set(file, await readFile(join(folder, file), 'utf8'));
-  const shared = sharedOdcsIds(texts);
+  const keys = laneKeysOf(texts);
+  const shared = sharedOdcsIds(keys);
   if (shared.size) {
     for (const file of files) {
       const others = shared.get(file);
@@ -55,33 +68,53 @@ export async function importFolder(
     }
     return summary;
   }
+  const outcomes = new Map<string, ImportOutcome | { file: string; reason: string }>();
   let done = 0;
-  for (const file of files) {
-    try {
-      const { outcome } = await importContract(
-        storage,
-        { text: texts.get(file)!, defaultName: fileStem(file), acceptBreakingChanges: options.acceptBreakingChanges ?? false },
-        options.actor,
-      );
-      summary[outcome satisfies ImportOutcome].push(file);
-    } catch (error) {
-      summary.failed.push({ file, reason: describeFailure(error) });
+  const lanes = importLanes(keys);
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_IMPORT_CONCURRENCY));
+  let next = 0;
+  const worker = async () => {
+    while (next < lanes.length) {
+      for (const file of lanes[next++]!) {
+        try {
+          const { outcome } = await importContract(
+            storage,
+            { text: texts.get(file)!, defaultName: fileStem(file), acceptBreakingChanges: options.acceptBreakingChanges ?? false },
+            options.actor,
+          );
+          outcomes.set(file, outcome);
+        } catch (error) {
+          outcomes.set(file, { file, reason: describeFailure(error) });
+        }
+        options.onProgress?.(++done, files.length, file);
+      }
     }
-    options.onProgress?.(++done, files.length, file);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, lanes.length) }, worker));
+  for (const file of files) {
+    const outcome = outcomes.get(file)!;
+    if (typeof outcome === 'string') summary[outcome].push(file);
+    else summary.failed.push(outcome);
   }
   return summary;
 }
 
-/** For each file whose ODCS id another file of the folder has too: that id and the other files. */
-function sharedOdcsIds(texts: Map<string, string>): Map<string, { odcsId: string; files: string[] }> {
-  const byId = new Map<string, string[]>();
-  for (const [file, text] of texts) {
-    let odcsId: string | null = null;
+/** What decides which files may be imported side by side (import-lanes.ts), from each file's text. */
+function laneKeysOf(texts: Map<string, string>): LaneKeys[] {
+  return [...texts].map(([file, text]) => {
     try {
-      odcsId = odcsIdOf(parseContractText(text));
+      const document = parseContractText(text);
+      return { file, odcsId: odcsIdOf(document), name: typeof document.name === 'string' ? document.name : null, stem: fileStem(file) };
     } catch {
-      continue; // reported when the file is imported
+      return { file, odcsId: null, name: null, stem: fileStem(file) }; // reported when the file is imported
     }
+  });
+}
+
+/** For each file whose ODCS id another file of the folder has too: that id and the other files. */
+function sharedOdcsIds(keys: readonly LaneKeys[]): Map<string, { odcsId: string; files: string[] }> {
+  const byId = new Map<string, string[]>();
+  for (const { file, odcsId } of keys) {
     if (odcsId !== null) byId.set(odcsId, [...(byId.get(odcsId) ?? []), file]);
   }
   const shared = new Map<string, { odcsId: string; files: string[] }>();
