@@ -42,6 +42,7 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
+    nodeTypeOptions: { description: 'Anything with a global ID: read it back with `node(id:)` or `nodes(ids:)`.' },
     nodeQueryOptions: { authScopes: { read: true }, description: 'Anything with an `id`, by its global ID; null when there is none. Any role that may read (viewer, editor, approver, admin; anonymous callers when anonymous read is on).' },
     nodesQueryOptions: { authScopes: { read: true }, description: 'Several things by global ID, in the order of `ids`, null where there is none. Any role that may read (viewer, editor, approver, admin; anonymous callers when anonymous read is on).' },
     // Descriptions of what the plugin generates (schema descriptions: issue 13).

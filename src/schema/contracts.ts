@@ -38,10 +38,12 @@ const ChangeKindEnum = builder.enumType('ContractChangeKind', {
 });
 
 const ContractOrderFieldEnum = builder.enumType('ContractOrderField', {
+  description: 'What `contracts` sorts by; ties are broken by id, so pages never overlap.',
   values: { NAME: { value: 'name' }, CREATED_AT: { value: 'createdAt' }, UPDATED_AT: { value: 'updatedAt' } } as const,
 });
 
 export const OrderDirectionEnum = builder.enumType('OrderDirection', {
+  description: 'Ascending or descending, for every `orderBy` of the schema.',
   values: { ASC: { value: 'asc' }, DESC: { value: 'desc' } } as const,
 });
 
@@ -57,18 +59,29 @@ const ContractPropertyRef = builder.objectRef<PropertyView>('ContractProperty');
 ContractPropertyRef.implement({
   description: 'A property (column, field) of an ODCS schema object, as typed fields. The raw form is in `document`.',
   fields: (t) => ({
-    name: t.string({ resolve: ({ property }) => property.name }),
+    name: t.string({ description: 'The property name as written in the document (unique within its parent).', resolve: ({ property }) => property.name }),
     path: t.string({ description: 'Dotted path inside the schema, e.g. `address.street`.', resolve: ({ path }) => path }),
-    logicalType: t.string({ nullable: true, resolve: ({ property }) => str(property.logicalType) }),
-    physicalType: t.string({ nullable: true, resolve: ({ property }) => str(property.physicalType) }),
-    physicalName: t.string({ nullable: true, resolve: ({ property }) => str(property.physicalName) }),
+    logicalType: t.string({
+      nullable: true,
+      description: 'The ODCS logical type: string, date, timestamp, time, number, integer, object, array or boolean; null when not stated.',
+      resolve: ({ property }) => str(property.logicalType),
+    }),
+    physicalType: t.string({ nullable: true, description: 'The type in the data store, as written (e.g. `VARCHAR(255)`); null when not stated.', resolve: ({ property }) => str(property.physicalType) }),
+    physicalName: t.string({ nullable: true, description: 'The column or field name in the data store; null when not stated (then it is `name`).', resolve: ({ property }) => str(property.physicalName) }),
     description: t.string({ nullable: true, resolve: ({ property }) => str(property.description) }),
-    businessName: t.string({ nullable: true, resolve: ({ property }) => str(property.businessName) }),
-    required: t.boolean({ resolve: ({ property }) => property.required === true }),
-    unique: t.boolean({ resolve: ({ property }) => property.unique === true }),
-    primaryKey: t.boolean({ resolve: ({ property }) => property.primaryKey === true }),
-    primaryKeyPosition: t.int({ nullable: true, resolve: ({ property }) => (Number.isInteger(property.primaryKeyPosition) ? property.primaryKeyPosition! : null) }),
-    classification: t.string({ nullable: true, resolve: ({ property }) => str(property.classification) }),
+    businessName: t.string({ nullable: true, description: 'The name business people use; null when not stated.', resolve: ({ property }) => str(property.businessName) }),
+    required: t.boolean({ description: 'Every record must have a value (ODCS `required`; false when not stated).', resolve: ({ property }) => property.required === true }),
+    unique: t.boolean({ description: 'No two records share a value (ODCS `unique`; false when not stated).', resolve: ({ property }) => property.unique === true }),
+    primaryKey: t.boolean({ description: 'Part of the primary key (ODCS `primaryKey`; false when not stated).', resolve: ({ property }) => property.primaryKey === true }),
+    primaryKeyPosition: t.int({
+      nullable: true,
+      description: 'Its position in a composite primary key, from 1; null when not stated.',
+      resolve: ({ property }) => (Number.isInteger(property.primaryKeyPosition) ? property.primaryKeyPosition! : null) }),
+    classification: t.string({
+      nullable: true,
+      description: 'The data classification as written (e.g. `public`, `internal`, `restricted`, `confidential`); null when not stated.',
+      resolve: ({ property }) => str(property.classification),
+    }),
     pii: t.boolean({ description: 'Personal data: a sensitive classification, or a PII flag in customProperties.', resolve: ({ property }) => isPiiProperty(property) }),
     tags: t.stringList({ resolve: ({ property }) => stringList(property.tags) }),
     properties: t.field({
@@ -82,13 +95,13 @@ ContractPropertyRef.implement({
 const ContractSchemaRef = builder.objectRef<OdcsSchemaObject>('ContractSchema').implement({
   description: 'A schema object (table, topic, file…) of an ODCS document.',
   fields: (t) => ({
-    name: t.string({ resolve: (s) => s.name }),
-    physicalName: t.string({ nullable: true, resolve: (s) => str(s.physicalName) }),
-    physicalType: t.string({ nullable: true, resolve: (s) => str(s.physicalType) }),
-    businessName: t.string({ nullable: true, resolve: (s) => str(s.businessName) }),
+    name: t.string({ description: 'The schema object name as written (unique within the document).', resolve: (s) => s.name }),
+    physicalName: t.string({ nullable: true, description: 'The table, topic or file name in the data store; null when not stated.', resolve: (s) => str(s.physicalName) }),
+    physicalType: t.string({ nullable: true, description: 'What it is in the data store, as written (e.g. `table`, `view`, `topic`); null when not stated.', resolve: (s) => str(s.physicalType) }),
+    businessName: t.string({ nullable: true, description: 'The name business people use; null when not stated.', resolve: (s) => str(s.businessName) }),
     description: t.string({ nullable: true, resolve: (s) => str(s.description) }),
     tags: t.stringList({ resolve: (s) => stringList(s.tags) }),
-    properties: t.field({ type: [ContractPropertyRef], resolve: (s) => propertyViews(s.properties ?? [], '') }),
+    properties: t.field({ type: [ContractPropertyRef], description: 'Its top-level properties, in document order (nested ones under each property).', resolve: (s) => propertyViews(s.properties ?? [], '') }),
   }),
 });
 
@@ -160,8 +173,8 @@ ContractRef.implement({
     version: t.field({
       type: ContractVersionRef,
       nullable: true,
-      description: 'One version by its semantic version, e.g. "1.2.0".',
-      args: { version: t.arg.string({ required: true }) },
+      description: 'One version by its semantic version, e.g. "1.2.0"; null when the contract has no such version.',
+      args: { version: t.arg.string({ required: true, description: 'The semantic version, exactly as listed in `versions` (e.g. "1.2.0").' }) },
       resolve: (c, args, ctx) => ctx.loaders.versionByVersion.load(versionKey(c.id, args.version)),
     }),
   }),
@@ -171,15 +184,15 @@ ContractVersionRef.implement({
   description: 'An immutable snapshot of a contract document.',
   fields: (t) => ({
     number: t.exposeInt('number', { description: '1 for the first version, then 2, 3, … in write order.' }),
-    version: t.exposeString('version'),
-    changeKind: t.field({ type: ChangeKindEnum, resolve: (v) => v.changeKind }),
+    version: t.exposeString('version', { description: 'Its semantic version (e.g. "1.2.0"), unique within the contract.' }),
+    changeKind: t.field({ type: ChangeKindEnum, description: 'What wrote this version: create, update or rollback.', resolve: (v) => v.changeKind }),
     restoredFrom: t.exposeString('restoredFrom', { nullable: true, description: 'For a rollback: the version whose document was restored.' }),
     note: t.exposeString('note', { nullable: true }),
-    document: t.field({ type: 'JSON', resolve: (v) => v.document }),
+    document: t.field({ type: 'JSON', description: 'The ODCS document of this version as stored (key order preserved; its `version` is this version). Never changes.', resolve: (v) => v.document }),
     schemas: t.field({ type: [ContractSchemaRef], description: 'The schema objects of this version\'s document, in document order.', resolve: (v) => schemasOf(v.document) }),
     createdAt: t.field({ type: 'DateTime', resolve: (v) => v.createdAt }),
     createdBy: t.exposeString('createdBy', { nullable: true }),
-    contract: t.field({ type: ContractRef, nullable: true, resolve: (v) => v.contractId }),
+    contract: t.field({ type: ContractRef, nullable: true, description: 'The contract it belongs to; null if the contract was deleted meanwhile.', resolve: (v) => v.contractId }),
   }),
 });
 
@@ -190,17 +203,19 @@ const ContractConnection = connection<Contract>('Contract', ContractRef);
 // Queries
 
 const ContractFilterInput = builder.inputType('ContractFilter', {
+  description: 'Which contracts `contracts` lists: those matching every criterion given.',
   fields: (t) => ({
     status: t.field({ type: [ContractStatusEnum], required: false, description: 'Any of these statuses.' }),
-    owner: t.string({ required: false }),
+    owner: t.string({ required: false, description: 'Only contracts of this owner (exactly as in `Contract.owner`, case-sensitive).' }),
     schemaName: t.string({ required: false, description: 'Contracts defining a schema of this name (ignoring case).' }),
   }),
 });
 
 const ContractOrderInput = builder.inputType('ContractOrder', {
+  description: 'The order of `contracts`; when omitted, by name ascending.',
   fields: (t) => ({
-    field: t.field({ type: ContractOrderFieldEnum, required: true }),
-    direction: t.field({ type: OrderDirectionEnum, required: false, defaultValue: 'asc' }),
+    field: t.field({ type: ContractOrderFieldEnum, required: true, description: 'What to sort by.' }),
+    direction: t.field({ type: OrderDirectionEnum, required: false, defaultValue: 'asc', description: 'Ascending unless given.' }),
   }),
 });
 
@@ -260,7 +275,7 @@ const UpdateContractInput = builder.inputType('UpdateContractInput', {
     expectedRevision: t.int({ required: true, description: 'The revision you read; a newer one makes this a ConflictError.' }),
     document: t.field(documentArg),
     name: t.string({ required: false, description: 'Rename the contract.' }),
-    owner: t.string({ required: false }),
+    owner: t.string({ required: false, description: 'A new owning team (an empty string clears it); leave it out or null to keep the current owner.' }),
     version: t.string({ required: false, description: "Defaults to the document's version when you changed it, else the minimum bump the changes require." }),
     note: t.string({ required: false }),
     acceptBreakingChanges: t.boolean({ required: false, description: 'Write breaking or incompatible changes anyway (recorded on the version).' }),
@@ -294,9 +309,10 @@ const DeleteContractInput = builder.inputType('DeleteContractInput', {
 });
 
 const DeleteContractPayload = builder.objectRef<{ contract: Contract }>('DeleteContractPayload').implement({
+  description: 'What `deleteContract` removed (it can no longer be read).',
   fields: (t) => ({
-    deletedContractId: t.field({ type: 'ID', resolve: ({ contract }) => encodeGlobalID('Contract', contract.id) }),
-    name: t.string({ resolve: ({ contract }) => contract.name }),
+    deletedContractId: t.field({ type: 'ID', description: 'The global ID the deleted contract had; reading it now gives null.', resolve: ({ contract }) => encodeGlobalID('Contract', contract.id) }),
+    name: t.string({ description: 'The name it had (free again for a new contract).', resolve: ({ contract }) => contract.name }),
     versionCount: t.int({ description: 'How many versions were deleted with it.', resolve: ({ contract }) => contract.versionCount }),
   }),
 });

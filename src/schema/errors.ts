@@ -53,7 +53,7 @@ export const ValidationIssueRef = builder.objectRef<ValidationIssue>('Validation
         'Where, for programs: the same path as a list of object keys and array indexes (indexes as decimal strings), e.g. ["document", "schema", "0", "properties", "3", "logicalType"]; empty for the whole input.',
       resolve: (issue) => pathSegmentsOf(issue.path),
     }),
-    message: t.exposeString('message'),
+    message: t.exposeString('message', { description: 'What is wrong there, in English, for people (e.g. "must be at most 100").' }),
     code: t.exposeString('code', { description: 'The kind of problem, e.g. required, invalid_type, invalid_value.' }),
   }),
 });
@@ -64,7 +64,7 @@ builder.objectType(ValidationError, {
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof ValidationError,
   fields: (t) => ({
-    issues: t.field({ type: [ValidationIssueRef], resolve: (e) => e.issues }),
+    issues: t.field({ type: [ValidationIssueRef], description: 'Every problem found (at least one), in input order.', resolve: (e) => e.issues }),
   }),
 });
 
@@ -74,8 +74,8 @@ builder.objectType(NotFoundError, {
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof NotFoundError,
   fields: (t) => ({
-    resource: t.exposeString('resource'),
-    key: t.exposeString('key'),
+    resource: t.exposeString('resource', { description: 'The type of thing looked up: Contract, ContractVersion, Run, ValidationRecord, Issue, Comment, ApprovalRequest.' }),
+    key: t.exposeString('key', { description: 'What it was looked up by: the ID given, or `name@version` for a contract version.' }),
   }),
 });
 
@@ -85,9 +85,12 @@ builder.objectType(ConflictError, {
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof ConflictError,
   fields: (t) => ({
-    resource: t.exposeString('resource'),
-    expectedRevision: t.exposeInt('expectedRevision'),
-    actualRevision: t.exposeInt('actualRevision', { nullable: true }),
+    resource: t.exposeString('resource', { description: 'The type of thing written: Contract, Issue, Run, Comment or ApprovalRequest.' }),
+    expectedRevision: t.exposeInt('expectedRevision', { description: 'The revision the call expected (its `expectedRevision`).' }),
+    actualRevision: t.exposeInt('actualRevision', {
+      nullable: true,
+      description: 'The current revision (read it again from there); null when another write landed while this one was in flight.',
+    }),
   }),
 });
 
@@ -97,9 +100,9 @@ builder.objectType(AlreadyExistsError, {
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof AlreadyExistsError,
   fields: (t) => ({
-    resource: t.exposeString('resource'),
-    field: t.exposeString('field'),
-    value: t.exposeString('value'),
+    resource: t.exposeString('resource', { description: 'The type of thing: Contract, ContractVersion or Issue.' }),
+    field: t.exposeString('field', { description: 'The unique field: `name` or `odcsId` of a contract, `version` of a contract version, `fingerprint` of an issue.' }),
+    value: t.exposeString('value', { description: 'The value that is taken, as given.' }),
   }),
 });
 
@@ -109,20 +112,21 @@ builder.objectType(InvalidTransitionError, {
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof InvalidTransitionError,
   fields: (t) => ({
-    resource: t.exposeString('resource'),
-    from: t.exposeString('from'),
-    to: t.exposeString('to'),
-    allowed: t.exposeStringList('allowed'),
+    resource: t.exposeString('resource', { description: 'The type of thing: Contract, Issue or Run.' }),
+    from: t.exposeString('from', { description: 'Its current status, lower case as stored (e.g. `in_review`).' }),
+    to: t.exposeString('to', { description: 'The status asked for, lower case.' }),
+    allowed: t.exposeStringList('allowed', { description: 'The statuses reachable from `from`, lower case; empty when `from` is final.' }),
   }),
 });
 
 const IncompatibleChangeRef = builder.objectRef<IncompatibleChange>('IncompatibleChange').implement({
+  description: 'One change that made an update refused: breaking, or not allowed by the compatibility mode.',
   fields: (t) => ({
-    ruleId: t.exposeString('ruleId'),
-    level: t.exposeString('level'),
-    readablePath: t.exposeString('readablePath'),
-    explanation: t.exposeString('explanation'),
-    suggestion: t.exposeString('suggestion'),
+    ruleId: t.exposeString('ruleId', { description: 'The rule that judged it, e.g. property-removed (see ContractChange.ruleId).' }),
+    level: t.exposeString('level', { description: 'The rule\'s level, lower case: breaking, warning or info (a warning can still break the compatibility mode).' }),
+    readablePath: t.exposeString('readablePath', { description: 'Where, for people: e.g. `orders.customer_email.logicalType`.' }),
+    explanation: t.exposeString('explanation', { description: 'What changed and why it matters to consumers, in English.' }),
+    suggestion: t.exposeString('suggestion', { description: 'How to make the change without breaking consumers, in English.' }),
   }),
 });
 
@@ -132,9 +136,9 @@ builder.objectType(IncompatibleChangeError, {
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof IncompatibleChangeError,
   fields: (t) => ({
-    compatibility: t.exposeString('compatibility'),
-    requiredBump: t.exposeString('requiredBump'),
-    changes: t.field({ type: [IncompatibleChangeRef], resolve: (e) => e.changes }),
+    compatibility: t.exposeString('compatibility', { description: 'The compatibility mode the update was checked with, as a CompatibilityMode name (e.g. BACKWARD).' }),
+    requiredBump: t.exposeString('requiredBump', { description: 'The version bump all the changes require, lower case: major, minor, patch or none.' }),
+    changes: t.field({ type: [IncompatibleChangeRef], description: 'The offending changes (at least one): breaking ones first, then compatibility violations.', resolve: (e) => e.changes }),
   }),
 });
 
@@ -144,9 +148,9 @@ builder.objectType(NotAllowedError, {
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof NotAllowedError,
   fields: (t) => ({
-    resource: t.exposeString('resource'),
-    action: t.exposeString('action'),
-    reason: t.exposeString('reason'),
+    resource: t.exposeString('resource', { description: 'The type of thing: Comment, ApprovalRequest or Contract.' }),
+    action: t.exposeString('action', { description: 'What the caller tried, e.g. `edit`, `delete`, `approve`, `withdraw`, `submit for review`.' }),
+    reason: t.exposeString('reason', { description: 'Why not, in English: e.g. only its author may edit a comment, or the caller is not one of the approvers.' }),
   }),
 });
 
@@ -156,8 +160,8 @@ builder.objectType(InvalidStateError, {
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof InvalidStateError,
   fields: (t) => ({
-    resource: t.exposeString('resource'),
-    action: t.exposeString('action'),
+    resource: t.exposeString('resource', { description: 'The type of thing: Contract or ApprovalRequest.' }),
+    action: t.exposeString('action', { description: 'What was refused, e.g. `write a new version of`.' }),
     reason: t.exposeString('reason', { description: 'What is in the way, and what would allow the action.' }),
   }),
 });

@@ -22,10 +22,12 @@ import { ValidationIssueRef } from './errors.js';
 import { localId } from './ids.js';
 
 const VersionBumpEnum = builder.enumType('VersionBump', {
+  description: 'Which part of the semantic version (MAJOR.MINOR.PATCH) a set of changes requires to grow, at least.',
   values: { MAJOR: { value: 'major' }, MINOR: { value: 'minor' }, PATCH: { value: 'patch' }, NONE: { value: 'none' } } as const,
 });
 
 const ChangeLevelEnum = builder.enumType('ChangeLevel', {
+  description: 'How much a change matters to the consumers and producers of the data.',
   values: { BREAKING: { value: 'breaking' }, WARNING: { value: 'warning' }, INFO: { value: 'info' } } as const,
 });
 
@@ -35,10 +37,12 @@ const ChangeCategoryEnum = builder.enumType('ChangeCategory', {
 });
 
 const ChangeKindEnum = builder.enumType('ChangeKind', {
+  description: 'Whether a changed element was added, removed or changed between the older and the newer document.',
   values: { ADDED: { value: 'added' }, REMOVED: { value: 'removed' }, CHANGED: { value: 'changed' } } as const,
 });
 
 const ContractFormatEnum = builder.enumType('ContractFormat', {
+  description: 'The text format of an ODCS document, for import and export.',
   values: { YAML: { value: 'yaml' }, JSON: { value: 'json' } } as const,
 });
 
@@ -46,33 +50,41 @@ const ContractChangeRef = builder.objectRef<VersionChange>('ContractChange').imp
   description: 'One change between two documents, judged by a rule.',
   fields: (t) => ({
     ruleId: t.exposeString('ruleId', { description: 'e.g. property-removed, logical-type-widened, documentation-changed.' }),
-    level: t.field({ type: ChangeLevelEnum, resolve: (c) => c.level }),
-    category: t.field({ type: ChangeCategoryEnum, resolve: (c) => c.category }),
-    kind: t.field({ type: ChangeKindEnum, resolve: (c) => c.kind }),
+    level: t.field({ type: ChangeLevelEnum, description: 'How much it matters: BREAKING changes are refused without acceptBreakingChanges.', resolve: (c) => c.level }),
+    category: t.field({ type: ChangeCategoryEnum, description: 'Which version bump it needs (BREAKING: major, ADDITION: minor, DOCS and OTHER: patch).', resolve: (c) => c.category }),
+    kind: t.field({ type: ChangeKindEnum, description: 'Added, removed or changed.', resolve: (c) => c.kind }),
     path: t.exposeString('path', { description: 'JSON path, e.g. `$.schema[0].properties[3].logicalType`.' }),
     readablePath: t.exposeString('readablePath', { description: 'e.g. `orders.customer_email.logicalType`.' }),
-    before: t.field({ type: 'JSON', nullable: true, resolve: (c) => c.before }),
-    after: t.field({ type: 'JSON', nullable: true, resolve: (c) => c.after }),
-    explanation: t.exposeString('explanation'),
-    suggestion: t.exposeString('suggestion'),
+    before: t.field({ type: 'JSON', nullable: true, description: 'The value in the older document; null when added.', resolve: (c) => c.before }),
+    after: t.field({ type: 'JSON', nullable: true, description: 'The value in the newer document; null when removed.', resolve: (c) => c.after }),
+    explanation: t.exposeString('explanation', { description: 'What changed and what it means to consumers, in English.' }),
+    suggestion: t.exposeString('suggestion', { description: 'What to do about it (e.g. how to make it non-breaking), in English.' }),
   }),
 });
 
 const CompatibilityVerdictRef = builder.objectRef<CompatibilityVerdict>('CompatibilityVerdict').implement({
+  description: 'Whether a document is compatible with earlier versions under the contract\'s compatibility mode.',
   fields: (t) => ({
-    mode: t.field({ type: CompatibilityModeEnum, resolve: (v) => v.mode }),
-    compatible: t.exposeBoolean('compatible'),
+    mode: t.field({ type: CompatibilityModeEnum, description: 'The mode it was checked with (the contract\'s own, or the registry default).', resolve: (v) => v.mode }),
+    compatible: t.exposeBoolean('compatible', { description: 'No violations (always true in mode NONE).' }),
     checkedAgainst: t.exposeInt('checkedAgainst', { description: 'How many earlier versions were checked.' }),
-    violations: t.field({ type: [ContractChangeRef], resolve: (v) => v.violations }),
+    violations: t.field({ type: [ContractChangeRef], description: 'The changes the mode forbids, each listed once; empty when compatible.', resolve: (v) => v.violations }),
   }),
 });
 
-const formatArg = builder.args((t) => ({ format: t.field({ type: ContractFormatEnum, required: false, defaultValue: 'yaml' }) }));
+const formatArg = builder.args((t) => ({
+  format: t.field({ type: ContractFormatEnum, required: false, defaultValue: 'yaml', description: 'The text format; YAML unless given.' }),
+}));
 
 builder.objectFields(ContractVersionRef, (t) => ({
   changes: t.field({ type: [ContractChangeRef], description: 'The judged changes from the previous version.', resolve: (v) => v.changes }),
-  requiredBump: t.field({ type: VersionBumpEnum, resolve: (v) => v.requiredBump }),
-  compatibility: t.field({ type: CompatibilityVerdictRef, nullable: true, resolve: (v) => v.compatibility }),
+  requiredBump: t.field({ type: VersionBumpEnum, description: 'The bump the changes from the previous version require (NONE for the first version).', resolve: (v) => v.requiredBump }),
+  compatibility: t.field({
+    type: CompatibilityVerdictRef,
+    nullable: true,
+    description: 'The compatibility verdict recorded when this version was written; null for a first version (nothing to compare with).',
+    resolve: (v) => v.compatibility,
+  }),
   breakingChangesAccepted: t.exposeBoolean('breakingChangesAccepted', { description: 'Breaking or incompatible changes were accepted explicitly.' }),
   warnings: t.field({
     type: [ValidationIssueRef],
@@ -100,10 +112,11 @@ interface DiffResult {
 }
 
 const ContractDiffRef = builder.objectRef<DiffResult>('ContractDiff').implement({
+  description: 'The judged changes between two versions of one contract, as `diff(from:, to:)` computed them.',
   fields: (t) => ({
-    from: t.exposeString('from'),
-    to: t.exposeString('to'),
-    changes: t.field({ type: [ContractChangeRef], resolve: (d) => d.changes }),
+    from: t.exposeString('from', { description: 'The older side, as given in `from`.' }),
+    to: t.exposeString('to', { description: 'The newer side, as given in `to`.' }),
+    changes: t.field({ type: [ContractChangeRef], description: 'Every change going from `from` to `to`, in document order; empty when the documents are equal.', resolve: (d) => d.changes }),
     requiredBump: t.field({ type: VersionBumpEnum, description: 'The bump these changes require going from → to.', resolve: (d) => d.requiredBump }),
   }),
 });
@@ -124,7 +137,10 @@ builder.objectFields(ContractRef, (t) => ({
   diff: t.field({
     type: ContractDiffRef,
     description: 'What changed between two versions.',
-    args: { from: t.arg.string({ required: true }), to: t.arg.string({ required: true }) },
+    args: {
+      from: t.arg.string({ required: true, description: 'The semantic version to compare from (e.g. "1.0.0"); a ValidationError when the contract has none such.' }),
+      to: t.arg.string({ required: true, description: 'The semantic version to compare to (e.g. "2.0.0"); may be older than `from`.' }),
+    },
     resolve: async (c, args, ctx) => {
       const [before, after] = await Promise.all([versionDocument(ctx, c, args.from, 'from'), versionDocument(ctx, c, args.to, 'to')]);
       const judgements = judgeChanges(before, after);
@@ -134,7 +150,7 @@ builder.objectFields(ContractRef, (t) => ({
   export: t.string({
     description:
       'The served document (or `version`) as YAML or JSON text, agreeing with the registry: its version in `version`, and for an active, deprecated or retired contract that `status`. A version imported as text in that format gives back that text, byte for byte, except for those values.',
-    args: { ...formatArg, version: t.arg.string({ required: false }) },
+    args: { ...formatArg, version: t.arg.string({ required: false, description: 'The semantic version to export; the served version when omitted.' }) },
     resolve: async (c, args, ctx) => {
       const format = (args.format ?? 'yaml') as ContractFormat;
       const servedId = versionId(c.id, servedVersionNumber(c));
@@ -175,13 +191,16 @@ const PreviewRef = builder.objectRef<Preview>('ContractUpdatePreview').implement
       nullable: true,
       description: 'Why updateContract would refuse any new version right now (an open approval request, deprecated, retired); null when it would not.',
     }),
-    declaredVersion: t.exposeString('declaredVersion', { nullable: true }),
+    declaredVersion: t.exposeString('declaredVersion', {
+      nullable: true,
+      description: 'The version the proposal asks for: the `version` argument, else the document\'s `version` when it differs from the current one; null when neither.',
+    }),
     version: t.exposeString('version', { nullable: true, description: 'The version the update would get; null when the declared one is refused.' }),
     versionError: t.exposeString('versionError', { nullable: true, description: 'Why the declared version would be refused.' }),
-    minimumVersion: t.exposeString('minimumVersion'),
-    requiredBump: t.field({ type: VersionBumpEnum, resolve: (p) => p.requiredBump }),
-    changes: t.field({ type: [ContractChangeRef], resolve: (p) => p.changes }),
-    compatibility: t.field({ type: CompatibilityVerdictRef, resolve: (p) => p.compatibility }),
+    minimumVersion: t.exposeString('minimumVersion', { description: 'The lowest version the changes allow (the current version with `requiredBump` applied).' }),
+    requiredBump: t.field({ type: VersionBumpEnum, description: 'The bump the changes require.', resolve: (p) => p.requiredBump }),
+    changes: t.field({ type: [ContractChangeRef], description: 'Every change from `currentVersion` to the proposal, in document order.', resolve: (p) => p.changes }),
+    compatibility: t.field({ type: CompatibilityVerdictRef, description: 'The compatibility verdict under the contract\'s mode.', resolve: (p) => p.compatibility }),
     documentIssues: t.field({
       type: [ValidationIssueRef],
       description: 'ODCS validation problems of the proposed document.',
@@ -221,7 +240,11 @@ builder.queryFields((t) => ({
   previewContractUpdate: t.field({
     type: PreviewRef,
     description: 'The changes, required version bump and compatibility verdict of a proposed document, without writing anything.',
-    args: { id: t.arg.id({ required: true }), document: t.arg({ type: 'JSON', required: true }), version: t.arg.string({ required: false }) },
+    args: {
+      id: t.arg.id({ required: true }),
+      document: t.arg({ type: 'JSON', required: true, description: 'The proposed ODCS document as JSON, as it would be passed to updateContract.' }),
+      version: t.arg.string({ required: false, description: 'The version the update would declare (as updateContract\'s `version`); by default the document\'s own when changed.' }),
+    },
     resolve: async (_root, args, ctx) => {
       const contract = await ctx.storage.contracts.getById(localId(args.id, 'Contract', 'id'));
       if (!contract) throw new NotFoundError('Contract', args.id);
@@ -262,6 +285,7 @@ builder.queryFields((t) => ({
 // Import
 
 const ImportOutcomeEnum = builder.enumType('ImportOutcome', {
+  description: 'What `importContract` did with the document.',
   values: { CREATED: { value: 'created' }, UPDATED: { value: 'updated' }, UNCHANGED: { value: 'unchanged' } } as const,
 });
 
@@ -271,14 +295,15 @@ const ImportContractInput = builder.inputType('ImportContractInput', {
     format: t.field({ type: ContractFormatEnum, required: false, description: 'Detected when left out.' }),
     name: t.string({ required: false, description: "For a new contract; defaults to the document's name, else its ODCS id." }),
     note: t.string({ required: false }),
-    acceptBreakingChanges: t.boolean({ required: false }),
+    acceptBreakingChanges: t.boolean({ required: false, description: 'Write a new version even when it is breaking or incompatible (false by default: IncompatibleChangeError).' }),
   }),
 });
 
 const ImportResultRef = builder.objectRef<ImportResult>('ImportedContract').implement({
+  description: 'The result of `importContract`: the contract and what was done to it.',
   fields: (t) => ({
-    contract: t.field({ type: ContractRef, resolve: (r) => r.contract }),
-    outcome: t.field({ type: ImportOutcomeEnum, resolve: (r) => r.outcome }),
+    contract: t.field({ type: ContractRef, description: 'The contract created, updated or left unchanged, as it is now.', resolve: (r) => r.contract }),
+    outcome: t.field({ type: ImportOutcomeEnum, description: 'Created, updated, or unchanged (nothing written).', resolve: (r) => r.outcome }),
     matchedContract: t.field({
       type: ContractRef,
       nullable: true,

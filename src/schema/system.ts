@@ -2,10 +2,11 @@
 import { builder } from './builder.js';
 
 const StorageInfo = builder.objectRef<{ backend: string; textSearch: boolean; serverVersion: string | null }>('StorageInfo').implement({
+  description: 'The storage backend serving the registry and the capabilities it detected at start-up.',
   fields: (t) => ({
     backend: t.exposeString('backend', { description: 'mongodb or memory.' }),
     textSearch: t.exposeBoolean('textSearch', { description: 'Search uses the server’s text index (else the portable word index).' }),
-    serverVersion: t.exposeString('serverVersion', { nullable: true }),
+    serverVersion: t.exposeString('serverVersion', { nullable: true, description: 'The database server\'s version as it reports it (e.g. `7.0.12`); null for the memory backend or when the server does not say.' }),
   }),
 });
 

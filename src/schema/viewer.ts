@@ -4,6 +4,7 @@ import type { Context } from '../context.js';
 import { builder } from './builder.js';
 
 const AuthMethodEnum = builder.enumType('AuthMethod', {
+  description: 'How the caller proved who it is.',
   values: { API_KEY: { value: 'api_key' }, JWT: { value: 'jwt' }, ANONYMOUS: { value: 'anonymous' } } as const,
 });
 
@@ -16,8 +17,8 @@ const ViewerRef = builder.objectRef<Context>('Viewer').implement({
   description: 'The calling principal.',
   fields: (t) => ({
     name: t.string({ nullable: true, description: 'Null for an anonymous caller.', resolve: (ctx) => ctx.caller.name }),
-    roles: t.field({ type: [RoleEnum], resolve: (ctx) => effectiveRoles(ctx.caller, ctx.auth.anonymousRead) }),
-    authenticatedBy: t.field({ type: AuthMethodEnum, resolve: (ctx) => ctx.caller.method }),
+    roles: t.field({ type: [RoleEnum], description: 'The roles the caller holds (VIEWER for an anonymous caller when anonymous read is on; empty otherwise).', resolve: (ctx) => effectiveRoles(ctx.caller, ctx.auth.anonymousRead) }),
+    authenticatedBy: t.field({ type: AuthMethodEnum, description: 'An API key (`x-api-key`), a JWT (`Authorization: Bearer`), or no credentials.', resolve: (ctx) => ctx.caller.method }),
   }),
 });
 
