@@ -34,16 +34,17 @@ const ApprovalPolicyEnum = builder.enumType('ApprovalPolicy', {
 });
 
 const ApprovalVerdictEnum = builder.enumType('ApprovalVerdict', {
+  description: 'What one approver decided.',
   values: { APPROVE: { value: 'approve' }, REJECT: { value: 'reject' } } as const,
 });
 
 const ApprovalDecisionRef = builder.objectRef<ApprovalDecision>('ApprovalDecision').implement({
   description: 'One approver\'s decision, kept for good.',
   fields: (t) => ({
-    approver: t.exposeString('approver'),
-    verdict: t.field({ type: ApprovalVerdictEnum, resolve: (d) => d.verdict }),
+    approver: t.exposeString('approver', { description: 'Who decided: the principal name (API key name or JWT subject), one of the listed approvers.' }),
+    verdict: t.field({ type: ApprovalVerdictEnum, description: 'Approve or reject.', resolve: (d) => d.verdict }),
     note: t.exposeString('note', { nullable: true, description: 'The note; for a rejection, its reason.' }),
-    decidedAt: t.field({ type: 'DateTime', resolve: (d) => d.at }),
+    decidedAt: t.field({ type: 'DateTime', description: 'When the decision was made (UTC).', resolve: (d) => d.at }),
   }),
 });
 
@@ -58,11 +59,11 @@ ApprovalRequestRef.implement({
     contract: t.field({ type: ContractRef, nullable: true, description: 'Null once the contract was deleted.', resolve: (r) => r.contractId }),
     version: t.field({ type: ContractVersionRef, nullable: true, description: 'The version under review.', resolve: (r) => versionId(r.contractId, r.versionNumber) }),
     versionString: t.exposeString('version', { description: 'The semantic version under review.' }),
-    status: t.field({ type: ApprovalStatusEnum, resolve: (r) => r.status }),
-    policy: t.field({ type: ApprovalPolicyEnum, resolve: (r) => r.policy }),
-    approvers: t.exposeStringList('approvers'),
+    status: t.field({ type: ApprovalStatusEnum, description: 'OPEN until decided or withdrawn; then final.', resolve: (r) => r.status }),
+    policy: t.field({ type: ApprovalPolicyEnum, description: 'How many of the approvers must approve.', resolve: (r) => r.policy }),
+    approvers: t.exposeStringList('approvers', { description: 'The principal names asked to decide (1 to 20), in the order given.' }),
     requiredApprovals: t.exposeInt('requiredApprovals', { description: 'How many approvals resolve it (ALL: every approver).' }),
-    approvalCount: t.int({ resolve: (r) => r.decisions.filter((d) => d.verdict === 'approve').length }),
+    approvalCount: t.int({ description: 'How many approvers have approved so far.', resolve: (r) => r.decisions.filter((d) => d.verdict === 'approve').length }),
     decisions: t.field({ type: [ApprovalDecisionRef], description: 'In the order they were made.', resolve: (r) => r.decisions }),
     awaiting: t.exposeStringList('awaiting', { description: 'Approvers who have not decided yet (empty once closed).' }),
     viewerCanDecide: t.boolean({
@@ -70,11 +71,14 @@ ApprovalRequestRef.implement({
       resolve: (r, _args, ctx) => r.status === 'open' && ctx.caller.name !== null && r.awaiting.includes(ctx.caller.name),
     }),
     note: t.exposeString('note', { nullable: true }),
-    requestedBy: t.exposeString('requestedBy'),
-    requestedAt: t.field({ type: 'DateTime', resolve: (r) => r.requestedAt }),
-    resolvedAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.resolvedAt }),
+    requestedBy: t.exposeString('requestedBy', { description: 'Who submitted the version for review (API key name or JWT subject).' }),
+    requestedAt: t.field({ type: 'DateTime', description: 'When it was submitted (UTC).', resolve: (r) => r.requestedAt }),
+    resolvedAt: t.field({ type: 'DateTime', nullable: true, description: 'When it was approved, rejected or withdrawn (UTC); null while OPEN.', resolve: (r) => r.resolvedAt }),
     resolvedBy: t.exposeString('resolvedBy', { nullable: true, description: 'The approver whose decision closed it, or who withdrew it.' }),
-    resolutionNote: t.exposeString('resolutionNote', { nullable: true }),
+    resolutionNote: t.exposeString('resolutionNote', {
+      nullable: true,
+      description: 'The note of the decision or withdrawal that closed it (for a rejection, its reason); null while OPEN or when none was given.',
+    }),
     revision: t.exposeInt('revision'),
   }),
 });
@@ -103,18 +107,19 @@ builder.objectFields(ContractRef, (t) => ({
   approvalRequests: t.field({
     type: ApprovalRequestConnection,
     description: 'Every approval request of the contract, newest first.',
-    args: { status: t.arg({ type: [ApprovalStatusEnum], required: false }), ...pageArgs },
+    args: { status: t.arg({ type: [ApprovalStatusEnum], required: false, description: 'Only requests with any of these statuses; all when omitted.' }), ...pageArgs },
     resolve: (c, args, ctx) => toResult(ctx.storage.approvals.list({ contractId: c.id, status: args.status ?? null }, pageRequest(args)), args),
   }),
 }));
 
 const ApprovalFilterInput = builder.inputType('ApprovalRequestFilter', {
+  description: 'Which approval requests to list: those matching every criterion given.',
   fields: (t) => ({
     contractId: t.id({ required: false }),
     status: t.field({ type: [ApprovalStatusEnum], required: false, description: 'Any of these statuses.' }),
     approver: t.string({ required: false, description: 'Requests listing this principal as an approver.' }),
     awaiting: t.string({ required: false, description: 'Open requests this principal has not decided yet.' }),
-    requestedBy: t.string({ required: false }),
+    requestedBy: t.string({ required: false, description: 'Requests submitted by this principal (exact name).' }),
   }),
 });
 
@@ -152,7 +157,7 @@ const SubmitForReviewInput = builder.inputType('SubmitForReviewInput', {
     contractId: t.id({ required: true }),
     expectedRevision: t.int({ required: true, description: 'The contract revision you read.' }),
     approvers: t.stringList({ required: true, description: 'Principal names (1 to 20); not yourself.' }),
-    policy: t.field({ type: ApprovalPolicyEnum, required: false, defaultValue: 'all' }),
+    policy: t.field({ type: ApprovalPolicyEnum, required: false, defaultValue: 'all', description: 'ALL unless given: every approver must approve.' }),
     requiredApprovals: t.int({ required: false, description: 'With ANY: how many approvals are needed (default 1).' }),
     note: t.string({ required: false }),
   }),
@@ -160,21 +165,21 @@ const SubmitForReviewInput = builder.inputType('SubmitForReviewInput', {
 
 const ApproveInput = builder.inputType('ApproveInput', {
   fields: (t) => ({
-    requestId: t.id({ required: true }),
+    requestId: t.id({ required: true, description: 'The global ID of the open approval request.' }),
     note: t.string({ required: false }),
   }),
 });
 
 const RejectInput = builder.inputType('RejectInput', {
   fields: (t) => ({
-    requestId: t.id({ required: true }),
+    requestId: t.id({ required: true, description: 'The global ID of the open approval request.' }),
     reason: t.string({ required: true, description: 'Why the version is rejected (required).' }),
   }),
 });
 
 const WithdrawApprovalRequestInput = builder.inputType('WithdrawApprovalRequestInput', {
   fields: (t) => ({
-    requestId: t.id({ required: true }),
+    requestId: t.id({ required: true, description: 'The global ID of the open approval request to withdraw.' }),
     note: t.string({ required: false }),
   }),
 });

@@ -11,16 +11,17 @@ import { loadAll } from './loading.js';
 import { connection, pageArgs, pageRequest, toResult } from './pagination.js';
 
 const ReactionKindEnum = builder.enumType('ReactionKind', {
+  description: 'The emoji reactions a comment can get (as on GitHub).',
   values: Object.fromEntries(REACTION_KINDS.map((k) => [k.toUpperCase(), { value: k }])) as Record<Uppercase<ReactionKind>, { value: ReactionKind }>,
 });
 
 const ReactionRef = builder.objectRef<ReactionGroup>('Reaction').implement({
   description: 'The reactions of one kind to a comment.',
   fields: (t) => ({
-    kind: t.field({ type: ReactionKindEnum, resolve: (r) => r.kind }),
-    count: t.int({ resolve: (r) => r.by.length }),
+    kind: t.field({ type: ReactionKindEnum, description: 'Which reaction.', resolve: (r) => r.kind }),
+    count: t.int({ description: 'How many principals reacted this way (at least 1; a kind nobody chose is not listed).', resolve: (r) => r.by.length }),
     users: t.stringList({ description: 'Who reacted, in the order they did.', resolve: (r) => r.by }),
-    reactedByViewer: t.boolean({ resolve: (r, _args, ctx) => ctx.caller.name !== null && r.by.includes(ctx.caller.name) }),
+    reactedByViewer: t.boolean({ description: 'The caller is among `users` (false for an anonymous caller).', resolve: (r, _args, ctx) => ctx.caller.name !== null && r.by.includes(ctx.caller.name) }),
   }),
 });
 
@@ -34,18 +35,18 @@ CommentRef.implement({
   fields: (t) => ({
     body: t.exposeString('body', { nullable: true, description: 'Null once deleted.' }),
     mentions: t.exposeStringList('mentions', { description: 'The `@name`s of the body, in order.' }),
-    author: t.exposeString('author'),
+    author: t.exposeString('author', { description: 'Who wrote it: the API key name or JWT subject (anonymous callers cannot comment).' }),
     createdAt: t.field({ type: 'DateTime', resolve: (c) => c.createdAt }),
-    editedAt: t.field({ type: 'DateTime', nullable: true, resolve: (c) => c.editedAt }),
-    deleted: t.boolean({ resolve: (c) => c.deletedAt !== null }),
-    deletedAt: t.field({ type: 'DateTime', nullable: true, resolve: (c) => c.deletedAt }),
-    deletedBy: t.exposeString('deletedBy', { nullable: true }),
+    editedAt: t.field({ type: 'DateTime', nullable: true, description: 'When the body was last edited (UTC); null when never edited.', resolve: (c) => c.editedAt }),
+    deleted: t.boolean({ description: 'Deleted: only a tombstone is left (no body), so the thread stays readable.', resolve: (c) => c.deletedAt !== null }),
+    deletedAt: t.field({ type: 'DateTime', nullable: true, description: 'When it was deleted (UTC); null unless deleted.', resolve: (c) => c.deletedAt }),
+    deletedBy: t.exposeString('deletedBy', { nullable: true, description: 'Who deleted it (its author or an admin); null unless deleted.' }),
     revision: t.exposeInt('revision', { description: 'Pass it as expectedRevision when editing the comment.' }),
     version: t.exposeString('contractVersion', { nullable: true, description: 'The contract version the thread is about.' }),
-    section: t.exposeString('section', { nullable: true }),
+    section: t.exposeString('section', { nullable: true, description: 'The part of the contract the thread is about, free text as given (e.g. `schema`, `quality`, `sla`); null when not anchored.' }),
     propertyPath: t.exposeString('propertyPath', { nullable: true }),
-    contract: t.field({ type: ContractRef, nullable: true, resolve: (c) => (c.targetType === 'contract' ? c.targetId : null) }),
-    issue: t.field({ type: IssueRef, nullable: true, resolve: (c) => (c.targetType === 'issue' ? c.targetId : null) }),
+    contract: t.field({ type: ContractRef, nullable: true, description: 'The contract commented on; null for a comment on an issue (or once the contract is deleted).', resolve: (c) => (c.targetType === 'contract' ? c.targetId : null) }),
+    issue: t.field({ type: IssueRef, nullable: true, description: 'The issue commented on; null for a comment on a contract.', resolve: (c) => (c.targetType === 'issue' ? c.targetId : null) }),
     root: t.field({ type: CommentRef, nullable: true, description: "The thread's root comment; null for a root.", resolve: (c) => c.parentId }),
     inReplyTo: t.field({ type: CommentRef, nullable: true, description: 'The comment this one answers.', resolve: (c) => c.inReplyToId }),
     replies: t.field({
@@ -53,7 +54,7 @@ CommentRef.implement({
       description: 'The replies of a root comment, oldest first (empty for a reply).',
       resolve: (c, _args, ctx) => (c.parentId === null ? ctx.loaders.repliesByRoot.load(c.id) : []),
     }),
-    reactions: t.field({ type: [ReactionRef], resolve: (c) => c.reactions }),
+    reactions: t.field({ type: [ReactionRef], description: 'One entry per reaction kind given, in ReactionKind order (kinds nobody chose are left out).', resolve: (c) => c.reactions }),
   }),
 });
 
@@ -64,19 +65,29 @@ function listThreads(ctx: Context, target: CommentTarget, args: { first?: number
 }
 
 builder.objectFields(ContractRef, (t) => ({
-  comments: t.field({ type: CommentConnection, args: pageArgs, resolve: (c, args, ctx) => listThreads(ctx, { type: 'contract', id: c.id }, args) }),
+  comments: t.field({
+    type: CommentConnection,
+    description: 'The comment threads on this contract: root comments, newest first, each with its replies.',
+    args: pageArgs,
+    resolve: (c, args, ctx) => listThreads(ctx, { type: 'contract', id: c.id }, args),
+  }),
 }));
 
 builder.objectFields(IssueRef, (t) => ({
-  comments: t.field({ type: CommentConnection, args: pageArgs, resolve: (i, args, ctx) => listThreads(ctx, { type: 'issue', id: i.id }, args) }),
+  comments: t.field({
+    type: CommentConnection,
+    description: 'The comment threads on this issue: root comments, newest first, each with its replies.',
+    args: pageArgs,
+    resolve: (i, args, ctx) => listThreads(ctx, { type: 'issue', id: i.id }, args),
+  }),
 }));
 
 const AddCommentInput = builder.inputType('AddCommentInput', {
   fields: (t) => ({
     contractId: t.id({ required: false, description: 'Exactly one of contractId and issueId.' }),
-    issueId: t.id({ required: false }),
+    issueId: t.id({ required: false, description: 'The issue to comment on (its global ID); exactly one of contractId and issueId.' }),
     version: t.string({ required: false, description: 'A version of the contract (contract comments only).' }),
-    section: t.string({ required: false }),
+    section: t.string({ required: false, description: 'The part of the contract the comment is about, free text (1 to 300 characters; contract comments only, not on replies).' }),
     propertyPath: t.string({ required: false, description: 'e.g. `orders.customer_email`.' }),
     parentId: t.id({ required: false, description: 'Reply to this comment (its thread, on the same target).' }),
     body: t.string({ required: true, description: '1 to 10000 characters; `@name` mentions are recorded.' }),
@@ -87,7 +98,7 @@ const EditCommentInput = builder.inputType('EditCommentInput', {
   fields: (t) => ({
     id: t.id({ required: true }),
     expectedRevision: t.int({ required: true }),
-    body: t.string({ required: true }),
+    body: t.string({ required: true, description: 'The new body, 1 to 10000 characters; its `@name` mentions replace the old ones.' }),
   }),
 });
 
@@ -97,8 +108,8 @@ const DeleteCommentInput = builder.inputType('DeleteCommentInput', {
 
 const ReactionInput = builder.inputType('ReactionInput', {
   fields: (t) => ({
-    commentId: t.id({ required: true }),
-    kind: t.field({ type: ReactionKindEnum, required: true }),
+    commentId: t.id({ required: true, description: 'The global ID of the comment.' }),
+    kind: t.field({ type: ReactionKindEnum, required: true, description: 'Which reaction to add or remove.' }),
   }),
 });
 

@@ -22,13 +22,13 @@ export const StatusChangeRef = builder.objectRef<StatusChangeView>('ContractStat
   description:
     "One entry of a contract's status history. `from` is null for the creation; ACTIVE → ACTIVE records a revision being activated (the served version changed).",
   fields: (t) => ({
-    from: t.field({ type: ContractStatusEnum, nullable: true, resolve: ({ entry }) => entry.from }),
-    to: t.field({ type: ContractStatusEnum, resolve: ({ entry }) => entry.to }),
-    at: t.field({ type: 'DateTime', resolve: ({ entry }) => entry.at }),
+    from: t.field({ type: ContractStatusEnum, nullable: true, description: 'The status before; null for the creation.', resolve: ({ entry }) => entry.from }),
+    to: t.field({ type: ContractStatusEnum, description: 'The status after.', resolve: ({ entry }) => entry.to }),
+    at: t.field({ type: 'DateTime', description: 'When the change happened (UTC).', resolve: ({ entry }) => entry.at }),
     by: t.string({ nullable: true, description: 'The principal who caused the change (the deciding approver for an approval).', resolve: ({ entry }) => entry.by }),
     note: t.string({ nullable: true, resolve: ({ entry }) => entry.note }),
     version: t.string({ description: 'The version concerned: activated, reviewed, or served at the time.', resolve: ({ entry }) => entry.version }),
-    contractVersion: t.field({ type: ContractVersionRef, nullable: true, resolve: ({ contractId, entry }) => versionId(contractId, entry.versionNumber) }),
+    contractVersion: t.field({ type: ContractVersionRef, nullable: true, description: 'The version concerned (see `version`) as a node; null if it can no longer be read.', resolve: ({ contractId, entry }) => versionId(contractId, entry.versionNumber) }),
   }),
 });
 
@@ -37,11 +37,12 @@ interface DeprecationView {
 }
 
 const DeprecationRef = builder.objectRef<DeprecationView>('ContractDeprecation').implement({
+  description: 'Why a deprecated (or retired) contract should no longer be used, and what replaces it.',
   fields: (t) => ({
-    reason: t.string({ resolve: ({ contract }) => contract.deprecation!.reason }),
+    reason: t.string({ description: 'Why consumers should move away, as given to deprecateContract.', resolve: ({ contract }) => contract.deprecation!.reason }),
     replacedBy: t.field({ type: ContractRef, nullable: true, description: 'The contract to move to (it was active when this one was deprecated).', resolve: ({ contract }) => contract.deprecation!.replacedBy }),
-    deprecatedAt: t.field({ type: 'DateTime', nullable: true, resolve: ({ contract }) => lastEntry(contract, 'deprecated')?.at ?? null }),
-    deprecatedBy: t.string({ nullable: true, resolve: ({ contract }) => lastEntry(contract, 'deprecated')?.by ?? null }),
+    deprecatedAt: t.field({ type: 'DateTime', nullable: true, description: 'When it was deprecated (UTC); null if the history has no such entry.', resolve: ({ contract }) => lastEntry(contract, 'deprecated')?.at ?? null }),
+    deprecatedBy: t.string({ nullable: true, description: 'Who deprecated it (API key name or JWT subject); null when unknown.', resolve: ({ contract }) => lastEntry(contract, 'deprecated')?.by ?? null }),
   }),
 });
 
@@ -72,7 +73,7 @@ builder.objectFields(ContractRef, (t) => ({
     },
   }),
   approvalRequired: t.exposeBoolean('approvalRequired', { description: 'Activation needs an approved approval request (false when an admin waived it for this contract).' }),
-  deprecation: t.field({ type: DeprecationRef, nullable: true, resolve: (c) => (c.deprecation ? { contract: c } : null) }),
+  deprecation: t.field({ type: DeprecationRef, nullable: true, description: 'The deprecation notice; null unless the contract is DEPRECATED or RETIRED.', resolve: (c) => (c.deprecation ? { contract: c } : null) }),
 }));
 
 const ActivateContractInput = builder.inputType('ActivateContractInput', {

@@ -17,7 +17,7 @@ builder.queryFields((t) => ({
     type: ContractRef,
     nullable: true,
     description: 'The contract whose identity is this ODCS `id` (what import matches by).',
-    args: { odcsId: t.arg.string({ required: true }) },
+    args: { odcsId: t.arg.string({ required: true, description: 'The `id` field of an ODCS document, exactly (case-sensitive).' }) },
     resolve: async (_root, args, ctx) => ctx.storage.contracts.getByOdcsId(args.odcsId),
   }),
 }));

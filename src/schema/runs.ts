@@ -23,19 +23,19 @@ export const RunRef = builder.loadableNodeRef('Run', {
 RunRef.implement({
   description: 'One execution of a pipeline that checks data against a contract version.',
   fields: (t) => ({
-    pipelineId: t.exposeString('pipelineId'),
-    environment: t.exposeString('environment', { nullable: true }),
+    pipelineId: t.exposeString('pipelineId', { description: 'The pipeline that runs, as it names itself (1 to 200 characters, e.g. `orders-nightly`).' }),
+    environment: t.exposeString('environment', { nullable: true, description: 'Where it runs, as the pipeline said (e.g. `prod`); null when not given.' }),
     trigger: t.exposeString('trigger', { nullable: true, description: 'What started it: schedule, manual, a commit…' }),
-    metadata: t.field({ type: 'JSON', nullable: true, resolve: (r) => r.metadata }),
-    result: t.field({ type: 'JSON', nullable: true, resolve: (r) => r.result }),
-    status: t.field({ type: RunStatusEnum, resolve: (r) => r.status }),
+    metadata: t.field({ type: 'JSON', nullable: true, description: 'A JSON object the pipeline attached (at most 64 KiB; updates merge into it); null when none.', resolve: (r) => r.metadata }),
+    result: t.field({ type: 'JSON', nullable: true, description: 'A JSON object the pipeline reported as its result (at most 64 KiB); null until reported.', resolve: (r) => r.result }),
+    status: t.field({ type: RunStatusEnum, description: 'Where the run is in its lifecycle; SUCCEEDED, FAILED and CANCELLED are final.', resolve: (r) => r.status }),
     createdAt: t.field({ type: 'DateTime', resolve: (r) => r.createdAt }),
-    startedAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.startedAt }),
-    endedAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.endedAt }),
-    durationMs: t.exposeInt('durationMs', { nullable: true }),
+    startedAt: t.field({ type: 'DateTime', nullable: true, description: 'When it became RUNNING (UTC); null while PENDING or when cancelled before starting.', resolve: (r) => r.startedAt }),
+    endedAt: t.field({ type: 'DateTime', nullable: true, description: 'When it reached a final status (UTC); null until then.', resolve: (r) => r.endedAt }),
+    durationMs: t.exposeInt('durationMs', { nullable: true, description: 'Milliseconds from start (or creation, if it never started) to end, measured by the registry; null until it ends.' }),
     createdBy: t.exposeString('createdBy', { nullable: true }),
     updatedAt: t.field({ type: 'DateTime', resolve: (r) => r.updatedAt }),
-    contract: t.field({ type: ContractRef, nullable: true, resolve: (r) => r.contractId }),
+    contract: t.field({ type: ContractRef, nullable: true, description: 'The contract checked; null if it was deleted meanwhile.', resolve: (r) => r.contractId }),
     contractVersion: t.field({
       type: ContractVersionRef,
       nullable: true,
@@ -49,18 +49,20 @@ RunRef.implement({
 const RunConnection = connection<Run>('Run', RunRef);
 
 const RunFilterInput = builder.inputType('RunFilter', {
+  description: 'Which runs to list: those matching every criterion given.',
   fields: (t) => ({
     contractId: t.id({ required: false }),
-    contractVersion: t.string({ required: false }),
-    status: t.field({ type: [RunStatusEnum], required: false }),
-    pipelineId: t.string({ required: false }),
-    environment: t.string({ required: false }),
+    contractVersion: t.string({ required: false, description: 'Only runs checking this semantic version (e.g. "1.2.0").' }),
+    status: t.field({ type: [RunStatusEnum], required: false, description: 'Any of these statuses.' }),
+    pipelineId: t.string({ required: false, description: 'Only runs of this pipeline (exact).' }),
+    environment: t.string({ required: false, description: 'Only runs in this environment (exact, e.g. `prod`).' }),
     from: t.field({ type: 'DateTime', required: false, description: 'Created at or after.' }),
     to: t.field({ type: 'DateTime', required: false, description: 'Created before.' }),
   }),
 });
 
 const RunOrderInput = builder.inputType('RunOrder', {
+  description: 'The order of `runs`: by creation time (then id), newest first unless given.',
   fields: (t) => ({ direction: t.field({ type: OrderDirectionEnum, required: false, defaultValue: 'desc', description: 'By creation time.' }) }),
 });
 
@@ -114,10 +116,10 @@ const StartRunInput = builder.inputType('StartRunInput', {
   fields: (t) => ({
     contractId: t.id({ required: true }),
     contractVersion: t.string({ required: false, description: "Defaults to the contract's current version." }),
-    pipelineId: t.string({ required: true }),
-    environment: t.string({ required: false }),
-    trigger: t.string({ required: false }),
-    metadata: t.field({ type: 'JSON', required: false }),
+    pipelineId: t.string({ required: true, description: 'The pipeline\'s own name for itself, 1 to 200 characters (trimmed).' }),
+    environment: t.string({ required: false, description: 'Where it runs (e.g. `prod`), at most 200 characters.' }),
+    trigger: t.string({ required: false, description: 'What started it (e.g. `schedule`, `manual`, a commit), at most 200 characters.' }),
+    metadata: t.field({ type: 'JSON', required: false, description: 'Any JSON object to keep with the run (at most 64 KiB as JSON).' }),
     status: t.field({ type: RunStatusEnum, required: false, description: 'RUNNING (default) or PENDING.' }),
   }),
 });
@@ -125,8 +127,8 @@ const StartRunInput = builder.inputType('StartRunInput', {
 const UpdateRunInput = builder.inputType('UpdateRunInput', {
   fields: (t) => ({
     id: t.id({ required: true }),
-    status: t.field({ type: RunStatusEnum, required: false }),
-    result: t.field({ type: 'JSON', required: false }),
+    status: t.field({ type: RunStatusEnum, required: false, description: 'The status to move to (see RunStatus); a final run no longer changes. Leave it out to keep the status.' }),
+    result: t.field({ type: 'JSON', required: false, description: 'A JSON object to record as the result (at most 64 KiB), replacing any earlier one.' }),
     metadata: t.field({ type: 'JSON', required: false, description: 'Merged over the existing metadata.' }),
   }),
 });

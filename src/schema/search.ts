@@ -26,32 +26,46 @@ const SearchFieldEnum = builder.enumType('ContractSearchField', {
 });
 
 const ContractSearchHitRef = builder.objectRef<ContractSearchHit>('ContractSearchHit').implement({
+  description: 'One contract found by `searchContracts`, with why it ranks where it does.',
   fields: (t) => ({
-    contract: t.field({ type: ContractRef, resolve: (h) => h.contract }),
+    contract: t.field({ type: ContractRef, description: 'The contract found.', resolve: (h) => h.contract }),
     score: t.exposeFloat('score', { description: 'Relevance; higher is better. Comparable within one search only.' }),
-    matchedFields: t.field({ type: [SearchFieldEnum], resolve: (h) => h.matchedFields }),
+    matchedFields: t.field({ type: [SearchFieldEnum], description: 'The parts of the contract holding a query word, in ContractSearchField order.', resolve: (h) => h.matchedFields }),
   }),
 });
 
+const facetCount = 'How many hits have this value (at least 1).';
 const StatusFacetRef = builder.objectRef<FacetCount<ContractStatus>>('ContractStatusFacet').implement({
-  fields: (t) => ({ value: t.field({ type: ContractStatusEnum, resolve: (f) => f.value }), count: t.exposeInt('count') }),
+  description: 'The number of search hits with one contract status.',
+  fields: (t) => ({
+    value: t.field({ type: ContractStatusEnum, description: 'The status counted.', resolve: (f) => f.value }),
+    count: t.exposeInt('count', { description: facetCount }),
+  }),
 });
 const StringFacetRef = builder.objectRef<FacetCount<string>>('StringFacet').implement({
-  fields: (t) => ({ value: t.exposeString('value'), count: t.exposeInt('count') }),
+  description: 'The number of search hits with one text value (an owner, a domain, a tag).',
+  fields: (t) => ({
+    value: t.exposeString('value', { description: 'The value counted, as written in the contracts.' }),
+    count: t.exposeInt('count', { description: facetCount }),
+  }),
 });
 const BooleanFacetRef = builder.objectRef<FacetCount<boolean>>('BooleanFacet').implement({
-  fields: (t) => ({ value: t.exposeBoolean('value'), count: t.exposeInt('count') }),
+  description: 'The number of search hits with a yes/no value.',
+  fields: (t) => ({
+    value: t.exposeBoolean('value', { description: 'The value counted.' }),
+    count: t.exposeInt('count', { description: facetCount }),
+  }),
 });
 
 const SearchFacetsRef = builder.objectRef<SearchFacets>('ContractSearchFacets').implement({
   description:
     'How many hits each filter value has, most first. Each facet counts the hits of the query and of every OTHER filter, so the alternatives to a chosen value stay visible.',
   fields: (t) => ({
-    status: t.field({ type: [StatusFacetRef], resolve: (f) => f.status }),
-    owner: t.field({ type: [StringFacetRef], resolve: (f) => f.owner }),
-    domain: t.field({ type: [StringFacetRef], resolve: (f) => f.domain }),
+    status: t.field({ type: [StatusFacetRef], description: 'Hits per contract status.', resolve: (f) => f.status }),
+    owner: t.field({ type: [StringFacetRef], description: 'Hits per owner (contracts without an owner are not counted).', resolve: (f) => f.owner }),
+    domain: t.field({ type: [StringFacetRef], description: 'Hits per ODCS `domain` (contracts without one are not counted).', resolve: (f) => f.domain }),
     tag: t.field({ type: [StringFacetRef], description: 'Top-level tags of the contracts.', resolve: (f) => f.tag }),
-    hasPii: t.field({ type: [BooleanFacetRef], resolve: (f) => f.hasPii }),
+    hasPii: t.field({ type: [BooleanFacetRef], description: 'Hits with and without personal data (as the catalog\'s `hasPii`).', resolve: (f) => f.hasPii }),
   }),
 });
 
@@ -62,6 +76,7 @@ builder.objectField(ContractSearchConnection, 'facets', (t) =>
 );
 
 const SearchFilterInput = builder.inputType('ContractSearchFilter', {
+  description: 'Narrows the hits of `searchContracts` to those matching every criterion given (facets still show the alternatives).',
   fields: (t) => ({
     status: t.field({ type: [ContractStatusEnum], required: false, description: 'Any of these statuses.' }),
     owner: t.string({ required: false, description: 'The owner (by default the team name), exactly.' }),
@@ -79,7 +94,11 @@ builder.queryFields((t) => ({
       'Words are split at `_`, `-`, `.`, camelCase and digits (`customer_email` is found by "customer email"; the whole term is a word too, so an exact `customer_email` ranks first), ignoring case and accents; any word may match. ' +
       'Equal scores are ordered by an exact name match, then the weight of the best matched field, then the most recently updated.',
     args: {
-      query: t.arg.string({ required: true, validate: z.string().max(500, 'must be at most 500 characters') }),
+      query: t.arg.string({
+        required: true,
+        description: 'The words to look for (at most 500 characters); split into words as described above, any of them may match.',
+        validate: z.string().max(500, 'must be at most 500 characters'),
+      }),
       filter: t.arg({ type: SearchFilterInput, required: false }),
       ...pageArgs,
     },

@@ -15,6 +15,7 @@ import { RunRef } from './runs.js';
 import { lastDays, MAX_STATS_DAYS } from './time.js';
 
 const CheckStatusEnum = builder.enumType('CheckStatus', {
+  description: 'The outcome of one check; FAILED and ERROR count as failures (and may open an issue).',
   values: Object.fromEntries(CHECK_STATUSES.map((s) => [s.toUpperCase(), { value: s }])) as Record<Uppercase<CheckStatus>, { value: CheckStatus }>,
 });
 
@@ -23,9 +24,9 @@ export const CheckResultRef = builder.objectRef<CheckResult>('CheckResult').impl
   fields: (t) => ({
     checkId: t.exposeString('checkId'),
     propertyPath: t.exposeString('propertyPath', { nullable: true }),
-    status: t.field({ type: CheckStatusEnum, resolve: (c) => c.status }),
-    observedValue: t.field({ type: 'JSON', nullable: true, resolve: (c) => c.observedValue }),
-    threshold: t.field({ type: 'JSON', nullable: true, resolve: (c) => c.threshold }),
+    status: t.field({ type: CheckStatusEnum, description: 'How the check came out.', resolve: (c) => c.status }),
+    observedValue: t.field({ type: 'JSON', nullable: true, description: 'What the pipeline measured (any JSON, e.g. a null count), as reported; null when not given.', resolve: (c) => c.observedValue }),
+    threshold: t.field({ type: 'JSON', nullable: true, description: 'The limit the value was checked against (any JSON), as reported; null when not given.', resolve: (c) => c.threshold }),
     message: t.exposeString('message', { nullable: true }),
   }),
 });
@@ -38,20 +39,20 @@ export const ValidationRecordRef = builder.loadableNodeRef('ValidationRecord', {
 ValidationRecordRef.implement({
   description: 'What a pipeline found when it checked data against a contract version.',
   fields: (t) => ({
-    contract: t.field({ type: ContractRef, nullable: true, resolve: (r) => r.contractId }),
-    contractVersion: t.exposeString('contractVersion'),
-    run: t.field({ type: RunRef, nullable: true, resolve: (r) => r.runId }),
+    contract: t.field({ type: ContractRef, nullable: true, description: 'The contract checked; null if it was deleted meanwhile.', resolve: (r) => r.contractId }),
+    contractVersion: t.exposeString('contractVersion', { description: 'The semantic version the data was checked against.' }),
+    run: t.field({ type: RunRef, nullable: true, description: 'The run that pushed it; null when pushed outside a run.', resolve: (r) => r.runId }),
     schemaName: t.exposeString('schemaName', { nullable: true }),
-    passed: t.exposeBoolean('passed'),
-    rowCount: t.expose('rowCount', { type: 'SafeInt' }),
-    errorCount: t.expose('errorCount', { type: 'SafeInt' }),
+    passed: t.exposeBoolean('passed', { description: 'The pipeline\'s overall verdict, as pushed.' }),
+    rowCount: t.expose('rowCount', { type: 'SafeInt', description: 'Rows checked, as pushed.' }),
+    errorCount: t.expose('errorCount', { type: 'SafeInt', description: 'Rows that failed, as pushed.' }),
     errorRate: t.exposeFloat('errorRate', { description: 'errorCount / rowCount, computed by the registry.' }),
-    durationMs: t.exposeInt('durationMs', { nullable: true }),
-    environment: t.exposeString('environment', { nullable: true }),
-    checks: t.field({ type: [CheckResultRef], resolve: (r) => r.checks }),
-    sampleErrors: t.field({ type: ['JSON'], resolve: (r) => r.sampleErrors }),
-    idempotencyKey: t.exposeString('idempotencyKey', { nullable: true }),
-    recordedAt: t.field({ type: 'DateTime', resolve: (r) => r.recordedAt }),
+    durationMs: t.exposeInt('durationMs', { nullable: true, description: 'How long the check took, in milliseconds, as the pipeline reported; null when not given.' }),
+    environment: t.exposeString('environment', { nullable: true, description: 'Where the data was checked, as the pipeline said (e.g. `prod`); null when not given.' }),
+    checks: t.field({ type: [CheckResultRef], description: 'The individual checks, in the order pushed (at most 500).', resolve: (r) => r.checks }),
+    sampleErrors: t.field({ type: ['JSON'], description: 'Example failing rows or messages, as pushed (at most 20).', resolve: (r) => r.sampleErrors }),
+    idempotencyKey: t.exposeString('idempotencyKey', { nullable: true, description: 'The key it was pushed with; null when none.' }),
+    recordedAt: t.field({ type: 'DateTime', description: 'When the registry stored it (UTC); lists and statistics use this time.', resolve: (r) => r.recordedAt }),
     createdBy: t.exposeString('createdBy', { nullable: true }),
   }),
 });
@@ -59,13 +60,14 @@ ValidationRecordRef.implement({
 const ValidationRecordConnection = connection<ValidationRecord>('ValidationRecord', ValidationRecordRef);
 
 const DayStatsRef = builder.objectRef<DayStats>('ValidationDayStats').implement({
+  description: 'The validation records of one UTC day.',
   fields: (t) => ({
     day: t.exposeString('day', { description: 'UTC day, YYYY-MM-DD.' }),
-    total: t.exposeInt('total'),
-    passed: t.exposeInt('passed'),
-    failed: t.exposeInt('failed'),
-    rows: t.exposeInt('rows'),
-    errors: t.exposeInt('errors'),
+    total: t.exposeInt('total', { description: 'Records that day.' }),
+    passed: t.exposeInt('passed', { description: 'Records that passed.' }),
+    failed: t.exposeInt('failed', { description: 'Records that did not pass.' }),
+    rows: t.exposeInt('rows', { description: 'Rows checked, summed over the records.' }),
+    errors: t.exposeInt('errors', { description: 'Failing rows, summed over the records.' }),
   }),
 });
 
@@ -74,29 +76,30 @@ type StatsResult = ValidationStats & { from: Date; to: Date };
 const ValidationStatsRef = builder.objectRef<StatsResult>('ValidationStats').implement({
   description: 'Validation results of a contract over a window of whole UTC days, computed by the database.',
   fields: (t) => ({
-    from: t.field({ type: 'DateTime', resolve: (s) => s.from }),
+    from: t.field({ type: 'DateTime', description: 'Start of the window: midnight UTC of its first day (inclusive).', resolve: (s) => s.from }),
     to: t.field({ type: 'DateTime', description: 'Exclusive.', resolve: (s) => s.to }),
-    total: t.exposeInt('total'),
-    passed: t.exposeInt('passed'),
-    failed: t.exposeInt('failed'),
+    total: t.exposeInt('total', { description: 'Records in the window.' }),
+    passed: t.exposeInt('passed', { description: 'Records that passed.' }),
+    failed: t.exposeInt('failed', { description: 'Records that did not pass.' }),
     passRate: t.exposeFloat('passRate', { nullable: true, description: 'passed / total; null when there were no records.' }),
     rows: t.exposeFloat('rows', { description: 'Rows checked (a Float: it can exceed 2^31).' }),
-    errors: t.exposeFloat('errors'),
-    avgDurationMs: t.exposeFloat('avgDurationMs', { nullable: true }),
-    p95DurationMs: t.exposeFloat('p95DurationMs', { nullable: true }),
+    errors: t.exposeFloat('errors', { description: 'Failing rows, summed (a Float: it can exceed 2^31).' }),
+    avgDurationMs: t.exposeFloat('avgDurationMs', { nullable: true, description: 'Mean `durationMs` of the records that reported one, in milliseconds; null when none did.' }),
+    p95DurationMs: t.exposeFloat('p95DurationMs', { nullable: true, description: '95th percentile of `durationMs` (nearest rank), in milliseconds; null when no record reported one.' }),
     timeline: t.field({ type: [DayStatsRef], description: 'One entry per day that has records, oldest first.', resolve: (s) => s.timeline }),
   }),
 });
 
 const ValidationFilterInput = builder.inputType('ValidationRecordFilter', {
+  description: 'Which validation records to list: those matching every criterion given.',
   fields: (t) => ({
     contractId: t.id({ required: false }),
-    contractVersion: t.string({ required: false }),
+    contractVersion: t.string({ required: false, description: 'Only records checked against this semantic version (e.g. "1.2.0").' }),
     runId: t.id({ required: false }),
-    environment: t.string({ required: false }),
-    passed: t.boolean({ required: false }),
-    from: t.field({ type: 'DateTime', required: false }),
-    to: t.field({ type: 'DateTime', required: false }),
+    environment: t.string({ required: false, description: 'Only records of this environment (exact, e.g. `prod`).' }),
+    passed: t.boolean({ required: false, description: 'true: only passing records; false: only failing ones.' }),
+    from: t.field({ type: 'DateTime', required: false, description: 'Recorded at or after.' }),
+    to: t.field({ type: 'DateTime', required: false, description: 'Recorded before.' }),
   }),
 });
 
@@ -167,12 +170,13 @@ builder.objectFields(RunRef, (t) => ({
 }));
 
 const CheckInput = builder.inputType('CheckResultInput', {
+  description: 'One check\'s outcome, as the pipeline reports it.',
   fields: (t) => ({
     checkId: t.string({ required: true, description: 'The check or ODCS quality-rule id.' }),
     propertyPath: t.string({ required: false, description: 'e.g. `orders.customer_email`' }),
-    status: t.field({ type: CheckStatusEnum, required: true }),
-    observedValue: t.field({ type: 'JSON', required: false }),
-    threshold: t.field({ type: 'JSON', required: false }),
+    status: t.field({ type: CheckStatusEnum, required: true, description: 'How the check came out; FAILED and ERROR may open an issue.' }),
+    observedValue: t.field({ type: 'JSON', required: false, description: 'What was measured, any JSON (at most 4 KiB; kept as given).' }),
+    threshold: t.field({ type: 'JSON', required: false, description: 'The limit it was checked against, any JSON (at most 4 KiB; kept as given).' }),
     message: t.string({ required: false }),
   }),
 });
@@ -183,20 +187,21 @@ const RecordValidationInput = builder.inputType('RecordValidationInput', {
     contractVersion: t.string({ required: false, description: "Defaults to the run's version, else the contract's current version." }),
     runId: t.id({ required: false }),
     schemaName: t.string({ required: false }),
-    passed: t.boolean({ required: true }),
+    passed: t.boolean({ required: true, description: 'The overall verdict of the check of this data.' }),
     rowCount: t.field({ type: 'SafeInt', required: true, description: 'Whole number of rows checked (0 to 2^53 − 1).' }),
     errorCount: t.field({ type: 'SafeInt', required: true, description: 'Whole number of rows that failed (0 to 2^53 − 1).' }),
-    durationMs: t.int({ required: false }),
-    environment: t.string({ required: false }),
-    checks: t.field({ type: [CheckInput], required: false }),
+    durationMs: t.int({ required: false, description: 'How long the check took, in whole milliseconds (0 or more).' }),
+    environment: t.string({ required: false, description: 'Where the data was checked, free text (e.g. `prod`); none when omitted.' }),
+    checks: t.field({ type: [CheckInput], required: false, description: `The individual checks, at most ${LIMITS.checks}.` }),
     sampleErrors: t.field({ type: ['JSON'], required: false, description: `At most ${LIMITS.sampleErrors}, each at most ${LIMITS.sampleErrorBytes} bytes as JSON.` }),
     idempotencyKey: t.string({ required: false, description: 'Pushing the same key again stores nothing and returns the first record.' }),
   }),
 });
 
 const RecordValidationPayload = builder.objectRef<{ record: ValidationRecord; created: boolean }>('RecordValidationPayload').implement({
+  description: 'The result of `recordValidation`.',
   fields: (t) => ({
-    record: t.field({ type: ValidationRecordRef, resolve: (p) => p.record }),
+    record: t.field({ type: ValidationRecordRef, description: 'The stored record (the earlier one when its idempotency key was pushed before).', resolve: (p) => p.record }),
     created: t.exposeBoolean('created', { description: 'False when the idempotency key had been pushed before.' }),
   }),
 });
