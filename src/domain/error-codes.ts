@@ -29,3 +29,37 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 
 /** The codes in table order. */
 export const ERROR_CODE_LIST = Object.keys(ERROR_CODES) as ErrorCode[];
+
+/**
+ * Every `code` a ValidationIssue can carry: what is wrong with one input value. Closed: the registry's own checks
+ * use these, and the document model (zod) reports its issue codes, which are all listed. Lower case, as always sent.
+ */
+export const VALIDATION_ISSUE_CODES = {
+  required: 'A required value is missing (or blank).',
+  invalid_type: 'The value has the wrong type (e.g. a string where a number or an object is expected).',
+  invalid_value: 'The value is of the right type but not one that is accepted (e.g. outside an allowed list or range).',
+  invalid_format: 'A string does not have the required form (e.g. not a semantic version, not a valid name).',
+  invalid_syntax: 'Text does not parse in its format (YAML or JSON); the message says where.',
+  invalid_id: 'Not a global ID, or the global ID of another type than expected.',
+  invalid_cursor: 'A paging cursor that this list, in this order, did not return.',
+  invalid_combination: 'Arguments that cannot be given together (e.g. `first` with `last`).',
+  invalid: 'The value is well-formed but not allowed here (e.g. naming yourself as an approver).',
+  too_big: 'Too long, too many items, or too large.',
+  too_small: 'Too short, too few items, or too small.',
+  out_of_range: 'A number outside the range the other inputs allow (e.g. more required approvals than approvers).',
+  not_multiple_of: 'A number that is not a multiple of the step the document model requires.',
+  unrecognized_keys: 'An object holds keys the document model does not allow.',
+  invalid_union: 'The value matches none of the shapes allowed at this place.',
+  invalid_key: 'A key of a map or record is not valid.',
+  invalid_element: 'An element of a collection is not valid.',
+  custom: 'A rule of the document model that fits no other code; the message says which.',
+  duplicate: 'The value repeats one that must be unique in the input (e.g. two schemas with one name).',
+  immutable: 'The value may not change once set (e.g. the ODCS `id` of a contract).',
+  not_found: 'The value names something that does not exist (e.g. a version the contract does not have).',
+  version_too_low: 'The version is not above the current one by at least the bump the changes require.',
+} as const;
+
+export type ValidationIssueCode = keyof typeof VALIDATION_ISSUE_CODES;
+
+/** The issue codes in table order. */
+export const VALIDATION_ISSUE_CODE_LIST = Object.keys(VALIDATION_ISSUE_CODES) as ValidationIssueCode[];

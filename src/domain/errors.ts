@@ -2,14 +2,14 @@
  * Expected failures of the registry. Storage and domain code throw these; the GraphQL layer maps each
  * class to its own error type in mutation results. Anything else is an unexpected error and is masked.
  */
-import type { ErrorCode } from './error-codes.js';
+import type { ErrorCode, ValidationIssueCode } from './error-codes.js';
 
 export interface ValidationIssue {
   /** Where the problem is, e.g. `schema[0].properties[3].logicalType` or `input.name`. */
   path: string;
   message: string;
-  /** Machine-readable kind of problem, e.g. `required`, `invalid_type`, `invalid_value`, `too_big`. */
-  code: string;
+  /** Machine-readable kind of problem, e.g. `required`, `invalid_type`, `invalid_value`, `too_big` (the closed list: error-codes.ts). */
+  code: ValidationIssueCode;
 }
 
 export abstract class RegistryError extends Error {
@@ -27,7 +27,7 @@ export class ValidationError extends RegistryError {
     this.name = 'ValidationError';
   }
 
-  static single(path: string, message: string, code = 'invalid_value'): ValidationError {
+  static single(path: string, message: string, code: ValidationIssueCode = 'invalid_value'): ValidationError {
     return new ValidationError([{ path, message, code }]);
   }
 }

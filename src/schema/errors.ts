@@ -15,7 +15,7 @@ import {
   ValidationError,
   type ValidationIssue,
 } from '../domain/errors.js';
-import { ERROR_CODES, ERROR_CODE_LIST, type ErrorCode } from '../domain/error-codes.js';
+import { ERROR_CODES, ERROR_CODE_LIST, type ErrorCode, VALIDATION_ISSUE_CODES, VALIDATION_ISSUE_CODE_LIST, type ValidationIssueCode } from '../domain/error-codes.js';
 import { builder } from './builder.js';
 
 export const ErrorCodeRef = builder.enumType('ErrorCode', {
@@ -24,6 +24,15 @@ export const ErrorCodeRef = builder.enumType('ErrorCode', {
   values: Object.fromEntries(ERROR_CODE_LIST.map((code) => [code, { value: code, description: ERROR_CODES[code] }])) as Record<
     ErrorCode,
     { value: ErrorCode; description: string }
+  >,
+});
+
+export const ValidationIssueCodeRef = builder.enumType('ValidationIssueCode', {
+  description:
+    'What is wrong with one input value (`ValidationIssue.code`). Lower case, the values the field always carried as a String. New codes may be added; treat an unknown one like `invalid_value`.',
+  values: Object.fromEntries(VALIDATION_ISSUE_CODE_LIST.map((code) => [code, { value: code, description: VALIDATION_ISSUE_CODES[code] }])) as Record<
+    ValidationIssueCode,
+    { value: ValidationIssueCode; description: string }
   >,
 });
 
@@ -54,7 +63,7 @@ export const ValidationIssueRef = builder.objectRef<ValidationIssue>('Validation
       resolve: (issue) => pathSegmentsOf(issue.path),
     }),
     message: t.exposeString('message', { description: 'What is wrong there, in English, for people (e.g. "must be at most 100").' }),
-    code: t.exposeString('code', { description: 'The kind of problem, e.g. required, invalid_type, invalid_value.' }),
+    code: t.field({ type: ValidationIssueCodeRef, description: 'The kind of problem, for programs: e.g. `required`, `invalid_type`, `too_big` (see ValidationIssueCode).', resolve: (issue) => issue.code }),
   }),
 });
 

@@ -5,7 +5,7 @@
 import { isTransitive, type RequiredBump, requiredBump } from '../domain/compatibility.js';
 import { assertAcceptsNewVersion, effectiveCompatibility, versionId } from '../domain/contracts.js';
 import { servedVersionNumber, servesNewestVersion, transitiveBaseline } from '../domain/lifecycle.js';
-import { AlreadyExistsError, ConflictError, IncompatibleChangeError, InvalidStateError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { AlreadyExistsError, ConflictError, IncompatibleChangeError, InvalidStateError, NotFoundError, ValidationError, type ValidationIssue } from '../domain/errors.js';
 import { assessEvolution, type CompatibilityVerdict, toVersionChange, type VersionChange } from '../domain/evolution.js';
 import { judgeChanges } from '../domain/breaking-rules/index.js';
 import type { ContractFormat } from '../domain/odcs-format.js';
@@ -178,7 +178,7 @@ interface Preview {
   requiredBump: 'major' | 'minor' | 'patch' | 'none';
   changes: VersionChange[];
   compatibility: CompatibilityVerdict;
-  documentIssues: { path: string; message: string; code: string }[];
+  documentIssues: ValidationIssue[];
   needsAcceptBreakingChanges: boolean;
 }
 

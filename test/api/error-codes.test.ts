@@ -4,7 +4,7 @@
  */
 import { type GraphQLEnumType, type GraphQLObjectType, getNamedType, isObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODE_LIST } from '../../src/domain/error-codes.js';
+import { ERROR_CODE_LIST, VALIDATION_ISSUE_CODE_LIST } from '../../src/domain/error-codes.js';
 import { schema } from '../../src/schema/index.js';
 import { createMemoryStorage } from '../../src/storage/memory/index.js';
 import { CreateContractDocument } from '../gql/graphql.js';
@@ -67,5 +67,32 @@ describe('ErrorCode', () => {
     expect(r.code).toBe('VALIDATION_FAILED');
     const issue = r.issues.find((i) => i.path.endsWith('logicalType'));
     expect(issue).toMatchObject({ path: 'document.schema[0].properties[0].logicalType', pathSegments: ['document', 'schema', '0', 'properties', '0', 'logicalType'] });
+    expect(issue?.code).toBe('invalid_value');
+  });
+
+  it('ValidationIssue.code is the ValidationIssueCode enum: the issue-code table, every value described', () => {
+    const field = (schema.getType('ValidationIssue') as GraphQLObjectType).getFields().code!;
+    expect(getNamedType(field.type).name).toBe('ValidationIssueCode');
+    const values = (schema.getType('ValidationIssueCode') as GraphQLEnumType).getValues();
+    expect(values.map((v) => v.value)).toEqual(VALIDATION_ISSUE_CODE_LIST);
+    expect(values.map((v) => v.name)).toEqual(VALIDATION_ISSUE_CODE_LIST);
+    for (const v of values) expect(v.description, v.name).toMatch(/\w/);
+  });
+
+  it('every ValidationIssue the API reports carries a code of the enum (missing, wrong type, too big, bad ID, bad cursor)', async () => {
+    const client = createTestClient(createMemoryStorage(), undefined, { as: 'admin' });
+    const post = async (query: string) => {
+      const response = await client.fetch('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        body: JSON.stringify({ query }),
+      });
+      return JSON.stringify(await response.json());
+    };
+    const created = await post('mutation { createContract(input: { document: { apiVersion: "v3.1.0", kind: "DataContract", id: 42, version: "1.0.0", status: "draft", schema: [{ name: "s" }, { name: "S" }] } }) { ... on ValidationError { issues { path code } } } }');
+    const wrongId = await post('mutation { updateContract(input: { id: "nope", expectedRevision: 1, document: {} }) { ... on ValidationError { issues { path code } } } }');
+    const codes = [...`${created}${wrongId}`.matchAll(/"code":"([a-z_]+)"/g)].map((m) => m[1]);
+    expect(codes).toEqual(expect.arrayContaining(['invalid_type', 'duplicate', 'invalid_id']));
+    for (const code of codes) expect(VALIDATION_ISSUE_CODE_LIST).toContain(code);
   });
 });
