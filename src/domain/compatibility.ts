@@ -28,7 +28,7 @@
  * contain `breaking`-level judgements (e.g. removing an optional property) that require a major version.
  */
 import { type Judgement, type RuleCategory, judgeChanges } from './breaking-rules/index.js';
-import { type Change, diffDocuments } from './diff.js';
+import { type Change, diffDocuments } from './diff/index.js';
 import type { JsonObject } from './odcs.js';
 import { type VersionBump, bumpVersion, compareSemVer, parseSemVer } from './versions.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type Judgement, RULES, type RuleId, classificationRank, judgeChanges, primaryKeyOf } from '../../src/domain/breaking-rules/index.js';
-import { diffDocuments } from '../../src/domain/diff.js';
+import { diffDocuments } from '../../src/domain/diff/index.js';
 import type { JsonObject, JsonValue } from '../../src/domain/odcs.js';
 import { clone, officialExamples, ordersDocument } from '../support/fixtures.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Change, canonicalJson, diffDocuments, jsonEqual, renderJsonPath, valueAt } from '../../src/domain/diff.js';
+import { type Change, canonicalJson, diffDocuments, jsonEqual, renderJsonPath, valueAt } from '../../src/domain/diff/index.js';
 import type { JsonObject, JsonValue } from '../../src/domain/odcs.js';
 import { clone, officialExamples, ordersDocument } from '../support/fixtures.js';
 

@@ -2,7 +2,7 @@
  * Rules for the values a property allows: lists of allowed values, logicalTypeOptions constraints (lengths,
  * counts, multipleOf, format, pattern, nested required) and minimum / maximum ranges.
  */
-import { type Change, type Path, valueAt } from '../diff.js';
+import { type Change, type Path, valueAt } from '../diff/index.js';
 import type { JsonValue } from '../odcs.js';
 import { type Acceptance, EVERYTHING, type Verdict, boundValue, compareAcceptance, intersect, iv } from './intervals.js';
 import { type Group, type JudgeState, isObject, shownAfter, shownBefore, showValue } from './state.js';

@@ -21,7 +21,7 @@
  * removals of things consumers read, renames, incompatible type changes and tightened data constraints are
  * `breaking`; relaxations and operational changes worth a look are `warning`; the rest is `info`.
  */
-import { type Change, diffDocuments } from '../diff.js';
+import { type Change, diffDocuments } from '../diff/index.js';
 import type { JsonObject } from '../odcs.js';
 import { allowedValues, rangeGroup } from './constraints.js';
 import { primaryKeyGroup, propertyField, schemaField, wholeProperty, wholeSchema } from './properties.js';

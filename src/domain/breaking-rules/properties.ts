@@ -2,7 +2,7 @@
  * Rules for schema objects and their properties: added / removed / renamed, physical names and types,
  * logical types, required / unique flags, classification and the primary key.
  */
-import { type Change, canonicalJson, jsonEqual, valueAt } from '../diff.js';
+import { type Change, canonicalJson, jsonEqual, valueAt } from '../diff/index.js';
 import { type JsonObject, type JsonValue, type OdcsProperty, walkProperties } from '../odcs.js';
 import { constraintChanged, constraintOption, nestedRequired, RANGE_KEYS } from './constraints.js';
 import { type Group, type JudgeState, isObject, shownAfter, shownBefore, showValue } from './state.js';

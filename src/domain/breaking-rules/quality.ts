@@ -1,5 +1,5 @@
 /** Rules for quality rules: added / removed, what they check, and their thresholds as value sets. */
-import { type Change, valueAt } from '../diff.js';
+import { type Change, valueAt } from '../diff/index.js';
 import type { JsonObject, JsonValue } from '../odcs.js';
 import { type Acceptance, EVERYTHING, type Interval, compareAcceptance, intersect, iv } from './intervals.js';
 import { type Group, type JudgeState, isObject, showValue } from './state.js';

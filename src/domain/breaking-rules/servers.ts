@@ -1,5 +1,5 @@
 /** Rules for servers, documentation, and everything no other rule covers (status, team, roles, support, price...). */
-import type { Change } from '../diff.js';
+import type { Change } from '../diff/index.js';
 import type { JsonObject } from '../odcs.js';
 import { type Group, type JudgeState, shownAfter, shownBefore } from './state.js';
 

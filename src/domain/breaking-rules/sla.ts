@@ -1,5 +1,5 @@
 /** Rules for SLA properties: added / removed, what they apply to, and stricter / looser values (units compared). */
-import { type Change, jsonEqual, valueAt } from '../diff.js';
+import { type Change, jsonEqual, valueAt } from '../diff/index.js';
 import type { JsonObject } from '../odcs.js';
 import { type Verdict, timeOfDay } from './intervals.js';
 import { type Group, type JudgeState, isObject, shownAfter, shownBefore, showValue } from './state.js';

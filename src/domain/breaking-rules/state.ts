@@ -1,5 +1,5 @@
 /** The state of one judging pass: judgements made, changes claimed, groups of changes judged together; value rendering. */
-import type { Change, Path } from '../diff.js';
+import type { Change, Path } from '../diff/index.js';
 import type { JsonObject, JsonValue } from '../odcs.js';
 import { type Breaks, type Judgement, RULES, type RuleId } from './table.js';
 

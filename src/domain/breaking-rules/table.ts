@@ -1,6 +1,6 @@
 /** The rule table: every rule id with its level, category, broken directions and description; the Judgement shape. */
 
-import type { Change } from '../diff.js';
+import type { Change } from '../diff/index.js';
 
 export type RuleLevel = 'breaking' | 'warning' | 'info';
 export type RuleCategory = 'breaking' | 'addition' | 'docs' | 'other';
