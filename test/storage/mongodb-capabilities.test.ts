@@ -32,3 +32,21 @@ it('detects on the live server what its explain says for `_id: {$in}` and `{_id,
   expect(storage.capabilities.batchReads).toBe(batchReadsFromExplain(inPlan));
   expect(storage.capabilities.idConditions).toBe(batchReadsFromExplain(condPlan) === 'in');
 });
+
+it('finds conditional updates atomic only where concurrent writers of one revision never both win', async () => {
+  const probe = storage.db.collection<{ _id: string; revision: number }>('atomicity_check');
+  await probe.insertOne({ _id: 'x', revision: 0 });
+  let doubleWins = 0;
+  for (let round = 0; round < 20; round++) {
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => probe.findOneAndUpdate({ _id: 'x', revision: round }, { $set: { revision: round + 1 } })),
+    );
+    const winners = results.filter((r) => r !== null).length;
+    if (winners > 1) doubleWins++;
+    if (winners === 0) break; // a lost update: not atomic either
+  }
+  console.log(`atomic conditional updates: probe says ${storage.capabilities.atomicConditionalUpdates}; rounds with two winners here: ${doubleWins} of 20`);
+  expect(typeof storage.capabilities.atomicConditionalUpdates).toBe('boolean');
+  if (doubleWins > 0) expect(storage.capabilities.atomicConditionalUpdates).toBe(false);
+  if (storage.capabilities.atomicConditionalUpdates) expect(doubleWins).toBe(0);
+});

@@ -4,7 +4,8 @@
  * `$sum` accumulators gives the right numbers on a scratch collection; transactions = a replica set or a mongos;
  * the version from buildInfo (with FerretDB's own version when the server reports one); batch reads = whether an
  * `_id: {$in}` is served from the `_id` index (the server's own explain says so), else batches are read as
- * parallel `_id` equalities (point-reads.ts).
+ * parallel `_id` equalities (point-reads.ts); atomic conditional updates = of concurrent conditional updates of
+ * one document at one revision exactly one wins, round after round (claims.ts write protocol).
  */
 import { randomUUID } from 'node:crypto';
 import type { Db, Document } from 'mongodb';
@@ -22,11 +23,14 @@ export interface MongoCapabilities extends StorageCapabilities {
   /** A filter of `_id` with another condition (`{_id, revision}`) is an index read; false on FerretDB 1.x, which
    *  then scans the whole collection (writes then read by `_id`, check, and write by `_id`). */
   idConditions: boolean;
+  /** Concurrent `findOneAndUpdate({_id, revision})` of one document: exactly one wins (probed). False on FerretDB
+   *  1.x, which finds and then writes, so two writers of one revision may both win (claims.ts). */
+  atomicConditionalUpdates: boolean;
 }
 
 export async function detectCapabilities(db: Db): Promise<MongoCapabilities> {
   const admin = db.admin();
-  const [hello, buildInfo, textSearch, aggregation, batchReads, idConditions] = await Promise.all([
+  const [hello, buildInfo, textSearch, aggregation, batchReads, idConditions, atomicConditionalUpdates] = await Promise.all([
     admin
       .command({ hello: 1 })
       .catch(() => admin.command({ isMaster: 1 })) // servers older than `hello`
@@ -36,6 +40,7 @@ export async function detectCapabilities(db: Db): Promise<MongoCapabilities> {
     detectAggregation(db),
     detectBatchReads(db),
     detectIdConditions(db),
+    detectAtomicConditionalUpdates(db),
   ]);
   return {
     backend: BACKEND_NAME,
@@ -45,7 +50,39 @@ export async function detectCapabilities(db: Db): Promise<MongoCapabilities> {
     serverVersion: serverVersionOf(buildInfo),
     batchReads,
     idConditions,
+    atomicConditionalUpdates,
   };
+}
+
+/** Rounds of the atomicity probe, and concurrent writers in each. */
+export const ATOMICITY_ROUNDS = 24;
+export const ATOMICITY_WRITERS = 8;
+
+/**
+ * Races `writers` conditional updates `findOneAndUpdate({_id, revision: r}, {revision: r + 1, $inc: n})` of one
+ * scratch document, `rounds` times over. Atomic only when every round had exactly one winner and the document
+ * ends at revision `rounds` with `n === rounds` (no update applied twice, none lost). One round with two winners
+ * (FerretDB 1.x: measured 29 of 30 pairs) decides at once. An error counts as not atomic.
+ */
+export async function detectAtomicConditionalUpdates(db: Db, rounds = ATOMICITY_ROUNDS, writers = ATOMICITY_WRITERS): Promise<boolean> {
+  const probe = db.collection<{ _id: string; revision: number; n: number; by?: number }>(`capability_probe_${randomUUID()}`);
+  try {
+    await probe.insertOne({ _id: 'cas', revision: 0, n: 0 });
+    for (let round = 0; round < rounds; round++) {
+      const results = await Promise.all(
+        Array.from({ length: writers }, (_, by) =>
+          probe.findOneAndUpdate({ _id: 'cas', revision: round }, { $set: { revision: round + 1, by }, $inc: { n: 1 } }),
+        ),
+      );
+      if (results.filter((r) => r !== null).length !== 1) return false;
+    }
+    const end = await probe.findOne({ _id: 'cas' });
+    return end?.revision === rounds && end.n === rounds;
+  } catch {
+    return false;
+  } finally {
+    await probe.drop().catch(() => undefined);
+  }
 }
 
 /** Explains `{_id, v}` on a scratch collection: an index read (true) or a scan (false); see batchReadsFromExplain. */
