@@ -24,7 +24,9 @@ const NO_FACETS = { status: [], owner: [], domain: [], tag: [], hasPii: [] };
 /** The candidate query: any query word, through the text index or the word-list index. */
 export function candidateFilter(textSearch: boolean, terms: readonly string[]): Filter<StoredContract> {
   // The words have no quotes or leading '-', which $search would read as phrases or negations.
-  return (textSearch ? { $text: { $search: terms.join(' ') } } : { searchTerms: { $in: [...terms] } }) as Filter<StoredContract>;
+  // One word is an equality, which FerretDB/PostgreSQL pushes down to its storage (an `$in` it does not).
+  if (textSearch) return { $text: { $search: terms.join(' ') } } as Filter<StoredContract>;
+  return (terms.length === 1 ? { searchTerms: terms[0] } : { searchTerms: { $in: [...terms] } }) as Filter<StoredContract>;
 }
 
 export async function searchContracts(
