@@ -12,6 +12,7 @@ import { ROLES } from './auth/principal.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './observability/logger.js';
 import { DEFAULT_LIMITS, type LimitsOptions } from './http/limits-options.js';
 import { type ExposureOptions, INTROSPECTION_MODES } from './http/exposure.js';
+import { DEFAULT_IDEMPOTENCY_OPTIONS, type IdempotencyOptions } from './domain/idempotency.js';
 
 const apiKeyEntry = z.object({
   name: z.string().min(1),
@@ -127,6 +128,11 @@ const schema = z.object({
   GRIOT_EVENT_REPAIR_GRACE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   // Bulk writes (issue 15.2): how many files `griot-registry import` writes at once.
   GRIOT_IMPORT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  // idempotency (issue 10.8): how long keys are kept, how long a pending key belongs to its request, how long a
+  // retry waits for an identical request still running.
+  GRIOT_IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(60).max(90 * 24 * 3600).default(DEFAULT_IDEMPOTENCY_OPTIONS.ttlMs / 1000),
+  GRIOT_IDEMPOTENCY_LEASE_MS: z.coerce.number().int().min(100).max(3_600_000).default(DEFAULT_IDEMPOTENCY_OPTIONS.leaseMs),
+  GRIOT_IDEMPOTENCY_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(DEFAULT_IDEMPOTENCY_OPTIONS.waitMs),
 });
 
 export interface Config {
@@ -171,6 +177,8 @@ export interface Config {
     anonymousRead: boolean;
   };
   log: { level: LogLevel; format: LogFormat; requestIdMaxLength: number };
+  /** Idempotency keys: retention, the lease of a pending key, a retry's wait (src/services/idempotency.ts). */
+  idempotency: IdempotencyOptions;
   /** Who may read /metrics (src/observability/setup.ts). */
   metrics: { token: string | null; port: number | null; maxOperationNames: number };
   /** The change log (src/storage/events). */
@@ -211,6 +219,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (c.GRIOT_EVENT_PRUNE_INTERVAL_SECONDS * 2 > c.GRIOT_EVENT_RETENTION_SECONDS) {
     throw new ConfigError(
       `Invalid configuration: GRIOT_EVENT_PRUNE_INTERVAL_SECONDS=${c.GRIOT_EVENT_PRUNE_INTERVAL_SECONDS} — expected at most half of GRIOT_EVENT_RETENTION_SECONDS (${c.GRIOT_EVENT_RETENTION_SECONDS})`,
+    );
+  }
+  // A pending idempotency key must outlive the request holding it (src/services/idempotency.ts).
+  if (c.GRIOT_IDEMPOTENCY_LEASE_MS < c.GRIOT_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError(
+      `Invalid configuration: GRIOT_IDEMPOTENCY_LEASE_MS=${JSON.stringify(String(c.GRIOT_IDEMPOTENCY_LEASE_MS))} — expected a number of milliseconds at least GRIOT_REQUEST_TIMEOUT_MS (${c.GRIOT_REQUEST_TIMEOUT_MS})`,
     );
   }
   return {
@@ -266,6 +280,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       format: c.GRIOT_LOG_FORMAT ?? (c.NODE_ENV === 'development' ? 'pretty' : 'json'),
       requestIdMaxLength: c.GRIOT_REQUEST_ID_MAX_LENGTH,
     },
+    idempotency: { ttlMs: c.GRIOT_IDEMPOTENCY_TTL_SECONDS * 1000, leaseMs: c.GRIOT_IDEMPOTENCY_LEASE_MS, waitMs: c.GRIOT_IDEMPOTENCY_WAIT_MS },
     metrics: { token: c.GRIOT_METRICS_TOKEN ?? null, port: c.GRIOT_METRICS_PORT ?? null, maxOperationNames: c.GRIOT_METRICS_MAX_OPERATION_NAMES },
     events: {
       retentionSeconds: c.GRIOT_EVENT_RETENTION_SECONDS,

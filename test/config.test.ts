@@ -10,6 +10,7 @@ describe('config', () => {
       storage: 'mongodb',
       mongodb: { uri: null, database: 'griot', dataDir: '.griot', claimLeaseMs: 15000, repairIntervalMs: 15000, operationTimeoutMs: 5000, serverSelectionTimeoutMs: 2000, readyTimeoutMs: 1000 },
       lifecycle: { cacheDir: null, startDbTimeoutMs: 5_000, shutdownGraceMs: 10_000 },
+      idempotency: { ttlMs: 86_400_000, leaseMs: 60_000, waitMs: 2_000 },
       graphiql: true,
       import: { concurrency: 4 },
       policy: { defaultCompatibility: 'BACKWARD', invalidDocuments: 'reject' },
@@ -84,6 +85,9 @@ describe('config', () => {
       GRIOT_EVENT_PRUNE_INTERVAL_SECONDS: '60',
       GRIOT_EVENT_REPAIR_GRACE_SECONDS: '30',
       GRIOT_IMPORT_CONCURRENCY: '8',
+      GRIOT_IDEMPOTENCY_TTL_SECONDS: '3600',
+      GRIOT_IDEMPOTENCY_LEASE_MS: '45000',
+      GRIOT_IDEMPOTENCY_WAIT_MS: '500',
     });
     expect(c).toEqual({
       env: 'production',
@@ -92,6 +96,7 @@ describe('config', () => {
       storage: 'memory',
       mongodb: { uri: 'mongodb+srv://cluster.example/', database: 'registry', dataDir: '/var/lib/griot', claimLeaseMs: 2000, repairIntervalMs: 0, operationTimeoutMs: 3000, serverSelectionTimeoutMs: 1500, readyTimeoutMs: 500 },
       lifecycle: { cacheDir: '/var/cache/griot', startDbTimeoutMs: 2_000, shutdownGraceMs: 30_000 },
+      idempotency: { ttlMs: 3_600_000, leaseMs: 45_000, waitMs: 500 },
       graphiql: true,
       import: { concurrency: 8 },
       policy: { defaultCompatibility: 'FULL_TRANSITIVE', invalidDocuments: 'warn' },
@@ -144,6 +149,8 @@ describe('config', () => {
     [{ GRIOT_INTROSPECTION: 'yes' }, 'GRIOT_INTROSPECTION="yes" — expected one of off, authenticated, everyone'],
     [{ GRIOT_CORS_ORIGINS: 'https://a.example/path' }, 'GRIOT_CORS_ORIGINS="https://a.example/path" — expected a comma-separated list of origins'],
     [{ GRIOT_RATE_LIMIT_WINDOW: 'soon' }, 'GRIOT_RATE_LIMIT_WINDOW="soon" — expected a window such as'],
+    [{ GRIOT_IDEMPOTENCY_TTL_SECONDS: '10' }, 'GRIOT_IDEMPOTENCY_TTL_SECONDS="10" — expected a number >=60'],
+    [{ GRIOT_IDEMPOTENCY_LEASE_MS: '5000' }, 'GRIOT_IDEMPOTENCY_LEASE_MS="5000" — expected a number of milliseconds at least GRIOT_REQUEST_TIMEOUT_MS (30000)'],
   ])('refuses %j in one line naming the variable', (env, message) => {
     let error: unknown;
     try {

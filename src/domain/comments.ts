@@ -57,6 +57,8 @@ export interface Comment {
 }
 
 export interface AddCommentInput {
+  /** The id to create it under (an idempotent retry reuses the id chosen for its key); a new UUID when absent. */
+  id?: string | null;
   target: CommentTarget;
   contractVersion?: string | null;
   section?: string | null;

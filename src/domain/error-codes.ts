@@ -11,6 +11,8 @@ export const ERROR_CODES = {
   INVALID_TRANSITION: 'The contract lifecycle does not allow this status change. Nothing was written.',
   INCOMPATIBLE_CHANGE: 'The update holds breaking or incompatible changes and acceptBreakingChanges was not set. Nothing was written.',
   INVALID_STATE: 'The thing is not in a state that allows the action (e.g. an approval request is open). Nothing was written.',
+  IDEMPOTENCY_KEY_REUSED: 'The idempotencyKey was already used by this caller for this mutation with a different input. Nothing was written; use a new key.',
+  IDEMPOTENCY_KEY_IN_PROGRESS: 'An earlier request with the same idempotencyKey and input is still running. Nothing was written by this one; retry shortly.',
   UNAUTHENTICATED: 'No valid credentials: send an x-api-key or an Authorization: Bearer header (or fix the one sent).',
   FORBIDDEN: "The caller's roles do not allow this field or mutation, or this action on this thing.",
   BAD_USER_INPUT: 'A variable or argument has the wrong type or shape (checked before any resolver runs).',

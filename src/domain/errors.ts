@@ -170,3 +170,30 @@ export class ExpiredCursorError extends RegistryError {
     this.name = 'ExpiredCursorError';
   }
 }
+
+/** An idempotency key already used by this principal for this mutation with a different input. Nothing was written. */
+export class IdempotencyKeyReusedError extends RegistryError {
+  readonly code = 'IDEMPOTENCY_KEY_REUSED';
+  readonly field = 'input.idempotencyKey';
+  constructor(
+    readonly mutation: string,
+    readonly key: string,
+  ) {
+    super(`input.idempotencyKey ${JSON.stringify(key)} was already used for ${mutation} with a different input; use a new key for a different request`);
+    this.name = 'IdempotencyKeyReusedError';
+  }
+}
+
+/** An earlier request with the same idempotency key and input is still running. This one wrote nothing: retry shortly. */
+export class IdempotencyKeyInProgressError extends RegistryError {
+  readonly code = 'IDEMPOTENCY_KEY_IN_PROGRESS';
+  readonly field = 'input.idempotencyKey';
+  constructor(
+    readonly mutation: string,
+    readonly key: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(`an earlier ${mutation} with input.idempotencyKey ${JSON.stringify(key)} is still running; retry in about ${retryAfterMs} ms`);
+    this.name = 'IdempotencyKeyInProgressError';
+  }
+}

@@ -74,6 +74,8 @@ export interface Issue {
 }
 
 export interface CreateIssueInput {
+  /** The id to create it under (an idempotent retry reuses the id chosen for its key); a new UUID when absent. */
+  id?: string | null;
   contractId: string;
   runId?: string | null;
   validationRecordId?: string | null;

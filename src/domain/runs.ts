@@ -43,6 +43,8 @@ export interface Run {
 }
 
 export interface StartRunInput {
+  /** The id to create it under (an idempotent retry reuses the id chosen for its key); a new UUID when absent. */
+  id?: string | null;
   contractId: string;
   /** Defaults to the contract's current version. */
   contractVersion?: string | null;

@@ -6,7 +6,7 @@ import type { MongoClient } from 'mongodb';
 import type { Config } from '../config.js';
 import type { StorageBackend } from './types.js';
 
-export type StorageConfig = Pick<Config, 'storage' | 'mongodb' | 'policy'> & Partial<Pick<Config, 'events'>>;
+export type StorageConfig = Pick<Config, 'storage' | 'mongodb' | 'policy'> & Partial<Pick<Config, 'events' | 'idempotency'>>;
 
 export interface StorageHooks {
   /** Called with the MongoDB driver client before it connects (observability: pool and command events). */
@@ -14,14 +14,15 @@ export interface StorageHooks {
 }
 
 const factories: Record<Config['storage'], (config: StorageConfig, hooks: StorageHooks) => Promise<StorageBackend>> = {
-  memory: async ({ policy }) => (await import('./memory/index.js')).createMemoryStorage({ policy }),
-  mongodb: async ({ mongodb, policy, events }, { onMongoClient }) => {
+  memory: async ({ policy, idempotency }) => (await import('./memory/index.js')).createMemoryStorage({ policy, idempotency }),
+  mongodb: async ({ mongodb, policy, events, idempotency }, { onMongoClient }) => {
     if (!mongodb.uri) throw new Error('GRIOT_STORAGE=mongodb needs MONGODB_URI (or the embedded server started by `npm start`)');
     return (await import('./mongodb/index.js')).createMongoStorage({
       uri: mongodb.uri,
       database: mongodb.database,
       policy,
       events,
+      idempotency,
       monitorCommands: true,
       onClient: onMongoClient,
       claimLeaseMs: mongodb.claimLeaseMs,

@@ -31,6 +31,7 @@ import type { StatsQuery, ValidationStats } from '../domain/stats.js';
 import type { RecordValidationInput, ValidationRecord } from '../domain/validations.js';
 import type { SearchFacets, SearchField, SearchFilter } from '../domain/search.js';
 import type { EventFilter, NewEvent, RegistryEvent } from '../domain/events.js';
+import type { IdempotencyOptions, IdempotencyRecord } from '../domain/idempotency.js';
 
 export type { ApprovalRequest, CatalogEntry, Comment, Contract, ContractVersion, Issue, Run, ValidationRecord, ValidationStats };
 
@@ -373,6 +374,29 @@ export interface EventRepository {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Idempotency keys (src/services/idempotency.ts holds the protocol; these are its storage steps)
+
+export interface IdempotencyRepository {
+  /** Retention, lease and wait the service applies (configuration). */
+  readonly options: IdempotencyOptions;
+  /** The key by its id (a point read); null when there is none or it has expired. */
+  get(id: string): Promise<IdempotencyRecord | null>;
+  /** Stores a new key (replacing an expired one); false when an unexpired key with this id exists. */
+  reserve(record: IdempotencyRecord): Promise<boolean>;
+  /**
+   * Takes over a pending key whose lease ran out: exactly one caller wins each attempt number (the next after the
+   * one found). The winner holds the key until `leaseUntil`.
+   */
+  takeOver(id: string, attempt: number, leaseUntil: Date): Promise<boolean>;
+  /** Marks the key done (its result exists; every attempt of a key writes the same result id). */
+  complete(id: string): Promise<void>;
+  /** Forgets a pending key whose write was refused (a typed error: nothing written), so the next retry runs again. */
+  release(id: string, attempt: number): Promise<void>;
+  /** Whether the version written with this write token is a visible version of the contract (updateContract). */
+  contractVersionWritten(contractId: string, writeToken: string): Promise<boolean>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // The backend
 
 export interface StorageCapabilities {
@@ -406,6 +430,7 @@ export interface StorageBackend {
   readonly approvals: ApprovalRepository;
   /** The change log; every write of the repositories above appends its events (storage/events/recorder.ts). */
   readonly events: EventRepository;
+  readonly idempotency: IdempotencyRepository;
   readonly capabilities: StorageCapabilities;
   health(): Promise<HealthReport>;
   /** Whether an error thrown by this backend means the database is unreachable or too slow (the API's UNAVAILABLE). */

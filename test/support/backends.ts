@@ -7,11 +7,18 @@ import { inject } from 'vitest';
 import { createMemoryStorage } from '../../src/storage/memory/index.js';
 import { createMongoStorage, type MongoStorageBackend } from '../../src/storage/mongodb/index.js';
 import type { StorageBackend } from '../../src/storage/types.js';
+import type { IdempotencyOptions } from '../../src/domain/idempotency.js';
+
+/** What a test may set on a new backend: command monitoring (MongoDB), idempotency-key options. */
+export interface BackendOptions {
+  monitorCommands?: boolean;
+  idempotency?: IdempotencyOptions;
+}
 
 export interface BackendFactory {
   name: 'memory' | 'mongodb';
   /** A new, empty backend. Call `dispose` when done (drops the database). */
-  create(options?: { monitorCommands?: boolean }): Promise<{ storage: StorageBackend; dispose(): Promise<void> }>;
+  create(options?: BackendOptions): Promise<{ storage: StorageBackend; dispose(): Promise<void> }>;
 }
 
 export function testDatabaseName(): string {
@@ -20,17 +27,17 @@ export function testDatabaseName(): string {
 
 export const memoryBackend: BackendFactory = {
   name: 'memory',
-  async create() {
-    const storage = createMemoryStorage();
+  async create(options: BackendOptions = {}) {
+    const storage = createMemoryStorage({ idempotency: options.idempotency });
     return { storage, dispose: () => storage.close() };
   },
 };
 
 export const mongoBackend = {
   name: 'mongodb' as const,
-  async create(options: { monitorCommands?: boolean } = {}) {
+  async create(options: BackendOptions = {}) {
     const database = testDatabaseName();
-    const storage = await createMongoStorage({ uri: inject('mongodbUri'), database, monitorCommands: options.monitorCommands ?? false });
+    const storage = await createMongoStorage({ uri: inject('mongodbUri'), database, monitorCommands: options.monitorCommands ?? false, idempotency: options.idempotency });
     return {
       storage,
       async dispose() {

@@ -87,6 +87,8 @@ export function effectiveCompatibility(contract: Pick<Contract, 'compatibility'>
 }
 
 export interface CreateContractInput {
+  /** The id to create it under (an idempotent retry reuses the id chosen for its key); a new UUID when absent. */
+  id?: string | null;
   document: unknown;
   /** Defaults to the document's `name`, else `defaultName`, else its ODCS `id` (domain/odcs-identity contractHandle). */
   name?: string | null;
@@ -115,6 +117,11 @@ export interface UpdateContractInput {
   acceptBreakingChanges?: boolean | null;
   /** The text the document was parsed from (import): kept for faithful export. */
   source?: SourceText | null;
+  /**
+   * The write token stored with the new version (an idempotent retry reuses the one chosen for its key, so it can
+   * tell whether its write happened); a new UUID when absent.
+   */
+  writeToken?: string | null;
 }
 
 export interface RollbackContractInput {

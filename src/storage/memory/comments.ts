@@ -31,7 +31,7 @@ export class MemoryCommentRepository implements CommentRepository {
       parent = this.state.comments.get(input.parentId) ?? null;
       if (!parent) throw new NotFoundError('Comment', input.parentId);
     }
-    const comment = planCommentAdd(input, parent, randomUUID(), new Date(), actor);
+    const comment = planCommentAdd(input, parent, input.id ?? randomUUID(), new Date(), actor);
     this.state.comments.set(comment.id, copy(comment));
     return this.withReactions(comment);
   }

@@ -83,7 +83,7 @@ export class MemoryContractRepository implements ContractRepository {
   }
 
   async create(input: CreateContractInput, actor: string | null): Promise<Contract> {
-    const write = planCreate(input, randomUUID(), { now: new Date(), actor, policy: this.policy });
+    const write = planCreate(input, input.id ?? randomUUID(), { now: new Date(), actor, policy: this.policy });
     this.assertOdcsIdFree(odcsIdOf(write.version.document), write.contract.id);
     if (this.findByName(write.contract.name)) throw new AlreadyExistsError('Contract', 'name', write.contract.name);
     this.claimOdcsId(write.version.document, write.contract.id);
@@ -99,7 +99,9 @@ export class MemoryContractRepository implements ContractRepository {
     const write = planUpdate(current, input, { now: new Date(), actor, policy: this.policy }, this.history(current, head), head);
     const other = this.findByName(write.contract.name);
     if (other && other.id !== current.id) throw new AlreadyExistsError('Contract', 'name', write.contract.name);
-    return this.commit(write.contract, write.version);
+    const written = this.commit(write.contract, write.version);
+    if (input.writeToken) this.state.writeTokens.set(input.writeToken, write.version.id);
+    return written;
   }
 
   async rollback(input: RollbackContractInput, actor: string | null): Promise<Contract> {

@@ -5,11 +5,13 @@
 import { DEFAULT_EVENT_LOG, type EventLogOptions } from '../../config.js';
 import type { RegistryPolicy } from '../../domain/evolution.js';
 import { withEvents } from '../events/recorder.js';
+import type { IdempotencyOptions } from '../../domain/idempotency.js';
 import type { StorageBackend, StorageCapabilities } from '../types.js';
 import { MemoryApprovalRepository } from './approvals.js';
 import { MemoryCommentRepository } from './comments.js';
 import { MemoryContractRepository } from './contracts.js';
 import { MemoryEventRepository } from './events.js';
+import { MemoryIdempotencyRepository } from './idempotency.js';
 import { MemoryIssueRepository } from './issues.js';
 import { MemoryRunRepository } from './runs.js';
 import { MemoryState } from './state.js';
@@ -18,6 +20,8 @@ import { MemoryValidationRepository } from './validations.js';
 export interface MemoryStorageOptions {
   policy?: RegistryPolicy;
   events?: EventLogOptions;
+  /** Retention, lease and wait of idempotency keys (default: DEFAULT_IDEMPOTENCY_OPTIONS). */
+  idempotency?: IdempotencyOptions;
 }
 
 export function createMemoryStorage(options: MemoryStorageOptions = {}): StorageBackend {
@@ -35,6 +39,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
     comments: new MemoryCommentRepository(state),
     approvals: new MemoryApprovalRepository(state),
     events,
+    idempotency: new MemoryIdempotencyRepository(state, options.idempotency),
     capabilities,
     async health() {
       return { ok: true, backend: 'memory', latencyMs: 0 };

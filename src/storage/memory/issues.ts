@@ -37,7 +37,7 @@ export class MemoryIssueRepository implements IssueRepository {
     if (input.validationRecordId != null && this.state.validations.get(input.validationRecordId)?.contractId !== input.contractId) {
       throw new NotFoundError('ValidationRecord', input.validationRecordId);
     }
-    const issue = planIssueCreate(input, randomUUID(), new Date(), actor);
+    const issue = planIssueCreate(input, input.id ?? randomUUID(), new Date(), actor);
     this.claimFingerprint(issue);
     this.state.issues.set(issue.id, copy(issue));
     return issue;

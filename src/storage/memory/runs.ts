@@ -15,7 +15,7 @@ export class MemoryRunRepository implements RunRepository {
     if (input.contractVersion != null && !this.state.hasVersion(contract.id, input.contractVersion)) {
       throw new NotFoundError('ContractVersion', `${contract.name}@${input.contractVersion}`);
     }
-    const run = planRunStart(input, randomUUID(), input.contractVersion ?? contract.version, new Date(), actor);
+    const run = planRunStart(input, input.id ?? randomUUID(), input.contractVersion ?? contract.version, new Date(), actor);
     this.state.runs.set(run.id, copy(run));
     return run;
   }

@@ -2,6 +2,7 @@ import type { ApprovalRequest } from '../../domain/approvals.js';
 import type { CatalogEntry } from '../../domain/catalog.js';
 import type { Comment, Reaction } from '../../domain/comments.js';
 import type { Contract, ContractVersion } from '../../domain/contracts.js';
+import type { IdempotencyRecord } from '../../domain/idempotency.js';
 import type { Issue } from '../../domain/issues.js';
 import type { Run } from '../../domain/runs.js';
 import type { ValidationRecord } from '../../domain/validations.js';
@@ -15,6 +16,10 @@ export class MemoryState {
   readonly validations = new Map<string, ValidationRecord>();
   /** `${contractId}\u0000${idempotencyKey}` → the id of the first record pushed with that key. */
   readonly idempotencyKeys = new Map<string, string>();
+  /** Idempotency keys of the other mutations (src/services/idempotency.ts), by their id. */
+  readonly idempotencyRecords = new Map<string, IdempotencyRecord>();
+  /** The write token an idempotent updateContract chose → the id of the version it wrote. */
+  readonly writeTokens = new Map<string, string>();
   readonly issues = new Map<string, Issue>();
   /** Comments without their reactions (those are in `reactions`). */
   readonly comments = new Map<string, Comment>();
@@ -31,6 +36,8 @@ export class MemoryState {
     this.runs.clear();
     this.validations.clear();
     this.idempotencyKeys.clear();
+    this.idempotencyRecords.clear();
+    this.writeTokens.clear();
     this.issues.clear();
     this.comments.clear();
     this.reactions.clear();

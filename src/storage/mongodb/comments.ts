@@ -56,7 +56,7 @@ export class MongoCommentRepository implements CommentRepository {
       input.parentId == null ? null : this.collections.comments.findOne({ _id: input.parentId }),
     ]);
     if (input.parentId != null && !parentDoc) throw new NotFoundError('Comment', input.parentId);
-    const comment = planCommentAdd(input, parentDoc ? fromStoredComment(parentDoc) : null, randomUUID(), new Date(), actor);
+    const comment = planCommentAdd(input, parentDoc ? fromStoredComment(parentDoc) : null, input.id ?? randomUUID(), new Date(), actor);
     await this.collections.comments.insertOne(toStoredComment(comment));
     return comment;
   }

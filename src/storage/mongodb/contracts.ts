@@ -114,7 +114,7 @@ export class MongoContractRepository implements ContractRepository {
   // Writes
 
   async create(input: CreateContractInput, actor: string | null): Promise<Contract> {
-    const { contract, version } = planCreate(input, randomUUID(), { now: new Date(), actor, policy: this.policy });
+    const { contract, version } = planCreate(input, input.id ?? randomUUID(), { now: new Date(), actor, policy: this.policy });
     // The id is new, so the claim `@0` is always free: it records the write, should it be cut short.
     return claimContract(this.collections, contract.id, 0, async (held) => {
       await this.step('create:claimed', contract.id);
@@ -168,12 +168,12 @@ export class MongoContractRepository implements ContractRepository {
     const current = await this.current(input.id, input.expectedRevision);
     const head = await this.head(current);
     const write = planUpdate(current, input, { now: new Date(), actor, policy: this.policy }, await this.history(current, head), head);
-    if (write.contract.name === current.name) return this.commit(current, input.expectedRevision, write);
+    if (write.contract.name === current.name) return this.commit(current, input.expectedRevision, write, input.writeToken);
     // A rename claims the new name's key first and gives up the old one once the contract has moved.
     await claimName(this.keys, this.collections, write.contract.name, current.id);
     let updated: Contract;
     try {
-      updated = await this.commit(current, input.expectedRevision, write);
+      updated = await this.commit(current, input.expectedRevision, write, input.writeToken);
     } catch (error) {
       if (error instanceof AlreadyExistsError && error.field === 'name') await repairName(this.keys, this.collections, write.contract.name);
       else await releaseName(this.keys, write.contract.name, current.id);
@@ -363,14 +363,14 @@ export class MongoContractRepository implements ContractRepository {
   }
 
   /** Under the claim: writes a new version, moves the contract to it (replace on the revision), then the catalog. */
-  private async commit(current: Contract, expectedRevision: number, write: ContractWrite): Promise<Contract> {
+  private async commit(current: Contract, expectedRevision: number, write: ContractWrite, writeToken?: string | null): Promise<Contract> {
     // A contract without an ODCS id (stored with warnings) takes the one its new version gains (domain/odcs-identity:
     // an id, once there, never changes).
     const gained = odcsIdOf(write.version.document);
     if (gained !== null && gained !== odcsIdOf(current.document)) await this.odcsIds.claim(gained, current.id);
     return claimContract(this.collections, current.id, expectedRevision, async (held) => {
       await this.step('update:claimed', current.id);
-      const token = randomUUID();
+      const token = writeToken ?? randomUUID();
       await insertVersion(this.collections, current, expectedRevision, write.version, token);
       let written: boolean;
       let mark: string;

@@ -6,6 +6,7 @@
 import { type Db, MongoClient } from 'mongodb';
 import { DEFAULT_EVENT_LOG, type EventLogOptions } from '../../config.js';
 import type { RegistryPolicy } from '../../domain/evolution.js';
+import type { IdempotencyOptions } from '../../domain/idempotency.js';
 import type { HealthReport, StorageBackend } from '../types.js';
 import { MongoApprovalRepository } from './approvals.js';
 import { BACKEND_NAME, detectCapabilities, type MongoCapabilities } from './capabilities.js';
@@ -26,6 +27,7 @@ import { MongoEventRepository } from './events.js';
 import type { Locator } from '../events/collect.js';
 import { MongoIntentStore } from '../events/intents.js';
 import { type RecordingBackend, withEvents } from '../events/recorder.js';
+import { createMongoIdempotency } from './idempotency.js';
 import { MongoIssueRepository } from './issues.js';
 import { backfillOdcsIds, OdcsIdKeys } from './odcs-ids.js';
 import { MongoRunRepository } from './runs.js';
@@ -56,6 +58,8 @@ export interface MongoStorageOptions {
   events?: EventLogOptions;
   /** Tests only (fault injection): called after a write committed, before its events; throwing simulates a crash. */
   eventFaults?: { afterWrite?: (where: Locator) => void };
+  /** Retention, lease and wait of idempotency keys (default: DEFAULT_IDEMPOTENCY_OPTIONS). */
+  idempotency?: IdempotencyOptions;
 }
 
 /** The backend before the change-log recorder wraps it. */
@@ -117,6 +121,7 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
     const interval = options.repairIntervalMs ?? 3 * leaseMs;
     const repairTimer = interval > 0 ? setInterval(() => void repairDeadClaims(collections, claimSettings).catch(() => undefined), interval) : null;
     repairTimer?.unref();
+    const idempotency = await createMongoIdempotency(db, collections, options.idempotency, operationTimeoutMs);
     const raw: MongoStorageBackendBase = {
       client,
       db,
@@ -128,6 +133,7 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
       comments: new MongoCommentRepository(collections, keys, batchReads),
       approvals,
       events,
+      idempotency,
       capabilities,
       health: () => health(db, pingTimeoutMs),
       isUnavailable: (error) => isUnavailableError(error) || error instanceof StorageUnavailableError,

@@ -69,7 +69,7 @@ export class MongoIssueRepository implements IssueRepository {
     if (input.validationRecordId != null && record?.contractId !== input.contractId) {
       throw new NotFoundError('ValidationRecord', input.validationRecordId);
     }
-    const issue = planIssueCreate(input, randomUUID(), new Date(), actor);
+    const issue = planIssueCreate(input, input.id ?? randomUUID(), new Date(), actor);
     try {
       await this.collections.issues.insertOne(toStoredIssue(issue));
     } catch (error) {

@@ -37,7 +37,7 @@ export class MongoRunRepository implements RunRepository {
   async start(input: StartRunInput, actor: string | null): Promise<Run> {
     const contract = await findContract(this.collections, input.contractId);
     if (input.contractVersion != null) await checkVersion(this.collections, this.keys, contract, input.contractVersion);
-    const run = planRunStart(input, randomUUID(), input.contractVersion ?? contract.version, new Date(), actor);
+    const run = planRunStart(input, input.id ?? randomUUID(), input.contractVersion ?? contract.version, new Date(), actor);
     await this.collections.runs.insertOne(toStoredRun(run, 1));
     await this.moveHead(run);
     return run;
