@@ -2,6 +2,8 @@
 import type { Context } from '../context.js';
 import { type Comment, type CommentTarget, REACTION_KINDS, type ReactionGroup, type ReactionKind } from '../domain/comments.js';
 import { ConflictError, NotAllowedError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { IDEMPOTENCY_KEY_DESCRIPTION, idempotencyErrors } from './errors.js';
+import * as writes from '../services/idempotent-writes.js';
 import { builder } from './builder.js';
 import { ContractRef } from './contracts.js';
 import { localId } from './ids.js';
@@ -91,6 +93,7 @@ const AddCommentInput = builder.inputType('AddCommentInput', {
     propertyPath: t.string({ required: false, description: 'e.g. `orders.customer_email`.' }),
     parentId: t.id({ required: false, description: 'Reply to this comment (its thread, on the same target).' }),
     body: t.string({ required: true, description: '1 to 10000 characters; `@name` mentions are recorded.' }),
+    idempotencyKey: t.string({ required: false, description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
 });
 
@@ -126,10 +129,11 @@ builder.mutationFields((t) => ({
   addComment: t.field({
     type: CommentRef,
     description: 'Comments on a contract or an issue, or replies to a comment (parentId).',
-    errors: { types: [ValidationError, NotFoundError, NotAllowedError], dataField: { name: 'comment' } },
+    errors: { types: [ValidationError, NotFoundError, NotAllowedError, ...idempotencyErrors], dataField: { name: 'comment' } },
     args: { input: t.arg({ type: AddCommentInput, required: true }) },
-    resolve: (_root, { input }, ctx) =>
-      ctx.storage.comments.add(
+    resolve: (_root, { input: { idempotencyKey, ...input } }, ctx) =>
+      writes.addComment(
+        ctx.storage,
         {
           target: target(input),
           contractVersion: input.version ?? null,
@@ -139,6 +143,7 @@ builder.mutationFields((t) => ({
           body: input.body,
         },
         ctx.caller.name,
+        idempotencyKey,
       ),
   }),
   editComment: t.field({

@@ -11,7 +11,8 @@ import type { Contract, ContractVersion } from '../storage/types.js';
 import { versionId } from '../domain/contracts.js';
 import { servedDocument } from '../domain/odcs-served.js';
 import { builder } from './builder.js';
-import { AlreadyExistsError, ConflictError, IncompatibleChangeError, InvalidStateError, NotFoundError, ValidationError } from './errors.js';
+import { AlreadyExistsError, ConflictError, IDEMPOTENCY_KEY_DESCRIPTION, idempotencyErrors, IncompatibleChangeError, InvalidStateError, NotFoundError, ValidationError } from './errors.js';
+import * as writes from '../services/idempotent-writes.js';
 import { localId } from './ids.js';
 import { connection, pageArgs, pageRequest, toResult } from './pagination.js';
 
@@ -266,6 +267,7 @@ const CreateContractInput = builder.inputType('CreateContractInput', {
     owner: t.string({ required: false, description: "Defaults to the document's team name." }),
     version: t.string({ required: false, description: "Semantic version; defaults to the document's version." }),
     note: t.string({ required: false, description: 'Why this version was written.' }),
+    idempotencyKey: t.string({ required: false, description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
 });
 
@@ -279,6 +281,7 @@ const UpdateContractInput = builder.inputType('UpdateContractInput', {
     version: t.string({ required: false, description: "Defaults to the document's version when you changed it, else the minimum bump the changes require." }),
     note: t.string({ required: false }),
     acceptBreakingChanges: t.boolean({ required: false, description: 'Write breaking or incompatible changes anyway (recorded on the version).' }),
+    idempotencyKey: t.string({ required: false, description: `${IDEMPOTENCY_KEY_DESCRIPTION} A retry returns the contract (its current state) once the first update was written.` }),
   }),
 });
 
@@ -324,19 +327,19 @@ builder.mutationFields((t) => ({
   createContract: t.field({
     type: ContractRef,
     description: 'Registers a new contract as a draft, with its version 1.',
-    errors: { types: [ValidationError, AlreadyExistsError], dataField: { name: 'contract' } },
+    errors: { types: [ValidationError, AlreadyExistsError, NotFoundError, ...idempotencyErrors], dataField: { name: 'contract' } },
     args: { input: t.arg({ type: CreateContractInput, required: true }) },
-    resolve: (_root, { input }, ctx) => ctx.storage.contracts.create({ ...input, document: input.document }, ctx.caller.name),
+    resolve: (_root, { input: { idempotencyKey, ...input } }, ctx) => writes.createContract(ctx.storage, { ...input, document: input.document }, ctx.caller.name, idempotencyKey),
   }),
   updateContract: t.field({
     type: ContractRef,
     description:
       'Writes a new version of a contract. On an active contract it is a draft revision: the active version stays served until the revision is approved. ConflictError when expectedRevision is stale; InvalidStateError while an approval request is open or once deprecated.',
-    errors: { types: [...writeErrors, IncompatibleChangeError, InvalidStateError], dataField: { name: 'contract' } },
+    errors: { types: [...writeErrors, IncompatibleChangeError, InvalidStateError, ...idempotencyErrors], dataField: { name: 'contract' } },
     args: { input: t.arg({ type: UpdateContractInput, required: true }) },
-    resolve: (_root, { input }, ctx) => {
+    resolve: (_root, { input: { idempotencyKey, ...input } }, ctx) => {
       checkInput([['input.expectedRevision', revisionNumber, input.expectedRevision]]);
-      return ctx.storage.contracts.update({ ...input, document: input.document, id: localId(input.id, 'Contract', 'input.id') }, ctx.caller.name);
+      return writes.updateContract(ctx.storage, { ...input, document: input.document, id: localId(input.id, 'Contract', 'input.id') }, ctx.caller.name, idempotencyKey);
     },
   }),
   rollbackContract: t.field({

@@ -5,6 +5,8 @@
 import {
   AlreadyExistsError,
   ConflictError,
+  IdempotencyKeyInProgressError,
+  IdempotencyKeyReusedError,
   IncompatibleChangeError,
   type IncompatibleChange,
   InvalidStateError,
@@ -174,6 +176,38 @@ builder.objectType(InvalidStateError, {
     reason: t.exposeString('reason', { description: 'What is in the way, and what would allow the action.' }),
   }),
 });
+
+builder.objectType(IdempotencyKeyReusedError, {
+  name: 'IdempotencyKeyReusedError',
+  description: 'The idempotencyKey was already used by this caller for this mutation with a different input. Nothing was written: send a new key for a different request.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof IdempotencyKeyReusedError,
+  fields: (t) => ({
+    field: t.exposeString('field', { description: 'The input field at fault: `input.idempotencyKey`.' }),
+    key: t.exposeString('key', { description: 'The key as sent.' }),
+    mutation: t.exposeString('mutation', { description: 'The mutation the key was first used for (keys are scoped per caller and per mutation).' }),
+  }),
+});
+
+builder.objectType(IdempotencyKeyInProgressError, {
+  name: 'IdempotencyKeyInProgressError',
+  description: 'An earlier request with the same idempotencyKey and input is still running. This one wrote nothing: retry after a moment to get its result.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof IdempotencyKeyInProgressError,
+  fields: (t) => ({
+    field: t.exposeString('field', { description: 'The input field concerned: `input.idempotencyKey`.' }),
+    key: t.exposeString('key', { description: 'The key as sent.' }),
+    mutation: t.exposeString('mutation', { description: 'The mutation the key belongs to.' }),
+    retryAfterMs: t.exposeInt('retryAfterMs', { description: 'A suggested wait before retrying, in milliseconds.' }),
+  }),
+});
+
+/** The description of the `idempotencyKey` input field of every mutation that takes one. */
+export const IDEMPOTENCY_KEY_DESCRIPTION =
+  'Optional, 1 to 200 characters, chosen by the caller (e.g. a UUID per logical request). A retry with the same key and the same input returns the first result and writes nothing; the same key with a different input is an IdempotencyKeyReusedError. Keys are scoped per caller and per mutation and are kept for GRIOT_IDEMPOTENCY_TTL_SECONDS.';
+
+/** The error types every mutation with an idempotencyKey can answer. */
+export const idempotencyErrors = [IdempotencyKeyReusedError, IdempotencyKeyInProgressError] as const;
 
 export { IncompatibleChangeError, InvalidStateError };
 export { AlreadyExistsError, ConflictError, InvalidTransitionError, NotAllowedError, NotFoundError, ValidationError };

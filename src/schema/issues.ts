@@ -1,6 +1,8 @@
 /** Data-quality issues: the Issue node with its activity, queries with summary counts, and the workflow mutations. */
 import type { Context } from '../context.js';
 import { ConflictError, InvalidTransitionError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { IDEMPOTENCY_KEY_DESCRIPTION, idempotencyErrors } from './errors.js';
+import * as writes from '../services/idempotent-writes.js';
 import {
   type ActivityEntry,
   type FieldChange,
@@ -241,6 +243,7 @@ const CreateIssueInput = builder.inputType('CreateIssueInput', {
     category: t.field({ type: IssueCategoryEnum, required: true, description: 'What kind of problem it is.' }),
     assignee: t.string({ required: false, description: 'Who should act on it, free text; unassigned when omitted.' }),
     tags: t.stringList({ required: false, description: 'Labels, at most 30 of 1 to 100 characters each (duplicates dropped).' }),
+    idempotencyKey: t.string({ required: false, description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
 });
 
@@ -273,10 +276,11 @@ builder.mutationFields((t) => ({
   createIssue: t.field({
     type: IssueRef,
     description: 'Opens an issue on a contract by hand (runs and validation records open theirs automatically). Editors and admins.',
-    errors: { types: [ValidationError, NotFoundError], dataField: { name: 'issue' } },
+    errors: { types: [ValidationError, NotFoundError, ...idempotencyErrors], dataField: { name: 'issue' } },
     args: { input: t.arg({ type: CreateIssueInput, required: true }) },
-    resolve: (_root, { input }, ctx) =>
-      ctx.storage.issues.create(
+    resolve: (_root, { input: { idempotencyKey, ...input } }, ctx) =>
+      writes.createIssue(
+        ctx.storage,
         {
           ...input,
           contractId: localId(input.contractId, 'Contract', 'input.contractId'),
@@ -284,6 +288,7 @@ builder.mutationFields((t) => ({
           validationRecordId: input.validationRecordId ? localId(input.validationRecordId, 'ValidationRecord', 'input.validationRecordId') : null,
         },
         ctx.caller.name,
+        idempotencyKey,
       ),
   }),
   updateIssue: t.field({

@@ -2,6 +2,8 @@
 import { checkInput, jsonObject } from './input.js';
 import { type Context, versionKey } from '../context.js';
 import { ConflictError, InvalidTransitionError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { IDEMPOTENCY_KEY_DESCRIPTION, idempotencyErrors } from './errors.js';
+import * as writes from '../services/idempotent-writes.js';
 import type { JsonObject } from '../domain/odcs.js';
 import { RUN_STATUSES, type Run, type RunStatus } from '../domain/runs.js';
 import { builder } from './builder.js';
@@ -121,6 +123,7 @@ const StartRunInput = builder.inputType('StartRunInput', {
     trigger: t.string({ required: false, description: 'What started it (e.g. `schedule`, `manual`, a commit), at most 200 characters.' }),
     metadata: t.field({ type: 'JSON', required: false, description: 'Any JSON object to keep with the run (at most 64 KiB as JSON).' }),
     status: t.field({ type: RunStatusEnum, required: false, description: 'RUNNING (default) or PENDING.' }),
+    idempotencyKey: t.string({ required: false, description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
 });
 
@@ -137,14 +140,15 @@ builder.mutationFields((t) => ({
   startRun: t.field({
     type: RunRef,
     description: 'Records that a pipeline started (or queued) a check of a contract version.',
-    errors: { types: [ValidationError, NotFoundError], dataField: { name: 'run' } },
+    errors: { types: [ValidationError, NotFoundError, ...idempotencyErrors], dataField: { name: 'run' } },
     args: { input: t.arg({ type: StartRunInput, required: true }) },
-    resolve: (_root, { input }, ctx) => {
+    resolve: (_root, { input: { idempotencyKey, ...input } }, ctx) => {
       checkInput([['input.metadata', jsonObject, input.metadata]]);
       if (input.status && input.status !== 'pending' && input.status !== 'running') {
         throw ValidationError.single('input.status', 'a run starts as PENDING or RUNNING', 'invalid_value');
       }
-      return ctx.storage.runs.start(
+      return writes.startRun(
+        ctx.storage,
         {
           ...input,
           contractId: localId(input.contractId, 'Contract', 'input.contractId'),
@@ -152,6 +156,7 @@ builder.mutationFields((t) => ({
           status: input.status as 'pending' | 'running' | null | undefined,
         },
         ctx.caller.name,
+        idempotencyKey,
       );
     },
   }),
