@@ -11,7 +11,9 @@
  *    died before marking the key), and the key is completed and the result returned. Not found, and the lease is
  *    live: an identical request is still running; the retry waits for it (polling the key) up to `waitMs`, then
  *    answers IdempotencyKeyInProgressError. Not found and the lease is over: the request died before its write;
- *    exactly one retry takes the key over (the next attempt number) and does the write with the SAME result id.
+ *    exactly one retry takes the key over (the next attempt number) and does the write with the same result id
+ *    (createContract: with a new one, recorded in the key first, since a create cut short may have left pieces
+ *    under the old id).
  * 5. A write refused with a typed error (nothing written) releases the key, so a corrected retry runs again.
  *
  * Guarantee: for one (principal, mutation, key), at most one write happens while the key is retained, and every
@@ -39,14 +41,20 @@ export interface IdempotentCall<T> {
   resource: string;
   /** updateContract: the contract the write token belongs to. */
   targetId?: string | null;
-  /** Does the write, under this result id. */
-  execute(resultId: string): Promise<T>;
+  /**
+   * A take-over writes under a NEW result id (recorded in the key before the write) instead of the reserved one:
+   * for writes that, cut short, can leave pieces under their id that a second write under it would trip over
+   * (createContract: its version and name key are written before the contract).
+   */
+  freshIdOnTakeOver?: boolean;
+  /** Does the write, under this result id (null without a key: the repository chooses). */
+  execute(resultId: string | null): Promise<T>;
   /** The result written under this id, or null when there is none (yet). */
   find(resultId: string): Promise<T | null>;
 }
 
 export async function idempotent<T>(repo: IdempotencyRepository, call: IdempotentCall<T>): Promise<T> {
-  if (call.key == null) return call.execute(randomUUID());
+  if (call.key == null) return call.execute(null);
   const problem = idempotencyKeyProblem(call.key);
   if (problem) throw new ValidationError([problem]);
   const id = idempotencyKeyId(call.principal, call.mutation, call.key);
@@ -76,7 +84,8 @@ export async function idempotent<T>(repo: IdempotencyRepository, call: Idempoten
         }
         if (!decision.live) {
           const next = decision.attempt + 1;
-          if (await repo.takeOver(id, next, new Date(now.getTime() + repo.options.leaseMs))) return perform(repo, id, next, decision.resultId, call);
+          const resultId = call.freshIdOnTakeOver ? randomUUID() : decision.resultId;
+          if (await repo.takeOver(id, next, new Date(now.getTime() + repo.options.leaseMs), resultId)) return perform(repo, id, next, resultId, call);
           continue;
         }
         if (Date.now() >= waitUntil) throw new IdempotencyKeyInProgressError(call.mutation, call.key, Math.max(POLL_MS, Math.min(repo.options.waitMs, 1000)));

@@ -20,6 +20,7 @@ export function createContract(storage: StorageBackend, input: CreateContractInp
     key,
     input,
     resource: 'Contract',
+    freshIdOnTakeOver: true,
     execute: (id) => storage.contracts.create({ ...input, id }, actor),
     find: (id) => storage.contracts.getById(id),
   });

@@ -385,9 +385,9 @@ export interface IdempotencyRepository {
   reserve(record: IdempotencyRecord): Promise<boolean>;
   /**
    * Takes over a pending key whose lease ran out: exactly one caller wins each attempt number (the next after the
-   * one found). The winner holds the key until `leaseUntil`.
+   * one found). The winner holds the key until `leaseUntil`; its write's result id becomes `resultId`.
    */
-  takeOver(id: string, attempt: number, leaseUntil: Date): Promise<boolean>;
+  takeOver(id: string, attempt: number, leaseUntil: Date, resultId: string): Promise<boolean>;
   /** Marks the key done (its result exists; every attempt of a key writes the same result id). */
   complete(id: string): Promise<void>;
   /** Forgets a pending key whose write was refused (a typed error: nothing written), so the next retry runs again. */

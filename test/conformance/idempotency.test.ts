@@ -101,6 +101,23 @@ describe.each(backends)('$name backend', (backend) => {
       expect(await countContracts(storage())).toBe(1);
     });
 
+    it('recovers a create that died part-way (MongoDB: its version already written): the retry creates the contract once', async () => {
+      const input = { document: contractDocument({ name: 'orders', version: '1.0.0' }) };
+      await deadReservation(storage(), 'alice', 'createContract', 'k-1', input, 'contract-of-the-dead-request');
+      if (backend.name === 'mongodb') {
+        // what the dead request left: its version 1, written before the contract (an invisible orphan)
+        const orphan = { _id: 'contract-of-the-dead-request@1', contractId: 'contract-of-the-dead-request', number: 1, version: '1.0.0', documentJson: '{}', changeKind: 'create', restoredFrom: null, note: null, createdAt: new Date(), createdBy: 'alice', writeToken: 'dead' };
+        await (storage() as MongoStorageBackend).db.collection('contract_versions').insertOne(orphan as never);
+      }
+      const created = await writes.createContract(storage(), input, 'alice', 'k-1');
+      expect(created.name).toBe('orders');
+      expect(await countContracts(storage())).toBe(1);
+      expect(await countVersions(storage(), created.id)).toBe(1);
+      const again = await writes.createContract(storage(), input, 'alice', 'k-1');
+      expect(again.id).toBe(created.id);
+      expect((await storage().idempotency.get(idempotencyKeyId('alice', 'createContract', 'k-1')))).toMatchObject({ state: 'done', resultId: created.id, attempt: 1 });
+    });
+
     it('refuses an empty or over-long key (ValidationError at input.idempotencyKey)', async () => {
       for (const key of ['', ' ', 'x'.repeat(201)]) {
         const error = await rejection(writes.createContract(storage(), { document: contractDocument({ name: 'orders', version: '1.0.0' }) }, 'alice', key), ValidationError);

@@ -30,11 +30,12 @@ export class MemoryIdempotencyRepository implements IdempotencyRepository {
     return true;
   }
 
-  async takeOver(id: string, attempt: number, leaseUntil: Date): Promise<boolean> {
+  async takeOver(id: string, attempt: number, leaseUntil: Date, resultId: string): Promise<boolean> {
     const found = this.live(id);
     if (!found || found.state !== 'pending' || found.attempt !== attempt - 1) return false;
     found.attempt = attempt;
     found.leaseUntil = new Date(leaseUntil);
+    found.resultId = resultId;
     return true;
   }
 

@@ -101,10 +101,10 @@ export class MongoIdempotencyRepository implements IdempotencyRepository {
     return this.insert(toStored(record));
   }
 
-  async takeOver(id: string, attempt: number, leaseUntil: Date): Promise<boolean> {
+  async takeOver(id: string, attempt: number, leaseUntil: Date, resultId: string): Promise<boolean> {
     const marker: StoredIdempotencyKey = { _id: `${id}#${attempt}`, kind: 'takeover', expiresAt: new Date(Date.now() + this.options.ttlMs) };
     if (!(await this.insert(marker))) return false;
-    await this.keys.updateOne({ _id: id }, { $set: { attempt, leaseUntil } });
+    await this.keys.updateOne({ _id: id }, { $set: { attempt, leaseUntil, resultId } });
     return true;
   }
 
