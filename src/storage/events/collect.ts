@@ -80,8 +80,11 @@ export async function collectEvents(storage: StorageBackend, where: Locator, sin
       if (!contract) break;
       events.push(...statusChangedEvents(contract, since));
       if (where.op === 'contract.version') {
-        const page = await storage.contracts.listVersions(contract.id, { first: known.contract ? 1 : RECENT });
-        for (const v of page.items) if (v.number > 1 && after(v.createdAt)) events.push(versionPublishedEvent(contract, v));
+        // The writer: the newest version by its id (a point read); the repair pass: the recent ones.
+        const versions = known.contract
+          ? (await storage.contracts.getVersionsByIds([`${contract.id}@${contract.versionCount}`])).filter((v) => v !== null)
+          : (await storage.contracts.listVersions(contract.id, { first: RECENT })).items;
+        for (const v of versions) if (v.number > 1 && after(v.createdAt)) events.push(versionPublishedEvent(contract, v));
       }
       if (where.op === 'contract.settings' && after(contract.updatedAt)) events.push(settingsChangedEvent(contract, where.actor));
       break;

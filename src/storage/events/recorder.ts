@@ -52,8 +52,8 @@ export function withEvents<B extends StorageBackend>(inner: B, options: EventRec
     options.afterWrite?.(located);
     try {
       for (const event of await collectEvents(inner, located, since, known(result))) await log.append(event);
-      // Not awaited: the events are durable; an intent left by a failed delete is a no-op for the repair pass.
-      if (intentId) void intents!.end(intentId).catch(() => undefined);
+      // Inside the request (its trace and time limit); an intent left by a failed delete is a no-op to repair.
+      if (intentId) await intents!.end(intentId).catch(() => undefined);
     } catch (error) {
       // The write is committed: with an intent kept, the repair pass appends the events later; without one, fail.
       if (!intentId) throw error;
