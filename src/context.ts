@@ -6,6 +6,9 @@
  */
 import DataLoader from 'dataloader';
 import { DEFAULT_POLICY, type RegistryPolicy } from './domain/evolution.js';
+import type { DocumentLimits } from './domain/document-limits.js';
+import { nameForLookup } from './domain/names.js';
+import { DEFAULT_TEXT_LIMITS } from './domain/odcs-format.js';
 import { measuredBatch } from './observability/batches.js';
 import { ANONYMOUS, type Principal, type Scopes, scopesOf } from './auth/principal.js';
 import type { CatalogEntry, Comment, Contract, ContractVersion, Issue, Run, StorageBackend, ValidationRecord } from './storage/types.js';
@@ -42,6 +45,8 @@ export interface Context {
   caller: Caller;
   auth: RequestAuth;
   loaders: Loaders;
+  /** Size and nesting of one document (GRIOT_MAX_DOCUMENT_BYTES/_DEPTH): what an imported text may parse to. */
+  documentLimits: Readonly<DocumentLimits>;
 }
 
 export function versionKey(contractId: string, version: string): string {
@@ -50,7 +55,8 @@ export function versionKey(contractId: string, version: string): string {
 
 export function createLoaders(storage: StorageBackend): Loaders {
   return {
-    contractByName: new DataLoader(measuredBatch('contractByName', (names) => storage.contracts.getByNames(names))),
+    // Names are compared as stored (NFC): one key, and one storage read, for every form of the same name.
+    contractByName: new DataLoader(measuredBatch('contractByName', (names) => storage.contracts.getByNames(names.map(nameForLookup))), { cacheKeyFn: nameForLookup }),
     versionByVersion: new DataLoader(
       measuredBatch('versionByVersion', (keys: readonly string[]) =>
         storage.contracts.getVersions(
@@ -76,9 +82,10 @@ export function createContext(
   policy: RegistryPolicy = DEFAULT_POLICY,
   caller: Caller = ANONYMOUS,
   auth: { failure?: string | null; anonymousRead?: boolean } = {},
+  documentLimits: Readonly<DocumentLimits> = DEFAULT_TEXT_LIMITS,
 ): Context {
   const anonymousRead = auth.anonymousRead ?? false;
   const failure = auth.failure ?? null;
   const scopes: Scopes = failure ? { reachable: false, read: false, write: false, approve: false, admin: false } : scopesOf(caller, anonymousRead);
-  return { storage, policy, caller, auth: { failure, anonymousRead, scopes }, loaders: createLoaders(storage) };
+  return { storage, policy, caller, auth: { failure, anonymousRead, scopes }, loaders: createLoaders(storage), documentLimits };
 }

@@ -48,6 +48,8 @@ export function createServer(options: ServerOptions): RegistryServer {
   const exposure = options.exposure ?? DEFAULT_EXPOSURE;
   const anonymousRead = options.auth?.anonymousRead ?? false;
   const logger = options.logger ?? silentLogger();
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const documentLimits = { maxBytes: limits.maxDocumentBytes, maxDepth: limits.maxDocumentDepth };
   return createYoga<Record<string, never>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -61,15 +63,15 @@ export function createServer(options: ServerOptions): RegistryServer {
     context: async ({ request }) => {
       const result = await authenticate(request);
       return result.ok
-        ? createContext(storage, options.policy, result.principal, { anonymousRead })
-        : createContext(storage, options.policy, undefined, { anonymousRead, failure: result.reason });
+        ? createContext(storage, options.policy, result.principal, { anonymousRead }, documentLimits)
+        : createContext(storage, options.policy, undefined, { anonymousRead, failure: result.reason }, documentLimits);
     },
     plugins: [
       ...observabilityPlugins({ ...options.observability, logger, storage, graphqlEndpoint: '/graphql' }),
       readinessPlugin(storage),
-      operationLimitsPlugin(options.limits ?? DEFAULT_LIMITS),
-      requestBudgetPlugin((options.limits ?? DEFAULT_LIMITS).requestTimeoutMs),
-      documentLimitsPlugin({ maxBytes: (options.limits ?? DEFAULT_LIMITS).maxDocumentBytes, maxDepth: (options.limits ?? DEFAULT_LIMITS).maxDocumentDepth }),
+      operationLimitsPlugin(limits),
+      requestBudgetPlugin(limits.requestTimeoutMs),
+      documentLimitsPlugin(documentLimits),
       ...exposurePlugins(exposure, authenticate),
     ],
     maskedErrors: {

@@ -31,6 +31,7 @@ import { type Judgement, type RuleCategory, judgeChanges } from './breaking-rule
 import { type Change, diffDocuments } from './diff/index.js';
 import type { JsonObject } from './odcs.js';
 import { type VersionBump, bumpVersion, compareSemVer, parseSemVer } from './versions.js';
+import { boundInput, quoteInput } from './echo.js';
 
 export const COMPATIBILITY_MODES = [
   'BACKWARD',
@@ -170,7 +171,7 @@ export function checkDeclaredVersion(
   if (declared === null) return { ok: true, version: minimum };
   const parsed = parseSemVer(declared);
   if (!parsed) {
-    return { ok: false, minimum, explanation: `${JSON.stringify(declared)} is not a semantic version: version must be at least ${minimum}` };
+    return { ok: false, minimum, explanation: `${quoteInput(declared)} is not a semantic version: version must be at least ${minimum}` };
   }
   const core = `${parsed.major}.${parsed.minor}.${parsed.patch}`;
   if (compareSemVer(declared, current) > 0 && compareSemVer(core, minimum) >= 0) return { ok: true, version: declared };
@@ -183,7 +184,7 @@ export function checkDeclaredVersion(
     const more = reasons.length - 1;
     because = `${first.summary} ${BUMP_WORDING[effective]}${more ? ` (and ${more} more ${more === 1 ? 'change' : 'changes'} like it)` : ''}`;
   }
-  return { ok: false, minimum, explanation: `${because}: version must be at least ${minimum} (declared ${declared})` };
+  return { ok: false, minimum, explanation: `${because}: version must be at least ${minimum} (declared ${boundInput(declared)})` };
 }
 
 export interface UpdateAssessment {

@@ -3,6 +3,7 @@
  * class to its own error type in mutation results. Anything else is an unexpected error and is masked.
  */
 import type { ErrorCode, ValidationIssueCode } from './error-codes.js';
+import { quoteInput } from './echo.js';
 
 export interface ValidationIssue {
   /** Where the problem is, e.g. `schema[0].properties[3].logicalType` or `input.name`. */
@@ -38,7 +39,7 @@ export class NotFoundError extends RegistryError {
     readonly resource: string,
     readonly key: string,
   ) {
-    super(`${resource} ${JSON.stringify(key)} was not found`);
+    super(`${resource} ${quoteInput(key)} was not found`);
     this.name = 'NotFoundError';
   }
 }

@@ -34,3 +34,11 @@ export function normalizeName(raw: unknown): NameCheck {
 export function versionLengthProblem(version: string): string | null {
   return version.length > MAX_VERSION_LENGTH ? `must be at most ${MAX_VERSION_LENGTH} characters (it has ${version.length})` : null;
 }
+
+/**
+ * A name as a lookup compares it with stored names (trimmed, NFC): a decomposed `Cafe\u0301` finds the stored
+ * `Café`. Text that could never be a stored name is returned as it is (it then matches nothing).
+ */
+export function nameForLookup(raw: string): string {
+  return raw.trim().normalize('NFC');
+}

@@ -2,14 +2,15 @@
  * ODCS documents as text: YAML (the standard's usual form) or JSON, in and out. Parsing keeps key order and every
  * value, so export(import(text)) gives back the same document. Pure.
  */
-import { DEFAULT_DOCUMENT_DEPTH, documentLimitProblem } from './document-limits.js';
+import { DEFAULT_DOCUMENT_DEPTH, type DocumentLimits, documentLimitProblem } from './document-limits.js';
 import { Document, isMap, isSeq, LineCounter, parse, parseDocument, Scalar, visit } from 'yaml';
 import { ValidationError } from './errors.js';
 import type { JsonObject } from './odcs.js';
 
 export type ContractFormat = 'yaml' | 'json';
 
-const MAX_TEXT_BYTES = 4 * 1024 * 1024;
+/** The limits of an imported text when the caller gives none (the defaults of GRIOT_MAX_DOCUMENT_BYTES/_DEPTH). */
+export const DEFAULT_TEXT_LIMITS: Readonly<DocumentLimits> = Object.freeze({ maxBytes: 4 * 1024 * 1024, maxDepth: DEFAULT_DOCUMENT_DEPTH });
 
 /** Guesses the format of a text: JSON when it starts with `{`, else YAML. */
 export function detectFormat(text: string): ContractFormat {
@@ -21,9 +22,15 @@ export function detectFormat(text: string): ContractFormat {
  * line and column; YAML features JSON cannot hold (anchors are resolved; non-string keys, tags other than the
  * core ones) are refused.
  */
-export function parseContractText(text: string, format: ContractFormat = detectFormat(text), path = 'text'): JsonObject {
-  if (Buffer.byteLength(text) > MAX_TEXT_BYTES) {
-    throw ValidationError.single(path, `must be at most ${MAX_TEXT_BYTES} bytes`, 'too_big');
+export function parseContractText(
+  text: string,
+  format: ContractFormat = detectFormat(text),
+  path = 'text',
+  limits: Readonly<DocumentLimits> = DEFAULT_TEXT_LIMITS,
+): JsonObject {
+  const { maxBytes, maxDepth } = limits;
+  if (Buffer.byteLength(text) > maxBytes) {
+    throw ValidationError.single(path, `must be at most ${maxBytes} bytes`, 'too_big');
   }
   let value: unknown;
   if (format === 'json') {
@@ -32,7 +39,7 @@ export function parseContractText(text: string, format: ContractFormat = detectF
     } catch (error) {
       throw ValidationError.single(path, `is not valid JSON: ${(error as Error).message}`, 'invalid_syntax');
     }
-    const nesting = documentLimitProblem(value, { maxBytes: Number.POSITIVE_INFINITY, maxDepth: DEFAULT_DOCUMENT_DEPTH });
+    const nesting = documentLimitProblem(value, { maxBytes: Number.POSITIVE_INFINITY, maxDepth });
     if (nesting) throw ValidationError.single(path, `must not nest objects and arrays more than ${nesting.max} deep`, 'too_big');
   } else {
     const lineCounter = new LineCounter();
@@ -41,7 +48,7 @@ export function parseContractText(text: string, format: ContractFormat = detectF
       doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, schema: 'core' });
     } catch (error) {
       // The YAML composer recurses per nesting level: text nested deeper than the stack allows.
-      if (error instanceof RangeError) throw ValidationError.single(path, `must not nest mappings and sequences more than ${DEFAULT_DOCUMENT_DEPTH} deep`, 'too_big');
+      if (error instanceof RangeError) throw ValidationError.single(path, `must not nest mappings and sequences more than ${maxDepth} deep`, 'too_big');
       throw error;
     }
     const problem = doc.errors[0];
@@ -57,10 +64,10 @@ export function parseContractText(text: string, format: ContractFormat = detectF
     } catch (error) {
       // The yaml library refuses alias expansion past maxAliasCount ("billion laughs").
       if (error instanceof ReferenceError) throw ValidationError.single(path, 'uses YAML aliases that expand too far (at most 100 alias uses)', 'too_big');
-      if (error instanceof RangeError) throw ValidationError.single(path, `must not nest mappings and sequences more than ${DEFAULT_DOCUMENT_DEPTH} deep`, 'too_big');
+      if (error instanceof RangeError) throw ValidationError.single(path, `must not nest mappings and sequences more than ${maxDepth} deep`, 'too_big');
       throw error;
     }
-    const nesting = documentLimitProblem(value, { maxBytes: Number.POSITIVE_INFINITY, maxDepth: DEFAULT_DOCUMENT_DEPTH });
+    const nesting = documentLimitProblem(value, { maxBytes: Number.POSITIVE_INFINITY, maxDepth });
     if (nesting) throw ValidationError.single(path, `must not nest mappings and sequences more than ${nesting.max} deep`, 'too_big');
     assertJson(value, path);
   }

@@ -13,6 +13,7 @@ import type { CORSOptions, Plugin } from 'graphql-yoga';
 type CorsOption = false | ((request: Request) => CORSOptions);
 import type { Authentication, Authenticator } from '../auth/authenticate.js';
 import type { Context } from '../context.js';
+import { boundQuoted, rewriteErrors, withoutSuggestions } from './error-text.js';
 
 export const INTROSPECTION_MODES = ['off', 'authenticated', 'everyone'] as const;
 export type IntrospectionMode = (typeof INTROSPECTION_MODES)[number];
@@ -75,6 +76,22 @@ export function schemaExposurePlugin(mode: IntrospectionMode, authenticate: Auth
       payload.addValidationRule(NoSchemaIntrospectionCustomRule);
       return block.onValidate!(payload as never) as never;
     },
+    // Suggestions graphql-js makes outside validation (an unknown enum value or input field in the variables).
+    onResultProcess({ request, result, setResult }) {
+      if (mode === 'everyone' || hiddenFor.get(request) === false) return;
+      const next = rewriteErrors(result, withoutSuggestions);
+      if (next) setResult(next);
+    },
+  };
+}
+
+/** Input quoted in any error message is bounded (error-text.ts). */
+export function boundedErrorTextPlugin(): Plugin {
+  return {
+    onResultProcess({ result, setResult }) {
+      const next = rewriteErrors(result, boundQuoted);
+      if (next) setResult(next);
+    },
   };
 }
 
@@ -118,5 +135,5 @@ function retryAfterSeconds(window: string): string {
 }
 
 export function exposurePlugins(options: ExposureOptions, authenticate: Authenticator): Plugin[] {
-  return [schemaExposurePlugin(options.introspection, authenticate), csrfPlugin(), ...(options.rateLimit ? [rateLimitPlugin(options.rateLimit)] : [])];
+  return [schemaExposurePlugin(options.introspection, authenticate), boundedErrorTextPlugin(), csrfPlugin(), ...(options.rateLimit ? [rateLimitPlugin(options.rateLimit)] : [])];
 }

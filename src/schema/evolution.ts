@@ -20,6 +20,7 @@ import { builder } from './builder.js';
 import { CompatibilityModeEnum, ContractRef, ContractVersionRef } from './contracts.js';
 import { ValidationIssueRef } from './errors.js';
 import { localId } from './ids.js';
+import { boundInput } from '../domain/echo.js';
 
 const VersionBumpEnum = builder.enumType('VersionBump', {
   description: 'Which part of the semantic version (MAJOR.MINOR.PATCH) a set of changes requires to grow, at least.',
@@ -123,7 +124,7 @@ const ContractDiffRef = builder.objectRef<DiffResult>('ContractDiff').implement(
 
 async function versionDocument(ctx: Context, contract: Contract, version: string, path: string): Promise<JsonObject> {
   const found = await ctx.loaders.versionByVersion.load(versionKey(contract.id, version));
-  if (!found) throw ValidationError.single(path, `${contract.name} has no version ${version}`, 'not_found');
+  if (!found) throw ValidationError.single(path, `${contract.name} has no version ${boundInput(version)}`, 'not_found');
   return found.document;
 }
 
@@ -157,7 +158,7 @@ builder.objectFields(ContractRef, (t) => ({
       const version = args.version
         ? await ctx.loaders.versionByVersion.load(versionKey(c.id, args.version))
         : await ContractVersionRef.getDataloader(ctx).load(servedId);
-      if (!version) throw ValidationError.single('version', `${c.name} has no version ${args.version}`, 'not_found');
+      if (!version) throw ValidationError.single('version', `${c.name} has no version ${boundInput(args.version ?? "")}`, 'not_found');
       const document = version.id === servedId ? servedDocument(c) : versionedDocument(version);
       return exportText(document, format, version.source);
     },
@@ -329,6 +330,6 @@ builder.mutationFields((t) => ({
     description: 'Creates a contract from ODCS text, or writes a new version of the contract with the same ODCS id.',
     errors: { types: [ValidationError, AlreadyExistsError, ConflictError, IncompatibleChangeError, NotFoundError, InvalidStateError], dataField: { name: 'result' } },
     args: { input: t.arg({ type: ImportContractInput, required: true }) },
-    resolve: (_root, { input }, ctx) => importContract(ctx.storage, { ...input, format: input.format as ContractFormat | null | undefined }, ctx.caller.name),
+    resolve: (_root, { input }, ctx) => importContract(ctx.storage, { ...input, format: input.format as ContractFormat | null | undefined }, ctx.caller.name, ctx.documentLimits),
   }),
 }));

@@ -5,8 +5,10 @@
  * every error of a matched import (its message starts with the contract; importTargetOf gives it structured).
  */
 import { type Contract, type ContractVersion, versionId } from '../domain/contracts.js';
+import type { DocumentLimits } from '../domain/document-limits.js';
 import { RegistryError } from '../domain/errors.js';
 import { type ContractFormat, detectFormat, parseContractText } from '../domain/odcs-format.js';
+import { nameForLookup } from '../domain/names.js';
 import { odcsIdOf } from '../domain/odcs-identity.js';
 import { normalizeIncoming, servedDocument } from '../domain/odcs-served.js';
 import type { StorageBackend } from '../storage/types.js';
@@ -47,9 +49,10 @@ export function importTargetOf(error: unknown): { target: ImportTarget; reason: 
   return error instanceof Error ? (targets.get(error) ?? null) : null;
 }
 
-export async function importContract(storage: StorageBackend, input: ImportInput, actor: string | null): Promise<ImportResult> {
+/** `limits`: the size and nesting the text may have (GRIOT_MAX_DOCUMENT_BYTES/_DEPTH; default: their defaults). */
+export async function importContract(storage: StorageBackend, input: ImportInput, actor: string | null, limits?: Readonly<DocumentLimits>): Promise<ImportResult> {
   const format = input.format ?? detectFormat(input.text);
-  const document = parseContractText(input.text, format, 'text');
+  const document = parseContractText(input.text, format, 'text', limits);
   // The text is kept with the version it makes, for faithful export (domain/odcs-text).
   const source = { text: input.text, format };
   const odcsId = odcsIdOf(document);
@@ -91,7 +94,7 @@ function same(a: unknown, b: unknown): boolean {
 /** The default name when no contract has it yet; else null, so that the ODCS id names the contract. */
 async function freeName(storage: StorageBackend, name: string | null | undefined): Promise<string | null> {
   if (!name) return null;
-  return (await storage.contracts.getByName(name)) ? null : name;
+  return (await storage.contracts.getByName(nameForLookup(name))) ? null : name;
 }
 
 /** The contract's newest version (a draft revision, when it has one above the served version). */

@@ -2,7 +2,10 @@
  * Exposure (issue 10.7): introspection and field suggestions only for callers who qualify, CORS from an allowlist,
  * CSRF prevention for requests a browser can send cross-site without a preflight, an optional rate limit.
  */
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { hashApiKey } from '../../src/auth/api-keys.js';
+import { loadConfig } from '../../src/config.js';
 import { DEFAULT_EXPOSURE, type ExposureOptions } from '../../src/http/exposure.js';
 import { createMemoryStorage } from '../../src/storage/memory/index.js';
 import type { Role } from '../../src/auth/principal.js';
@@ -46,6 +49,33 @@ describe('introspection and suggestions', () => {
     expect(off.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect((await post(client({ introspection: 'off' }, 'admin'), TYPO)).body.errors?.[0]?.message).not.toContain('Did you mean');
     expect((await post(client({ introspection: 'everyone' }, null), INTROSPECTION)).body.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+  });
+
+  it('hide the suggestions of variable errors (enum values, input fields) the same way', async () => {
+    const badEnum = { filter: { status: ['ACTIV' as never] } };
+    const badField = { filter: { ownr: 'x' } as never };
+    const messages = async (c: TestClient) => [
+      (await c.request(ContractsDocument, badEnum)).errors?.[0]?.message ?? '',
+      (await c.request(ContractsDocument, badField)).errors?.[0]?.message ?? '',
+    ];
+    const [viewerEnum, viewerField] = await messages(client({}, 'viewer'));
+    expect(viewerEnum).toContain('Did you mean the enum value "ACTIVE"?');
+    expect(viewerField).toContain('Did you mean "owner"?');
+    for (const c of [client({}, null), client({ introspection: 'off' }, 'admin')]) {
+      const [enumMessage, fieldMessage] = await messages(c);
+      expect(enumMessage).toContain('Value "ACTIV" does not exist in "ContractStatus" enum');
+      expect(fieldMessage).toContain('Field "ownr" is not defined by type "ContractFilter"');
+      for (const m of [enumMessage, fieldMessage]) {
+        expect(m).not.toContain('Did you mean');
+        expect(m).not.toMatch(/"ACTIVE"|"owner"/);
+      }
+    }
+  });
+
+  it('are off in production unless configured (GRIOT_INTROSPECTION)', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).exposure.introspection).toBe('off');
+    expect(loadConfig({ NODE_ENV: 'production', GRIOT_INTROSPECTION: 'authenticated' }).exposure.introspection).toBe('authenticated');
+    expect(loadConfig({ NODE_ENV: 'development' }).exposure.introspection).toBe('authenticated');
   });
 
   it('answers the same document differently per caller (no cached validation leaks between them)', async () => {
@@ -120,17 +150,19 @@ describe('rate limit', () => {
     for (let i = 0; i < 20; i++) expect((await post(c, '{ viewer { name } }')).body.errors).toBeUndefined();
   });
 
-  it('limits each principal separately when configured', async () => {
-    const storage = createMemoryStorage();
-    const exposure = { rateLimit: { max: 3, window: '1m' } };
-    const first = client(exposure, 'viewer', storage);
-    for (let i = 0; i < 3; i++) expect((await post(first, '{ viewer { name } }')).body.errors).toBeUndefined();
-    const limited = await post(first, '{ viewer { name } }');
+  it('limits each principal separately when configured, on one server', async () => {
+    const keys = { alice: randomBytes(24).toString('base64url'), bob: randomBytes(24).toString('base64url') };
+    const apiKeys = Object.entries(keys).map(([name, key]) => ({ name, roles: ['viewer' as const], sha256: hashApiKey(key) }));
+    const exposure = { ...DEFAULT_EXPOSURE, rateLimit: { max: 3, window: '1m' } };
+    const c = createTestClient(createMemoryStorage(), undefined, { as: null, auth: { apiKeys, anonymousRead: true }, server: { exposure } });
+    const as = (who: keyof typeof keys) => ({ 'x-api-key': keys[who] });
+    for (let i = 0; i < 3; i++) expect((await post(c, '{ viewer { name } }', as('alice'))).body).toEqual({ data: { viewer: { name: 'alice' } } });
+    const limited = await post(c, '{ viewer { name } }', as('alice'));
     expect(limited.response.status).toBe(429);
     expect(limited.response.headers.get('retry-after')).toBe('60');
     expect(limited.body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
-    // Another principal (its own key) still has its budget.
-    const second = client(exposure, 'viewer', storage);
-    expect((await post(second, '{ viewer { name } }')).body.errors).toBeUndefined();
+    // Another principal on the same server still has its budget; alice stays limited.
+    expect((await post(c, '{ viewer { name } }', as('bob'))).body).toEqual({ data: { viewer: { name: 'bob' } } });
+    expect((await post(c, '{ viewer { name } }', as('alice'))).response.status).toBe(429);
   });
 });

@@ -9,6 +9,8 @@ import {
   ContractByNameDocument,
   ContractsDocument,
   CreateContractDocument,
+  ExportContractDocument,
+  PreviewContractUpdateDocument,
   ImportContractDocument,
   InputLimitsRecordsDocument,
   RecordValidationDocument,
@@ -61,6 +63,44 @@ describe.each(backends)('input limits on $name', (backend) => {
     expect(result.createContract.contract.name).toBe('caf\u00E9-orders');
     const found = await client.run(ContractByNameDocument, { name: 'caf\u00E9-orders' });
     expect(found.contractByName?.id).toBe(result.createContract.contract.id);
+  });
+
+  it('finds a contract by its name in any Unicode normalization form (lookups are NFC like stored names)', async () => {
+    const created = await client.run(CreateContractDocument, { input: { document: contractDocument({ name: 'Zu\u0308rich-orders' }) } });
+    if (created.createContract.__typename !== 'CreateContractSuccess') throw new Error(JSON.stringify(created));
+    expect(created.createContract.contract.name).toBe('Z\u00FCrich-orders');
+    // Decomposed ("u" + combining diaeresis), composed, and decomposed with spaces around: the same contract.
+    for (const name of ['Zu\u0308rich-orders', 'Z\u00FCrich-orders', ' Zu\u0308rich-orders ']) {
+      expect((await client.run(ContractByNameDocument, { name })).contractByName?.id).toBe(created.createContract.contract.id);
+    }
+    expect((await client.run(ContractByNameDocument, { name: 'Zurich-orders' })).contractByName).toBeNull();
+  });
+
+  it('never echoes a long version back whole: update, preview, export and variable errors bound it', async () => {
+    const made = await client.run(CreateContractDocument, { input: { document: contractDocument({ name: 'echo-bounds' }) } });
+    if (made.createContract.__typename !== 'CreateContractSuccess') throw new Error(JSON.stringify(made));
+    const { id, revision } = made.createContract.contract;
+    const long = `1.0.0-${'q'.repeat(20_000)}`;
+    const notEchoed = (result: unknown) => {
+      const text = JSON.stringify(result);
+      expect(text).not.toContain('q'.repeat(100));
+      expect(text.length).toBeLessThan(5000);
+    };
+    const updated = await client.run(UpdateContractDocument, { input: { id, expectedRevision: revision, document: contractDocument({ name: 'echo-bounds' }), version: long } });
+    expect(updated.updateContract.__typename).toBe('ValidationError');
+    notEchoed(updated);
+    const notSemver = await client.run(UpdateContractDocument, { input: { id, expectedRevision: revision, document: contractDocument({ name: 'echo-bounds' }), version: `x${'q'.repeat(60)}` } });
+    expect(JSON.stringify(notSemver)).toContain('q'.repeat(60)); // short input is quoted whole (so the check above can fail)
+    const preview = await client.run(PreviewContractUpdateDocument, { id, document: contractDocument({ name: 'echo-bounds' }), version: long });
+    expect(preview.previewContractUpdate.versionError).toContain('(20006 characters) is not a semantic version');
+    notEchoed(preview.previewContractUpdate.versionError);
+    const exported = await client.request(ExportContractDocument, { id, version: long });
+    expect(exported.errors?.[0]?.message).toContain('has no version');
+    notEchoed(exported);
+    const coercion = await client.request(ContractsDocument, { first: long as unknown as number });
+    expect(coercion.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(coercion.errors?.[0]?.message).toMatch(/"1\.0\.0-q+…" \(20006 characters\)/);
+    notEchoed(coercion);
   });
 
   it('refuses versions longer than 64 characters without echoing them', async () => {
@@ -120,5 +160,23 @@ describe.each(backends)('input limits on $name', (backend) => {
     expect(stored.recordValidation.__typename).toBe('RecordValidationSuccess');
     const read = await client.run(InputLimitsRecordsDocument, { first: 10 });
     expect(read.validationRecords.nodes).toEqual([expect.objectContaining({ rowCount: big, errorCount: big - 1 })]);
+  });
+
+  it('holds imported text to the configured nesting limit (GRIOT_MAX_DOCUMENT_DEPTH)', async () => {
+    const nested = (depth: number, name: string) => {
+      let value: unknown = 'leaf';
+      for (let i = 0; i < depth; i++) value = { x: value };
+      return JSON.stringify({ ...contractDocument({ name }), customProperties: [{ property: 'nested', value }] });
+    };
+    const shallow = createTestClient(storage, (e) => unexpected.push(e), { server: { limits: { ...DEFAULT_LIMITS, maxDocumentDepth: 16 } } });
+    const before = await count();
+    const refused = await shallow.run(ImportContractDocument, { input: { text: nested(20, 'nested-refused'), format: 'JSON' } });
+    expect(refused.importContract).toMatchObject({ __typename: 'ValidationError', issues: [{ path: 'text', message: expect.stringContaining('more than 16 deep') }] });
+    const yaml = await shallow.run(ImportContractDocument, { input: { text: `name: nested-yaml\nx: ${'['.repeat(20)}1${']'.repeat(20)}\n`, format: 'YAML' } });
+    expect(yaml.importContract).toMatchObject({ __typename: 'ValidationError', issues: [{ path: 'text', message: expect.stringContaining('more than 16 deep') }] });
+    expect(await count()).toBe(before);
+    // The same text is within the default limit (64).
+    const accepted = await client.run(ImportContractDocument, { input: { text: nested(20, 'nested-accepted'), format: 'JSON' } });
+    expect(accepted.importContract.__typename).toBe('ImportContractSuccess');
   });
 });

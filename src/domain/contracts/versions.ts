@@ -1,4 +1,5 @@
 /** Writing versions, as pure functions: what a create, an update, a rollback or a settings change produces. */
+import { quoteInput } from '../echo.js';
 import { InvalidStateError, ValidationError, type ValidationIssue } from '../errors.js';
 import { DEFAULT_POLICY, planEvolution, type RegistryPolicy } from '../evolution.js';
 import { type JsonObject, type OdcsDocument, validateContractDocument } from '../odcs.js';
@@ -81,7 +82,7 @@ export function planCreate(input: CreateContractInput, id: string, ctx: WriteCon
   const versionPath = input.version != null ? 'version' : 'document.version';
   const tooLong = versionLengthProblem(version);
   if (tooLong) issues.push({ path: versionPath, message: tooLong, code: 'too_big' });
-  else if (!isSemVer(version)) issues.push({ path: versionPath, message: `must be a semantic version such as 1.0.0, not ${JSON.stringify(version)}`, code: 'invalid_format' });
+  else if (!isSemVer(version)) issues.push({ path: versionPath, message: `must be a semantic version such as 1.0.0, not ${quoteInput(version)}`, code: 'invalid_format' });
   if (issues.length) throw new ValidationError(issues);
   const statedVersion = typeof doc.version === 'string' ? doc.version : null;
   const contract: Contract = {
@@ -198,7 +199,7 @@ export function planRollback(
   const policy = ctx.policy ?? DEFAULT_POLICY;
   const document = cloneJson(target.document);
   const identity = identityProblem(head.document, document, 'toVersion');
-  if (identity) throw new ValidationError([{ ...identity, message: `holds ODCS id ${JSON.stringify(odcsIdOf(document))}; the contract's id ${identity.message}` }]);
+  if (identity) throw new ValidationError([{ ...identity, message: `holds ODCS id ${quoteInput(odcsIdOf(document))}; the contract's id ${identity.message}` }]);
   const evolution = planEvolution({
     currentDocument: head.document,
     currentVersion: head.version,
