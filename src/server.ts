@@ -17,6 +17,7 @@ import { callerError } from './http/caller-errors.js';
 import { unavailableError } from './http/unavailable.js';
 import { corsOptions, DEFAULT_EXPOSURE, type ExposureOptions, exposurePlugins, oncePerRequest } from './http/exposure.js';
 import { requestBudgetPlugin } from './http/budget.js';
+import { cancellableStorage, installStopHooks } from './http/cancellation.js';
 import { documentLimitsPlugin } from './http/documents.js';
 import { operationLimitsPlugin } from './http/limits.js';
 import { DEFAULT_LIMITS, type LimitsOptions } from './http/limits-options.js';
@@ -43,7 +44,9 @@ export interface ServerOptions {
 export type RegistryServer = YogaServerInstance<Record<string, never>, Context>;
 
 export function createServer(options: ServerOptions): RegistryServer {
-  const { storage } = options;
+  installStopHooks();
+  // No storage call starts for a request that was stopped (its client left or its budget is spent).
+  const storage = cancellableStorage(options.storage);
   const authenticate = oncePerRequest(createAuthenticator(options.auth));
   const exposure = options.exposure ?? DEFAULT_EXPOSURE;
   const anonymousRead = options.auth?.anonymousRead ?? false;

@@ -4,6 +4,7 @@
  * word list or the text index on MongoDB) and then ranks them with `rankCandidates`, so all of them return the same
  * hits in the same order. Words come from search-words.ts.
  */
+import { stopPoint } from './cancellation.js';
 import { isPiiProperty } from './catalog.js';
 import type { ContractStatus } from './lifecycle.js';
 import type { JsonObject, OdcsDocument, OdcsSchemaObject } from './odcs.js';
@@ -270,6 +271,7 @@ export function rankCandidates(
   const phrase = prepared.phrase;
   const scored: { candidate: SearchCandidate; hit: RankedHit; exact: boolean; weight: number }[] = [];
   for (const candidate of candidates) {
+    stopPoint(); // a search whose request was stopped ends here (domain/cancellation)
     const s = scoreQueryPostings((w) => candidate.postings.get(w), prepared);
     if (!s) continue;
     scored.push({

@@ -22,6 +22,16 @@ export interface RequestScope {
   errorCodes: string[];
   /** Where DataLoader batch sizes go (set by the metrics plugin; batches.ts). */
   batches?: (loader: string, size: number) => void;
+  /** When the work for this request stops (src/http/budget.ts, src/http/cancellation.ts). */
+  stop?: RequestStop;
+}
+
+export interface RequestStop {
+  /** Fires when the client disconnects or the budget is spent. */
+  signal: AbortSignal;
+  /** performance.now() at which the budget is spent (checked in synchronous loops, where no timer can fire). */
+  deadline: number;
+  budgetMs: number;
 }
 
 const scopes = new AsyncLocalStorage<RequestScope>();

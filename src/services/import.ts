@@ -5,6 +5,7 @@
  * every error of a matched import (its message starts with the contract; importTargetOf gives it structured).
  */
 import { type Contract, type ContractVersion, versionId } from '../domain/contracts.js';
+import { stopPoint } from '../domain/cancellation.js';
 import type { DocumentLimits } from '../domain/document-limits.js';
 import { RegistryError } from '../domain/errors.js';
 import { type ContractFormat, detectFormat, parseContractText } from '../domain/odcs-format.js';
@@ -53,6 +54,7 @@ export function importTargetOf(error: unknown): { target: ImportTarget; reason: 
 export async function importContract(storage: StorageBackend, input: ImportInput, actor: string | null, limits?: Readonly<DocumentLimits>): Promise<ImportResult> {
   const format = input.format ?? detectFormat(input.text);
   const document = parseContractText(input.text, format, 'text', limits);
+  stopPoint(); // parsing a large text takes time: nothing is written for a request that was stopped meanwhile
   // The text is kept with the version it makes, for faithful export (domain/odcs-text).
   const source = { text: input.text, format };
   const odcsId = odcsIdOf(document);

@@ -8,7 +8,7 @@ import { DEFAULT_LIMITS } from '../../src/http/limits-options.js';
 import { createMemoryStorage } from '../../src/storage/memory/index.js';
 import type { StorageBackend } from '../../src/storage/types.js';
 import { BudgetContractsWithVersionsDocument, CreateContractDocument } from '../gql/graphql.js';
-import { createTestClient, type TestClient } from '../support/client.js';
+import { createTestClient } from '../support/client.js';
 import { contractDocument } from '../support/fixtures.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -32,7 +32,9 @@ function slowStorage(delayMs: number): { storage: StorageBackend; calls: string[
   return { storage: { ...base, contracts } as StorageBackend, calls, slow };
 }
 
-async function seed(c: TestClient) {
+/** Seeds through a client with the default budget (a 100 ms budget is too tight for writes on a loaded machine). */
+async function seed(storage: StorageBackend) {
+  const c = createTestClient(storage);
   for (const name of ['budget-a', 'budget-b']) {
     const r = await c.run(CreateContractDocument, { input: { document: contractDocument({ name }) } });
     expect(r.createContract.__typename).toBe('CreateContractSuccess');
@@ -47,7 +49,7 @@ describe('request budget', () => {
     const { storage, calls, slow } = slowStorage(300);
     const unexpected: unknown[] = [];
     const c = createTestClient(storage, (e) => unexpected.push(e), { server: { limits: { ...DEFAULT_LIMITS, requestTimeoutMs: 100 } } });
-    await seed(c);
+    await seed(storage);
     slow.on = true;
     const started = performance.now();
     const response = await c.fetch('/graphql', { method: 'POST', headers, body });
@@ -65,7 +67,7 @@ describe('request budget', () => {
   it('without the budget running out the same request loads the versions (so the check above can fail)', async () => {
     const { storage, calls, slow } = slowStorage(50);
     const c = createTestClient(storage, undefined, { server: { limits: { ...DEFAULT_LIMITS, requestTimeoutMs: 5000 } } });
-    await seed(c);
+    await seed(storage);
     slow.on = true;
     const data = (await (await c.fetch('/graphql', { method: 'POST', headers, body })).json()) as { data: { contracts: { nodes: unknown[] } } };
     expect(data.data.contracts.nodes).toHaveLength(2);
@@ -76,7 +78,7 @@ describe('request budget', () => {
     const { storage, calls, slow } = slowStorage(300);
     const unexpected: unknown[] = [];
     const c = createTestClient(storage, (e) => unexpected.push(e));
-    await seed(c);
+    await seed(storage);
     slow.on = true;
     const controller = new AbortController();
     const pending = c.fetch('/graphql', { method: 'POST', headers, body, signal: controller.signal }).then(

@@ -12,6 +12,7 @@ import { MongoApprovalRepository } from './approvals.js';
 import { BACKEND_NAME, detectCapabilities, type MongoCapabilities } from './capabilities.js';
 import { MongoCatalogRepository } from './catalog.js';
 import { MongoContractRepository } from './contracts.js';
+import { withReadSignal, withReadSignals } from './cancellation.js';
 import { configureClaims, DEFAULT_CLAIM_LEASE_MS, stopRenewals } from './claims.js';
 import { collectionsOf } from './documents/index.js';
 import type { FaultHook } from './faults.js';
@@ -106,8 +107,9 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
     await events.ensureIndexes(eventLog.retentionSeconds);
     const intents = new MongoIntentStore(db);
     await intents.ensureIndexes();
-    const keys = withTimeLimit(keysOf(db), operationTimeoutMs);
-    const collections = withTimeLimits(collectionsOf(db), operationTimeoutMs);
+    // Reads of a query stop with it (its client left, its budget is spent): cancellation.ts.
+    const keys = withReadSignal(withTimeLimit(keysOf(db), operationTimeoutMs));
+    const collections = withReadSignals(withTimeLimits(collectionsOf(db), operationTimeoutMs));
     const odcsIds = new OdcsIdKeys(keys, collections.contracts, collections.claims);
     const { batchReads } = capabilities;
     const leaseMs = options.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;
