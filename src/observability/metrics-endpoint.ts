@@ -52,7 +52,7 @@ export function metricsPlugins(access: MetricsAccess): Plugin[] {
     onResponse({ request, response }) {
       const scope = currentRequest();
       if (!scope || new URL(request.url, 'http://localhost').pathname !== access.graphqlEndpoint) return;
-      metrics.request(scope.operationName, scope.operationType, resultOf(response.status, scope.errorCodes), (performance.now() - scope.startedAt) / 1000);
+      metrics.request(scope.operationName, scope.operationType, resultOf(response.status, scope.errorCodes, scope.payloadErrors), (performance.now() - scope.startedAt) / 1000);
     },
   };
   return [metrics.plugin, endpoint, requests];

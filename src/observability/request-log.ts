@@ -114,9 +114,10 @@ export function requestLogPlugin(options: RequestLogOptions): Plugin<Context> {
         operationType: scope.operationType,
         principal: scope.principal,
         authMethod: scope.authMethod,
-        result: resultOf(response.status, scope.errorCodes),
+        result: resultOf(response.status, scope.errorCodes, scope.payloadErrors),
         dbCommands: scope.dbCommands,
         ...(scope.errorCodes.length ? { errors: scope.errorCodes } : {}),
+        ...(scope.payloadErrors.length ? { payloadErrors: scope.payloadErrors } : {}),
       };
       if (path === options.graphqlEndpoint) logger.info(line, 'request');
       else logger.debug(line, 'request');

@@ -20,6 +20,8 @@ export interface RequestScope {
   dbCommands: number;
   /** The `extensions.code` of every error in the response, in order. */
   errorCodes: string[];
+  /** The code of every typed error a mutation returned in its payload (payload-errors.ts). */
+  payloadErrors: string[];
   /** Where DataLoader batch sizes go (set by the metrics plugin; batches.ts). */
   batches?: (loader: string, size: number) => void;
   /** When the work for this request stops (src/http/budget.ts, src/http/cancellation.ts). */
@@ -47,6 +49,7 @@ export function newRequestScope(id: string): RequestScope {
     authMethod: null,
     dbCommands: 0,
     errorCodes: [],
+    payloadErrors: [],
   };
 }
 
@@ -60,10 +63,13 @@ export function currentRequest(): RequestScope | undefined {
   return scopes.getStore();
 }
 
-/** ok, user error (a 4xx or any error the caller can act on) or internal error (a 5xx or a masked error). */
-export function resultOf(status: number, errorCodes: readonly string[]): RequestResult {
+/**
+ * ok, user error (a 4xx, any error the caller can act on, or a typed error in a mutation's payload) or internal
+ * error (a 5xx or a masked error).
+ */
+export function resultOf(status: number, errorCodes: readonly string[], payloadErrors: readonly string[] = []): RequestResult {
   if (status >= 500 || errorCodes.includes('INTERNAL_SERVER_ERROR')) return 'internal_error';
-  if (status >= 400 || errorCodes.length > 0) return 'user_error';
+  if (status >= 400 || errorCodes.length > 0 || payloadErrors.length > 0) return 'user_error';
   return 'ok';
 }
 

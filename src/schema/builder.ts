@@ -11,6 +11,7 @@ import type { Context } from '../context.js';
 import { ValidationError } from '../domain/errors.js';
 import { formatPath } from '../domain/paths.js';
 import { fieldComplexity } from './complexity.js';
+import { recordPayloadError } from '../observability/payload-errors.js';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -57,6 +58,8 @@ export const builder = new SchemaBuilder<{
     // Off so that authorization runs before any input check: mutations validate their input in the resolver
     // (see src/schema/input.ts), which still comes back as the typed ValidationError result.
     unsafelyHandleInputErrors: false,
+    // A typed error in a payload makes its request a user_error in the request log and metrics.
+    onResolvedError: recordPayloadError,
     defaultUnionOptions: { name: ({ fieldName }) => `${capitalize(fieldName)}Result` },
     defaultResultOptions: { name: ({ fieldName }) => `${capitalize(fieldName)}Success` },
   },

@@ -77,6 +77,17 @@ describe('what /metrics counts', () => {
     expect(sampleValue(samples, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
   });
 
+  it('counts a typed error in a mutation payload as user_error, a success as ok', async () => {
+    const client = createTestClient(createMemoryStorage(), undefined, { server: { observability: { metrics: { metrics: createMetrics(), open: true } } } });
+    const refused = await client.run(AccessCreateContractDocument, { input: { document: { apiVersion: 'v3.1.0' } } });
+    expect(refused.createContract.__typename).toBe('ValidationError');
+    const created = await client.run(AccessCreateContractDocument, { input: { document: contractDocument({ name: 'metrics-ok' }) } });
+    expect(created.createContract.__typename).toBe('CreateContractSuccess');
+    const samples = await scrape(client);
+    expect(sampleValue(samples, 'griot_graphql_requests_total', { operation: 'AccessCreateContract', type: 'mutation', result: 'user_error' })).toBe(1);
+    expect(sampleValue(samples, 'griot_graphql_requests_total', { operation: 'AccessCreateContract', type: 'mutation', result: 'ok' })).toBe(1);
+  });
+
   it('labels at most the configured number of operation names; later ones count as other', async () => {
     const client = createTestClient(createMemoryStorage(), undefined, { server: { observability: { metrics: { metrics: createMetrics({ maxOperationNames: 2 }), open: true } } } });
     for (const name of ['One', 'Two', 'Three', 'Four']) {

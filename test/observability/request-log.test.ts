@@ -68,6 +68,20 @@ describe('one line per request', () => {
     expect(read).toMatchObject({ operation: 'ContractsWithCatalog', result: 'ok', dbCommands: total });
   });
 
+  it('says user_error for a typed error a mutation returns in its payload, and ok for its success', async () => {
+    const log = captureLog('info');
+    const client = createTestClient(createMemoryStorage(), undefined, { logger: log.logger });
+    const refused = await client.run(AccessCreateContractDocument, { input: { document: { apiVersion: 'v3.1.0' } } });
+    expect(refused.createContract.__typename).toBe('ValidationError');
+    const created = await client.run(AccessCreateContractDocument, { input: { document: contractDocument({ name: 'payload-ok' }) } });
+    expect(created.createContract.__typename).toBe('CreateContractSuccess');
+    const [bad, good] = log.lines();
+    expect(bad).toMatchObject({ operation: 'AccessCreateContract', status: 200, result: 'user_error', payloadErrors: ['VALIDATION_FAILED'] });
+    expect(bad).not.toHaveProperty('errors'); // the response itself has no GraphQL errors
+    expect(good).toMatchObject({ operation: 'AccessCreateContract', result: 'ok' });
+    expect(good).not.toHaveProperty('payloadErrors');
+  });
+
   it('says user_error with the error codes for a bad query, and logs /health at debug only', async () => {
     const log = captureLog('debug');
     const client = createTestClient(createMemoryStorage(), undefined, { logger: log.logger });
