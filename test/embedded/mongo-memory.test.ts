@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mongoMemoryAvailability, unavailableMarker } from '../../src/embedded/mongo-memory.js';
 
 let server: Server;
@@ -15,10 +15,12 @@ let port = 0;
 const saved = process.env.MONGOMS_DOWNLOAD_DIR;
 
 beforeAll(async () => {
-  // Answers every request by hanging up: reachable, but nothing to download.
-  server = createServer((request) => {
+  // Answers every request by hanging up: reachable, but nothing to download. What is counted is connections, not
+  // parsed requests: the probe runs while mongodb-memory-server's module loads in this same process, so on a busy
+  // machine this server may only accept the probe's connection after the probe has given up waiting.
+  server = createServer((request) => request.socket.destroy());
+  server.on('connection', () => {
     hits++;
-    request.socket.destroy();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as { port: number }).port;
@@ -36,7 +38,7 @@ describe('mongodb-memory-server availability', () => {
     const env = { GRIOT_CACHE_DIR: mkdtempSync(join(tmpdir(), 'griot-cache-')), MONGOMS_DOWNLOAD_URL: `http://127.0.0.1:${port}/mongodb.tgz` };
     const first = await mongoMemoryAvailability(env);
     expect(first).toEqual({ ok: false, reason: expect.stringMatching(/^no MongoDB binary and http:\/\/127\.0\.0\.1:\d+ cannot be reached/) });
-    expect(hits).toBe(1);
+    await vi.waitFor(() => expect(hits).toBe(1), { timeout: 10_000 });
     expect(JSON.parse(readFileSync(unavailableMarker(env), 'utf8'))).toMatchObject({ reason: (first as { reason: string }).reason });
 
     const later = await mongoMemoryAvailability(env);
