@@ -6,7 +6,8 @@
  *  3. FerretDB 1.24.2 from the cache, built there first when Go is present (src/embedded/ferretdb.ts), started
  *     here on a temporary folder and stopped afterwards;
  *  4. else the run stops with one paragraph saying what is missing. Database tests are never skipped.
- * It also provisions Chromium for the browser test where it can (./chromium.ts).
+ * It also provisions Chromium for the browser test where it can (./chromium.ts), and Redis for the fan-out tests
+ * (./redis.ts): `redisUrl` is the URL, or `redisProblem` says why there is none (those tests then fail with it).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,14 +16,32 @@ import type { TestProject } from 'vitest/node';
 import { ensureFerretDb, FerretDbUnavailable, startFerretDb } from '../../src/embedded/ferretdb.js';
 import { mongoMemoryAvailability, startMongoMemory } from '../../src/embedded/mongo-memory.js';
 import { ensureChromium } from './chromium.js';
+import { ensureRedisServer, startRedis } from './redis.js';
 
 let stop: (() => Promise<unknown>) | undefined;
+let stopRedis: (() => Promise<unknown>) | undefined;
 
 const say = (line: string) => process.stderr.write(`test database: ${line}\n`);
 
 export async function setup(project: TestProject): Promise<void> {
   project.provide('mongodbUri', await findDatabase());
   ensureChromium((line) => process.stderr.write(`browser: ${line}\n`));
+  const redis = await findRedis();
+  project.provide('redisUrl', redis.url);
+  project.provide('redisProblem', redis.problem);
+}
+
+async function findRedis(): Promise<{ url: string; problem: string }> {
+  if (process.env.GRIOT_TEST_REDIS_URL) return { url: process.env.GRIOT_TEST_REDIS_URL, problem: '' };
+  const missing = ensureRedisServer((line) => process.stderr.write(`redis: ${line}\n`));
+  if (missing) return { url: '', problem: missing };
+  try {
+    const redis = await startRedis();
+    stopRedis = redis.stop;
+    return { url: redis.url, problem: '' };
+  } catch (error) {
+    return { url: '', problem: (error as Error).message };
+  }
 }
 
 async function findDatabase(): Promise<string> {
@@ -70,11 +89,15 @@ async function findDatabase(): Promise<string> {
 }
 
 export async function teardown(): Promise<void> {
+  await stopRedis?.();
   await stop?.();
 }
 
 declare module 'vitest' {
   export interface ProvidedContext {
     mongodbUri: string;
+    /** Empty when there is no Redis: `redisProblem` then says why. */
+    redisUrl: string;
+    redisProblem: string;
   }
 }
