@@ -13,6 +13,7 @@ import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './observ
 import { DEFAULT_LIMITS, type LimitsOptions } from './http/limits-options.js';
 import { type ExposureOptions, INTROSPECTION_MODES } from './http/exposure.js';
 import { DEFAULT_IDEMPOTENCY_OPTIONS, type IdempotencyOptions } from './domain/idempotency.js';
+import { DEFAULT_LIVE, type LiveOptions } from './live/options.js';
 
 const apiKeyEntry = z.object({
   name: z.string().min(1),
@@ -48,7 +49,7 @@ const apiKeys = z.string().transform((text, ctx) => {
 });
 
 /** Variables whose values are never echoed in an error. */
-const SECRET_VARIABLES = new Set(['GRIOT_JWT_SECRET', 'GRIOT_METRICS_TOKEN']);
+const SECRET_VARIABLES = new Set(['GRIOT_JWT_SECRET', 'GRIOT_METRICS_TOKEN', 'GRIOT_REDIS_URL']);
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -133,6 +134,13 @@ const schema = z.object({
   GRIOT_IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(60).max(90 * 24 * 3600).default(DEFAULT_IDEMPOTENCY_OPTIONS.ttlMs / 1000),
   GRIOT_IDEMPOTENCY_LEASE_MS: z.coerce.number().int().min(100).max(3_600_000).default(DEFAULT_IDEMPOTENCY_OPTIONS.leaseMs),
   GRIOT_IDEMPOTENCY_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(DEFAULT_IDEMPOTENCY_OPTIONS.waitMs),
+  // live (issue 14.3-14.5): subscriptions over SSE, their limits, and the fan-out bus across instances.
+  GRIOT_REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'a Redis URL (redis://host:port or rediss://…)').refine((u) => URL.canParse(u), 'a Redis URL (redis://host:port or rediss://…)').optional(),
+  GRIOT_SUBSCRIPTIONS_MAX: z.coerce.number().int().min(0).max(1_000_000).default(DEFAULT_LIVE.maxSubscriptions),
+  GRIOT_SUBSCRIPTIONS_PER_PRINCIPAL: z.coerce.number().int().min(0).max(1_000_000).default(DEFAULT_LIVE.maxPerPrincipal),
+  GRIOT_SUBSCRIPTION_HEARTBEAT_MS: z.coerce.number().int().min(50).max(3_600_000).default(DEFAULT_LIVE.heartbeatMs),
+  GRIOT_SUBSCRIPTION_POLL_MS: z.coerce.number().int().min(50).max(3_600_000).default(DEFAULT_LIVE.pollMs),
+  GRIOT_SUBSCRIPTION_BUFFER: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_LIVE.bufferSize),
 });
 
 export interface Config {
@@ -183,6 +191,8 @@ export interface Config {
   metrics: { token: string | null; port: number | null; maxOperationNames: number };
   /** The change log (src/storage/events). */
   events: EventLogOptions;
+  /** Subscriptions: limits, heartbeats and the fan-out bus (src/live/). */
+  live: LiveOptions;
 }
 
 export interface EventLogOptions {
@@ -286,6 +296,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retentionSeconds: c.GRIOT_EVENT_RETENTION_SECONDS,
       pruneIntervalSeconds: c.GRIOT_EVENT_PRUNE_INTERVAL_SECONDS,
       repairGraceSeconds: c.GRIOT_EVENT_REPAIR_GRACE_SECONDS,
+    },
+    live: {
+      redisUrl: c.GRIOT_REDIS_URL ?? null,
+      maxSubscriptions: c.GRIOT_SUBSCRIPTIONS_MAX,
+      maxPerPrincipal: c.GRIOT_SUBSCRIPTIONS_PER_PRINCIPAL,
+      heartbeatMs: c.GRIOT_SUBSCRIPTION_HEARTBEAT_MS,
+      pollMs: c.GRIOT_SUBSCRIPTION_POLL_MS,
+      bufferSize: c.GRIOT_SUBSCRIPTION_BUFFER,
     },
   };
 }

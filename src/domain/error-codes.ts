@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   CSRF_HEADER_MISSING: 'A GET, form or plain-text request without the x-graphql-yoga-csrf header (cross-site request protection).',
   CURSOR_EXPIRED: 'The change-log cursor points at events that retention has already deleted: start again from the oldest kept event (no cursor) or a newer one.',
   RATE_LIMITED: 'Too many requests from this caller: wait and retry.',
+  TOO_MANY_SUBSCRIPTIONS: 'This caller (or this server, all callers together) holds as many open subscriptions as allowed: close one, or retry later.',
   TIMEOUT: 'The request took longer than its time budget and was cancelled; nothing half-written is visible.',
   CANCELLED: 'The client closed the request before it finished; it was stopped (the client no longer reads this).',
   UNAVAILABLE: 'The storage did not answer in time or is down: retry later; nothing half-written is visible.',
