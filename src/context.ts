@@ -11,6 +11,7 @@ import { nameForLookup } from './domain/names.js';
 import { DEFAULT_TEXT_LIMITS } from './domain/odcs-format.js';
 import { measuredBatch } from './observability/batches.js';
 import { ANONYMOUS, type Principal, type Scopes, scopesOf } from './auth/principal.js';
+import type { LiveHub } from './live/hub.js';
 import type { CatalogEntry, Comment, Contract, ContractVersion, Issue, Run, StorageBackend, ValidationRecord } from './storage/types.js';
 
 /** Who is acting: the authenticated principal (its name is recorded as createdBy/updatedBy). */
@@ -39,6 +40,15 @@ export interface Loaders {
   repliesByRoot: DataLoader<string, Comment[]>;
 }
 
+/** What subscriptions need beyond a query (src/live/): the instance's hub, and the request's credentials checked again. */
+export interface LiveContext {
+  hub: LiveHub;
+  /** Verifies the request's credentials again (for each event of a subscription). */
+  recheck(): Promise<{ principal: Principal; scopes: Scopes }>;
+  /** Aborted when the client goes away. */
+  signal: AbortSignal;
+}
+
 export interface Context {
   storage: StorageBackend;
   policy: RegistryPolicy;
@@ -47,6 +57,8 @@ export interface Context {
   loaders: Loaders;
   /** Size and nesting of one document (GRIOT_MAX_DOCUMENT_BYTES/_DEPTH): what an imported text may parse to. */
   documentLimits: Readonly<DocumentLimits>;
+  /** Set by the HTTP server; absent where operations run without one. */
+  live?: LiveContext;
 }
 
 export function versionKey(contractId: string, version: string): string {

@@ -35,6 +35,13 @@ query Search {
   }
 }
 
+# Live: runs over Server-Sent Events (graphql-sse on /graphql/stream); keep it open, then write something in another tab.
+subscription RegistryEvents {
+  registryEvents {
+    cursor position type subjectId contractId actor at version summary
+  }
+}
+
 mutation CreateContract {
   createContract(input: {
     document: {
@@ -55,9 +62,12 @@ mutation CreateContract {
 }
 `;
 
-/** GraphiQL's options: the title and one tab with the example operations. */
+/**
+ * GraphiQL's options: the title, one tab with the example operations, and subscriptions over the GraphQL over SSE
+ * protocol (graphql-sse), which GraphiQL sends to `/graphql/stream` (src/live/transport.ts).
+ */
 export function graphiqlOptions(): GraphiQLOptions {
-  return { title: 'griot-registry', defaultQuery: EXAMPLE_OPERATIONS, defaultTabs: [{ query: EXAMPLE_OPERATIONS }] };
+  return { title: 'griot-registry', defaultQuery: EXAMPLE_OPERATIONS, defaultTabs: [{ query: EXAMPLE_OPERATIONS }], subscriptionsProtocol: 'GRAPHQL_SSE' };
 }
 
 let rendered: { key: string; html: string } | null = null;

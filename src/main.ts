@@ -14,6 +14,7 @@ import { claimDataDir, removeRecord, type ServerRecord, writeRecord } from './em
 import { createGracefulServer } from './http/shutdown.js';
 import { createLogger } from './observability/logger.js';
 import { setUpObservability } from './observability/setup.js';
+import { createLive } from './live/index.js';
 import { createServer } from './server.js';
 import { createStorage } from './storage/index.js';
 import type { StorageBackend } from './storage/types.js';
@@ -115,8 +116,13 @@ async function main(): Promise<void> {
     }
   }
 
+  // Subscriptions: one hub per process, woken through Redis (GRIOT_REDIS_URL) or in-process; said once here.
+  const live = createLive(storage, config.live, { logger, channel: `griot-registry:${config.mongodb.database}:events` });
+  cleanups.push(() => live.close());
+
   const yoga = createServer({
     storage,
+    live,
     policy: config.policy,
     graphiql: config.graphiql,
     auth: { ...config.auth, apiKeys },
@@ -140,7 +146,11 @@ async function main(): Promise<void> {
 
   onSignal = async (signal) => {
     log(`${signal}: shutting down (in-flight requests get up to ${config.lifecycle.shutdownGraceMs} ms)`);
-    const { cut } = await http.shutdown();
+    // Stop listening first (shutdown() marks the server draining at once), then end every subscription so that
+    // its stream completes and its response finishes within the grace period like any other request.
+    const drained = http.shutdown();
+    await live.close();
+    const { cut } = await drained;
     if (cut) warn(`${cut} request${cut === 1 ? ' was' : 's were'} still running when the grace period ended, and cut off`);
     await cleanUp();
     log('stopped');

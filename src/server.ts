@@ -21,6 +21,9 @@ import { cancellableStorage, installStopHooks } from './http/cancellation.js';
 import { documentLimitsPlugin } from './http/documents.js';
 import { operationLimitsPlugin } from './http/limits.js';
 import { DEFAULT_LIMITS, type LimitsOptions } from './http/limits-options.js';
+import { createLive, type Live } from './live/index.js';
+import { liveRecheck } from './live/recheck.js';
+import { liveTransportPlugins } from './live/transport.js';
 
 export interface ServerOptions {
   storage: StorageBackend;
@@ -39,6 +42,8 @@ export interface ServerOptions {
   logger?: Logger;
   /** Request ids, metrics, tracing (src/observability/). */
   observability?: ServerObservability;
+  /** Subscriptions (src/live/): built once per process by the caller; default: in-process delivery, default limits. */
+  live?: Live;
 }
 
 export type RegistryServer = YogaServerInstance<Record<string, never>, Context>;
@@ -53,6 +58,8 @@ export function createServer(options: ServerOptions): RegistryServer {
   const logger = options.logger ?? silentLogger();
   const limits = options.limits ?? DEFAULT_LIMITS;
   const documentLimits = { maxBytes: limits.maxDocumentBytes, maxDepth: limits.maxDocumentDepth };
+  const live = options.live ?? createLive(storage, {}, { logger, announce: false });
+  const recheck = liveRecheck(options.auth);
   return createYoga<Record<string, never>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -65,9 +72,11 @@ export function createServer(options: ServerOptions): RegistryServer {
     renderGraphiQL: renderOfflineGraphiQL,
     context: async ({ request }) => {
       const result = await authenticate(request);
-      return result.ok
+      const context = result.ok
         ? createContext(storage, options.policy, result.principal, { anonymousRead }, documentLimits)
         : createContext(storage, options.policy, undefined, { anonymousRead, failure: result.reason }, documentLimits);
+      context.live = { hub: live.hub, recheck: () => recheck(request), signal: request.signal };
+      return context;
     },
     plugins: [
       ...observabilityPlugins({ ...options.observability, logger, storage, graphqlEndpoint: '/graphql' }),
@@ -76,6 +85,9 @@ export function createServer(options: ServerOptions): RegistryServer {
       requestBudgetPlugin(limits.requestTimeoutMs),
       documentLimitsPlugin(documentLimits),
       ...exposurePlugins(exposure, authenticate),
+      ...liveTransportPlugins({ heartbeatMs: live.options.heartbeatMs }),
+      // Subscriptions complete when the server is disposed (when the caller did not build the hub, it is ours).
+      { onDispose: () => (options.live ? undefined : live.close()) },
     ],
     maskedErrors: {
       // Never include stack traces or internal messages, in any environment.

@@ -11,6 +11,7 @@ describe('config', () => {
       mongodb: { uri: null, database: 'griot', dataDir: '.griot', claimLeaseMs: 15000, repairIntervalMs: 15000, operationTimeoutMs: 5000, serverSelectionTimeoutMs: 2000, readyTimeoutMs: 1000 },
       lifecycle: { cacheDir: null, startDbTimeoutMs: 5_000, shutdownGraceMs: 10_000 },
       idempotency: { ttlMs: 86_400_000, leaseMs: 60_000, waitMs: 2_000 },
+      live: { redisUrl: null, maxSubscriptions: 1000, maxPerPrincipal: 20, heartbeatMs: 15_000, pollMs: 10_000, bufferSize: 1000 },
       graphiql: true,
       import: { concurrency: 4 },
       policy: { defaultCompatibility: 'BACKWARD', invalidDocuments: 'reject' },
@@ -88,6 +89,12 @@ describe('config', () => {
       GRIOT_IDEMPOTENCY_TTL_SECONDS: '3600',
       GRIOT_IDEMPOTENCY_LEASE_MS: '45000',
       GRIOT_IDEMPOTENCY_WAIT_MS: '500',
+      GRIOT_REDIS_URL: 'redis://127.0.0.1:6380',
+      GRIOT_SUBSCRIPTIONS_MAX: '50',
+      GRIOT_SUBSCRIPTIONS_PER_PRINCIPAL: '5',
+      GRIOT_SUBSCRIPTION_HEARTBEAT_MS: '2000',
+      GRIOT_SUBSCRIPTION_POLL_MS: '3000',
+      GRIOT_SUBSCRIPTION_BUFFER: '100',
     });
     expect(c).toEqual({
       env: 'production',
@@ -97,6 +104,7 @@ describe('config', () => {
       mongodb: { uri: 'mongodb+srv://cluster.example/', database: 'registry', dataDir: '/var/lib/griot', claimLeaseMs: 2000, repairIntervalMs: 0, operationTimeoutMs: 3000, serverSelectionTimeoutMs: 1500, readyTimeoutMs: 500 },
       lifecycle: { cacheDir: '/var/cache/griot', startDbTimeoutMs: 2_000, shutdownGraceMs: 30_000 },
       idempotency: { ttlMs: 3_600_000, leaseMs: 45_000, waitMs: 500 },
+      live: { redisUrl: 'redis://127.0.0.1:6380', maxSubscriptions: 50, maxPerPrincipal: 5, heartbeatMs: 2_000, pollMs: 3_000, bufferSize: 100 },
       graphiql: true,
       import: { concurrency: 8 },
       policy: { defaultCompatibility: 'FULL_TRANSITIVE', invalidDocuments: 'warn' },

@@ -38,6 +38,8 @@ export const builder = new SchemaBuilder<{
   complexity: { fieldComplexity },
   scopeAuth: {
     authScopes: (ctx) => ctx.auth.scopes,
+    // Subscriptions are authorized when they start (src/schema/subscriptions.ts checks again before each event).
+    authorizeOnSubscribe: true,
     unauthorizedError: (_parent, ctx, info) => deniedError(ctx, info.parentType.name, info.fieldName),
   },
   relay: {

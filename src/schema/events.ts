@@ -59,7 +59,7 @@ RegistryEventRef.implement({
 
 const RegistryEventConnection = connection<RegistryEvent>('RegistryEvent', RegistryEventRef, 'A page of the change log, in position order (oldest first).');
 
-const EventFilterInput = builder.inputType('EventFilter', {
+export const EventFilterInput = builder.inputType('EventFilter', {
   description: 'Which events to list; the conditions given must all hold.',
   fields: (t) => ({
     types: t.field({ type: [EventTypeEnum], required: false, description: 'Events of any of these types (all types when absent or empty).' }),

@@ -16,6 +16,7 @@ import './issues.js';
 import './comments.js';
 import './system.js';
 import './events.js';
+import './subscriptions.js';
 
 import './viewer.js';
 

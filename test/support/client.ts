@@ -36,7 +36,7 @@ export interface TestClientOptions {
   /** Where the server logs (test/support/log.ts captures lines). */
   logger?: Logger;
   /** Other server options (limits, exposure, observability). */
-  server?: Pick<ServerOptions, 'limits' | 'exposure' | 'observability'>;
+  server?: Pick<ServerOptions, 'limits' | 'exposure' | 'observability' | 'live'>;
 }
 
 export function createTestClient(storage: StorageBackend, onUnexpectedError?: (e: unknown) => void, options: TestClientOptions = {}): TestClient {
