@@ -1,23 +1,28 @@
 /**
  * Side-by-side benchmark: the registry through GraphQL over HTTP against a raw-driver floor (bench/floor.ts) on the
  * same collections, for detail, by name, list (with documents), light list, search, create, update and
- * recordValidation, at concurrency 1 and 16. Each round runs a registry batch and a floor batch of the same size
- * back to back (alternating which goes first), so read the ratios, not the absolute times. Then it grows the data
- * to 10×N and runs again, and prints the growth ratio of each registry median.
+ * recordValidation (bench/compare-ops.ts), at concurrency 1 and 16. Each round runs a registry batch and a floor
+ * batch of the same size back to back (alternating which goes first), so read the ratios, not the absolute times.
+ * Then it grows the data to 10×N and runs again, and prints the growth ratio of each registry median.
  *
  *   scripts/test-db.sh run -- npm run bench:compare                 FerretDB/SQLite
  *   scripts/test-db.sh --postgresql run -- npm run bench:compare    FerretDB/PostgreSQL
  *   GRIOT_STORAGE=memory npm run bench:compare                      in memory (no floor)
  *
+ * A failed request (a typed error, a driver error such as PoolClearedError, a timeout) is counted in its row's
+ * `errors` column and the run goes on; the tables measured so far are printed whatever happens (also on Ctrl-C).
+ *
  * Environment: BENCH_N (contracts, default 1000), BENCH_ROUNDS (default 5), BENCH_BATCH (requests per side per
  * round, default 16), BENCH_CONCURRENCY (default "1,16"), BENCH_GROWTH (0 skips the 10×N run; default 1),
- * BENCH_OPS (comma-separated operations to run, default all), BENCH_TIMEOUT_MS (the registry's request budget and
- * database operation time limit during the run, default 600000: a FerretDB/SQLite list page at N=10,000 is a scan
- * of the whole collection, slower than the production defaults allow).
+ * BENCH_OPS (operation ids to run, comma-separated: detail, byName, list, listLight, search, create, update,
+ * recordValidation; default all), BENCH_OP_SECONDS (after this many seconds an operation stops after its current
+ * round, keeping at least 2 rounds; default 0: no limit), BENCH_QUICK=1 (a tiny run for the smoke test: N=10,
+ * 1 round of 2 requests, c=1,2, unless set otherwise), BENCH_TIMEOUT_MS (the registry's request budget and database
+ * operation time limit during the run, default 600000: a FerretDB/SQLite list page at N=10,000 scans the whole
+ * collection, slower than the production defaults allow).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { encodeGlobalID } from '@pothos/plugin-relay';
 import { hashApiKey } from '../src/auth/api-keys.js';
 import { planCreate } from '../src/domain/contracts.js';
 import { DEFAULT_LIMITS } from '../src/http/limits-options.js';
@@ -26,37 +31,56 @@ import { createMemoryStorage } from '../src/storage/memory/index.js';
 import { toStoredContract, toStoredVersion } from '../src/storage/mongodb/documents/index.js';
 import { createMongoStorage, type MongoStorageBackend } from '../src/storage/mongodb/index.js';
 import type { StorageBackend } from '../src/storage/types.js';
-import { type FloorOp, startFloor } from './floor.js';
-import { benchDocument, benchName, seedContracts } from './seed.js';
+import { type BenchOperation, benchOperations, OPERATION_IDS, type OperationId, type UpdateTarget } from './compare-ops.js';
+import { startFloor } from './floor.js';
+import { benchDocument, seedContracts } from './seed.js';
+import { describeError, fmt, median, printTable } from './table.js';
 
-const N = Number(process.env.BENCH_N ?? 1000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const BATCH = Number(process.env.BENCH_BATCH ?? 16);
-const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,16').split(',').map(Number);
+const QUICK = process.env.BENCH_QUICK === '1';
+const env = (name: string, normal: string, quick: string) => process.env[name] ?? (QUICK ? quick : normal);
+const N = Number(env('BENCH_N', '1000', '10'));
+const ROUNDS = Number(env('BENCH_ROUNDS', '5', '1'));
+const BATCH = Number(env('BENCH_BATCH', '16', '2'));
+const CONCURRENCY = env('BENCH_CONCURRENCY', '1,16', '1,2').split(',').map(Number);
 const GROWTH = process.env.BENCH_GROWTH !== '0';
-const OPS = process.env.BENCH_OPS ? new Set(process.env.BENCH_OPS.split(',').map((o) => o.trim())) : null;
+const OP_SECONDS = Number(process.env.BENCH_OP_SECONDS ?? 0);
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 600_000);
+const OPS = selectedOperations(process.env.BENCH_OPS);
 
-interface Call {
-  registry: () => { query: string; variables?: Record<string, unknown>; check?: (data: any) => void };
-  floor: () => { op: FloorOp; args?: Record<string, unknown> };
+function selectedOperations(value: string | undefined): Set<OperationId> | null {
+  if (!value) return null;
+  const ids = value.split(',').map((o) => o.trim()).filter(Boolean);
+  const unknown = ids.filter((id) => !(OPERATION_IDS as readonly string[]).includes(id));
+  if (unknown.length) {
+    console.error(`BENCH_OPS: unknown operation ${unknown.join(', ')}; the ids are ${OPERATION_IDS.join(', ')}`);
+    process.exit(2);
+  }
+  return new Set(ids as OperationId[]);
 }
 
 interface Row {
-  op: string;
+  id: OperationId;
+  label: string;
+  write: boolean;
   c: number;
+  rounds: number;
   registryMs: number;
   floorMs: number | null;
   ratios: number[];
   registryRate: number;
   floorRate: number | null;
   commands: number | null;
+  registryErrors: number;
+  floorErrors: number;
+  /** The first error of each kind (class and message start), with its count. */
+  errorKinds: Map<string, number>;
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
+interface Measured {
+  label: string;
+  rows: Row[];
+  complete: boolean;
+}
 
 async function listen(server: Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -64,6 +88,10 @@ async function listen(server: Server): Promise<string> {
   if (!address || typeof address === 'string') throw new Error('no port');
   return `http://127.0.0.1:${address.port}`;
 }
+
+/** Every table measured so far, printed once at the end (also after a failure or an interrupt). */
+const measured: Measured[] = [];
+let printed = false;
 
 async function main(): Promise<void> {
   const uri = process.env.MONGODB_URI;
@@ -89,14 +117,14 @@ async function main(): Promise<void> {
       headers: { 'content-type': 'application/json', 'x-api-key': key },
       body: JSON.stringify({ query, variables }),
     });
-    const json = (await res.json()) as { data?: any; errors?: unknown };
-    if (json.errors) throw new Error(JSON.stringify(json.errors).slice(0, 500));
+    const json = (await res.json()) as { data?: any; errors?: { message?: string; extensions?: { code?: string } }[] };
+    if (json.errors) throw new Error(`${json.errors[0]?.extensions?.code ?? 'ERROR'}: ${json.errors[0]?.message ?? ''}`);
     return json.data;
   };
-  const floorCall = async (op: FloorOp, args?: Record<string, unknown>) => {
+  const floorCall = async (op: string, args?: Record<string, unknown>) => {
     const res = await fetch(`${floor!.url}/${op}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(args ?? {}) });
-    const json = (await res.json()) as { errors?: unknown };
-    if (json.errors) throw new Error(JSON.stringify(json.errors));
+    const json = (await res.json()) as { errors?: { message?: string }[] };
+    if (json.errors) throw new Error(json.errors[0]?.message ?? 'floor error');
   };
 
   try {
@@ -107,227 +135,197 @@ async function main(): Promise<void> {
       console.log(`seeded ${to} contracts in bulk (${((performance.now() - t) / 1000).toFixed(1)} s)`);
     };
 
-    // Write fixtures: per worker, a contract the registry updates and one the floor replaces; stored shapes for
-    // the floor's direct inserts.
+    // Stored shapes for the floor's direct inserts: the same documents the registry writes.
     const sample = planCreate({ document: benchDocument('bench_floor', 7) }, 'floor', { now: new Date(), actor: 'bench' });
-    const floorContract = (() => {
-      const { _id, ...rest } = toStoredContract(sample.contract);
-      return rest;
-    })();
-    const floorVersion = (() => {
-      const { _id, ...rest } = toStoredVersion(sample.version, 'floor');
-      return rest;
-    })();
-    let created = 0;
-    const targets: { gid: string; name: string; revision: number; patch: number; floorId: string }[] = [];
+    const { _id: _c, ...floorContract } = toStoredContract(sample.contract);
+    const { _id: _v, ...floorVersion } = toStoredVersion(sample.version, 'floor');
+    const targets: UpdateTarget[] = [];
     const maxC = Math.max(...CONCURRENCY);
+    const operations = benchOperations({ ids: () => ids, targets, floorContract, floorVersion, gql }).filter((o) => !OPS || OPS.has(o.id));
 
-    const calls = (): Record<string, Call> => {
-      const pick = () => Math.floor(Math.random() * ids.length);
-      let worker = 0;
-      return {
-        detail: {
-          registry: () => ({ query: 'query($id: ID!) { contract(id: $id) { id name document } }', variables: { id: encodeGlobalID('Contract', ids[pick()]!) }, check: (d) => d.contract.id }),
-          floor: () => ({ op: 'detail', args: { id: ids[pick()]! } }),
-        },
-        'by name': {
-          registry: () => ({ query: 'query($n: String!) { contractByName(name: $n) { id name document } }', variables: { n: benchName(pick()) }, check: (d) => d.contractByName.id }),
-          floor: () => ({ op: 'byName', args: { name: benchName(pick()) } }),
-        },
-        'list 100 + documents': {
-          registry: () => ({ query: '{ contracts(first: 100, orderBy: { field: UPDATED_AT, direction: DESC }) { nodes { id name document } } }' }),
-          floor: () => ({ op: 'list' }),
-        },
-        'list 100, light': {
-          registry: () => ({ query: '{ contracts(first: 100, orderBy: { field: UPDATED_AT, direction: DESC }) { nodes { id name currentVersion status } } }' }),
-          floor: () => ({ op: 'lightList' }),
-        },
-        search: {
-          registry: () => ({ query: 'query($q: String!) { searchContracts(query: $q, first: 20) { nodes { score contract { name } } } }', variables: { q: 'payments' } }),
-          floor: () => ({ op: 'search', args: { word: 'payments' } }),
-        },
-        create: {
-          registry: () => {
-            const i = created++;
-            return {
-              query: 'mutation($input: CreateContractInput!) { createContract(input: $input) { __typename } }',
-              variables: { input: { document: benchDocument(`bench_new_${process.pid}_${i}`, i) } },
-              check: (d) => {
-                if (d.createContract.__typename !== 'CreateContractSuccess') throw new Error(d.createContract.__typename);
-              },
-            };
-          },
-          floor: () => ({ op: 'create', args: { contract: floorContract, version: floorVersion } }),
-        },
-        update: {
-          registry: () => {
-            const t = targets[worker++ % targets.length]!;
-            t.patch++;
-            return {
-              query: 'mutation($input: UpdateContractInput!) { updateContract(input: $input) { __typename ... on UpdateContractSuccess { contract { revision } } } }',
-              variables: { input: { id: t.gid, expectedRevision: t.revision, document: benchDocument(t.name, 3, `1.0.${t.patch}`, ` Revision ${t.patch}.`) } },
-              check: (d) => {
-                if (d.updateContract.__typename !== 'UpdateContractSuccess') throw new Error(d.updateContract.__typename);
-                t.revision = d.updateContract.contract.revision;
-              },
-            };
-          },
-          floor: () => {
-            const t = targets[worker++ % targets.length]!;
-            return { op: 'update', args: { id: t.floorId, contract: { ...floorContract, name: `${t.name}_floor` } } };
-          },
-        },
-        recordValidation: {
-          registry: () => ({
-            query: 'mutation($input: RecordValidationInput!) { recordValidation(input: $input) { __typename } }',
-            variables: {
-              input: {
-                contractId: encodeGlobalID('Contract', ids[pick()]!),
-                passed: true,
-                rowCount: 1000,
-                errorCount: 0,
-                durationMs: 120,
-                environment: 'prod',
-                checks: [{ checkId: 'not_null', propertyPath: 'id', status: 'PASSED' }],
-              },
-            },
-            check: (d) => {
-              if (d.recordValidation.__typename !== 'RecordValidationSuccess') throw new Error(d.recordValidation.__typename);
-            },
-          }),
-          floor: () => ({
-            op: 'recordValidation',
-            args: { contractId: ids[pick()]!, record: { passed: true, rowCount: 1000, errorCount: 0, durationMs: 120, environment: 'prod', checks: [{ checkId: 'not_null', status: 'passed' }] } },
-          }),
-        },
-      };
+    // Update targets: one per worker, created through the registry, and a floor copy of each.
+    // A failure here is reported, and the update rows then count their requests as errors.
+    const prepareTargets = async () => {
+      let failures = 0;
+      while (targets.length < maxC && failures < 3) {
+        const name = `bench_upd_${process.pid}_${targets.length}_${failures}`;
+        const d = await gql('mutation($input: CreateContractInput!) { createContract(input: $input) { ... on CreateContractSuccess { contract { id revision } } } }', {
+          input: { document: benchDocument(name, 3) },
+        }).catch((error: unknown) => {
+          failures++;
+          console.error(`could not create an update target: ${describeError(error)}`);
+          return null;
+        });
+        if (d?.createContract?.contract) targets.push({ gid: d.createContract.contract.id, name, revision: d.createContract.contract.revision, patch: 0, floorId: `floor_${name}` });
+      }
+      if (mongo) {
+        for (const t of targets) await mongo.db.collection('contracts').replaceOne({ _id: t.floorId as never }, { ...floorContract, name: `${t.name}_floor` }, { upsert: true });
+      }
     };
 
-    // One batch of `BATCH` requests at concurrency `c`; per-request latencies.
-    const batch = async (c: number, one: () => Promise<void>) => {
+    // One batch of BATCH requests at concurrency c: latencies of the requests that succeeded, and the failures.
+    const batch = async (c: number, one: (worker: number) => Promise<void>, failed: (error: unknown, worker: number) => Promise<void>) => {
       const times: number[] = [];
       let left = BATCH;
+      let errors = 0;
       const started = performance.now();
       await Promise.all(
-        Array.from({ length: Math.min(c, BATCH) }, async () => {
+        Array.from({ length: Math.min(c, BATCH) }, async (_, worker) => {
           while (left-- > 0) {
             const t = performance.now();
-            await one();
-            times.push(performance.now() - t);
+            try {
+              await one(worker);
+              times.push(performance.now() - t);
+            } catch (error) {
+              errors++;
+              await failed(error, worker);
+            }
           }
         }),
       );
-      return { times, rate: (BATCH / (performance.now() - started)) * 1000 };
+      return { times, errors, rate: times.length ? (times.length / (performance.now() - started)) * 1000 : NaN };
     };
 
-    const measure = async (label: string): Promise<Row[]> => {
-      // update targets: one per worker, created through the registry (and a floor copy each)
-      while (targets.length < maxC) {
-        const name = `bench_upd_${process.pid}_${targets.length}`;
-        const d = await gql('mutation($input: CreateContractInput!) { createContract(input: $input) { ... on CreateContractSuccess { contract { id revision } } } }', {
-          input: { document: benchDocument(name, 3) },
-        });
-        targets.push({ gid: d.createContract.contract.id, name, revision: d.createContract.contract.revision, patch: 0, floorId: '' });
-      }
-      if (floor && mongo) {
-        for (const t of targets) {
-          t.floorId = `floor_${t.name}`;
-          await mongo.db.collection('contracts').replaceOne({ _id: t.floorId as never }, { ...floorContract, name: `${t.name}_floor` }, { upsert: true });
+    const measureOne = async (label: string, op: BenchOperation, c: number): Promise<Row> => {
+      const row: Row = { id: op.id, label: op.label, write: op.write, c, rounds: 0, registryMs: NaN, floorMs: null, ratios: [], registryRate: NaN, floorRate: null, commands: null, registryErrors: 0, floorErrors: 0, errorKinds: new Map() };
+      const reg: number[] = [];
+      const flo: number[] = [];
+      const regRates: number[] = [];
+      const floRates: number[] = [];
+      let cmds = 0;
+      let cmdRequests = 0;
+      const note = (side: string, error: unknown) => {
+        const kind = `${side}: ${describeError(error)}`;
+        row.errorKinds.set(kind, (row.errorKinds.get(kind) ?? 0) + 1);
+      };
+      const registryOne = async (worker: number) => {
+        const r = op.registry(worker);
+        const data = await gql(r.query, r.variables);
+        r.check?.(data);
+      };
+      const registryFailed = async (error: unknown, worker: number) => {
+        row.registryErrors++;
+        note('registry', error);
+        await op.recover?.(worker).catch(() => undefined);
+      };
+      const floorOne = async (worker: number) => {
+        const f = op.floor(worker);
+        await floorCall(f.op, f.args);
+      };
+      const floorFailed = async (error: unknown) => {
+        row.floorErrors++;
+        note('floor', error);
+      };
+      // warm-up (its failures count too)
+      await registryOne(0).catch((e) => registryFailed(e, 0));
+      if (floor) await floorOne(0).catch(floorFailed);
+      const started = performance.now();
+      for (let round = 0; round < ROUNDS; round++) {
+        const runRegistry = async () => {
+          const before = commands;
+          const b = await batch(c, registryOne, registryFailed);
+          cmds += commands - before;
+          cmdRequests += BATCH;
+          reg.push(...b.times);
+          if (b.times.length) regRates.push(b.rate);
+          return median(b.times);
+        };
+        const runFloor = async () => {
+          const b = await batch(c, floorOne, floorFailed);
+          flo.push(...b.times);
+          if (b.times.length) floRates.push(b.rate);
+          return median(b.times);
+        };
+        let ratio = NaN;
+        if (!floor) await runRegistry();
+        else if (round % 2 === 0) {
+          const r = await runRegistry();
+          ratio = r / (await runFloor());
+        } else {
+          const f = await runFloor();
+          ratio = (await runRegistry()) / f;
         }
+        if (Number.isFinite(ratio)) row.ratios.push(ratio);
+        row.rounds = round + 1;
+        if (OP_SECONDS > 0 && round >= 1 && performance.now() - started > OP_SECONDS * 1000) break;
       }
-      const rows: Row[] = [];
-      for (const [op, call] of Object.entries(calls())) {
-        if (OPS && !OPS.has(op)) continue;
-        for (const c of CONCURRENCY) {
-          const reg: number[] = [];
-          const flo: number[] = [];
-          const ratios: number[] = [];
-          const regRates: number[] = [];
-          const floRates: number[] = [];
-          let cmds = 0;
-          const registryOne = async () => {
-            const r = call.registry();
-            const data = await gql(r.query, r.variables);
-            r.check?.(data);
-          };
-          const floorOne = async () => {
-            const f = call.floor();
-            await floorCall(f.op, f.args);
-          };
-          await registryOne(); // warm-up
-          if (floor) await floorOne();
-          for (let round = 0; round < ROUNDS; round++) {
-            const runRegistry = async () => {
-              const before = commands;
-              const b = await batch(c, registryOne);
-              cmds += commands - before;
-              reg.push(...b.times);
-              regRates.push(b.rate);
-              return median(b.times);
-            };
-            const runFloor = async () => {
-              const b = await batch(c, floorOne);
-              flo.push(...b.times);
-              floRates.push(b.rate);
-              return median(b.times);
-            };
-            if (!floor) await runRegistry();
-            else if (round % 2 === 0) {
-              const r = await runRegistry();
-              ratios.push(r / (await runFloor()));
-            } else {
-              const f = await runFloor();
-              ratios.push((await runRegistry()) / f);
-            }
-          }
-          process.stderr.write(`  ${label}: ${op} c=${c} done\n`);
-          rows.push({
-            op,
-            c,
-            registryMs: median(reg),
-            floorMs: floor ? median(flo) : null,
-            ratios,
-            registryRate: median(regRates),
-            floorRate: floor ? median(floRates) : null,
-            commands: mongo ? cmds / (ROUNDS * BATCH) : null,
-          });
-        }
-      }
-      print(label, rows);
-      return rows;
+      row.registryMs = median(reg);
+      row.floorMs = floor ? median(flo) : null;
+      row.registryRate = median(regRates);
+      row.floorRate = floor ? median(floRates) : null;
+      row.commands = mongo && cmdRequests ? cmds / cmdRequests : null;
+      process.stderr.write(`  ${label}: ${op.id} c=${c} done (${row.rounds} rounds, ${row.registryErrors + row.floorErrors} errors)\n`);
+      return row;
+    };
+
+    const measure = async (label: string) => {
+      const m: Measured = { label, rows: [], complete: false };
+      measured.push(m);
+      await prepareTargets();
+      for (const op of operations) for (const c of CONCURRENCY) m.rows.push(await measureOne(label, op, c));
+      m.complete = true;
     };
 
     await seed(N);
-    const first = await measure(`N = ${N}`);
+    await measure(`N = ${N}`);
     if (GROWTH) {
       await seed(10 * N);
-      const grown = await measure(`N = ${10 * N}`);
-      console.log(`\ngrowth ${N} → ${10 * N} (registry median at 10×N / at N; writes: rate at N / rate at 10×N)`);
-      for (const [i, row] of grown.entries()) {
-        const before = first[i]!;
-        const write = ['create', 'update', 'recordValidation'].includes(row.op);
-        const growth = write ? before.registryRate / row.registryRate : row.registryMs / before.registryMs;
-        console.log(`  ${row.op.padEnd(22)} c=${String(row.c).padEnd(3)} ${growth.toFixed(2)}×`);
-      }
+      await measure(`N = ${10 * N}`);
     }
   } finally {
+    printAll();
     registryServer.close();
     floor?.server.close();
-    await mongo?.dropDatabase();
+    await mongo?.dropDatabase().catch((e) => console.error(`could not drop the scratch database ${database}: ${describeError(e)}`));
     await storage.close();
   }
 }
 
-function print(label: string, rows: Row[]): void {
-  const fmt = (x: number | null, d = 1) => (x === null || Number.isNaN(x) ? '-' : x.toFixed(d));
-  const table = [['operation', 'c', 'registry p50 ms', 'floor p50 ms', 'ratio (median)', 'ratio spread', 'registry /s', 'floor /s', 'db cmds/op']];
-  for (const r of rows) {
-    const spread = r.ratios.length ? `${Math.min(...r.ratios).toFixed(2)}–${Math.max(...r.ratios).toFixed(2)}` : '-';
-    table.push([r.op, String(r.c), fmt(r.registryMs), fmt(r.floorMs), r.ratios.length ? `${median(r.ratios).toFixed(2)}×` : '-', spread, fmt(r.registryRate), fmt(r.floorRate), fmt(r.commands, 2)]);
+function printAll(): void {
+  if (printed) return;
+  printed = true;
+  for (const m of measured) print(m);
+  const [first, grown] = measured;
+  if (!first || !grown) return;
+  const rows: string[][] = [];
+  for (const row of grown.rows) {
+    const before = first.rows.find((r) => r.id === row.id && r.c === row.c);
+    if (!before) continue;
+    // Reads: median latency at 10×N over that at N; writes: rate at N over rate at 10×N (>1: slower at 10×N).
+    const growth = row.write ? before.registryRate / row.registryRate : row.registryMs / before.registryMs;
+    const floorGrowth = row.floorMs === null || before.floorMs === null ? null : row.write ? before.floorRate! / row.floorRate! : row.floorMs / before.floorMs;
+    rows.push([row.id, String(row.c), row.write ? 'rate' : 'p50', `${fmt(growth, 2)}×`, floorGrowth === null ? '-' : `${fmt(floorGrowth, 2)}×`]);
   }
-  const widths = table[0]!.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
-  console.log(`\n${label} (${ROUNDS} rounds × ${BATCH} requests per side)`);
-  for (const row of table) console.log(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
+  printTable(
+    `growth ${first.label.replace('N = ', '')} → ${grown.label.replace('N = ', '')} (reads: p50 at 10×N / at N; writes: rate at N / rate at 10×N)${grown.complete ? '' : ' — partial'}`,
+    ['operation', 'c', 'by', 'registry', 'floor'],
+    rows,
+  );
 }
 
-await main();
+function print(m: Measured): void {
+  const rows = m.rows.map((r) => {
+    const spread = r.ratios.length ? `${Math.min(...r.ratios).toFixed(2)}–${Math.max(...r.ratios).toFixed(2)}` : '-';
+    const errors = r.floorErrors ? `${r.registryErrors}/${r.floorErrors}` : String(r.registryErrors);
+    return [r.id, String(r.c), fmt(r.registryMs), fmt(r.floorMs), r.ratios.length ? `${median(r.ratios).toFixed(2)}×` : '-', spread, fmt(r.registryRate), fmt(r.floorRate), fmt(r.commands, 2), String(r.rounds), errors];
+  });
+  const header = ['operation', 'c', 'registry p50 ms', 'floor p50 ms', 'ratio (median)', 'ratio spread', 'registry /s', 'floor /s', 'db cmds/op', 'rounds', 'errors (reg/floor)'];
+  printTable(`${m.label} (up to ${ROUNDS} rounds × ${BATCH} requests per side)${m.complete ? '' : ' — partial: the run stopped here'}`, header, rows);
+  const kinds = m.rows.flatMap((r) => [...r.errorKinds].map(([kind, n]) => `  ${r.id} c=${r.c}: ${n}× ${kind}`));
+  if (kinds.length) console.log(`errors:\n${kinds.join('\n')}`);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    printAll();
+    process.exit(130);
+  });
+}
+
+try {
+  await main();
+} catch (error) {
+  printAll();
+  console.error(`\nthe benchmark stopped: ${describeError(error)}`);
+  process.exitCode = 1;
+}

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { Db, Document } from 'mongodb';
+import { keysOf, nameKeyId } from '../src/storage/mongodb/keys.js';
 
 export type FloorOp = 'detail' | 'byName' | 'list' | 'lightList' | 'search' | 'create' | 'update' | 'recordValidation';
 
@@ -14,10 +15,15 @@ export async function startFloor(db: Db): Promise<{ url: string; server: Server 
   const versions = db.collection<Document & { _id: string }>('contract_versions');
   const records = db.collection<Document & { _id: string }>('validation_records');
   const daily = db.collection<Document & { _id: string }>('validation_daily');
+  const keys = keysOf(db);
   const withDocument = (d: Document | null) => d && { id: d._id, name: d.name, document: JSON.parse(d.documentJson as string) };
   const handlers: Record<FloorOp, (a: Record<string, unknown>) => Promise<unknown>> = {
     detail: async (a) => ({ contract: withDocument(await contracts.findOne({ _id: a.id as string })) }),
-    byName: async (a) => ({ contractByName: withDocument(await contracts.findOne({ name: a.name as string })) }),
+    // The name's key document, then the contract: two `_id` point reads (a `find({name})` scans on FerretDB/SQLite).
+    byName: async (a) => {
+      const key = await keys.findOne({ _id: nameKeyId(a.name as string) });
+      return { contractByName: key ? withDocument(await contracts.findOne({ _id: key.contractId as string })) : null };
+    },
     list: async () => ({ contracts: { nodes: (await contracts.find({}).sort({ updatedAt: -1, _id: -1 }).limit(100).toArray()).map(withDocument) } }),
     lightList: async () => ({
       contracts: {

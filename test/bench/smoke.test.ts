@@ -22,14 +22,35 @@ describe('npm run bench', () => {
 
   it('runs the side-by-side comparison on a tiny in-memory registry (no floor there), with its growth run', async () => {
     const { stdout } = await run('npx', ['tsx', 'bench/compare.ts'], {
-      env: { ...process.env, GRIOT_STORAGE: 'memory', BENCH_N: '10', BENCH_ROUNDS: '1', BENCH_BATCH: '2', BENCH_CONCURRENCY: '1,2' },
+      env: { ...process.env, GRIOT_STORAGE: 'memory', BENCH_QUICK: '1' },
       timeout: 120_000,
     });
     expect(stdout).toContain('seeded 10 contracts in bulk');
     expect(stdout).toContain('seeded 100 contracts in bulk');
-    for (const label of ['detail', 'by name', 'list 100 + documents', 'list 100, light', 'search', 'create', 'update', 'recordValidation']) {
-      expect(stdout).toContain(label);
+    expect(stdout).toContain('errors (reg/floor)');
+    for (const id of ['detail', 'byName', 'list', 'listLight', 'search', 'create', 'update', 'recordValidation']) {
+      expect(stdout).toMatch(new RegExp(`^${id} +1 `, 'm'));
+      expect(stdout).toMatch(new RegExp(`^${id} +2 `, 'm'));
     }
     expect(stdout).toContain('growth 10 → 100');
+  }, 150_000);
+
+  it('selects operations by id, and refuses an unknown one naming the ids', async () => {
+    const { stdout } = await run('npx', ['tsx', 'bench/compare.ts'], {
+      env: { ...process.env, GRIOT_STORAGE: 'memory', BENCH_QUICK: '1', BENCH_GROWTH: '0', BENCH_OPS: 'listLight,update' },
+      timeout: 120_000,
+    });
+    expect(stdout).toMatch(/^listLight +1 /m);
+    expect(stdout).toMatch(/^update +2 /m);
+    expect(stdout).not.toMatch(/^detail +1 /m);
+    const refused = await run('npx', ['tsx', 'bench/compare.ts'], {
+      env: { ...process.env, GRIOT_STORAGE: 'memory', BENCH_QUICK: '1', BENCH_OPS: 'list 100, light' },
+      timeout: 60_000,
+    }).then(
+      () => null,
+      (error: { code?: number; stderr?: string }) => error,
+    );
+    expect(refused?.code).toBe(2);
+    expect(refused?.stderr).toContain('the ids are detail, byName, list, listLight, search, create, update, recordValidation');
   }, 150_000);
 });
