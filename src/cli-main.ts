@@ -2,11 +2,17 @@
  * Entry point of the `griot-registry` command (bin/griot-registry.mjs). Storage: MONGODB_URI when set; else the
  * database a running `npm start` recorded in GRIOT_DATA_DIR (its embedded MongoDB or FerretDB). It refuses, in one
  * line, to work on a store nothing would persist in (GRIOT_STORAGE=memory, or a server on the in-memory fallback).
+ *
+ * What the command is for — its summary, the failed files, help, usage, the progress bar — is written by runCli as
+ * plain text (stdout, progress and usage on stderr). Diagnostics — a set-up problem, an unexpected error — are
+ * lines of the same pino logger as the server (JSON in production, readable in development, GRIOT_LOG_LEVEL),
+ * written to standard error so that standard output stays the result.
  */
-import { type Config, loadConfig, loadDotEnv } from './config.js';
+import { type Config, ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { runCli } from './cli.js';
 import { unreachable } from './embedded/reachable.js';
 import { liveRecord } from './embedded/record.js';
+import { createLogger, type Logger, startupLoggerOptions } from './observability/logger.js';
 import { createStorage } from './storage/index.js';
 import type { StorageBackend } from './storage/types.js';
 
@@ -35,16 +41,22 @@ async function openStorage(config: Config): Promise<StorageBackend> {
 }
 
 let code: number;
+let logger: Logger | null = null;
 try {
   loadDotEnv();
   const config = loadConfig();
+  logger = createLogger({ ...config.log, stderr: true });
   code = await runCli(process.argv.slice(2), () => openStorage(config), {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (text) => process.stderr.write(text),
     interactive: Boolean(process.stderr.isTTY),
   }, { importConcurrency: config.import.concurrency });
 } catch (error) {
-  process.stderr.write(`griot-registry: ${String((error as Error).message).replace(/\s+/g, ' ').trim()}\n`);
+  logger ??= createLogger({ ...startupLoggerOptions(), stderr: true });
+  const message = String((error as Error)?.message ?? error).replace(/\s+/g, ' ').trim();
+  // A set-up problem is its message; anything else keeps its stack in `err`.
+  if (error instanceof CliError || error instanceof ConfigError) logger.error(message);
+  else logger.error({ err: error }, message);
   code = 2;
 }
 process.exit(code);

@@ -1,7 +1,9 @@
 /**
  * The command line: `griot-registry import <folder>` and `griot-registry export <folder>`, against the storage that
  * config names (MONGODB_URI, MONGODB_DATABASE), or the database a running `npm start` serves (cli-main.ts).
- * Arguments are parsed with node:util parseArgs; every problem is one line and exit code 2.
+ * Arguments are parsed with node:util parseArgs; every problem is one line and exit code 2. What runCli writes
+ * through `io` is the command's product for the person at the terminal (summary, failed files, help, usage,
+ * progress) and stays plain text; diagnostics outside it go through the process logger (cli-main.ts).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';

@@ -4,6 +4,9 @@
  * data survives restarts in GRIOT_DATA_DIR (src/embedded/: MongoDB, else FerretDB); when neither can start it falls
  * back to the in-memory backend with a warning — except in production, where it refuses to start. With no
  * credentials configured, outside production, it serves with a development admin key (src/auth/dev-key.ts).
+ * Every line it writes — start-up, warnings, a refusal to start, shutdown — goes through the one pino logger
+ * (src/observability/logger.ts: JSON lines in production, readable in development, GRIOT_LOG_LEVEL), like the
+ * request log; before config is read (a bad setting is itself logged) it uses what the environment asks for.
  */
 import type { ApiKeyEntry } from './auth/api-keys.js';
 import { describeDevKey, loadOrCreateDevKey } from './auth/dev-key.js';
@@ -12,15 +15,18 @@ import { EmbeddedUnavailable, startEmbeddedDatabase } from './embedded/index.js'
 import { unreachable } from './embedded/reachable.js';
 import { claimDataDir, removeRecord, type ServerRecord, writeRecord } from './embedded/record.js';
 import { createGracefulServer } from './http/shutdown.js';
-import { createLogger } from './observability/logger.js';
+import { createLogger, type Logger, startupLoggerOptions } from './observability/logger.js';
 import { setUpObservability } from './observability/setup.js';
 import { createLive } from './live/index.js';
 import { createServer } from './server.js';
 import { createStorage } from './storage/index.js';
 import type { StorageBackend } from './storage/types.js';
 
-const log = (line: string) => console.log(`griot-registry: ${line}`);
-const warn = (line: string) => console.warn(`griot-registry: ${line}`);
+/** The process logger: the configured one once config is read, else one from the environment (made when needed). */
+let configured: Logger | null = null;
+const logger = (): Logger => (configured ??= createLogger(startupLoggerOptions()));
+const log = (line: string) => logger().info(line);
+const warn = (line: string) => logger().warn(line);
 
 /** Ends start-up with one line (and whatever was started stopped). */
 class StartError extends Error {
@@ -60,7 +66,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const { dataDir } = config.mongodb;
-  const logger = createLogger(config.log);
+  const logger = (configured = createLogger(config.log));
   const observability = await setUpObservability(config, logger);
   cleanups.push(() => observability.stop());
 
@@ -158,6 +164,14 @@ async function main(): Promise<void> {
   };
 }
 
+// A crash once serving is one fatal line with the stack in `err`, like an unexpected error in a request.
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.on(event, (error: unknown) => {
+    logger().fatal({ err: error }, event === 'uncaughtException' ? 'uncaught exception' : 'unhandled promise rejection');
+    process.exit(1);
+  });
+}
+
 function oneLine(error: unknown): string {
   return String((error as Error)?.message ?? error).replace(/\s+/g, ' ').trim().slice(0, 300);
 }
@@ -167,8 +181,9 @@ try {
 } catch (error) {
   await cleanUp();
   if (error instanceof StartError) {
-    console.error(`griot-registry: ${error.message}`);
+    logger().error(error.message);
     process.exit(error.exitCode);
   }
-  throw error;
+  logger().fatal({ err: error }, 'start-up failed');
+  process.exit(1);
 }

@@ -21,6 +21,8 @@ export interface LoggerOptions {
   format?: LogFormat;
   /** Where lines go; standard output by default. Tests pass a stream to read them back. */
   destination?: DestinationStream;
+  /** Write to standard error instead of standard output (the CLI, whose standard output is its result). */
+  stderr?: boolean;
 }
 
 /** Paths whose values are replaced by `[redacted]` in every line. */
@@ -60,17 +62,28 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     // The stack of an error logged as `err` is kept in that field (one line, never printed as a multi-line block).
     serializers: { err: pino.stdSerializers.err },
   };
+  const fd = options.stderr ? 2 : 1;
   if (options.format === 'pretty') {
     const stream = pretty({
-      colorize: !options.destination && Boolean(process.stdout.isTTY),
+      colorize: !options.destination && Boolean((options.stderr ? process.stderr : process.stdout).isTTY),
       sync: true,
-      destination: options.destination ?? 1,
+      destination: options.destination ?? fd,
       ignore: 'pid,hostname,name',
       translateTime: 'SYS:HH:MM:ss.l',
     });
     return pino(settings, stream);
   }
-  return options.destination ? pino(settings, options.destination) : pino(settings);
+  return pino(settings, options.destination ?? pino.destination({ dest: fd, sync: false }));
+}
+
+/**
+ * The logger's settings before config could be read (a bad setting is itself logged): the level and format that
+ * GRIOT_LOG_LEVEL / GRIOT_LOG_FORMAT / NODE_ENV would give when they are valid, else the defaults.
+ */
+export function startupLoggerOptions(env: NodeJS.ProcessEnv = process.env): Pick<LoggerOptions, 'level' | 'format'> {
+  const level = LOG_LEVELS.find((l) => l === env.GRIOT_LOG_LEVEL) ?? 'info';
+  const format = LOG_FORMATS.find((f) => f === env.GRIOT_LOG_FORMAT) ?? ((env.NODE_ENV ?? 'development') === 'development' ? 'pretty' : 'json');
+  return { level, format };
 }
 
 /** A logger that writes nothing (the default of createServer when the caller passes none). */

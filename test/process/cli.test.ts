@@ -35,7 +35,7 @@ describe('griot-registry command', () => {
     writeFileSync(join(folder, 'a.odcs.yaml'), 'apiVersion: v3.1.0\nkind: DataContract\nid: urn:a\nname: a\nversion: 1.0.0\nstatus: draft\n');
     const result = await cli(['import', folder], { GRIOT_STORAGE: 'memory' });
     expect(result.code).toBe(2);
-    expect(oneLine(result.output)).toMatch(/^griot-registry: GRIOT_STORAGE=memory: .*throwaway/);
+    expect(oneLine(result.output)).toMatch(/^\[[\d:.]+\] ERROR: GRIOT_STORAGE=memory: .*throwaway/);
   });
 
   it('a missing folder, no database, an unreachable database: one line each', { timeout: 120_000 }, async () => {
@@ -46,13 +46,13 @@ describe('griot-registry command', () => {
     const folder = tempDir('cli-nodb');
     const none = await cli(['import', folder]);
     expect(none.code).toBe(2);
-    expect(oneLine(none.output)).toMatch(/^griot-registry: no MONGODB_URI, and no `npm start` is running on the data folder /);
+    expect(oneLine(none.output)).toMatch(/^\[[\d:.]+\] ERROR: no MONGODB_URI, and no `npm start` is running on the data folder /);
 
     const t0 = Date.now();
     const down = await cli(['export', folder], { MONGODB_URI: 'mongodb://127.0.0.1:9/', GRIOT_START_DB_TIMEOUT_MS: '1000' });
     const downMs = Date.now() - t0;
     expect(down.code).toBe(2);
-    expect(oneLine(down.output)).toMatch(/^griot-registry: the database at MONGODB_URI did not answer within 1000 ms/);
+    expect(oneLine(down.output)).toMatch(/^\[[\d:.]+\] ERROR: the database at MONGODB_URI did not answer within 1000 ms/);
     const t1 = Date.now();
     await cli(['--version']);
     // The 1 s timeout plus a little over what starting the command costs: not the driver's 30 s default.

@@ -31,7 +31,10 @@ describe('the data folder', () => {
     const second = run(process.execPath, ['--import', 'tsx', 'src/main.ts'], env);
     started.push(second);
     expect(await second.exited(90_000)).toBe(1);
-    expect(second.output().trimEnd()).toBe(`griot-registry: another griot-registry (pid ${first.child.pid}) is serving the data folder ${dataDir}; stop it, or set GRIOT_DATA_DIR`);
+    const refusal = second.output().trimEnd();
+    expect(refusal.split('\n'), refusal).toHaveLength(1);
+    expect(refusal).toMatch(/^\[[\d:.]+\] ERROR: /); // one line of the logger (readable in development)
+    expect(refusal.endsWith(`another griot-registry (pid ${first.child.pid}) is serving the data folder ${dataDir}; stop it, or set GRIOT_DATA_DIR`)).toBe(true);
 
     first.child.kill('SIGKILL');
     await first.exited(10_000);

@@ -18,7 +18,7 @@ describe('start-up problems', () => {
   it('an invalid HOST is one line, not an unhandled error', { timeout: 120_000 }, async () => {
     const result = await start({ HOST: 'no-such-host.invalid', GRIOT_STORAGE: 'memory' });
     expect(result.code).toBe(1);
-    expect(lastLine(result.output)).toMatch(/^griot-registry: cannot listen on HOST=no-such-host\.invalid PORT=0: ENOTFOUND /);
+    expect(lastLine(result.output)).toMatch(/^\[[\d:.]+\] ERROR: cannot listen on HOST=no-such-host\.invalid PORT=0: ENOTFOUND /);
     expect(result.output).not.toContain('serving');
   });
 
@@ -28,7 +28,7 @@ describe('start-up problems', () => {
     const result = await start({ MONGODB_URI: 'mongodb://127.0.0.1:9/', GRIOT_START_DB_TIMEOUT_MS: '2000' });
     expect(result.code).toBe(1);
     expect(result.output.trimEnd().split('\n')).toHaveLength(1);
-    expect(lastLine(result.output)).toMatch(/^griot-registry: the database at MONGODB_URI did not answer within 2000 ms .*GRIOT_START_DB_TIMEOUT_MS$/);
+    expect(lastLine(result.output)).toMatch(/^\[[\d:.]+\] ERROR: the database at MONGODB_URI did not answer within 2000 ms .*GRIOT_START_DB_TIMEOUT_MS$/);
     // The 2 s timeout plus a little: not the driver's 30 s default.
     expect(result.ms - baseline.ms).toBeLessThan(8_000);
   });
@@ -36,7 +36,7 @@ describe('start-up problems', () => {
   it('a bad setting is one line naming the variable', { timeout: 120_000 }, async () => {
     const result = await start({ PORT: 'eighty' });
     expect(result.code).toBe(2);
-    expect(result.output.trimEnd()).toMatch(/^griot-registry: Invalid configuration: PORT="eighty" — expected /);
+    expect(result.output.trimEnd()).toMatch(/^\[[\d:.]+\] ERROR: Invalid configuration: PORT="eighty" — expected /);
     expect(result.output.trimEnd().split('\n')).toHaveLength(1);
   });
 });
