@@ -3,6 +3,7 @@
  * (continuing an incoming W3C `traceparent`), with the request id, operation and status as attributes; child spans
  * for GraphQL parse, validate, context building (authentication) and execute; and one client span per MongoDB
  * command, from the driver's command monitoring, under the span that was active when the command was sent.
+ * Every span carries the request id (`griot.request_id`).
  */
 import { context, propagation, type Span, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import type { Plugin } from 'graphql-yoga';
@@ -18,8 +19,14 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
+/** The request id as a span attribute, on every span of the request (so that any one span can be quoted). */
+function requestAttributes(): Record<string, string> {
+  const scope = currentRequest();
+  return scope ? { 'griot.request_id': scope.id } : {};
+}
+
 function phase<T>(tracer: Tracer, name: string, wrapped: () => T): T {
-  return tracer.startActiveSpan(name, (span) => {
+  return tracer.startActiveSpan(name, { attributes: requestAttributes() }, (span) => {
     try {
       const result = wrapped();
       if (result instanceof Promise) {
@@ -110,6 +117,7 @@ export function createTracing(tracer: Tracer, shutdown: () => Promise<void>): Tr
                 'db.namespace': event.databaseName,
                 ...(typeof target === 'string' ? { 'db.collection.name': target } : {}),
                 'server.address': event.address,
+                ...requestAttributes(),
               },
             },
             active,

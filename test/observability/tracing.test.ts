@@ -65,6 +65,7 @@ describe('tracing', () => {
     for (const phase of ['graphql.parse', 'graphql.validate', 'graphql.context', 'graphql.execute']) {
       expect(byName(phase)).toHaveLength(1);
       expect(parentOf(byName(phase)[0]!)).toBe(root!.spanContext().spanId);
+      expect(byName(phase)[0]!.attributes['griot.request_id']).toBe('trace-me-1');
     }
     const execute = byName('graphql.execute')[0]!;
     const finds = byName('mongodb.find');
@@ -73,7 +74,7 @@ describe('tracing', () => {
     expect(finds.length).toBe(5);
     for (const find of finds) {
       expect(parentOf(find)).toBe(execute.spanContext().spanId);
-      expect(find.attributes).toMatchObject({ 'db.system.name': 'mongodb', 'db.operation.name': 'find' });
+      expect(find.attributes).toMatchObject({ 'db.system.name': 'mongodb', 'db.operation.name': 'find', 'griot.request_id': 'trace-me-1' });
     }
     expect(finds.map((f) => f.attributes['db.collection.name']).sort()).toEqual(['catalog_pending', 'contracts', 'contracts', 'contracts', 'schema_catalog']);
   });
