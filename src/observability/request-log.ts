@@ -25,14 +25,9 @@ function credentialOf(request: Request): string | null {
   return key && bearer ? 'api_key+authorization' : key ? 'api_key' : bearer ? 'authorization' : null;
 }
 
-function errorCodesOf(result: unknown): string[] {
+function errorsOf(result: unknown): readonly GraphQLError[] {
   const results = Array.isArray(result) ? result : [result];
-  const codes: string[] = [];
-  for (const r of results) {
-    const errors = (r as { errors?: readonly GraphQLError[] } | undefined)?.errors;
-    for (const e of errors ?? []) codes.push(String(e.extensions?.code ?? 'UNKNOWN'));
-  }
-  return codes;
+  return results.flatMap((r) => (r as { errors?: readonly GraphQLError[] } | undefined)?.errors ?? []);
 }
 
 export function requestLogPlugin(options: RequestLogOptions): Plugin<Context> {
@@ -91,10 +86,21 @@ export function requestLogPlugin(options: RequestLogOptions): Plugin<Context> {
     onResultProcess({ result }) {
       const scope = scopeOf();
       if (!scope) return;
-      scope.errorCodes = errorCodesOf(result);
-      if (scope.errorCodes.includes('FORBIDDEN')) {
+      const errors = errorsOf(result);
+      scope.errorCodes = errors.map((e) => String(e.extensions?.code ?? 'UNKNOWN'));
+      const forbidden = errors.filter((e) => e.extensions?.code === 'FORBIDDEN');
+      if (forbidden.length) {
         logger.warn(
-          { event: 'forbidden', principal: scope.principal, authMethod: scope.authMethod, operation: scope.operationName, clientAddress: scope.clientAddress },
+          {
+            event: 'forbidden',
+            principal: scope.principal,
+            authMethod: scope.authMethod,
+            operation: scope.operationName,
+            // what the caller lacked (the error's message, e.g. the role needed), and the fields refused
+            reason: [...new Set(forbidden.map((e) => e.message))].join('; '),
+            fields: forbidden.map((e) => (e.path ?? []).join('.')),
+            clientAddress: scope.clientAddress,
+          },
           'forbidden call',
         );
       }

@@ -168,11 +168,36 @@ describe('denied calls and secrets', () => {
 
   it('logs a FORBIDDEN call as a warn line naming the principal and the operation', async () => {
     const log = captureLog('info');
-    const client = createTestClient(createMemoryStorage(), undefined, { as: 'viewer', logger: log.logger });
-    const result = await client.request(AccessCreateContractDocument, { input: { document: contractDocument({ name: 'nope' }) } });
+    const viewerKey = 'viewer-key-3e2d1c0b9a8f7e6d5c4b';
+    const client = createTestClient(createMemoryStorage(), undefined, {
+      as: null,
+      logger: log.logger,
+      auth: { apiKeys: [{ name: 'test-viewer', roles: ['viewer'], sha256: hashApiKey(viewerKey) }] },
+    });
+    const response = await client.yoga.fetch(
+      new URL('/graphql', 'http://registry.test'),
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': viewerKey },
+        body: JSON.stringify({ query: AccessCreateContractDocument.toString(), variables: { input: { document: contractDocument({ name: 'nope' }) } } }),
+      },
+      { req: { socket: { remoteAddress: '198.51.100.4' } } } as never,
+    );
+    const result = (await response.json()) as { errors?: { message: string; extensions?: { code?: string } }[] };
     expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const [warn, request] = log.lines();
-    expect(warn).toMatchObject({ level: 40, msg: 'forbidden call', event: 'forbidden', principal: 'test-viewer', operation: 'AccessCreateContract' });
+    expect(warn).toMatchObject({
+      level: 40,
+      msg: 'forbidden call',
+      event: 'forbidden',
+      principal: 'test-viewer',
+      authMethod: 'api_key',
+      operation: 'AccessCreateContract',
+      reason: result.errors![0]!.message,
+      fields: ['createContract'],
+      clientAddress: '198.51.100.4',
+    });
+    expect(log.text()).not.toContain(viewerKey);
     expect(request).toMatchObject({ msg: 'request', result: 'user_error', errors: ['FORBIDDEN'] });
   });
 
