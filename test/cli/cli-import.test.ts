@@ -12,10 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli.js';
-import { exportFileStem, importFolder } from '../src/services/bulk.js';
-import { backends } from './support/backends.js';
-import { contractDocument, odcsDir, officialExamples } from './support/fixtures.js';
+import { runCli } from '../../src/cli.js';
+import { exportFileStem, importFolder } from '../../src/services/bulk.js';
+import { backends } from '../support/backends.js';
+import { contractDocument, odcsDir, officialExamples } from '../support/fixtures.js';
 
 function io() {
   const out: string[] = [];

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli.js';
-import { mongoBackend } from './support/backends.js';
-import { contractDocument } from './support/fixtures.js';
+import { runCli } from '../../src/cli.js';
+import { mongoBackend } from '../support/backends.js';
+import { contractDocument } from '../support/fixtures.js';
 
 function io() {
   const out: string[] = [];

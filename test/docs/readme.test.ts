@@ -7,18 +7,18 @@ import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { type OperationDefinitionNode, parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashApiKey } from '../src/auth/api-keys.js';
-import type { Role } from '../src/auth/principal.js';
-import { EXAMPLE_OPERATIONS } from '../src/graphiql.js';
-import { schema } from '../src/schema/index.js';
-import { createServer, type RegistryServer } from '../src/server.js';
-import type { JsonObject } from '../src/domain/odcs.js';
-import { ActivateContractDocument, CreateContractDocument, GetContractDocument, SetContractApprovalPolicyDocument } from './gql/graphql.js';
-import { backends } from './support/backends.js';
-import { createTestClient, type TestClient } from './support/client.js';
-import { clone } from './support/fixtures.js';
+import { hashApiKey } from '../../src/auth/api-keys.js';
+import type { Role } from '../../src/auth/principal.js';
+import { EXAMPLE_OPERATIONS } from '../../src/graphiql.js';
+import { schema } from '../../src/schema/index.js';
+import { createServer, type RegistryServer } from '../../src/server.js';
+import type { JsonObject } from '../../src/domain/odcs.js';
+import { ActivateContractDocument, CreateContractDocument, GetContractDocument, SetContractApprovalPolicyDocument } from '../gql/graphql.js';
+import { backends } from '../support/backends.js';
+import { createTestClient, type TestClient } from '../support/client.js';
+import { clone } from '../support/fixtures.js';
 
-const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 const blocks = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]!);
 
 describe('documented operations', () => {
