@@ -90,6 +90,7 @@ const schema = z.object({
   GRIOT_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   GRIOT_LOG_FORMAT: z.enum(LOG_FORMATS).optional(),
   GRIOT_REQUEST_ID_MAX_LENGTH: z.coerce.number().int().min(8).max(1024).default(128),
+  GRIOT_METRICS: z.enum(['on', 'off']).default('on'),
   GRIOT_METRICS_TOKEN: z.string().min(16, 'a bearer token of at least 16 characters').regex(/^\S+$/, 'a bearer token without spaces').optional(),
   GRIOT_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   GRIOT_METRICS_MAX_OPERATION_NAMES: z.coerce.number().int().min(0).max(100_000).default(200),
@@ -188,7 +189,7 @@ export interface Config {
   /** Idempotency keys: retention, the lease of a pending key, a retry's wait (src/services/idempotency.ts). */
   idempotency: IdempotencyOptions;
   /** Who may read /metrics (src/observability/setup.ts). */
-  metrics: { token: string | null; port: number | null; maxOperationNames: number };
+  metrics: { enabled: boolean; token: string | null; port: number | null; maxOperationNames: number };
   /** The change log (src/storage/events). */
   events: EventLogOptions;
   /** Subscriptions: limits, heartbeats and the fan-out bus (src/live/). */
@@ -291,7 +292,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       requestIdMaxLength: c.GRIOT_REQUEST_ID_MAX_LENGTH,
     },
     idempotency: { ttlMs: c.GRIOT_IDEMPOTENCY_TTL_SECONDS * 1000, leaseMs: c.GRIOT_IDEMPOTENCY_LEASE_MS, waitMs: c.GRIOT_IDEMPOTENCY_WAIT_MS },
-    metrics: { token: c.GRIOT_METRICS_TOKEN ?? null, port: c.GRIOT_METRICS_PORT ?? null, maxOperationNames: c.GRIOT_METRICS_MAX_OPERATION_NAMES },
+    metrics: { enabled: c.GRIOT_METRICS === 'on', token: c.GRIOT_METRICS_TOKEN ?? null, port: c.GRIOT_METRICS_PORT ?? null, maxOperationNames: c.GRIOT_METRICS_MAX_OPERATION_NAMES },
     events: {
       retentionSeconds: c.GRIOT_EVENT_RETENTION_SECONDS,
       pruneIntervalSeconds: c.GRIOT_EVENT_PRUNE_INTERVAL_SECONDS,

@@ -5,6 +5,7 @@
  *   - else GRIOT_METRICS_PORT set: nobody on the main port (scrape the loopback port);
  *   - else: anyone, but only when the main port listens on a loopback address (HOST=127.0.0.1, the default);
  *     with HOST on a public interface /metrics is not served until a token or a metrics port is set.
+ * GRIOT_METRICS=off turns metrics off altogether: no registry, no /metrics, no metrics port, no driver listeners.
  */
 import type { Server } from 'node:http';
 import type { MongoClient } from 'mongodb';
@@ -31,24 +32,28 @@ export interface Observability {
 }
 
 export async function setUpObservability(config: Pick<Config, 'host' | 'metrics'>, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<Observability> {
-  const metrics = createMetrics({ maxOperationNames: config.metrics.maxOperationNames });
+  const metrics = config.metrics.enabled ? createMetrics({ maxOperationNames: config.metrics.maxOperationNames }) : null;
   const tracing = tracingRequested(env) ? await startTracing({ env }) : null;
   const open = !config.metrics.token && !config.metrics.port && isLoopback(config.host);
   let metricsServer: Server | null = null;
   return {
-    server: { metrics: { metrics, token: config.metrics.token, open }, tracing },
+    server: { metrics: metrics ? { metrics, token: config.metrics.token, open } : undefined, tracing },
     onMongoClient(client) {
-      metrics.watch(client);
+      metrics?.watch(client);
       tracing?.watch(client);
     },
     async start() {
-      if (config.metrics.port) {
-        metricsServer = await startMetricsServer(metrics, config.metrics.port);
-        logger.info({ url: `http://${METRICS_HOST}:${config.metrics.port}/metrics` }, 'metrics on the loopback port');
+      if (!metrics) {
+        logger.info('metrics off (GRIOT_METRICS=off)');
+      } else {
+        if (config.metrics.port) {
+          metricsServer = await startMetricsServer(metrics, config.metrics.port);
+          logger.info({ url: `http://${METRICS_HOST}:${config.metrics.port}/metrics` }, 'metrics on the loopback port');
+        }
+        if (config.metrics.token) logger.info('metrics at /metrics with the GRIOT_METRICS_TOKEN bearer token');
+        else if (open) logger.info('metrics at /metrics (loopback only: set GRIOT_METRICS_TOKEN or GRIOT_METRICS_PORT before listening on a public interface)');
+        else if (!config.metrics.port) logger.warn('metrics are not served: HOST is not a loopback address; set GRIOT_METRICS_TOKEN or GRIOT_METRICS_PORT');
       }
-      if (config.metrics.token) logger.info('metrics at /metrics with the GRIOT_METRICS_TOKEN bearer token');
-      else if (open) logger.info('metrics at /metrics (loopback only: set GRIOT_METRICS_TOKEN or GRIOT_METRICS_PORT before listening on a public interface)');
-      else if (!config.metrics.port) logger.warn('metrics are not served: HOST is not a loopback address; set GRIOT_METRICS_TOKEN or GRIOT_METRICS_PORT');
       if (tracing) logger.info('tracing on (OpenTelemetry, from the OTEL_* variables)');
     },
     async stop() {
