@@ -22,6 +22,11 @@ export interface MemoryStorageOptions {
   events?: EventLogOptions;
   /** Retention, lease and wait of idempotency keys (default: DEFAULT_IDEMPOTENCY_OPTIONS). */
   idempotency?: IdempotencyOptions;
+  /**
+   * Benchmarks only (bench/events.ts measures what the change log adds to a write): writes append no events, so no
+   * subscriber and no `events` query ever sees them. Not settable from the environment or the config.
+   */
+  benchOnlyWithoutEventLog?: boolean;
 }
 
 export function createMemoryStorage(options: MemoryStorageOptions = {}): StorageBackend {
@@ -50,5 +55,6 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
     },
   };
   // Every write appends its events (no intents: a crash loses the whole in-memory state anyway).
+  if (options.benchOnlyWithoutEventLog) return raw;
   return withEvents(raw, { log: options.events ?? DEFAULT_EVENT_LOG, intents: null });
 }

@@ -61,6 +61,11 @@ export interface MongoStorageOptions {
   eventFaults?: { afterWrite?: (where: Locator) => void };
   /** Retention, lease and wait of idempotency keys (default: DEFAULT_IDEMPOTENCY_OPTIONS). */
   idempotency?: IdempotencyOptions;
+  /**
+   * Benchmarks only (bench/events.ts measures what the change log adds to a write): writes append no events and
+   * record no intents, so no subscriber and no `events` query ever sees them. Not settable from the environment.
+   */
+  benchOnlyWithoutEventLog?: boolean;
 }
 
 /** The backend before the change-log recorder wraps it. */
@@ -149,6 +154,7 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
       },
     };
     // Every write appends its events; writes a crash left without them are completed now (and every prune interval).
+    if (options.benchOnlyWithoutEventLog) return { ...raw, repairEvents: async () => 0 };
     const storage = withEvents(raw, { log: eventLog, intents, afterWrite: options.eventFaults?.afterWrite });
     await storage.repairEvents();
     return storage;
