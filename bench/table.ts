@@ -12,7 +12,7 @@ export const percentile = (xs: number[], p: number): number => {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))]!;
 };
 
-export const fmt = (x: number | null | undefined, digits = 1): string => (x === null || x === undefined || Number.isNaN(x) ? '-' : x.toFixed(digits));
+export const fmt = (x: number | null | undefined, digits = 1): string => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits));
 
 /** Prints rows under a header, the first column left-aligned and the others right-aligned. */
 export function printTable(title: string, header: string[], rows: string[][]): void {

@@ -1,6 +1,6 @@
 /**
- * The benchmark script still runs against the current API (it broke once, silently, when authentication landed):
- * a tiny in-memory run must finish and print a row for every operation. It measures nothing here.
+ * The benchmark scripts still run against the current API (one broke once, silently, when authentication landed):
+ * tiny in-memory runs must finish and print their tables, a row for every operation. Numbers are never asserted.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -53,4 +53,18 @@ describe('npm run bench', () => {
     expect(refused?.code).toBe(2);
     expect(refused?.stderr).toContain('the ids are detail, byName, list, listLight, search, create, update, recordValidation');
   }, 150_000);
+
+  it('runs the events benchmark (latency, subscribers, log cost) in quick mode on memory and prints its three tables', async () => {
+    const { stdout } = await run('npx', ['tsx', 'bench/events.ts'], {
+      env: { ...process.env, GRIOT_STORAGE: 'memory', BENCH_QUICK: '1' },
+      timeout: 150_000,
+    });
+    expect(stdout).toContain('(a) event latency to one SSE subscriber');
+    expect(stdout).toMatch(/^the mutation’s response +10 /m);
+    expect(stdout).toContain('(b) concurrent SSE subscribers on one instance');
+    expect(stdout).toMatch(/^10 +10 +0 /m);
+    expect(stdout).toContain('(c) what the change log adds to a write');
+    for (const write of ['update', 'create', 'recordValidation']) expect(stdout).toMatch(new RegExp(`^${write} +2 `, 'm'));
+    expect(stdout).not.toContain('stopped:');
+  }, 180_000);
 });
