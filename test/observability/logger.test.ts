@@ -1,7 +1,7 @@
 /** The logger itself: JSON lines with level, time and message; secrets redacted wherever they appear in an object. */
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/observability/logger.js';
+import { createLogger, startupLoggerOptions } from '../../src/observability/logger.js';
 import { captureLog } from '../support/log.js';
 
 describe('logger', () => {
@@ -42,5 +42,12 @@ describe('logger', () => {
     expect(out).toMatch(/INFO.*serving/);
     expect(out).toContain('port: 4000');
     expect(() => JSON.parse(out)).toThrow();
+  });
+
+  it('before config is read, takes the level and format the environment asks for, else the defaults', () => {
+    expect(startupLoggerOptions({})).toEqual({ level: 'info', format: 'pretty' });
+    expect(startupLoggerOptions({ NODE_ENV: 'production' })).toEqual({ level: 'info', format: 'json' });
+    expect(startupLoggerOptions({ NODE_ENV: 'production', GRIOT_LOG_LEVEL: 'warn', GRIOT_LOG_FORMAT: 'pretty' })).toEqual({ level: 'warn', format: 'pretty' });
+    expect(startupLoggerOptions({ NODE_ENV: 'test', GRIOT_LOG_LEVEL: 'loud', GRIOT_LOG_FORMAT: 'xml' })).toEqual({ level: 'info', format: 'json' });
   });
 });
