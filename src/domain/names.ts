@@ -42,3 +42,17 @@ export function versionLengthProblem(version: string): string | null {
 export function nameForLookup(raw: string): string {
   return raw.trim().normalize('NFC');
 }
+
+/**
+ * The key a case-insensitive filter compares (schema and property names): NFC, then lower case, on both the
+ * stored side and the filter's side, so that a decomposed `Cafe\u0301` and a composed `Café` are one key.
+ */
+export function caseKey(text: string): string {
+  return text.normalize('NFC').toLowerCase();
+}
+
+/** An owning team as it is stored and as the `owner` filter compares it: trimmed, NFC; empty is none. */
+export function ownerKey(raw: string | null | undefined): string | null {
+  const owner = raw?.trim().normalize('NFC');
+  return owner ? owner : null;
+}

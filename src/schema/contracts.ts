@@ -7,6 +7,7 @@ import { COMPATIBILITY_MODES, type CompatibilityMode } from '../domain/compatibi
 import { CONTRACT_STATUSES, type ContractStatus, servedVersionNumber } from '../domain/lifecycle.js';
 import { type JsonObject, type OdcsDocument, type OdcsProperty, type OdcsSchemaObject } from '../domain/odcs.js';
 import { isPiiProperty } from '../domain/catalog.js';
+import { nameForLookup } from '../domain/names.js';
 import type { Contract, ContractVersion } from '../storage/types.js';
 import { versionId } from '../domain/contracts.js';
 import { servedDocument } from '../domain/odcs-served.js';
@@ -207,7 +208,7 @@ const ContractFilterInput = builder.inputType('ContractFilter', {
   description: 'Which contracts `contracts` lists: those matching every criterion given.',
   fields: (t) => ({
     status: t.field({ type: [ContractStatusEnum], required: false, description: 'Any of these statuses.' }),
-    owner: t.string({ required: false, description: 'Only contracts of this owner (exactly as in `Contract.owner`, case-sensitive).' }),
+    owner: t.string({ required: false, description: 'Only contracts of this owner (as in `Contract.owner`: case-sensitive; compared trimmed and NFC-normalized, as owners are stored).' }),
     schemaName: t.string({ required: false, description: 'Contracts defining a schema of this name (ignoring case).' }),
   }),
 });
@@ -246,7 +247,7 @@ builder.queryFields((t) => ({
     resolve: (_root, args, ctx) =>
       toResult(
         ctx.storage.contracts.list(
-          { status: args.filter?.status ?? null, owner: args.filter?.owner ?? null, schemaName: args.filter?.schemaName ?? null },
+          { status: args.filter?.status ?? null, owner: args.filter?.owner != null ? nameForLookup(args.filter.owner) : null, schemaName: args.filter?.schemaName ?? null },
           { field: args.orderBy?.field ?? 'name', direction: args.orderBy?.direction ?? 'asc' },
           pageRequest(args),
         ),

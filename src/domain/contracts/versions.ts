@@ -4,7 +4,7 @@ import { InvalidStateError, ValidationError, type ValidationIssue } from '../err
 import { DEFAULT_POLICY, planEvolution, type RegistryPolicy } from '../evolution.js';
 import { type JsonObject, type OdcsDocument, validateContractDocument } from '../odcs.js';
 import { contractHandle, identityProblem, odcsIdOf } from '../odcs-identity.js';
-import { normalizeName, versionLengthProblem } from '../names.js';
+import { normalizeName, ownerKey, versionLengthProblem } from '../names.js';
 import type { SourceText } from '../odcs-text.js';
 import { isSemVer } from '../versions.js';
 import {
@@ -44,7 +44,7 @@ function checkName(name: unknown, path: string, issues: ValidationIssue[]): stri
 
 function ownerOf(document: OdcsDocument): string | null {
   const team = document.team as { name?: unknown } | unknown[] | undefined;
-  if (team && !Array.isArray(team) && typeof team.name === 'string' && team.name.trim()) return team.name.trim();
+  if (team && !Array.isArray(team) && typeof team.name === 'string') return ownerKey(team.name);
   return null;
 }
 
@@ -89,7 +89,7 @@ export function planCreate(input: CreateContractInput, id: string, ctx: WriteCon
     id,
     name: name!,
     description: descriptionOf(doc),
-    owner: input.owner?.trim() || ownerOf(doc),
+    owner: ownerKey(input.owner) ?? ownerOf(doc),
     status: 'draft',
     version,
     versionCount: 1,
@@ -174,7 +174,7 @@ export function planUpdate(
     ...current,
     name: name!,
     description: descriptionOf(doc),
-    owner: input.owner !== undefined && input.owner !== null ? input.owner.trim() || null : current.owner,
+    owner: input.owner !== undefined && input.owner !== null ? ownerKey(input.owner) : current.owner,
     version: evolution.version,
     versionCount: current.versionCount + 1,
     revision: current.revision + 1,

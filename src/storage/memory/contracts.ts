@@ -25,6 +25,7 @@ import { DEFAULT_POLICY, type RegistryPolicy } from '../../domain/evolution.js';
 import { servesNewestVersion, transitiveBaseline } from '../../domain/lifecycle.js';
 import type { JsonObject } from '../../domain/odcs.js';
 import { odcsIdOf } from '../../domain/odcs-identity.js';
+import { caseKey } from '../../domain/names.js';
 import { AlreadyExistsError, ConflictError, NotFoundError } from '../../domain/errors.js';
 import { queryTerms, rankCandidates, type SearchCandidate, type SearchFilter, searchTextOf } from '../../domain/search.js';
 import type {
@@ -200,12 +201,12 @@ export class MemoryContractRepository implements ContractRepository {
   }
 
   async list(filter: ContractFilter, order: ContractOrder, page: PageRequest): Promise<Page<Contract>> {
-    const schemaName = filter.schemaName?.toLowerCase();
+    const schemaName = (filter.schemaName != null ? caseKey(filter.schemaName) : undefined);
     const matches = [...this.state.contracts.values()].filter(
       (c) =>
         (!filter.status?.length || filter.status.includes(c.status)) &&
         (filter.owner == null || c.owner === filter.owner) &&
-        (schemaName == null || searchTextOf(c.name, c.document).schemaNames.some((s) => s.toLowerCase() === schemaName)),
+        (schemaName == null || searchTextOf(c.name, c.document).schemaNames.some((s) => caseKey(s) === schemaName)),
     );
     const result = keysetPage(matches, (c) => (order.field === 'name' ? c.name : c[order.field]), order.direction, page, order.field);
     return { ...result, items: result.items.map(copy) };
@@ -285,18 +286,18 @@ class MemoryCatalogRepository implements SchemaCatalogRepository {
   constructor(private readonly state: MemoryState) {}
 
   async list(filter: CatalogFilter, page: PageRequest): Promise<Page<CatalogEntry>> {
-    const prefix = filter.schemaNamePrefix?.toLowerCase();
-    const property = filter.propertyName?.toLowerCase();
+    const prefix = (filter.schemaNamePrefix != null ? caseKey(filter.schemaNamePrefix) : undefined);
+    const property = (filter.propertyName != null ? caseKey(filter.propertyName) : undefined);
     const matches = [...this.state.catalog.values()].filter(
       (e) =>
-        (prefix == null || e.schemaName.toLowerCase().startsWith(prefix)) &&
-        (property == null || e.properties.some((p) => p.name.toLowerCase() === property || p.path.toLowerCase() === property)) &&
+        (prefix == null || caseKey(e.schemaName).startsWith(prefix)) &&
+        (property == null || e.properties.some((p) => caseKey(p.name) === property || caseKey(p.path) === property)) &&
         (filter.propertyWord == null || matchesPropertyWord(propertyWordsOf(e), filter.propertyWord)) &&
         (filter.hasPii == null || e.hasPii === filter.hasPii) &&
         (filter.contractId == null || e.contractId === filter.contractId) &&
         (!filter.contractStatus?.length || filter.contractStatus.includes(e.contractStatus)),
     );
-    const result = keysetPage(matches, (e) => e.schemaName.toLowerCase(), 'asc', page, 'schemaNameLower');
+    const result = keysetPage(matches, (e) => caseKey(e.schemaName), 'asc', page, 'schemaNameLower');
     return { ...result, items: result.items.map(copy) };
   }
 
@@ -309,7 +310,7 @@ class MemoryCatalogRepository implements SchemaCatalogRepository {
 
   async listByContractIds(contractIds: readonly string[]): Promise<CatalogEntry[][]> {
     return contractIds.map((id) =>
-      [...this.state.catalog.values()].filter((e) => e.contractId === id).sort((a, b) => cmp(a.schemaName.toLowerCase(), b.schemaName.toLowerCase())).map(copy),
+      [...this.state.catalog.values()].filter((e) => e.contractId === id).sort((a, b) => cmp(caseKey(a.schemaName), caseKey(b.schemaName))).map(copy),
     );
   }
 

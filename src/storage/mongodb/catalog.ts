@@ -12,6 +12,7 @@ import { type AnyBulkWriteOperation, type Filter, MongoBulkWriteError } from 'mo
 import { type CatalogEntry, deriveCatalogEntries } from '../../domain/catalog.js';
 import type { Contract } from '../../domain/contracts.js';
 import { normalizeWord } from '../../domain/search-words.js';
+import { caseKey } from '../../domain/names.js';
 import type { CatalogFilter, Page, PageRequest, SchemaCatalogRepository } from '../types.js';
 import {
   fromStoredCatalogEntry,
@@ -265,9 +266,9 @@ export class MongoCatalogRepository implements SchemaCatalogRepository {
 function catalogQuery(filter: CatalogFilter): Filter<StoredCatalogEntry> {
   const query: Filter<StoredCatalogEntry> = {};
   if (filter.schemaNamePrefix != null && filter.schemaNamePrefix !== '') {
-    query.schemaNameLower = { $regex: `^${escapeRegex(filter.schemaNamePrefix.toLowerCase())}` };
+    query.schemaNameLower = { $regex: `^${escapeRegex(caseKey(filter.schemaNamePrefix))}` };
   }
-  if (filter.propertyName != null) query.propertyKeys = filter.propertyName.toLowerCase();
+  if (filter.propertyName != null) query.propertyKeys = caseKey(filter.propertyName);
   // An anchored, case-sensitive regex over lower-case words: a prefix range of the propertyWords index.
   if (filter.propertyWord != null) query.propertyWords = { $regex: `^${escapeRegex(normalizeWord(filter.propertyWord))}` };
   if (filter.hasPii != null) query.hasPii = filter.hasPii;

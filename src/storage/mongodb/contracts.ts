@@ -47,6 +47,7 @@ import { AlreadyExistsError, ConflictError, NotFoundError } from '../../domain/e
 import { DEFAULT_POLICY, type RegistryPolicy } from '../../domain/evolution.js';
 import type { JsonObject } from '../../domain/odcs.js';
 import { odcsIdOf } from '../../domain/odcs-identity.js';
+import { caseKey } from '../../domain/names.js';
 import type { SearchFilter } from '../../domain/search.js';
 import type {
   ContractFilter,
@@ -288,7 +289,7 @@ export class MongoContractRepository implements ContractRepository {
     const query: Filter<StoredContract> = {};
     if (filter.status?.length) query.status = { $in: filter.status };
     if (filter.owner != null) query.owner = filter.owner;
-    if (filter.schemaName != null) query.schemaNamesLower = filter.schemaName.toLowerCase();
+    if (filter.schemaName != null) query.schemaNamesLower = caseKey(filter.schemaName);
     const field = order.field;
     return keysetPage<StoredContract, Contract>({
       collection: this.collections.contracts,

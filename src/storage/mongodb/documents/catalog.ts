@@ -1,6 +1,7 @@
 /** How a schema catalog entry is stored (collection `schema_catalog`) and the mapping. */
 import { type CatalogEntry, type CatalogProperty, propertyWordsOf } from '../../../domain/catalog.js';
 import type { ContractStatus } from '../../../domain/lifecycle.js';
+import { caseKey } from '../../../domain/names.js';
 import { strings, toDate } from './values.js';
 
 export interface StoredCatalogProperty {
@@ -48,8 +49,8 @@ export interface StoredCatalogEntry {
 export function toStoredCatalogEntry(entry: CatalogEntry): Omit<StoredCatalogEntry, '_id'> {
   const keys = new Set<string>();
   for (const p of entry.properties) {
-    keys.add(p.name.toLowerCase());
-    keys.add(p.path.toLowerCase());
+    keys.add(caseKey(p.name));
+    keys.add(caseKey(p.path));
   }
   return {
     contractId: entry.contractId,
@@ -66,7 +67,7 @@ export function toStoredCatalogEntry(entry: CatalogEntry): Omit<StoredCatalogEnt
     hasPii: entry.hasPii,
     primaryKey: entry.primaryKey,
     updatedAt: entry.updatedAt,
-    schemaNameLower: entry.schemaName.toLowerCase(),
+    schemaNameLower: caseKey(entry.schemaName),
     propertyKeys: [...keys],
     propertyWords: propertyWordsOf(entry),
   };

@@ -3,6 +3,7 @@ import type { CompatibilityMode } from '../../../domain/compatibility.js';
 import type { Contract } from '../../../domain/contracts.js';
 import type { ContractStatus, StatusChange } from '../../../domain/lifecycle.js';
 import { searchTextOf } from '../../../domain/search.js';
+import { caseKey } from '../../../domain/names.js';
 import { type StoredSearchFields, storedSearchFields } from '../search-fields.js';
 import { parseDocument, toDate } from './values.js';
 
@@ -84,7 +85,7 @@ export function toStoredContract(contract: Contract): StoredContract {
     createdBy: contract.createdBy,
     updatedBy: contract.updatedBy,
     odcsId: typeof contract.document.id === 'string' ? contract.document.id : null,
-    schemaNamesLower: [...new Set(text.schemaNames.map((s) => s.toLowerCase()))],
+    schemaNamesLower: [...new Set(text.schemaNames.map((s) => caseKey(s)))],
     ...search,
   };
 }
