@@ -1,4 +1,5 @@
 /** The walk over two documents that emits the changes, in document order (the decisions are in index.ts). */
+import { stopPoint } from '../cancellation.js';
 import type { JsonObject, JsonValue } from '../odcs.js';
 import { canonicalJson, renderJsonPath } from './json.js';
 import { commonKey, identityValue, labels, mergeOrder } from './labels.js';
@@ -146,6 +147,7 @@ function diffArray(b: JsonValue[], a: JsonValue[], bPath: Path, aPath: Path, nod
   const bLabels = labels(bs);
   const aLabels = labels(as);
   for (const { b: bi, a: ai } of mergeOrder(bs.length, as.length, afterToBefore)) {
+    stopPoint(); // one check per schema, property or other list item: a diff whose request was stopped ends here
     if (bi !== null && ai !== null) {
       const { node: child, role, propertyPath } = itemChild(node, aLabels[ai]!);
       const itemB = [...bPath, bi];
