@@ -13,13 +13,16 @@
  * `errors` column and the run goes on; the tables measured so far are printed whatever happens (also on Ctrl-C).
  *
  * Environment: BENCH_N (contracts, default 1000), BENCH_ROUNDS (default 5), BENCH_BATCH (requests per side per
- * round, default 16), BENCH_CONCURRENCY (default "1,16"), BENCH_GROWTH (0 skips the 10×N run; default 1),
- * BENCH_OPS (operation ids to run, comma-separated: detail, byName, list, listLight, search, create, update,
- * recordValidation; default all), BENCH_OP_SECONDS (after this many seconds an operation stops after its current
- * round, keeping at least 2 rounds; default 0: no limit), BENCH_QUICK=1 (a tiny run for the smoke test: N=10,
- * 1 round of 2 requests, c=1,2, unless set otherwise), BENCH_TIMEOUT_MS (the registry's request budget and database
- * operation time limit during the run, default 600000: a FerretDB/SQLite list page at N=10,000 scans the whole
- * collection, slower than the production defaults allow).
+ * round, at least c; default 16), BENCH_CONCURRENCY (default "1,16"), BENCH_GROWTH (0 skips the 10×N run; default
+ * 1), BENCH_OPS (operation ids to run, comma-separated, in that order: detail, byName, list, listLight, search,
+ * create, update, recordValidation; default all), BENCH_GROWTH_OPS and BENCH_GROWTH_CONCURRENCY (the same for the
+ * 10×N run; default: as at N), BENCH_OP_SECONDS (after this many seconds an operation stops after its current
+ * round; default 0: no limit), BENCH_DEADLINE_S (no measurement starts after this many seconds from the start, and
+ * a running one stops after its round; the tables list what was not measured), BENCH_MIN_ROUNDS (rounds kept
+ * whatever the time limits; default 2), BENCH_QUICK=1 (a tiny run for the smoke test: N=10, 1 round of 2 requests,
+ * c=1,2, unless set otherwise), BENCH_TIMEOUT_MS (the registry's request budget and database operation time limit
+ * during the run, default 600000: a FerretDB/SQLite list page at N=10,000 scans the whole collection, slower than
+ * the production defaults allow).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';
@@ -44,10 +47,20 @@ const BATCH = Number(env('BENCH_BATCH', '16', '2'));
 const CONCURRENCY = env('BENCH_CONCURRENCY', '1,16', '1,2').split(',').map(Number);
 const GROWTH = process.env.BENCH_GROWTH !== '0';
 const OP_SECONDS = Number(process.env.BENCH_OP_SECONDS ?? 0);
+const MIN_ROUNDS = Math.max(1, Number(process.env.BENCH_MIN_ROUNDS ?? 2));
+const GROWTH_CONCURRENCY = process.env.BENCH_GROWTH_CONCURRENCY ? process.env.BENCH_GROWTH_CONCURRENCY.split(',').map(Number) : CONCURRENCY;
+/** No new measurement starts after this many seconds from the start (0: no deadline); what is missing is listed. */
+const DEADLINE_S = Number(process.env.BENCH_DEADLINE_S ?? 0);
+const startedAt = performance.now();
+const pastDeadline = () => DEADLINE_S > 0 && performance.now() - startedAt > DEADLINE_S * 1000;
+/** Requests per side per round at concurrency c: BATCH, and never fewer than c (so that c are in flight). */
+const batchOf = (c: number) => Math.max(BATCH, c);
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 600_000);
 const OPS = selectedOperations(process.env.BENCH_OPS);
+const GROWTH_OPS = selectedOperations(process.env.BENCH_GROWTH_OPS) ?? OPS;
 
-function selectedOperations(value: string | undefined): Set<OperationId> | null {
+/** The selected ids in the order given (the run follows it), or null for all. */
+function selectedOperations(value: string | undefined): OperationId[] | null {
   if (!value) return null;
   const ids = value.split(',').map((o) => o.trim()).filter(Boolean);
   const unknown = ids.filter((id) => !(OPERATION_IDS as readonly string[]).includes(id));
@@ -55,7 +68,7 @@ function selectedOperations(value: string | undefined): Set<OperationId> | null 
     console.error(`BENCH_OPS: unknown operation ${unknown.join(', ')}; the ids are ${OPERATION_IDS.join(', ')}`);
     process.exit(2);
   }
-  return new Set(ids as OperationId[]);
+  return ids as OperationId[];
 }
 
 interface Row {
@@ -80,6 +93,8 @@ interface Measured {
   label: string;
   rows: Row[];
   complete: boolean;
+  /** Measurements not started because the deadline had passed. */
+  skipped: string[];
 }
 
 async function listen(server: Server): Promise<string> {
@@ -140,8 +155,9 @@ async function main(): Promise<void> {
     const { _id: _c, ...floorContract } = toStoredContract(sample.contract);
     const { _id: _v, ...floorVersion } = toStoredVersion(sample.version, 'floor');
     const targets: UpdateTarget[] = [];
-    const maxC = Math.max(...CONCURRENCY);
-    const operations = benchOperations({ ids: () => ids, targets, floorContract, floorVersion, gql }).filter((o) => !OPS || OPS.has(o.id));
+    const maxC = Math.max(...CONCURRENCY, ...GROWTH_CONCURRENCY);
+    const all = benchOperations({ ids: () => ids, targets, floorContract, floorVersion, gql });
+    const pick = (selected: OperationId[] | null) => (selected ? selected.map((id) => all.find((o) => o.id === id)!) : all);
 
     // Update targets: one per worker, created through the registry, and a floor copy of each.
     // A failure here is reported, and the update rows then count their requests as errors.
@@ -163,14 +179,14 @@ async function main(): Promise<void> {
       }
     };
 
-    // One batch of BATCH requests at concurrency c: latencies of the requests that succeeded, and the failures.
+    // One batch of batchOf(c) requests at concurrency c: latencies of the requests that succeeded, and the failures.
     const batch = async (c: number, one: (worker: number) => Promise<void>, failed: (error: unknown, worker: number) => Promise<void>) => {
       const times: number[] = [];
-      let left = BATCH;
+      let left = batchOf(c);
       let errors = 0;
       const started = performance.now();
       await Promise.all(
-        Array.from({ length: Math.min(c, BATCH) }, async (_, worker) => {
+        Array.from({ length: c }, async (_, worker) => {
           while (left-- > 0) {
             const t = performance.now();
             try {
@@ -225,7 +241,7 @@ async function main(): Promise<void> {
           const before = commands;
           const b = await batch(c, registryOne, registryFailed);
           cmds += commands - before;
-          cmdRequests += BATCH;
+          cmdRequests += batchOf(c);
           reg.push(...b.times);
           if (b.times.length) regRates.push(b.rate);
           return median(b.times);
@@ -247,7 +263,7 @@ async function main(): Promise<void> {
         }
         if (Number.isFinite(ratio)) row.ratios.push(ratio);
         row.rounds = round + 1;
-        if (OP_SECONDS > 0 && round >= 1 && performance.now() - started > OP_SECONDS * 1000) break;
+        if ((OP_SECONDS > 0 || DEADLINE_S > 0) && round + 1 >= MIN_ROUNDS && (pastDeadline() || (OP_SECONDS > 0 && performance.now() - started > OP_SECONDS * 1000))) break;
       }
       row.registryMs = median(reg);
       row.floorMs = floor ? median(flo) : null;
@@ -258,19 +274,24 @@ async function main(): Promise<void> {
       return row;
     };
 
-    const measure = async (label: string) => {
-      const m: Measured = { label, rows: [], complete: false };
+    const measure = async (label: string, operations: BenchOperation[], concurrency: number[]) => {
+      const m: Measured = { label, rows: [], complete: false, skipped: [] };
       measured.push(m);
       await prepareTargets();
-      for (const op of operations) for (const c of CONCURRENCY) m.rows.push(await measureOne(label, op, c));
-      m.complete = true;
+      for (const op of operations) {
+        for (const c of concurrency) {
+          if (pastDeadline()) m.skipped.push(`${op.id} c=${c}`);
+          else m.rows.push(await measureOne(label, op, c));
+        }
+      }
+      m.complete = m.skipped.length === 0;
     };
 
     await seed(N);
-    await measure(`N = ${N}`);
-    if (GROWTH) {
+    await measure(`N = ${N}`, pick(OPS), CONCURRENCY);
+    if (GROWTH && !pastDeadline()) {
       await seed(10 * N);
-      await measure(`N = ${10 * N}`);
+      await measure(`N = ${10 * N}`, pick(GROWTH_OPS), GROWTH_CONCURRENCY);
     }
   } finally {
     printAll();
@@ -310,7 +331,8 @@ function print(m: Measured): void {
     return [r.id, String(r.c), fmt(r.registryMs), fmt(r.floorMs), r.ratios.length ? `${median(r.ratios).toFixed(2)}×` : '-', spread, fmt(r.registryRate), fmt(r.floorRate), fmt(r.commands, 2), String(r.rounds), errors];
   });
   const header = ['operation', 'c', 'registry p50 ms', 'floor p50 ms', 'ratio (median)', 'ratio spread', 'registry /s', 'floor /s', 'db cmds/op', 'rounds', 'errors (reg/floor)'];
-  printTable(`${m.label} (up to ${ROUNDS} rounds × ${BATCH} requests per side)${m.complete ? '' : ' — partial: the run stopped here'}`, header, rows);
+  printTable(`${m.label} (up to ${ROUNDS} rounds × max(${BATCH}, c) requests per side)${m.complete ? '' : ' — partial: the run stopped here'}`, header, rows);
+  if (m.skipped.length) console.log(`not measured (BENCH_DEADLINE_S passed): ${m.skipped.join(', ')}`);
   const kinds = m.rows.flatMap((r) => [...r.errorKinds].map(([kind, n]) => `  ${r.id} c=${r.c}: ${n}× ${kind}`));
   if (kinds.length) console.log(`errors:\n${kinds.join('\n')}`);
 }

@@ -5,13 +5,13 @@
  *       waited for on a `contractChanged` subscription; p50/p99/max from the mutation's response, from the event's
  *       own time (`at`), and from sending the mutation;
  *   (b) concurrent subscribers one instance holds: opens subscribers in steps (BENCH_EVENTS_RAMP, default
- *       100,500,1000,2000) until one fails or is refused; at each step the server's RSS and heap after a full GC
+ *       100,500,1000,2000,5000) until one fails or is refused; at each step the server's RSS and heap after a full GC
  *       (per subscriber: the growth over the baseline divided by the open streams), and the fan-out of
  *       BENCH_EVENTS_FANOUT writes (default 5): from the response to the first and to the last subscriber;
  *   (c) what the change log adds to a write (bench/events-cost.ts): update, create and recordValidation on a
  *       registry as in production and one built with the storage's bench-only `benchOnlyWithoutEventLog`,
- *       interleaved (BENCH_EVENTS_ROUNDS, default 5, × BENCH_EVENTS_BATCH writes, default 20, at
- *       BENCH_EVENTS_CONCURRENCY, default "1,4").
+ *       interleaved (BENCH_EVENTS_ROUNDS, default 5, × BENCH_EVENTS_BATCH writes, default 20; in memory 15 × 40;
+ *       at BENCH_EVENTS_CONCURRENCY, default "1,4").
  *
  *   GRIOT_STORAGE=memory npm run bench:events
  *   scripts/test-db.sh run -- npm run bench:events                 FerretDB/SQLite
@@ -32,10 +32,12 @@ import { describeError, fmt, median, percentile, printTable } from './table.js';
 const QUICK = process.env.BENCH_QUICK === '1';
 const env = (name: string, normal: string, quick: string) => process.env[name] ?? (QUICK ? quick : normal);
 const WRITES = Number(env('BENCH_EVENTS_WRITES', '200', '10'));
-const RAMP = env('BENCH_EVENTS_RAMP', '100,500,1000,2000', '5,10').split(',').map(Number);
+const RAMP = env('BENCH_EVENTS_RAMP', '100,500,1000,2000,5000', '5,10').split(',').map(Number);
 const FANOUT = Number(env('BENCH_EVENTS_FANOUT', '5', '2'));
-const ROUNDS = Number(env('BENCH_EVENTS_ROUNDS', '5', '1'));
-const BATCH = Number(env('BENCH_EVENTS_BATCH', '20', '2'));
+const MEMORY = process.env.GRIOT_STORAGE === 'memory' || !process.env.MONGODB_URI;
+// In memory a write takes a few milliseconds: more and longer rounds, so that the machine's noise evens out.
+const ROUNDS = Number(env('BENCH_EVENTS_ROUNDS', MEMORY ? '15' : '5', '1'));
+const BATCH = Number(env('BENCH_EVENTS_BATCH', MEMORY ? '40' : '20', '2'));
 const CONCURRENCY = env('BENCH_EVENTS_CONCURRENCY', '1,4', '1,2').split(',').map(Number);
 const PARTS = new Set(env('BENCH_EVENTS_PARTS', 'latency,subscribers,cost', 'latency,subscribers,cost').split(',').map((p) => p.trim()));
 /** How long one event may take to arrive before it counts as lost. */
