@@ -18,7 +18,8 @@
  * create, update, recordValidation; default all), BENCH_GROWTH_OPS and BENCH_GROWTH_CONCURRENCY (the same for the
  * 10×N run; default: as at N), BENCH_OP_SECONDS (after this many seconds an operation stops after its current
  * round; default 0: no limit), BENCH_DEADLINE_S (no measurement starts after this many seconds from the start, and
- * a running one stops after its round; the tables list what was not measured), BENCH_MIN_ROUNDS (rounds kept
+ * a running one stops after its round; the tables list what was not measured; "a,b": a for the run at N, b for the
+ * whole run, so that the 10×N run keeps its time), BENCH_MIN_ROUNDS (rounds kept
  * whatever the time limits; default 2), BENCH_QUICK=1 (a tiny run for the smoke test: N=10, 1 round of 2 requests,
  * c=1,2, unless set otherwise), BENCH_TIMEOUT_MS (the registry's request budget and database operation time limit
  * during the run, default 600000: a FerretDB/SQLite list page at N=10,000 scans the whole collection, slower than
@@ -50,9 +51,16 @@ const OP_SECONDS = Number(process.env.BENCH_OP_SECONDS ?? 0);
 const MIN_ROUNDS = Math.max(1, Number(process.env.BENCH_MIN_ROUNDS ?? 2));
 const GROWTH_CONCURRENCY = process.env.BENCH_GROWTH_CONCURRENCY ? process.env.BENCH_GROWTH_CONCURRENCY.split(',').map(Number) : CONCURRENCY;
 /** No new measurement starts after this many seconds from the start (0: no deadline); what is missing is listed. */
-const DEADLINE_S = Number(process.env.BENCH_DEADLINE_S ?? 0);
+/** One value, or two: the first for the run at N (so that the 10×N run keeps its time), the second for the whole run. */
+const DEADLINES_S = (process.env.BENCH_DEADLINE_S ?? '0').split(',').map(Number);
+const DEADLINE_S = Math.max(...DEADLINES_S);
+/** The phase now measuring: 0 at N, 1 at 10×N. */
+let phase = 0;
 const startedAt = performance.now();
-const pastDeadline = () => DEADLINE_S > 0 && performance.now() - startedAt > DEADLINE_S * 1000;
+const pastDeadline = () => {
+  const limit = DEADLINES_S[Math.min(phase, DEADLINES_S.length - 1)]!;
+  return limit > 0 && performance.now() - startedAt > limit * 1000;
+};
 /** Requests per side per round at concurrency c: BATCH, and never fewer than c (so that c are in flight). */
 const batchOf = (c: number) => Math.max(BATCH, c);
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 600_000);
@@ -289,6 +297,7 @@ async function main(): Promise<void> {
 
     await seed(N);
     await measure(`N = ${N}`, pick(OPS), CONCURRENCY);
+    phase = 1;
     if (GROWTH && !pastDeadline()) {
       await seed(10 * N);
       await measure(`N = ${10 * N}`, pick(GROWTH_OPS), GROWTH_CONCURRENCY);
