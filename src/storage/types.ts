@@ -32,6 +32,7 @@ import type { RecordValidationInput, ValidationRecord } from '../domain/validati
 import type { SearchFacets, SearchField, SearchFilter } from '../domain/search.js';
 import type { EventFilter, NewEvent, RegistryEvent } from '../domain/events.js';
 import type { IdempotencyOptions, IdempotencyRecord } from '../domain/idempotency.js';
+import type { RegistryError } from '../domain/errors.js';
 
 export type { ApprovalRequest, CatalogEntry, Comment, Contract, ContractVersion, Issue, Run, ValidationRecord, ValidationStats };
 
@@ -97,9 +98,19 @@ export interface ContractSearchPage extends Page<ContractSearchHit> {
   facets: SearchFacets;
 }
 
+/** One item of a batch create (ContractRepository.createMany): its contract, or the typed error that refused it. */
+export type BatchCreateOutcome = { ok: true; contract: Contract } | { ok: false; error: RegistryError };
+
 export interface ContractRepository {
   /** Validates, then writes the contract and its version 1 (status draft, revision 1, history [null → draft]). */
   create(input: CreateContractInput, actor: string | null): Promise<Contract>;
+  /**
+   * Creates many contracts as `create` would each, in a few batched writes (the bulk import): ordered like
+   * `inputs`, one outcome each. An item refused (a taken name or ODCS id, in the store or earlier in the batch;
+   * bad input) gets its typed error and the others are still created. Crash-safe like create: an interrupted batch
+   * leaves nothing torn visible, and the next write or the repair pass completes or removes it.
+   */
+  createMany(inputs: readonly CreateContractInput[], actor: string | null): Promise<BatchCreateOutcome[]>;
   /**
    * Writes a new version; `expectedRevision` must be the current revision or a ConflictError is thrown. The new
    * version is diffed and numbered against the newest version; on a contract with an active version it is a draft

@@ -10,6 +10,7 @@
  * once thanks to the keys. A write that fails with a domain error wrote nothing: its intent is dropped. Memory
  * has no intents (a crash loses everything anyway).
  */
+import { randomUUID } from 'node:crypto';
 import type { EventLogOptions } from '../../config.js';
 import { RegistryError } from '../../domain/errors.js';
 import type { ApprovalRepository, CommentRepository, ContractRepository, IssueRepository, RunRepository, StorageBackend, ValidationRepository } from '../types.js';
@@ -65,6 +66,28 @@ export function withEvents<B extends StorageBackend>(inner: B, options: EventRec
   const contracts = override<ContractRepository>(c, {
     create: (input, actor) =>
       record({ op: 'contract.create', contractId: null, subjectId: null, actor }, () => c.create(input, actor), (contract) => ({ contract }), (r) => ({ contractId: r.id })),
+    // A batch create: one intent per item (ids given up front, so each names its contract), one batch write,
+    // then each created item's events; a refused item wrote nothing (its intent is dropped).
+    createMany: async (inputs, actor) => {
+      const named = inputs.map((input) => ({ ...input, id: input.id ?? randomUUID() }));
+      const since = new Date();
+      const wheres: Locator[] = named.map((input) => ({ op: 'contract.create', contractId: input.id, subjectId: null, actor }));
+      const intentIds = intents ? await Promise.all(wheres.map((where) => intents.begin(where, since))) : null;
+      const outcomes = await c.createMany(named, actor); // a non-domain failure leaves every intent to repair
+      for (const [i, outcome] of outcomes.entries()) {
+        if (outcome.ok) {
+          options.afterWrite?.(wheres[i]!);
+          try {
+            for (const event of await collectEvents(inner, wheres[i]!, since, { contract: outcome.contract })) await log.append(event);
+          } catch (error) {
+            if (!intentIds) throw error;
+            continue; // the intent stays: the repair pass appends the events
+          }
+        }
+        if (intentIds) await intents!.end(intentIds[i]!).catch(() => undefined);
+      }
+      return outcomes;
+    },
     update: (input, actor) => record({ op: 'contract.version', contractId: input.id, subjectId: input.id, actor }, () => c.update(input, actor), (contract) => ({ contract })),
     rollback: (input, actor) => record({ op: 'contract.version', contractId: input.id, subjectId: input.id, actor }, () => c.rollback(input, actor), (contract) => ({ contract })),
     activate: (input, actor) => record({ op: 'contract.status', contractId: input.id, subjectId: input.id, actor }, () => c.activate(input, actor), (contract) => ({ contract })),

@@ -29,6 +29,7 @@ import { caseKey } from '../../domain/names.js';
 import { AlreadyExistsError, ConflictError, NotFoundError } from '../../domain/errors.js';
 import { queryTerms, rankCandidates, type SearchCandidate, type SearchFilter, searchTextOf } from '../../domain/search.js';
 import type {
+  BatchCreateOutcome,
   CatalogFilter,
   ContractFilter,
   ContractOrder,
@@ -39,6 +40,7 @@ import type {
   PageRequest,
   SchemaCatalogRepository,
 } from '../types.js';
+import { createEach } from './contract-batch.js';
 import { keysetPage, offsetPage } from './paging.js';
 import { searchIndexOf } from './search-index.js';
 import { copy, type MemoryState } from './state.js';
@@ -92,6 +94,10 @@ export class MemoryContractRepository implements ContractRepository {
     this.state.versions.set(write.contract.id, [copy(write.version)]);
     syncCatalog(this.state, write.contract);
     return write.contract;
+  }
+
+  async createMany(inputs: readonly CreateContractInput[], actor: string | null): Promise<BatchCreateOutcome[]> {
+    return createEach((input, by) => this.create(input, by), inputs, actor);
   }
 
   async update(input: UpdateContractInput, actor: string | null): Promise<Contract> {

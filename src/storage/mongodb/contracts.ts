@@ -50,6 +50,7 @@ import { odcsIdOf } from '../../domain/odcs-identity.js';
 import { caseKey } from '../../domain/names.js';
 import type { SearchFilter } from '../../domain/search.js';
 import type {
+  BatchCreateOutcome,
   ContractFilter,
   ContractOrder,
   ContractRepository,
@@ -58,6 +59,7 @@ import type {
   PageRequest,
 } from '../types.js';
 import { withdrawForDeletedContract } from './approvals.js';
+import { createEach } from '../memory/contract-batch.js';
 import { completeClosedReview } from './approvals.js';
 import { insertNewCatalog } from './catalog.js';
 import type { MongoCapabilities } from './capabilities.js';
@@ -163,6 +165,10 @@ export class MongoContractRepository implements ContractRepository {
       await this.step('create:catalog', contract.id);
       return contract;
     });
+  }
+
+  async createMany(inputs: readonly CreateContractInput[], actor: string | null): Promise<BatchCreateOutcome[]> {
+    return createEach((input, by) => this.create(input, by), inputs, actor);
   }
 
   async update(input: UpdateContractInput, actor: string | null): Promise<Contract> {
