@@ -4,6 +4,7 @@
  */
 import { ApiKeyStore, type ApiKeyEntry } from './api-keys.js';
 import { JwtVerifier, type JwtOptions } from './jwt.js';
+import { textKey } from '../domain/names.js';
 import { ANONYMOUS, type Principal } from './principal.js';
 
 export interface AuthOptions {
@@ -27,11 +28,16 @@ export function createAuthenticator(options: AuthOptions = {}): Authenticator {
     if (apiKey !== null && authorization !== null) return { ok: false, reason: 'Authentication failed: send either an x-api-key or an Authorization header, not both' };
     if (apiKey !== null) {
       const principal = apiKey ? keys.verify(apiKey) : null;
-      return principal ? { ok: true, principal } : { ok: false, reason: 'Authentication failed: the API key is not valid' };
+      return principal ? { ok: true, principal: inNfc(principal) } : { ok: false, reason: 'Authentication failed: the API key is not valid' };
     }
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
     if (!match) return { ok: false, reason: 'Authentication failed: the Authorization header must be "Bearer <token>"' };
     const principal = jwt ? await jwt.verify(match[1]!) : null;
-    return principal ? { ok: true, principal } : { ok: false, reason: 'Authentication failed: the bearer token is not valid or has expired' };
+    return principal ? { ok: true, principal: inNfc(principal) } : { ok: false, reason: 'Authentication failed: the bearer token is not valid or has expired' };
   };
+}
+
+/** A principal's name as it is stored (actor, requester, approver) and compared: NFC (domain/names textKey). */
+function inNfc(principal: Principal): Principal {
+  return principal.name === null ? principal : { ...principal, name: textKey(principal.name) };
 }

@@ -107,7 +107,7 @@ export function planApprovalRequest(
     issues.push({ path: 'input.approvers', message: `must name at most ${MAX_APPROVERS} approvers`, code: 'too_big' });
   } else {
     input.approvers.forEach((raw, i) => {
-      const name = typeof raw === 'string' ? raw.trim() : '';
+      const name = typeof raw === 'string' ? raw.trim().normalize('NFC') : '';
       const path = `input.approvers[${i}]`;
       if (!name) issues.push({ path, message: 'must be a principal name', code: 'required' });
       else if (name.length > 200) issues.push({ path, message: 'must be at most 200 characters', code: 'too_big' });

@@ -51,6 +51,21 @@ export function caseKey(text: string): string {
   return text.normalize('NFC').toLowerCase();
 }
 
+/**
+ * Other text that is stored and compared exactly (principal names, pipeline ids, environments, versions as
+ * filters): NFC, on both the stored and the filter's side, so canonically equivalent text is one value.
+ */
+export function textKey(raw: string): string;
+export function textKey(raw: string | null | undefined): string | null;
+export function textKey(raw: string | null | undefined): string | null {
+  return raw == null ? null : raw.normalize('NFC');
+}
+
+/** `textKey` for a write's optional input: a string in NFC; null and undefined (clear / keep) stay as they are. */
+export function nfcOrAsIs<T extends string | null | undefined>(raw: T): T {
+  return (typeof raw === 'string' ? raw.normalize('NFC') : raw) as T;
+}
+
 /** An owning team as it is stored and as the `owner` filter compares it: trimmed, NFC; empty is none. */
 export function ownerKey(raw: string | null | undefined): string | null {
   const owner = raw?.trim().normalize('NFC');

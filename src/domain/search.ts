@@ -7,6 +7,7 @@
 import { stopPoint } from './cancellation.js';
 import { isPiiProperty } from './catalog.js';
 import type { ContractStatus } from './lifecycle.js';
+import { caseKey } from './names.js';
 import type { JsonObject, OdcsDocument, OdcsSchemaObject } from './odcs.js';
 import { walkProperties } from './odcs.js';
 import { postingsOf, type SearchPostings, scoreFromPostings, type WordPostings } from './search-postings.js';
@@ -244,10 +245,11 @@ export interface RankedHit {
 export function matchesFilter(values: SearchFacetValues, filter: SearchFilter, except?: keyof SearchFacets): boolean {
   if (except !== 'status' && filter.status?.length && !filter.status.includes(values.status)) return false;
   if (except !== 'owner' && filter.owner != null && values.owner !== filter.owner) return false;
-  if (except !== 'domain' && filter.domain != null && values.domain?.toLowerCase() !== filter.domain.toLowerCase()) return false;
+  // Domain and tag ignore case and compare in NFC (the document keeps them as sent): caseKey, on both sides.
+  if (except !== 'domain' && filter.domain != null && (values.domain == null || caseKey(values.domain) !== caseKey(filter.domain))) return false;
   if (except !== 'tag' && filter.tag != null) {
-    const tag = filter.tag.toLowerCase();
-    if (!values.tags.some((t) => t.toLowerCase() === tag)) return false;
+    const tag = caseKey(filter.tag);
+    if (!values.tags.some((t) => caseKey(t) === tag)) return false;
   }
   if (except !== 'hasPii' && filter.hasPii != null && values.hasPii !== filter.hasPii) return false;
   return true;

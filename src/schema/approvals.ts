@@ -3,6 +3,7 @@
  * `myPendingApprovals`, `Contract.approvalRequests`, `Contract.pendingApproval`) and the review mutations
  * (`submitForReview`, `approve`, `reject`, `withdrawApprovalRequest`).
  */
+import { textKey } from '../domain/names.js';
 import type { Context } from '../context.js';
 import {
   APPROVAL_POLICIES,
@@ -133,9 +134,9 @@ builder.queryFields((t) => ({
       const filter: ApprovalFilter = {
         contractId: f?.contractId == null ? null : localId(f.contractId, 'Contract', 'filter.contractId'),
         status: f?.status ?? null,
-        approver: f?.approver ?? null,
-        awaiting: f?.awaiting ?? null,
-        requestedBy: f?.requestedBy ?? null,
+        approver: textKey(f?.approver),
+        awaiting: textKey(f?.awaiting),
+        requestedBy: textKey(f?.requestedBy),
       };
       return toResult(ctx.storage.approvals.list(filter, pageRequest(args)), args);
     },

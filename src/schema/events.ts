@@ -1,4 +1,5 @@
 /** The change log as a query (issue 14.2): the RegistryEvent node and `events`, a connection in position order. */
+import { textKey } from '../domain/names.js';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { Context } from '../context.js';
 import { EVENT_TYPES, type EventFilter, type EventType, type RegistryEvent } from '../domain/events.js';
@@ -79,7 +80,7 @@ builder.queryFields((t) => ({
       const filter: EventFilter = {
         types: f?.types ?? null,
         contractId: f?.contractId ? localId(f.contractId, 'Contract', 'filter.contractId') : null,
-        actor: f?.actor ?? null,
+        actor: textKey(f?.actor),
       };
       return toResult(eventPage(ctx.storage, filter, pageRequest(args)), args);
     },

@@ -1,4 +1,5 @@
 /** Data-quality issues: the Issue node with its activity, queries with summary counts, and the workflow mutations. */
+import { nfcOrAsIs, textKey } from '../domain/names.js';
 import type { Context } from '../context.js';
 import { ConflictError, InvalidTransitionError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { IDEMPOTENCY_KEY_DESCRIPTION, idempotencyErrors } from './errors.js';
@@ -170,7 +171,7 @@ function issueFilter(f: IssueFilterArg | null | undefined, contractId?: string):
     status: f?.status ?? null,
     severity: f?.severity ?? null,
     category: f?.category ?? null,
-    assignee: f?.assignee ?? null,
+    assignee: textKey(f?.assignee),
     from: f?.from ?? null,
     to: f?.to ?? null,
     text: f?.text ?? null,
@@ -284,6 +285,7 @@ builder.mutationFields((t) => ({
         {
           ...input,
           contractId: localId(input.contractId, 'Contract', 'input.contractId'),
+          assignee: nfcOrAsIs(input.assignee),
           runId: input.runId ? localId(input.runId, 'Run', 'input.runId') : null,
           validationRecordId: input.validationRecordId ? localId(input.validationRecordId, 'ValidationRecord', 'input.validationRecordId') : null,
         },
@@ -296,7 +298,7 @@ builder.mutationFields((t) => ({
     description: 'Edits an issue; every change is appended to its activity.',
     errors: { types: issueErrors, dataField: { name: 'issue' } },
     args: { input: t.arg({ type: UpdateIssueInput, required: true }) },
-    resolve: (_root, { input }, ctx) => ctx.storage.issues.update({ ...input, id: localId(input.id, 'Issue', 'input.id') }, ctx.caller.name),
+    resolve: (_root, { input }, ctx) => ctx.storage.issues.update({ ...input, assignee: nfcOrAsIs(input.assignee), id: localId(input.id, 'Issue', 'input.id') }, ctx.caller.name),
   }),
   transitionIssue: t.field({
     type: IssueRef,

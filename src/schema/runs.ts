@@ -1,4 +1,5 @@
 /** Pipeline runs: the Run node, its queries and mutations, and Contract.runs / Contract.latestRun. */
+import { nfcOrAsIs, textKey } from '../domain/names.js';
 import { checkInput, jsonObject } from './input.js';
 import { type Context, versionKey } from '../context.js';
 import { ConflictError, InvalidTransitionError, NotFoundError, ValidationError } from '../domain/errors.js';
@@ -75,8 +76,8 @@ function runFilter(f: RunFilterArg | null | undefined, contractId?: string) {
     contractId: contractId ?? (f?.contractId ? localId(f.contractId, 'Contract', 'filter.contractId') : null),
     contractVersion: f?.contractVersion ?? null,
     status: f?.status ?? null,
-    pipelineId: f?.pipelineId ?? null,
-    environment: f?.environment ?? null,
+    pipelineId: textKey(f?.pipelineId),
+    environment: textKey(f?.environment),
     from: f?.from ?? null,
     to: f?.to ?? null,
   };
@@ -152,6 +153,8 @@ builder.mutationFields((t) => ({
         {
           ...input,
           contractId: localId(input.contractId, 'Contract', 'input.contractId'),
+          pipelineId: textKey(input.pipelineId),
+          environment: nfcOrAsIs(input.environment),
           metadata: (input.metadata as JsonObject | null | undefined) ?? null,
           status: input.status as 'pending' | 'running' | null | undefined,
         },

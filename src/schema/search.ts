@@ -1,4 +1,5 @@
 /** Full-text search across contracts: ranked hits with their score and the fields that matched, filters and facets. */
+import { textKey } from '../domain/names.js';
 import { z } from 'zod';
 import type { ContractStatus } from '../domain/lifecycle.js';
 import type { FacetCount, SEARCH_FIELDS, SearchFacets } from '../domain/search.js';
@@ -106,9 +107,9 @@ builder.queryFields((t) => ({
       const f = args.filter;
       const page = await ctx.storage.contracts.search(args.query, pageRequest(args), {
         status: f?.status ?? null,
-        owner: f?.owner ?? null,
-        domain: f?.domain ?? null,
-        tag: f?.tag ?? null,
+        owner: textKey(f?.owner?.trim()),
+        domain: textKey(f?.domain),
+        tag: textKey(f?.tag),
         hasPii: f?.hasPii ?? null,
       });
       return toResult(Promise.resolve(page), args, { facets: page.facets });

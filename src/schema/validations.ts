@@ -1,4 +1,5 @@
 /** Validation records pushed by pipelines, their statistics, and the contract/run fields that reach them. */
+import { nfcOrAsIs, textKey } from '../domain/names.js';
 import { z } from 'zod';
 import { checkInput } from './input.js';
 import type { Context } from '../context.js';
@@ -110,7 +111,7 @@ function validationFilter(f: ValidationFilterArg | null | undefined, contractId?
     contractId: contractId ?? (f?.contractId ? localId(f.contractId, 'Contract', 'filter.contractId') : null),
     contractVersion: f?.contractVersion ?? null,
     runId: f?.runId ? localId(f.runId, 'Run', 'filter.runId') : null,
-    environment: f?.environment ?? null,
+    environment: textKey(f?.environment),
     passed: f?.passed ?? null,
     from: f?.from ?? null,
     to: f?.to ?? null,
@@ -125,7 +126,7 @@ const statsArgs = builder.args((t) => ({
 
 async function stats(ctx: Context, contractId: string, args: { days?: number | null; version?: string | null; environment?: string | null }): Promise<StatsResult> {
   const window = lastDays(args.days ?? 30);
-  const result = await ctx.storage.validations.stats({ contractId, contractVersion: args.version ?? null, environment: args.environment ?? null, ...window });
+  const result = await ctx.storage.validations.stats({ contractId, contractVersion: args.version ?? null, environment: textKey(args.environment), ...window });
   return { ...result, ...window };
 }
 
@@ -221,6 +222,7 @@ builder.mutationFields((t) => ({
           ...input,
           contractId: localId(input.contractId, 'Contract', 'input.contractId'),
           runId: input.runId ? localId(input.runId, 'Run', 'input.runId') : null,
+          environment: nfcOrAsIs(input.environment),
           checks: input.checks?.map((c) => ({ ...c, observedValue: (c.observedValue ?? null) as JsonValue, threshold: (c.threshold ?? null) as JsonValue })) ?? null,
           sampleErrors: (input.sampleErrors ?? null) as JsonValue[] | null,
         },
