@@ -122,7 +122,7 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
     await repairDeadClaims(collections, claimSettings);
     const contracts = new MongoContractRepository(collections, keys, capabilities, options.policy, odcsIds, options.faults);
     const schemaCatalog = new MongoCatalogRepository(collections, batchReads);
-    const issues = new MongoIssueRepository(collections, batchReads);
+    const issues = new MongoIssueRepository(collections, batchReads, !capabilities.idConditions);
     const approvals = new MongoApprovalRepository(collections, batchReads);
     await approvals.reconcile();
     const interval = options.repairIntervalMs ?? 3 * leaseMs;

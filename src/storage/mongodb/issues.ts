@@ -52,6 +52,9 @@ export class MongoIssueRepository implements IssueRepository {
   constructor(
     private readonly collections: MongoCollections,
     private readonly batchReads: BatchReads = 'points',
+    /** `{_id, revision}` is a scan on this server (capabilities.ts idConditions false): compare-and-set reads by
+     *  `_id` and checks the revision under the claim instead (claims.ts casReplace). */
+    private readonly byIdAlone = false,
   ) {}
 
   // -------------------------------------------------------------------------------------------------------------
@@ -216,7 +219,7 @@ export class MongoIssueRepository implements IssueRepository {
 
   /** Writes `next` if the stored issue is still at `current`'s revision (claims.ts); false when nothing was written. */
   private cas(current: Issue, next: Issue): Promise<boolean> {
-    return casReplace(this.collections.claims, this.collections.issues, current.id, current.revision, withoutId(toStoredIssue(next)));
+    return casReplace(this.collections.claims, this.collections.issues, current.id, current.revision, withoutId(toStoredIssue(next)), this.byIdAlone);
   }
 
   /** Compare-and-set of `next` over `current` (by revision): ConflictError / NotFoundError when nothing was written. */

@@ -5,17 +5,17 @@
  *    of the same run exactly one is written, the other gets a ConflictError (or, when it reads after the first wrote, the
  *    domain's InvalidTransitionError) and writes nothing.
  *  - `run_heads` holds the newest run of each contract (by createdAt, then id), so latestByContracts is two `$in`
- *    reads whatever the number of runs. A start inserts its run, then moves the head to it with a conditional
- *    upsert that only matches an OLDER head, and checks it against the newest run (see moveHead): concurrent starts
- *    converge on the newest run. The head is written after the run, so it never points at a missing run.
+ *    reads whatever the number of runs. A start inserts its run, then moves the head to it unless the head is
+ *    newer (see moveHead: a conditional upsert where that is atomic, else by `_id` under a short lock): concurrent
+ *    starts converge on the newest run. The head is written after the run, so it never points at a missing run.
  */
 import { randomUUID } from 'node:crypto';
 import type { Filter } from 'mongodb';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import { planRunStart, planRunUpdate, type Run, type StartRunInput, type UpdateRunInput } from '../../domain/runs.js';
 import type { Page, PageRequest, RunFilter, RunRepository, SortDirection } from '../types.js';
-import { casReplace } from './claims.js';
-import { fromStoredRun, type MongoCollections, type StoredRun, type StoredRunHead, toStoredRun } from './documents/index.js';
+import { casReplace, withLock } from './claims.js';
+import { COLLECTIONS, fromStoredRun, type MongoCollections, type StoredRun, type StoredRunHead, toStoredRun } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
 import type { MongoCapabilities } from './capabilities.js';
 import type { KeyCollection } from './keys.js';
@@ -24,8 +24,11 @@ import { readByIds } from './point-reads.js';
 import { keysetPage } from './paging.js';
 import { mapOrNull, withoutId } from './util.js';
 
-/** How often a start re-checks the head against the newest run (see moveHead). */
-const HEAD_ATTEMPTS = 5;
+/** Whether `head` points at a run older than `target` (by createdAt, then id). */
+function isOlder(head: StoredRunHead, target: { id: string; createdAt: Date }): boolean {
+  const at = head.createdAt.getTime() - target.createdAt.getTime();
+  return at < 0 || (at === 0 && head.runId < target.id);
+}
 
 export class MongoRunRepository implements RunRepository {
   constructor(
@@ -47,7 +50,9 @@ export class MongoRunRepository implements RunRepository {
     const doc = await this.collections.runs.findOne({ _id: input.id });
     if (!doc) throw new NotFoundError('Run', input.id);
     const next = planRunUpdate(fromStoredRun(doc), input, new Date(), actor);
-    const written = await casReplace(this.collections.claims, this.collections.runs, doc._id, doc.revision, withoutId(toStoredRun(next, doc.revision + 1)));
+    // Where `{_id, revision}` is a scan (capabilities.ts idConditions), the revision is checked after a read by `_id`.
+    const byIdAlone = !this.capabilities.idConditions;
+    const written = await casReplace(this.collections.claims, this.collections.runs, doc._id, doc.revision, withoutId(toStoredRun(next, doc.revision + 1)), byIdAlone);
     if (!written) {
       const now = await this.collections.runs.findOne({ _id: doc._id }, { projection: { revision: 1 } });
       if (!now) throw new NotFoundError('Run', input.id);
@@ -97,26 +102,24 @@ export class MongoRunRepository implements RunRepository {
   }
 
   /**
-   * Points the contract's head at `run` unless it already points at a newer one, then checks it against the newest
-   * run (one indexed read) and repeats with that run until they agree.
+   * Points the contract's head at `run` unless it already points at a newer one (by createdAt, then id).
    *
-   * The conditional upsert alone would do on MongoDB, where it is atomic. On FerretDB a conditional update is a
-   * find followed by a write: a concurrent start of an OLDER run can match the old head and land after this write
-   * (measured: 15 of 40 rounds of 8 concurrent starts ended on the wrong head). Every writer reads the head and the
-   * newest run after its own last write, so whoever writes last also sees (and fixes) the final state.
+   * Where conditional updates are atomic (capabilities.ts atomicConditionalUpdates: MongoDB), the conditional upsert
+   * alone does it, and `{_id, $or}` is an index read there. On FerretDB a conditional update is a find followed by
+   * a write, so a concurrent start of an OLDER run could match the old head and land after this write (measured
+   * before: 15 of 40 rounds of 8 concurrent starts ended on the wrong head); and any filter but a lone `_id`
+   * equality is a scan there (issue 15.2). So starts of one contract take turns on a short lock (claims.ts withLock)
+   * and, holding it, read the head by `_id` and write it by `_id` only when it is older: no scan, and no lost move.
    */
   private async moveHead(run: Run): Promise<void> {
-    const { runs, runHeads } = this.collections;
-    let target = { id: run.id, createdAt: run.createdAt };
-    for (let attempt = 0; attempt < HEAD_ATTEMPTS; attempt++) {
-      await this.upsertHead(run.contractId, target);
-      const [head, newest] = await Promise.all([
-        runHeads.findOne({ _id: run.contractId }),
-        runs.find({ contractId: run.contractId }, { projection: { _id: 1, createdAt: 1 } }).sort({ createdAt: -1, _id: -1 }).limit(1).next(),
-      ]);
-      if (!newest || head?.runId === newest._id) return;
-      target = { id: newest._id, createdAt: newest.createdAt };
-    }
+    const target = { id: run.id, createdAt: run.createdAt };
+    if (this.capabilities.atomicConditionalUpdates) return this.upsertHead(run.contractId, target);
+    const { claims, runHeads } = this.collections;
+    await withLock(claims, `${COLLECTIONS.runHeads}/${run.contractId}`, async () => {
+      const head = await runHeads.findOne({ _id: run.contractId });
+      if (head && !isOlder(head, target)) return;
+      await runHeads.replaceOne({ _id: run.contractId }, { runId: target.id, createdAt: target.createdAt }, { upsert: true });
+    });
   }
 
   /**
