@@ -2,6 +2,8 @@
  * Expected failures of the registry. Storage and domain code throw these; the GraphQL layer maps each
  * class to its own error type in mutation results. Anything else is an unexpected error and is masked.
  */
+import type { RuleLevel } from './breaking-rules/table.js';
+import type { CompatibilityMode, RequiredBump } from './compatibility.js';
 import type { ErrorCode, ValidationIssueCode } from './error-codes.js';
 import { quoteInput } from './echo.js';
 
@@ -96,7 +98,7 @@ export class InvalidTransitionError extends RegistryError {
 
 export interface IncompatibleChange {
   ruleId: string;
-  level: string;
+  level: RuleLevel;
   readablePath: string;
   explanation: string;
   suggestion: string;
@@ -109,8 +111,8 @@ export interface IncompatibleChange {
 export class IncompatibleChangeError extends RegistryError {
   readonly code = 'INCOMPATIBLE_CHANGE';
   constructor(
-    readonly compatibility: string,
-    readonly requiredBump: string,
+    readonly compatibility: CompatibilityMode,
+    readonly requiredBump: RequiredBump,
     readonly changes: IncompatibleChange[],
   ) {
     super(

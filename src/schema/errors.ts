@@ -130,11 +130,14 @@ builder.objectType(InvalidTransitionError, {
   }),
 });
 
-const IncompatibleChangeRef = builder.objectRef<IncompatibleChange>('IncompatibleChange').implement({
+export const IncompatibleChangeRef = builder.objectRef<IncompatibleChange>('IncompatibleChange').implement({
   description: 'One change that made an update refused: breaking, or not allowed by the compatibility mode.',
   fields: (t) => ({
     ruleId: t.exposeString('ruleId', { description: 'The rule that judged it, e.g. property-removed (see ContractChange.ruleId).' }),
-    level: t.exposeString('level', { description: 'The rule\'s level, lower case: breaking, warning or info (a warning can still break the compatibility mode).' }),
+    level: t.exposeString('level', {
+      description: 'The rule\'s level, lower case: breaking, warning or info (a warning can still break the compatibility mode).',
+      deprecationReason: 'Use changeLevel, the same level as a ChangeLevel enum value.',
+    }),
     readablePath: t.exposeString('readablePath', { description: 'Where, for people: e.g. `orders.customer_email.logicalType`.' }),
     explanation: t.exposeString('explanation', { description: 'What changed and why it matters to consumers, in English.' }),
     suggestion: t.exposeString('suggestion', { description: 'How to make the change without breaking consumers, in English.' }),
@@ -147,8 +150,14 @@ builder.objectType(IncompatibleChangeError, {
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof IncompatibleChangeError,
   fields: (t) => ({
-    compatibility: t.exposeString('compatibility', { description: 'The compatibility mode the update was checked with, as a CompatibilityMode name (e.g. BACKWARD).' }),
-    requiredBump: t.exposeString('requiredBump', { description: 'The version bump all the changes require, lower case: major, minor, patch or none.' }),
+    compatibility: t.exposeString('compatibility', {
+      description: 'The compatibility mode the update was checked with, as a CompatibilityMode name (e.g. BACKWARD).',
+      deprecationReason: 'Use compatibilityMode, the same mode as a CompatibilityMode enum value.',
+    }),
+    requiredBump: t.exposeString('requiredBump', {
+      description: 'The version bump all the changes require, lower case: major, minor, patch or none.',
+      deprecationReason: 'Use versionBump, the same bump as a VersionBump enum value.',
+    }),
     changes: t.field({ type: [IncompatibleChangeRef], description: 'The offending changes (at least one): breaking ones first, then compatibility violations.', resolve: (e) => e.changes }),
   }),
 });

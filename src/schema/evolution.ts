@@ -18,7 +18,7 @@ import { importContract, type ImportResult } from '../services/import.js';
 import type { Contract } from '../storage/types.js';
 import { builder } from './builder.js';
 import { CompatibilityModeEnum, ContractRef, ContractVersionRef } from './contracts.js';
-import { ValidationIssueRef } from './errors.js';
+import { IncompatibleChangeRef, ValidationIssueRef } from './errors.js';
 import { localId } from './ids.js';
 import { boundInput } from '../domain/echo.js';
 
@@ -46,6 +46,20 @@ const ContractFormatEnum = builder.enumType('ContractFormat', {
   description: 'The text format of an ODCS document, for import and export.',
   values: { YAML: { value: 'yaml' }, JSON: { value: 'json' } } as const,
 });
+
+// The refusal's closed sets as enums (the String fields of errors.ts are deprecated in their favour).
+builder.objectFields(IncompatibleChangeError, (t) => ({
+  compatibilityMode: t.field({ type: CompatibilityModeEnum, description: 'The compatibility mode the update was checked with.', resolve: (e) => e.compatibility }),
+  versionBump: t.field({ type: VersionBumpEnum, description: 'The version bump all the changes require (NONE when they need none).', resolve: (e) => e.requiredBump }),
+}));
+
+builder.objectFields(IncompatibleChangeRef, (t) => ({
+  changeLevel: t.field({
+    type: ChangeLevelEnum,
+    description: "The rule's level: BREAKING, WARNING or INFO (a WARNING can still break the compatibility mode).",
+    resolve: (c) => c.level,
+  }),
+}));
 
 const ContractChangeRef = builder.objectRef<VersionChange>('ContractChange').implement({
   description: 'One change between two documents, judged by a rule.',
