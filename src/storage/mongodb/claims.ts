@@ -97,11 +97,17 @@ export interface HeldClaim {
   lost: boolean;
 }
 
-/** Whether a stored claim belongs to a writer that is gone. */
+/**
+ * Whether a stored claim belongs to a writer that is gone. A claim of this very instance is dead exactly when its
+ * write is not in flight, whatever its lease says: a live write of this process is never taken over, however long
+ * a loaded database makes it (FerretDB/SQLite at 16 concurrent writers: writes of 17 s against the 15 s lease, and
+ * taking those over made two writers of one revision, INTERNAL_SERVER_ERROR and lost versions). Another instance's
+ * claim is dead when its lease ran out.
+ */
 export function isDead(claim: StoredClaim, settings: ClaimSettings, now = Date.now()): boolean {
+  if (claim.owner === settings.owner) return !settings.inFlight.has(claim.token);
   const expiresAt = claim.expiresAt ? claim.expiresAt.getTime() : new Date(claim.at).getTime() + LEGACY_CLAIM_TTL_MS;
-  if (expiresAt < now) return true;
-  return claim.owner === settings.owner && !settings.inFlight.has(claim.token);
+  return expiresAt < now;
 }
 
 /**
@@ -200,7 +206,26 @@ function stopRenewal(settings: ClaimSettings, held: HeldClaim): void {
 
 /** Throws when the claim was taken over by another writer (its lease ran out): this write must not go on. */
 export function assertHeld(held: HeldClaim): void {
-  if (held.lost) throw new StorageUnavailableError(`the write claim ${JSON.stringify(held.key)} ran out before the write finished`);
+  if (held.lost) throw lostClaim(held);
+}
+
+function lostClaim(held: HeldClaim): StorageUnavailableError {
+  return new StorageUnavailableError(`the write claim ${JSON.stringify(held.key)} ran out before the write finished`);
+}
+
+/**
+ * Checks, by a point read of the claim (`_id` alone), that this writer still holds it: right before a step that
+ * only the holder may take (the contract's replace, removing orphan versions). `lost` alone is not enough: it is
+ * learnt from a renewal, which comes late on a loaded database, while another instance may already have taken the
+ * claim over (its lease ran out). StorageUnavailableError (the write did not happen; retry) when it was lost.
+ */
+export async function confirmHeld(claims: Collection<StoredClaim>, held: HeldClaim): Promise<void> {
+  if (held.lost) throw lostClaim(held);
+  const stored = await claims.findOne({ _id: held.key });
+  if (!stored || stored.token !== held.token) {
+    held.lost = true;
+    throw lostClaim(held);
+  }
 }
 
 export type RevisionClaimOutcome<T> = { ok: true; value: T } | { ok: false };

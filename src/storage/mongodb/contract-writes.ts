@@ -5,7 +5,8 @@
 import type { Collection, Document, WithoutId } from 'mongodb';
 import type { Contract, ContractVersion } from '../../domain/contracts.js';
 import { AlreadyExistsError } from '../../domain/errors.js';
-import { type HeldClaim, withRevisionClaim } from './claims.js';
+import { confirmHeld, type HeldClaim, withRevisionClaim } from './claims.js';
+import { StorageUnavailableError } from '../errors.js';
 import { type MongoCollections, type StoredContract, toStoredVersion } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
 import { contractConflict } from './lookups.js';
@@ -38,8 +39,9 @@ export async function claimContract<T>(
  * Inserts the next version, holding the contract's claim. A duplicate key means: the contract moved on since it
  * was read (ConflictError with its revision); or the version string is already a visible version of this
  * contract (AlreadyExistsError, as in memory); or a write that was cut short left its version above versionCount
- * (an orphan: no other writer can be at this revision, as this one holds its claim), which is removed before one
- * retry.
+ * (an orphan: no other writer can be at this revision, as this one holds its claim, which is confirmed first),
+ * which is removed before one retry. A duplicate again means another writer of this revision took the claim over
+ * (this one's lease ran out): StorageUnavailableError, nothing written.
  */
 export async function insertVersion(
   collections: MongoCollections,
@@ -47,6 +49,7 @@ export async function insertVersion(
   expectedRevision: number,
   version: ContractVersion,
   token: string,
+  held?: HeldClaim,
 ): Promise<void> {
   const { versions } = collections;
   const stored = toStoredVersion(version, token);
@@ -58,13 +61,22 @@ export async function insertVersion(
   }
   const fresh = await collections.contracts.findOne({ _id: current.id }, { projection: { revision: 1, versionCount: 1 } });
   if (!fresh || fresh.revision !== expectedRevision) throw await contractConflict(collections, current.id, expectedRevision);
-  await versions.deleteMany({ contractId: current.id, number: { $gt: fresh.versionCount } });
   const taken = await versions.findOne(
     { contractId: current.id, version: version.version, number: { $lte: fresh.versionCount } },
     { projection: { _id: 1 } },
   );
   if (taken) throw new AlreadyExistsError('ContractVersion', 'version', version.version);
-  await versions.insertOne(stored);
+  // Only the holder may remove the versions above versionCount: another writer's would be its write in flight.
+  if (held) await confirmHeld(collections.claims, held);
+  await versions.deleteMany({ contractId: current.id, number: { $gt: fresh.versionCount } });
+  try {
+    await versions.insertOne(stored);
+  } catch (error) {
+    if (!isDuplicateKeyError(error)) throw error;
+    const now = await collections.contracts.findOne({ _id: current.id }, { projection: { revision: 1 } });
+    if (!now || now.revision !== expectedRevision) throw await contractConflict(collections, current.id, expectedRevision);
+    throw new StorageUnavailableError(`another writer took over the write of contract ${current.id} at revision ${expectedRevision}`);
+  }
 }
 
 /** Compensation: removes the version this write inserted (and only that one). Best effort: if it fails, the
@@ -89,8 +101,10 @@ export async function replaceAtRevision(
   expectedRevision: number,
   replacement: WithoutId<StoredContract>,
   byIdAlone: boolean,
+  held?: HeldClaim,
 ): Promise<boolean> {
   const { contracts } = collections;
+  if (held) await confirmHeld(collections.claims, held);
   if (!byIdAlone) return (await contracts.replaceOne({ _id: id, revision: expectedRevision }, replacement)).matchedCount === 1;
   const doc = await contracts.findOne({ _id: id }, { projection: { revision: 1 } });
   if (!doc || doc.revision !== expectedRevision) return false;
@@ -98,8 +112,15 @@ export async function replaceAtRevision(
 }
 
 /** The delete step, under the contract's claim: its deleted state, or null when it is gone or at another revision. */
-export async function deleteAtRevision(collections: MongoCollections, id: string, expectedRevision: number, byIdAlone: boolean): Promise<StoredContract | null> {
+export async function deleteAtRevision(
+  collections: MongoCollections,
+  id: string,
+  expectedRevision: number,
+  byIdAlone: boolean,
+  held?: HeldClaim,
+): Promise<StoredContract | null> {
   const { contracts } = collections;
+  if (held) await confirmHeld(collections.claims, held);
   if (!byIdAlone) return contracts.findOneAndDelete({ _id: id, revision: expectedRevision });
   const doc = await contracts.findOne({ _id: id });
   if (!doc || doc.revision !== expectedRevision) return null;

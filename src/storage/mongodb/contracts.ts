@@ -241,7 +241,7 @@ export class MongoContractRepository implements ContractRepository {
     const contract = await claimContract(this.collections, id, at, async (held) => {
       await this.step('delete:claimed', id);
       assertHeld(held);
-      const deleted = await deleteAtRevision(this.collections, id, at, this.byIdAlone);
+      const deleted = await deleteAtRevision(this.collections, id, at, this.byIdAlone, held);
       if (!deleted) throw await this.conflict(id, at);
       await this.step('delete:contract', id);
       await this.collections.versions.deleteMany({ contractId: id });
@@ -360,7 +360,7 @@ export class MongoContractRepository implements ContractRepository {
       await this.step('metadata:claimed', current.id);
       const mark = await markPending(this.collections, current.id);
       assertHeld(held);
-      const written = await replaceAtRevision(this.collections, current.id, expectedRevision, withoutId(toStoredContract(next)), this.byIdAlone);
+      const written = await replaceAtRevision(this.collections, current.id, expectedRevision, withoutId(toStoredContract(next)), this.byIdAlone, held);
       if (!written) throw await this.conflict(current.id, expectedRevision);
       await this.step('metadata:contract', current.id);
       await syncAndSettle(this.collections, next, mark, this.catalogPoints(current));
@@ -378,7 +378,7 @@ export class MongoContractRepository implements ContractRepository {
     return claimContract(this.collections, current.id, expectedRevision, async (held) => {
       await this.step('update:claimed', current.id);
       const token = writeToken ?? randomUUID();
-      await insertVersion(this.collections, current, expectedRevision, write.version, token);
+      await insertVersion(this.collections, current, expectedRevision, write.version, token, held);
       let written: boolean;
       let mark: string;
       try {
@@ -386,7 +386,7 @@ export class MongoContractRepository implements ContractRepository {
         await this.step('update:version', current.id);
         mark = await markPending(this.collections, current.id);
         assertHeld(held);
-        written = await replaceAtRevision(this.collections, current.id, expectedRevision, withoutId(toStoredContract(write.contract)), this.byIdAlone);
+        written = await replaceAtRevision(this.collections, current.id, expectedRevision, withoutId(toStoredContract(write.contract)), this.byIdAlone, held);
       } catch (error) {
         await discardVersion(this.collections, write.version, token);
         // The only unique key a replacement can break is the name (taken since the check in update()).
