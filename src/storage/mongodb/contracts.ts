@@ -1,6 +1,9 @@
 /**
  * Contracts and their versions on MongoDB, without transactions.
  *
+ * Longer than 400 lines: the write order of every contract write (below) is one protocol, kept in one file so it is
+ * read and changed in one place; point reads, versions and search are in their own modules.
+ *
  * Every write holds the contract's revision claim (claims.ts: `contracts/${id}@${R}`) from before its first step
  * until after its last, so one writer at a time works on a revision, and a claim left by a writer that died is the
  * record of a write that may be half done (repair.ts repairs it when the claim is taken over, and in its pass).
