@@ -169,13 +169,25 @@ function progressWatch(claims: Collection<StoredClaim>): (holder: string | null)
   };
 }
 
-/** Removes the claim (if this holder still has it). If that fails, the claim is dead anyway: it is never renewed. */
+/**
+ * Removes the claim (if this holder still has it). If that fails, the claim is dead anyway: it is never renewed.
+ * Without a scan: `{_id, token}` is a full scan of write_claims on FerretDB 1.x (only a lone `_id` equality is
+ * pushed down), so the claim is read by `_id` and, when it is this holder's, deleted by `_id` alone. That is safe
+ * while its lease has more than a third left: no other instance takes a claim over before its lease ran out, and
+ * this one does not while the write is in flight (it is forgotten only after the delete). With less left (a
+ * renewal came late) the delete keeps the token in its filter.
+ */
 export async function release(claims: Collection<StoredClaim>, held: HeldClaim): Promise<void> {
   const settings = settingsOf(claims);
   stopRenewal(settings, held);
   // Removed first, forgotten after: while the delete runs, a waiter must not take the claim for a dead one (a
   // takeover's delete is not atomic on FerretDB and could remove the next holder's claim).
-  const remove = () => claims.deleteOne({ _id: held.key, token: held.token });
+  const remove = async () => {
+    const stored = await claims.findOne({ _id: held.key });
+    if (!stored || stored.token !== held.token) return; // taken over (its lease ran out): not this holder's now
+    const left = stored.expiresAt ? stored.expiresAt.getTime() - Date.now() : 0;
+    await claims.deleteOne(left > settings.leaseMs / 3 ? { _id: held.key } : { _id: held.key, token: held.token });
+  };
   await remove().catch(() => remove().catch(() => undefined)); // once more (a busy database); then it runs out
   settings.inFlight.delete(held.token);
 }
