@@ -50,7 +50,7 @@ try {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (text) => process.stderr.write(text),
     interactive: Boolean(process.stderr.isTTY),
-  }, { importConcurrency: config.import.concurrency });
+  }, { importConcurrency: config.import.concurrency, importBatchSize: config.import.batchSize });
 } catch (error) {
   logger ??= createLogger({ ...startupLoggerOptions(), stderr: true });
   const message = String((error as Error)?.message ?? error).replace(/\s+/g, ' ').trim();

@@ -27,7 +27,7 @@ export interface CliIO {
 }
 
 /** Runs one command; returns the exit code (0 ok, 1 some files failed, 2 usage or set-up error). */
-export async function runCli(argv: string[], storage: () => Promise<StorageBackend>, io: CliIO, options: { importConcurrency?: number } = {}): Promise<number> {
+export async function runCli(argv: string[], storage: () => Promise<StorageBackend>, io: CliIO, options: { importConcurrency?: number; importBatchSize?: number } = {}): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -75,6 +75,7 @@ export async function runCli(argv: string[], storage: () => Promise<StorageBacke
         actor: 'cli',
         acceptBreakingChanges: values['accept-breaking-changes'] ?? false,
         concurrency: options.importConcurrency,
+        ...(options.importBatchSize !== undefined ? { batchSize: options.importBatchSize } : {}),
         onProgress: (done, total, file) => io.err(progress(done, total, file, io.interactive)),
       });
       if (io.interactive) io.err('\n');

@@ -130,6 +130,7 @@ const schema = z.object({
   GRIOT_EVENT_REPAIR_GRACE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   // Bulk writes (issue 15.2): how many files `griot-registry import` writes at once.
   GRIOT_IMPORT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  GRIOT_IMPORT_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   // idempotency (issue 10.8): how long keys are kept, how long a pending key belongs to its request, how long a
   // retry waits for an identical request still running.
   GRIOT_IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(60).max(90 * 24 * 3600).default(DEFAULT_IDEMPOTENCY_OPTIONS.ttlMs / 1000),
@@ -175,7 +176,7 @@ export interface Config {
   };
   graphiql: boolean;
   /** `griot-registry import`: files written at once (services/bulk.ts). */
-  import: { concurrency: number };
+  import: { concurrency: number; batchSize: number };
   policy: RegistryPolicy;
   limits: LimitsOptions;
   exposure: ExposureOptions;
@@ -255,7 +256,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     lifecycle: { cacheDir: c.GRIOT_CACHE_DIR ?? null, startDbTimeoutMs: c.GRIOT_START_DB_TIMEOUT_MS, shutdownGraceMs: c.GRIOT_SHUTDOWN_GRACE_MS },
     graphiql: c.GRIOT_GRAPHIQL ?? c.NODE_ENV !== 'production',
-    import: { concurrency: c.GRIOT_IMPORT_CONCURRENCY },
+    import: { concurrency: c.GRIOT_IMPORT_CONCURRENCY, batchSize: c.GRIOT_IMPORT_BATCH_SIZE },
     policy: { defaultCompatibility: c.GRIOT_COMPATIBILITY, invalidDocuments: c.GRIOT_INVALID_DOCUMENTS },
     limits: {
       maxDepth: c.GRIOT_MAX_DEPTH,

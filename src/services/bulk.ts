@@ -10,10 +10,14 @@ import { servedDocument } from '../domain/odcs-served.js';
 import { exportText } from '../domain/odcs-text.js';
 import type { Contract, StorageBackend } from '../storage/types.js';
 import { importContract, type ImportOutcome, importTargetOf } from './import.js';
+import { importInBatches } from './import-batch.js';
 import { importLanes, type LaneKeys } from './import-lanes.js';
+import { stopPoint } from '../domain/cancellation.js';
 
 /** How many files a folder import writes at once by default (GRIOT_IMPORT_CONCURRENCY). */
 export const DEFAULT_IMPORT_CONCURRENCY = 4;
+/** How many new contracts a folder import writes in one batch by default (GRIOT_IMPORT_BATCH_SIZE; 1: one by one). */
+export const DEFAULT_IMPORT_BATCH_SIZE = 100;
 
 export interface ImportSummary {
   created: string[];
@@ -46,8 +50,10 @@ export async function importFolder(
     actor: string | null;
     acceptBreakingChanges?: boolean;
     onProgress?: (done: number, total: number, file: string) => void;
-    /** Files written at once (default DEFAULT_IMPORT_CONCURRENCY). */
+    /** Files (with batches: batches) written at once (default DEFAULT_IMPORT_CONCURRENCY). */
     concurrency?: number;
+    /** New contracts per batch (default DEFAULT_IMPORT_BATCH_SIZE); 1 imports file by file (import-batch.ts). */
+    batchSize?: number;
   },
 ): Promise<ImportSummary> {
   const files = await contractFiles(folder);
@@ -72,10 +78,12 @@ export async function importFolder(
   let done = 0;
   const lanes = importLanes(keys);
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_IMPORT_CONCURRENCY));
+  const batchSize = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_IMPORT_BATCH_SIZE));
   let next = 0;
   const worker = async () => {
     while (next < lanes.length) {
       for (const file of lanes[next++]!) {
+        stopPoint(); // nothing more is started for a stopped request
         try {
           const { outcome } = await importContract(
             storage,
@@ -90,7 +98,19 @@ export async function importFolder(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, lanes.length) }, worker));
+  if (batchSize > 1) {
+    await importInBatches(storage, lanes, texts, {
+      actor: options.actor,
+      acceptBreakingChanges: options.acceptBreakingChanges ?? false,
+      batchSize,
+      concurrency,
+      defaultName: fileStem,
+      onDone: (file, outcome) => {
+        outcomes.set(file, typeof outcome === 'string' ? outcome : { file, reason: describeFailure(outcome.error) });
+        options.onProgress?.(++done, files.length, file);
+      },
+    });
+  } else await Promise.all(Array.from({ length: Math.min(concurrency, lanes.length) }, worker));
   for (const file of files) {
     const outcome = outcomes.get(file)!;
     if (typeof outcome === 'string') summary[outcome].push(file);

@@ -15,6 +15,10 @@ export interface Intent {
 export interface IntentStore {
   begin(where: Locator, since: Date): Promise<string>;
   end(id: string): Promise<void>;
+  /** Several intents in one write (a batch create); their ids in order. */
+  beginMany?(wheres: readonly Locator[], since: Date): Promise<string[]>;
+  /** Several intents ended in one write. */
+  endMany?(ids: readonly string[]): Promise<void>;
   /** The intents begun before `cutoff`, oldest first (at most `limit`). */
   olderThan(cutoff: Date, limit?: number): Promise<Intent[]>;
 }
@@ -42,6 +46,16 @@ export class MongoIntentStore implements IntentStore {
     const id = randomUUID();
     await this.intents.insertOne({ _id: id, where: JSON.parse(JSON.stringify(where)) as Locator, since });
     return id;
+  }
+
+  async beginMany(wheres: readonly Locator[], since: Date): Promise<string[]> {
+    const docs = wheres.map((where) => ({ _id: randomUUID(), where: JSON.parse(JSON.stringify(where)) as Locator, since }));
+    if (docs.length > 0) await this.intents.insertMany(docs, { ordered: false });
+    return docs.map((d) => d._id);
+  }
+
+  async endMany(ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.intents.deleteMany({ _id: { $in: [...ids] } });
   }
 
   async end(id: string): Promise<void> {

@@ -72,8 +72,9 @@ export function withEvents<B extends StorageBackend>(inner: B, options: EventRec
       const named = inputs.map((input) => ({ ...input, id: input.id ?? randomUUID() }));
       const since = new Date();
       const wheres: Locator[] = named.map((input) => ({ op: 'contract.create', contractId: input.id, subjectId: null, actor }));
-      const intentIds = intents ? await Promise.all(wheres.map((where) => intents.begin(where, since))) : null;
+      const intentIds = !intents ? null : intents.beginMany ? await intents.beginMany(wheres, since) : await Promise.all(wheres.map((where) => intents.begin(where, since)));
       const outcomes = await c.createMany(named, actor); // a non-domain failure leaves every intent to repair
+      const ended: string[] = [];
       for (const [i, outcome] of outcomes.entries()) {
         if (outcome.ok) {
           options.afterWrite?.(wheres[i]!);
@@ -84,7 +85,10 @@ export function withEvents<B extends StorageBackend>(inner: B, options: EventRec
             continue; // the intent stays: the repair pass appends the events
           }
         }
-        if (intentIds) await intents!.end(intentIds[i]!).catch(() => undefined);
+        if (intentIds) ended.push(intentIds[i]!);
+      }
+      if (intents && ended.length > 0) {
+        await (intents.endMany ? intents.endMany(ended) : Promise.all(ended.map((id) => intents.end(id)))).catch(() => undefined);
       }
       return outcomes;
     },

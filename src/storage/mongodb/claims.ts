@@ -82,6 +82,11 @@ export function stopRenewals(settings: ClaimSettings): void {
   settings.renewals.clear();
 }
 
+/** The claim settings of the instance that uses `claims` (contract-batch.ts takes a batch's claims with them). */
+export function claimSettingsOf(claims: Collection<StoredClaim>): ClaimSettings {
+  return settingsOf(claims);
+}
+
 function settingsOf(claims: Collection<StoredClaim>): ClaimSettings {
   let settings = settingsByCollection.get(claims);
   if (!settings) settings = configureClaims(claims);

@@ -62,7 +62,8 @@ import type {
   PageRequest,
 } from '../types.js';
 import { withdrawForDeletedContract } from './approvals.js';
-import { createEach } from '../memory/contract-batch.js';
+import { stopPoint } from '../../domain/cancellation.js';
+import { createBatch } from './contract-batch.js';
 import { completeClosedReview } from './approvals.js';
 import { insertNewCatalog } from './catalog.js';
 import type { MongoCapabilities } from './capabilities.js';
@@ -171,7 +172,8 @@ export class MongoContractRepository implements ContractRepository {
   }
 
   async createMany(inputs: readonly CreateContractInput[], actor: string | null): Promise<BatchCreateOutcome[]> {
-    return createEach((input, by) => this.create(input, by), inputs, actor);
+    const { collections, keys, odcsIds, policy, faults } = this;
+    return createBatch({ collections, keys, odcsIds, policy, ...(faults ? { faults } : {}), stopPoint }, inputs, actor);
   }
 
   async update(input: UpdateContractInput, actor: string | null): Promise<Contract> {

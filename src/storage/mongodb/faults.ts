@@ -11,6 +11,8 @@ export const WRITE_STEPS = {
   update: ['claimed', 'version', 'contract', 'catalog'],
   metadata: ['claimed', 'contract', 'catalog'],
   delete: ['claimed', 'contract', 'versions', 'catalog', 'approval'],
+  /** A batch create (contract-batch.ts): the hook gets the batch's first contract id. */
+  createMany: ['claimed', 'keys', 'versions', 'contracts', 'catalog'],
 } as const;
 
 export type WriteKind = keyof typeof WRITE_STEPS;
