@@ -5,7 +5,7 @@
  * both compute the same key, and appending is idempotent by key.
  */
 import type { ApprovalRequest } from './approvals.js';
-import type { Comment } from './comments.js';
+import type { Comment, ReactionKind } from './comments.js';
 import type { Contract, ContractVersion } from './contracts.js';
 import type { Issue } from './issues.js';
 import type { Run } from './runs.js';
@@ -23,6 +23,7 @@ export const EVENT_TYPES = [
   'ISSUE_CHANGED',
   'COMMENT_ADDED',
   'COMMENT_CHANGED',
+  'COMMENT_REACTION_CHANGED',
   'APPROVAL_REQUESTED',
   'APPROVAL_DECIDED',
   'APPROVAL_WITHDRAWN',
@@ -238,6 +239,24 @@ export function commentEvent(comment: Comment, contractId: string | null): NewEv
     version: comment.contractVersion,
     summary: { action, targetType: comment.targetType, targetId: comment.targetId, parentId: comment.parentId, mentions: comment.mentions },
     audience: action === 'added' ? comment.mentions : [],
+  });
+}
+
+/**
+ * A reaction added to (or removed from) a comment by `by`, when the stored comment shows it (`comment` read after
+ * the write): nothing when the reaction is not (or still) there. Reactions live beside the comment and have no
+ * revision, so the key carries the write's start (`since`), which the writer and the repair pass share.
+ */
+export function reactionEvent(comment: Comment, contractId: string | null, reaction: { kind: ReactionKind; by: string; added: boolean }, since: Date): NewEvent | null {
+  const by = comment.reactions.find((group) => group.kind === reaction.kind)?.by ?? [];
+  if (by.includes(reaction.by) !== reaction.added) return null;
+  const action = reaction.added ? 'added' : 'removed';
+  return base('COMMENT_REACTION_CHANGED', 'Comment', comment.id, contractId, `comment:${comment.id}:reaction:${reaction.kind}:${reaction.by}:${action}:${since.getTime()}`, {
+    at: since,
+    actor: reaction.by,
+    revision: comment.revision,
+    version: comment.contractVersion,
+    summary: { action, kind: reaction.kind, count: by.length, targetType: comment.targetType, targetId: comment.targetId, parentId: comment.parentId },
   });
 }
 

@@ -22,6 +22,7 @@ const EVENT_TYPE_DESCRIPTIONS: Record<EventType, string> = {
   ISSUE_CHANGED: 'A data-quality issue changed: edited, moved in its workflow, or seen again (`summary.action`).',
   COMMENT_ADDED: 'A comment was added; `audience` holds the principals it mentions.',
   COMMENT_CHANGED: 'A comment was edited or deleted (`summary.action`).',
+  COMMENT_REACTION_CHANGED: 'A principal added or removed a reaction to a comment; `summary` has the `action` (added, removed), the reaction `kind` and its `count` after the change.',
   APPROVAL_REQUESTED: 'A contract version was submitted for review; `audience` holds its approvers.',
   APPROVAL_DECIDED: 'An approver approved or rejected a request (`summary.verdict`); `audience` holds the requester.',
   APPROVAL_WITHDRAWN: 'An open approval request was withdrawn; `audience` holds the approvers who had not decided.',

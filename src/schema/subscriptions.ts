@@ -8,6 +8,7 @@ import { ForbiddenError, UnauthenticatedError } from '../auth/errors.js';
 import type { Context } from '../context.js';
 import { type EventFilter, type EventType, type RegistryEvent } from '../domain/events.js';
 import { ValidationError } from '../domain/errors.js';
+import { textKey } from '../domain/names.js';
 import type { FollowItem } from '../live/hub.js';
 import { denialFor } from '../live/visibility.js';
 import { builder } from './builder.js';
@@ -74,7 +75,7 @@ builder.subscriptionFields((t) => ({
       return open(ctx, args.after, {
         types: f?.types ?? null,
         contractId: f?.contractId ? localId(f.contractId, 'Contract', 'filter.contractId') : null,
-        actor: f?.actor ?? null,
+        actor: textKey(f?.actor),
       });
     },
     resolve: delivered,
@@ -129,16 +130,29 @@ builder.subscriptionFields((t) => ({
       target: t.arg.id({ required: true, description: 'The Contract or Issue commented on.' }),
       after: t.arg.string({ required: false, description: AFTER_DESCRIPTION }),
     },
-    subscribe: async (_root, args, ctx) => {
-      const target = commentTarget(args.target);
-      const contractId = target.type === 'contract' ? target.id : (await ctx.storage.issues.getByIds([target.id]))[0]?.contractId;
-      if (!contractId) throw ValidationError.single('target', `no issue ${target.id}`, 'not_found');
-      const keep = (event: RegistryEvent) => event.summary.targetType === target.type && event.summary.targetId === target.id;
-      return open(ctx, args.after, { types: ['COMMENT_ADDED'], contractId }, keep);
+    subscribe: (_root, args, ctx) => openComments(ctx, args.target, args.after, ['COMMENT_ADDED']),
+    resolve: delivered,
+  }),
+  commentChanged: t.field({
+    type: RegistryEventRef,
+    description: 'Each comment edited or deleted (COMMENT_CHANGED) and each reaction added or removed (COMMENT_REACTION_CHANGED) on one contract or one issue.',
+    args: {
+      target: t.arg.id({ required: true, description: 'The Contract or Issue commented on.' }),
+      after: t.arg.string({ required: false, description: AFTER_DESCRIPTION }),
     },
+    subscribe: (_root, args, ctx) => openComments(ctx, args.target, args.after, ['COMMENT_CHANGED', 'COMMENT_REACTION_CHANGED']),
     resolve: delivered,
   }),
 }));
+
+/** The comment events of `types` on one target (a Contract or Issue global id). */
+async function openComments(ctx: Context, targetId: string, after: string | null | undefined, types: EventType[]) {
+  const target = commentTarget(targetId);
+  const contractId = target.type === 'contract' ? target.id : (await ctx.storage.issues.getByIds([target.id]))[0]?.contractId;
+  if (!contractId) throw ValidationError.single('target', `no issue ${target.id}`, 'not_found');
+  const keep = (event: RegistryEvent) => event.summary.targetType === target.type && event.summary.targetId === target.id;
+  return open(ctx, after, { types, contractId }, keep);
+}
 
 function commentTarget(globalId: string): { type: 'contract' | 'issue'; id: string } {
   let typename = '';

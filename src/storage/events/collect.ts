@@ -11,6 +11,7 @@ import {
   contractCreatedEvent,
   contractDeletedEvent,
   inChangeOrder,
+  reactionEvent,
   issueEvent,
   type NewEvent,
   runChangedEvent,
@@ -19,6 +20,7 @@ import {
   validationRecordedEvent,
   versionPublishedEvent,
 } from '../../domain/events.js';
+import type { ReactionKind } from '../../domain/comments.js';
 import type { ApprovalRequest, Comment, Contract, Issue, Run, StorageBackend, ValidationRecord } from '../types.js';
 
 /** What a write touched, recorded before it (an intent) and completed after it. */
@@ -31,6 +33,8 @@ export interface Locator {
   /** A comment's target (`contract:<id>` / `issue:<id>`) and its thread root, for an added comment. */
   commentTarget?: { type: 'contract' | 'issue'; id: string; parentId: string | null } | null;
   actor: string | null;
+  /** A reaction added or removed (op `comment.reaction`; the comment is `subjectId`, the principal `actor`). */
+  reaction?: { kind: ReactionKind; added: boolean } | null;
   /** A deleted contract as it was (the delete returns it; the repair pass cannot read it any more). */
   deleted?: DeletedContract | null;
 }
@@ -45,6 +49,7 @@ export type WriteOp =
   | 'validation'
   | 'issue'
   | 'comment'
+  | 'comment.reaction'
   | 'approval';
 
 /** What the write returned, when the writer has it (saves reading it again). */
@@ -147,6 +152,13 @@ export async function collectEvents(storage: StorageBackend, where: Locator, sin
         if (!after(comment.updatedAt)) continue;
         events.push(commentEvent(comment, await commentContract(storage, comment)));
       }
+      break;
+    }
+    case 'comment.reaction': {
+      const comment = known.comment ?? (where.subjectId ? (await storage.comments.getByIds([where.subjectId]))[0] : null);
+      if (!comment || !where.reaction || !where.actor) break;
+      const event = reactionEvent(comment, await commentContract(storage, comment), { ...where.reaction, by: where.actor }, since);
+      if (event) events.push(event);
       break;
     }
     case 'approval': {

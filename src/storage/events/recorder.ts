@@ -141,6 +141,10 @@ export function withEvents<B extends StorageBackend>(inner: B, options: EventRec
       ),
     edit: (input, actor) => record({ op: 'comment', contractId: null, subjectId: input.id, actor }, () => m.edit(input, actor), (comment) => ({ comment })),
     delete: (id, actor) => record({ op: 'comment', contractId: null, subjectId: id, actor: actor.name }, () => m.delete(id, actor), (comment) => ({ comment })),
+    addReaction: (id, kind, actor) =>
+      record({ op: 'comment.reaction', contractId: null, subjectId: id, actor, reaction: { kind, added: true } }, () => m.addReaction(id, kind, actor), (comment) => ({ comment })),
+    removeReaction: (id, kind, actor) =>
+      record({ op: 'comment.reaction', contractId: null, subjectId: id, actor, reaction: { kind, added: false } }, () => m.removeReaction(id, kind, actor), (comment) => ({ comment })),
   });
 
   const a = inner.approvals;
