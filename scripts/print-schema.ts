@@ -4,7 +4,7 @@
  * - a breaking change since the released schema (schema.released.graphql) is not recorded in CHANGELOG.md, or a
  *   removal skips deprecation (rules in schema-changes.ts).
  * `--current FILE` checks that file instead of the schema built from the code (no drift check);
- * `--released FILE` and `--changelog FILE` replace the defaults (used by test/api/schema-changes.test.ts).
+ * `--released FILE` and `--changelog FILE` replace the defaults (used by test/schema/changes.test.ts).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
