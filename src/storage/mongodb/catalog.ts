@@ -38,7 +38,7 @@ type Collection = MongoCollections['catalog'];
  * The entries of a contract just created (a fresh id, so it has none yet): one unordered insert, no removal, then
  * the same re-read as syncCatalog. A duplicate can only be an entry a newer revision already wrote: kept.
  */
-export async function insertNewCatalog(collections: MongoCollections, contract: Contract): Promise<CatalogEntry[]> {
+export async function insertNewCatalog(collections: MongoCollections, contract: Contract, settle = true): Promise<CatalogEntry[]> {
   const { catalog } = collections;
   const entries = deriveCatalogEntries(contract);
   if (entries.length > 0) {
@@ -57,7 +57,7 @@ export async function insertNewCatalog(collections: MongoCollections, contract: 
       }
     }
   }
-  await settleCatalog(collections, contract);
+  if (settle) await settleCatalog(collections, contract);
   return entries;
 }
 
@@ -69,17 +69,19 @@ export async function syncCatalog(
   collections: MongoCollections,
   contract: Contract,
   points?: { previous: Contract } | null,
+  /** false: the caller settles (settleCatalog) only when it cannot tell that no newer write started (repair.ts). */
+  settle = true,
 ): Promise<CatalogEntry[]> {
   const { catalog } = collections;
   const entries = deriveCatalogEntries(contract);
   if (points) {
     await syncByPoints(collections, points.previous, contract, entries);
-    await settleCatalog(collections, contract);
+    if (settle) await settleCatalog(collections, contract);
     return entries;
   }
   await upsertEntries(catalog, entries, '$lt');
   await catalog.deleteMany({ contractId: contract.id, contractRevision: { $lt: contract.revision } });
-  await settleCatalog(collections, contract);
+  if (settle) await settleCatalog(collections, contract);
   return entries;
 }
 
@@ -120,7 +122,7 @@ async function syncByPoints(collections: MongoCollections, previous: Contract, c
  * A slow writer may get here after a newer revision (or a delete) already synced: its writes could then have
  * re-inserted a schema the newer revision dropped. Re-read the revision (a point read) and clear what is older.
  */
-async function settleCatalog(collections: MongoCollections, contract: Contract): Promise<void> {
+export async function settleCatalog(collections: MongoCollections, contract: Contract): Promise<void> {
   const { catalog } = collections;
   const current = await collections.contracts.findOne({ _id: contract.id }, { projection: { revision: 1 } });
   if (!current) await catalog.deleteMany({ contractId: contract.id });

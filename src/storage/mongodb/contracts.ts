@@ -65,7 +65,7 @@ import { withdrawForDeletedContract } from './approvals.js';
 import { stopPoint } from '../../domain/cancellation.js';
 import { createBatch } from './contract-batch.js';
 import { completeClosedReview } from './approvals.js';
-import { insertNewCatalog } from './catalog.js';
+import { insertNewCatalog, settleCatalog } from './catalog.js';
 import type { MongoCapabilities } from './capabilities.js';
 import { assertHeld } from './claims.js';
 import { headOf, historyOf, listVersions, versionsByIds, versionsByKeys } from './contract-versions.js';
@@ -164,8 +164,9 @@ export class MongoContractRepository implements ContractRepository {
         throw error;
       }
       await this.step('create:contract', contract.id);
-      await insertNewCatalog(this.collections, contract);
-      await this.collections.catalogPending.deleteOne({ _id: contract.id, token: mark });
+      // The mark still this write's own: no newer write reached its contract step (repair.ts syncAndSettle).
+      await insertNewCatalog(this.collections, contract, false);
+      if ((await this.collections.catalogPending.deleteOne({ _id: contract.id, token: mark })).deletedCount !== 1) await settleCatalog(this.collections, contract);
       await this.step('create:catalog', contract.id);
       return contract;
     });
@@ -245,13 +246,19 @@ export class MongoContractRepository implements ContractRepository {
   private async deleteAt(id: string, at: number, actor: string | null): Promise<Contract> {
     const contract = await claimContract(this.collections, id, at, async (held) => {
       await this.step('delete:claimed', id);
+      // A delete marks the contract too (replacing a slower writer's mark, which then re-reads: repair.ts).
+      const mark = await markPending(this.collections, id);
       assertHeld(held);
       const deleted = await deleteAtRevision(this.collections, id, at, this.byIdAlone, held);
-      if (!deleted) throw await this.conflict(id, at);
+      if (!deleted) {
+        await this.collections.catalogPending.deleteOne({ _id: id, token: mark });
+        throw await this.conflict(id, at);
+      }
       await this.step('delete:contract', id);
       await this.collections.versions.deleteMany({ contractId: id });
       await this.step('delete:versions', id);
       await this.collections.catalog.deleteMany({ contractId: id });
+      await this.collections.catalogPending.deleteOne({ _id: id, token: mark });
       await this.step('delete:catalog', id);
       await deleteKeysOf(this.keys, id); // its name, version and ODCS id keys
       return fromStoredContract(deleted);

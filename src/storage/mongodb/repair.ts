@@ -18,7 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
 import { withdrawForDeletedContract } from './approvals.js';
-import { syncCatalog } from './catalog.js';
+import { settleCatalog, syncCatalog } from './catalog.js';
 import { acquire, type ClaimSettings, isDead, parseRevisionKey, release, type StoredClaim } from './claims.js';
 import type { Contract } from '../../domain/contracts.js';
 import { COLLECTIONS, fromStoredContract, type MongoCollections, type StoredCatalogEntry } from './documents/index.js';
@@ -67,8 +67,16 @@ export async function syncAndSettle(
   token: string | null,
   points: { previous: Contract } | null = null,
 ): Promise<void> {
-  await syncCatalog(collections, contract, points);
-  await collections.catalogPending.deleteOne(token === null ? { _id: contract.id } : { _id: contract.id, token });
+  if (token === null) {
+    await syncCatalog(collections, contract, points);
+    await collections.catalogPending.deleteOne({ _id: contract.id });
+    return;
+  }
+  // Every writer of the contract (deletes included) marks it before its contract step, replacing this mark: while
+  // the mark is still this write's own, no newer write has reached its contract step, so the catalog step needs no
+  // re-read of the contract (on FerretDB/PostgreSQL every read of it is a scan). Otherwise settle as usual.
+  await syncCatalog(collections, contract, points, false);
+  if ((await collections.catalogPending.deleteOne({ _id: contract.id, token })).deletedCount !== 1) await settleCatalog(collections, contract);
 }
 
 /** How many marked contracts one catalog read brings in step at most. */
