@@ -7,7 +7,8 @@
  *   scripts/test-db.sh run -- npx tsx bench/import.ts                       FerretDB/SQLite
  *   GRIOT_STORAGE=memory npx tsx bench/import.ts                            in memory
  *
- * Environment: BENCH_IMPORT_K (copies of the examples, default 10), BENCH_IMPORT_CONCURRENCY (default "1,4").
+ * Environment: BENCH_IMPORT_K (copies of the examples, default 10), BENCH_IMPORT_CONCURRENCY (default "1,4"),
+ * BENCH_IMPORT_BATCH (batch sizes, default "1,100": file by file against batched).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,8 @@ import type { StorageBackend } from '../src/storage/types.js';
 
 const K = Number(process.env.BENCH_IMPORT_K ?? 10);
 const CONCURRENCY = (process.env.BENCH_IMPORT_CONCURRENCY ?? '1,4').split(',').map(Number);
+/** Batch sizes to compare side by side (GRIOT_IMPORT_BATCH_SIZE; 1 = file by file, the old way). */
+const BATCH = (process.env.BENCH_IMPORT_BATCH ?? '1,100').split(',').map(Number);
 const examples = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'shared', 'odcs', 'examples');
 
 function folderOfCopies(): { folder: string; files: number } {
@@ -44,9 +47,9 @@ async function main(): Promise<void> {
   const memory = process.env.GRIOT_STORAGE === 'memory' || !uri;
   const { folder, files } = folderOfCopies();
   console.log(`${files} files (15 examples × ${K}), backend ${memory ? 'memory' : 'mongodb'}`);
-  console.log('concurrency  seconds  files/s  db cmds/file  created  failed');
+  console.log('batch  concurrency  seconds  files/s  db cmds/file  created  failed');
   try {
-    for (const c of CONCURRENCY) {
+    for (const c of CONCURRENCY) for (const batchSize of BATCH) {
       const storage: StorageBackend = memory
         ? createMemoryStorage()
         : await createMongoStorage({ uri: uri!, database: `griot_bench_import_${randomBytes(4).toString('hex')}`, monitorCommands: true });
@@ -55,10 +58,10 @@ async function main(): Promise<void> {
       mongo?.client.on('commandStarted', () => commands++);
       try {
         const t = performance.now();
-        const summary = await importFolder(storage, folder, { actor: 'bench', concurrency: c });
+        const summary = await importFolder(storage, folder, { actor: 'bench', concurrency: c, batchSize });
         const s = (performance.now() - t) / 1000;
         const cmds = mongo ? (commands / files).toFixed(1) : '-';
-        console.log(`${String(c).padStart(11)}  ${s.toFixed(1).padStart(7)}  ${(files / s).toFixed(1).padStart(7)}  ${cmds.padStart(12)}  ${String(summary.created.length).padStart(7)}  ${String(summary.failed.length).padStart(6)}`);
+        console.log(`${String(batchSize).padStart(5)}  ${String(c).padStart(11)}  ${s.toFixed(1).padStart(7)}  ${(files / s).toFixed(1).padStart(7)}  ${cmds.padStart(12)}  ${String(summary.created.length).padStart(7)}  ${String(summary.failed.length).padStart(6)}`);
         if (summary.failed.length) console.log(`  first failure: ${summary.failed[0]!.file}: ${summary.failed[0]!.reason}`);
       } finally {
         await mongo?.dropDatabase();
