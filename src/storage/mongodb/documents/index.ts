@@ -11,6 +11,7 @@
 import type { Collection, Db } from 'mongodb';
 import { claimsOf, type StoredClaim } from '../claims.js';
 import { pendingOf, type StoredPendingMark } from '../repair.js';
+import { searchPendingOf, searchWordsOf, type StoredSearchPending, type StoredWordBucket } from '../search-index.js';
 import type { StoredContract } from './contracts.js';
 import type { StoredVersion } from './versions.js';
 import type { StoredCatalogEntry } from './catalog.js';
@@ -59,6 +60,9 @@ export interface MongoCollections {
   claims: Collection<StoredClaim>;
   /** Contracts whose catalog step may not be done (repair.ts). */
   catalogPending: Collection<StoredPendingMark>;
+  /** The word index and its write records (search-index.ts). */
+  searchWords: Collection<StoredWordBucket>;
+  searchPending: Collection<StoredSearchPending>;
 }
 
 export function collectionsOf(db: Db): MongoCollections {
@@ -76,5 +80,7 @@ export function collectionsOf(db: Db): MongoCollections {
     approvals: db.collection<StoredApprovalRequest>(COLLECTIONS.approvals),
     claims: claimsOf(db),
     catalogPending: pendingOf(db),
+    searchWords: searchWordsOf(db),
+    searchPending: searchPendingOf(db),
   };
 }
