@@ -72,6 +72,10 @@ describe.each(factories)('search word index ($name)', (factory) => {
       expect(found.total).toBe(8);
       expect([...found.names].sort()).toEqual(created.map((c) => c.name).sort());
       expect((await names(storage, 'stripe_3')).names[0]).toBe('okapi_3'); // the whole term first, then its part 'stripe'
+      // A batch create (the bulk import) indexes its contracts too.
+      const batch = await storage.contracts.createMany([doc('tapir_a', ['snout']), doc('tapir_b', ['snout'])].map((document) => ({ document })), 't');
+      expect(batch.every((o) => o.ok)).toBe(true);
+      expect([...(await names(storage, 'snout')).names].sort()).toEqual(['tapir_a', 'tapir_b']);
     } finally {
       await dispose();
     }
