@@ -15,6 +15,7 @@ import { type ExposureOptions, INTROSPECTION_MODES } from './http/exposure.js';
 import { DEFAULT_IDEMPOTENCY_OPTIONS, type IdempotencyOptions } from './domain/idempotency.js';
 import { DEFAULT_SEARCH_MAX_CANDIDATES } from './domain/search-select.js';
 import { DEFAULT_LIVE, type LiveOptions } from './live/options.js';
+import { WRITE_PROTOCOLS, type WriteProtocolSetting } from './storage/mongodb/write-protocol.js';
 
 const apiKeyEntry = z.object({
   name: z.string().min(1),
@@ -120,6 +121,7 @@ const schema = z.object({
   // resilience: write claims and the repair of cut writes (src/storage/mongodb/claims.ts, repair.ts)
   GRIOT_CLAIM_LEASE_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   GRIOT_REPAIR_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(15_000),
+  GRIOT_WRITE_PROTOCOL: z.enum(WRITE_PROTOCOLS).default('auto'),
   // resilience: database time limits (src/storage/mongodb/index.ts, time-limits.ts)
   GRIOT_DB_OPERATION_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
   GRIOT_DB_SERVER_SELECTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
@@ -162,6 +164,8 @@ export interface Config {
     claimLeaseMs: number;
     /** How often the repair pass of cut writes runs after the one at start-up (0: only at start-up). */
     repairIntervalMs: number;
+    /** auto (from the start-up probe), claims or cas (src/storage/mongodb/write-protocol.ts). */
+    writeProtocol: WriteProtocolSetting;
     /** Server-side limit (maxTimeMS) of each database operation; 0: none. */
     operationTimeoutMs: number;
     /** How long an operation waits for a server (and a connection) before it fails as unavailable. */
@@ -255,6 +259,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dataDir: c.GRIOT_DATA_DIR,
       claimLeaseMs: c.GRIOT_CLAIM_LEASE_MS,
       repairIntervalMs: c.GRIOT_REPAIR_INTERVAL_MS,
+      writeProtocol: c.GRIOT_WRITE_PROTOCOL,
       operationTimeoutMs: c.GRIOT_DB_OPERATION_TIMEOUT_MS,
       serverSelectionTimeoutMs: c.GRIOT_DB_SERVER_SELECTION_TIMEOUT_MS,
       readyTimeoutMs: c.GRIOT_READY_TIMEOUT_MS,

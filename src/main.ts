@@ -108,7 +108,8 @@ async function main(): Promise<void> {
   }
   cleanups.push(() => storage.close());
   const caps = storage.capabilities;
-  log(`storage ${caps.backend}${caps.serverVersion ? ` ${caps.serverVersion}` : ''}; search uses ${caps.textSearch ? 'the text index' : 'the portable word index'}`);
+  const writeProtocol = (caps as { writeProtocol?: string }).writeProtocol; // MongoDB: write-protocol.ts
+  log(`storage ${caps.backend}${caps.serverVersion ? ` ${caps.serverVersion}` : ''}; search uses ${caps.textSearch ? 'the text index' : 'the portable word index'}${writeProtocol ? `; writes use the ${writeProtocol} protocol` : ''}`);
 
   // Who may call.
   let apiKeys: ApiKeyEntry[] = config.auth.apiKeys;

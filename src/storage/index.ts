@@ -28,6 +28,7 @@ const factories: Record<Config['storage'], (config: StorageConfig, hooks: Storag
       onClient: onMongoClient,
       claimLeaseMs: mongodb.claimLeaseMs,
       repairIntervalMs: mongodb.repairIntervalMs,
+      writeProtocol: mongodb.writeProtocol,
       operationTimeoutMs: mongodb.operationTimeoutMs,
       serverSelectionTimeoutMs: mongodb.serverSelectionTimeoutMs,
       pingTimeoutMs: mongodb.readyTimeoutMs,

@@ -56,3 +56,41 @@ it('a contract update releases its claim by an _id point read and an _id delete:
   expect(await storage.db.collection('write_claims').countDocuments()).toBe(0);
   expect(unexpected).toEqual([]);
 });
+
+it('GRIOT_WRITE_PROTOCOL: auto follows the probe (claims on a server that failed it), and cas there refuses to start', async () => {
+  expect(storage.capabilities.writeProtocol).toBe(storage.capabilities.atomicConditionalUpdates ? 'cas' : 'claims');
+  if (storage.capabilities.atomicConditionalUpdates) return; // a server with atomic conditional updates starts with cas
+  const database = testDatabaseName();
+  await expect(createMongoStorage({ uri: inject('mongodbUri'), database, writeProtocol: 'cas', repairIntervalMs: 0 })).rejects.toThrow(/GRIOT_WRITE_PROTOCOL=cas.*atomic conditional update probe/);
+  const claims = await createMongoStorage({ uri: inject('mongodbUri'), database, writeProtocol: 'claims', repairIntervalMs: 0 });
+  expect(claims.capabilities.writeProtocol).toBe('claims');
+  await claims.dropDatabase();
+  await claims.close();
+});
+
+it('the CAS protocol (forced on this server, one writer): a revision write of another document is the conditional write alone, no claim', async () => {
+  const cas = await createMongoStorage({ uri: inject('mongodbUri'), database: testDatabaseName(), writeProtocol: 'cas', forceWriteProtocol: true, monitorCommands: true, repairIntervalMs: 0 });
+  try {
+    expect(cas.capabilities.writeProtocol).toBe('cas');
+    const { casReplace, casDelete, claimsOf, configureClaims } = await import('../../src/storage/mongodb/claims.js');
+    const claims = claimsOf(cas.db);
+    configureClaims(claims, { protocol: cas.capabilities.writeProtocol });
+    const probe = cas.db.collection<{ _id: string; revision: number; v: number }>('cas_probe');
+    await probe.insertOne({ _id: 'x', revision: 1, v: 1 });
+    const collections = { claims };
+    const seen: string[] = [];
+    const listener = (event: { commandName: string; command: Record<string, unknown> }) => {
+      if (event.command[event.commandName] === 'write_claims') seen.push(event.commandName);
+    };
+    cas.client.on('commandStarted', listener);
+    expect(await casReplace(collections.claims, probe, 'x', 1, { revision: 2, v: 2 })).toBe(true);
+    expect(await casReplace(collections.claims, probe, 'x', 1, { revision: 2, v: 3 })).toBe(false);
+    expect((await casDelete(collections.claims, probe, 'x', 1))).toBeNull();
+    expect((await casDelete(collections.claims, probe, 'x', 2))?.v).toBe(2);
+    cas.client.off('commandStarted', listener);
+    expect(seen).toEqual([]);
+  } finally {
+    await cas.dropDatabase();
+    await cas.close();
+  }
+});

@@ -13,6 +13,7 @@ import type { StorageCapabilities } from '../types.js';
 import { COLLECTIONS } from './documents/index.js';
 import { ensureTextIndex } from './indexes.js';
 import type { BatchReads } from './point-reads.js';
+import type { WriteProtocol } from './write-protocol.js';
 
 export const BACKEND_NAME = 'mongodb';
 
@@ -26,6 +27,9 @@ export interface MongoCapabilities extends StorageCapabilities {
   /** Concurrent `findOneAndUpdate({_id, revision})` of one document: exactly one wins (probed). False on FerretDB
    *  1.x, which finds and then writes, so two writers of one revision may both win (claims.ts). */
   atomicConditionalUpdates: boolean;
+  /** The write protocol chosen at start-up from GRIOT_WRITE_PROTOCOL and the probe (write-protocol.ts); `claims`
+   *  until createMongoStorage chose it. */
+  writeProtocol: WriteProtocol;
 }
 
 export async function detectCapabilities(db: Db): Promise<MongoCapabilities> {
@@ -51,6 +55,7 @@ export async function detectCapabilities(db: Db): Promise<MongoCapabilities> {
     batchReads,
     idConditions,
     atomicConditionalUpdates,
+    writeProtocol: 'claims',
   };
 }
 

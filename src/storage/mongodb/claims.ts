@@ -25,6 +25,7 @@ import { hostname } from 'node:os';
 import type { Collection, Db, Document, Filter, WithoutId } from 'mongodb';
 import { StorageUnavailableError } from '../errors.js';
 import { isDuplicateKeyError } from './errors.js';
+import type { WriteProtocol } from './write-protocol.js';
 
 export const CLAIMS_COLLECTION = 'write_claims';
 /** The default lease of a claim. Writes hold a claim for milliseconds; the holder renews it while it writes. */
@@ -51,6 +52,9 @@ export interface ClaimSettings {
   inFlight: Set<string>;
   /** Renewal timers of the claims held now (stopped by close). */
   renewals: Set<NodeJS.Timeout>;
+  /** `cas` (write-protocol.ts: the server's conditional updates are atomic): casReplace and casDelete are the
+   *  conditional write alone, with no claim document. */
+  protocol: WriteProtocol;
 }
 
 const settingsByCollection = new WeakMap<Collection<StoredClaim>, ClaimSettings>();
@@ -65,12 +69,16 @@ export function newOwnerId(): string {
 }
 
 /** Gives the backend's claims collection its owner and lease; returns the settings (close() stops renewals). */
-export function configureClaims(claims: Collection<StoredClaim>, options: { owner?: string; leaseMs?: number } = {}): ClaimSettings {
+export function configureClaims(
+  claims: Collection<StoredClaim>,
+  options: { owner?: string; leaseMs?: number; protocol?: WriteProtocol } = {},
+): ClaimSettings {
   const settings: ClaimSettings = {
     owner: options.owner ?? newOwnerId(),
     leaseMs: options.leaseMs ?? DEFAULT_CLAIM_LEASE_MS,
     inFlight: new Set(),
     renewals: new Set(),
+    protocol: options.protocol ?? 'claims',
   };
   settingsByCollection.set(claims, settings);
   return settings;
@@ -296,6 +304,8 @@ export async function casReplace<TDoc extends Document & { _id: string; revision
    *  check the revision, write by `_id` (the claim keeps other writers of this revision out in between). */
   byIdAlone = false,
 ): Promise<boolean> {
+  // Compare-and-set: the conditional replace is atomic on this server (write-protocol.ts), so it alone decides.
+  if (settingsOf(claims).protocol === 'cas') return (await collection.replaceOne({ _id: id, revision: expectedRevision } as Filter<TDoc>, replacement)).matchedCount === 1;
   const outcome = await withRevisionClaim(claims, collection as unknown as Collection<Document & { _id: string; revision: number }>, id, expectedRevision, async (held) => {
     assertHeld(held);
     if (byIdAlone) {
@@ -316,6 +326,7 @@ export async function casDelete<TDoc extends Document & { _id: string; revision:
   id: string,
   expectedRevision: number,
 ): Promise<TDoc | null> {
+  if (settingsOf(claims).protocol === 'cas') return (await collection.findOneAndDelete({ _id: id, revision: expectedRevision } as Filter<TDoc>)) as TDoc | null;
   const outcome = await withRevisionClaim(claims, collection as unknown as Collection<Document & { _id: string; revision: number }>, id, expectedRevision, async (held) => {
     assertHeld(held);
     return collection.findOneAndDelete({ _id: id, revision: expectedRevision } as Filter<TDoc>);

@@ -14,6 +14,7 @@ import { MongoCatalogRepository } from './catalog.js';
 import { MongoContractRepository } from './contracts.js';
 import { withReadSignal, withReadSignals } from './cancellation.js';
 import { configureClaims, DEFAULT_CLAIM_LEASE_MS, stopRenewals } from './claims.js';
+import { chooseWriteProtocol, type WriteProtocolSetting } from './write-protocol.js';
 import { collectionsOf } from './documents/index.js';
 import type { FaultHook } from './faults.js';
 import { repairDeadClaims } from './repair.js';
@@ -59,6 +60,10 @@ export interface MongoStorageOptions {
   events?: EventLogOptions;
   /** Tests only (fault injection): called after a write committed, before its events; throwing simulates a crash. */
   eventFaults?: { afterWrite?: (where: Locator) => void };
+  /** GRIOT_WRITE_PROTOCOL (write-protocol.ts); default `auto`: from the atomicity probe. */
+  writeProtocol?: WriteProtocolSetting;
+  /** Tests only: `cas` even on a server that failed the atomicity probe (single-writer cases of the CAS path). */
+  forceWriteProtocol?: boolean;
   /** Retention, lease and wait of idempotency keys (default: DEFAULT_IDEMPOTENCY_OPTIONS). */
   idempotency?: IdempotencyOptions;
   /**
@@ -95,7 +100,11 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
   const pingTimeoutMs = options.pingTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS;
   // Start-up (index builds, probes) may take long on a big database: it runs on a client of its own, without the
   // socket time limit of the serving client.
-  const capabilities = await prepare(options, selectionTimeoutMs);
+  const probed = await prepare(options, selectionTimeoutMs);
+  const capabilities: MongoCapabilities = {
+    ...probed,
+    writeProtocol: chooseWriteProtocol(options.writeProtocol ?? 'auto', probed.atomicConditionalUpdates, options.forceWriteProtocol),
+  };
   const client = new MongoClient(options.uri, {
     monitorCommands: options.monitorCommands ?? false,
     serverSelectionTimeoutMS: selectionTimeoutMs,
@@ -120,7 +129,7 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
     const odcsIds = new OdcsIdKeys(keys, collections.contracts, collections.claims);
     const { batchReads } = capabilities;
     const leaseMs = options.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;
-    const claimSettings = configureClaims(collections.claims, { leaseMs });
+    const claimSettings = configureClaims(collections.claims, { leaseMs, protocol: capabilities.writeProtocol });
     await repairDeadClaims(collections, claimSettings);
     const contracts = new MongoContractRepository(collections, keys, capabilities, options.policy, odcsIds, options.faults, options.searchMaxCandidates);
     const schemaCatalog = new MongoCatalogRepository(collections, batchReads);
