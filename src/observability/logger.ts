@@ -73,7 +73,19 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     });
     return pino(settings, stream);
   }
-  return pino(settings, options.destination ?? pino.destination({ dest: fd, sync: false }));
+  return pino(settings, options.destination ?? sharedDestination(fd));
+}
+
+/**
+ * One buffered destination per file descriptor for the whole process: the start-up logger and the configured one
+ * write through the same buffer, so their lines reach stdout in the order they were logged (two buffers on one fd
+ * flush independently and could put `stopped` before the shutdown line).
+ */
+const destinations = new Map<number, DestinationStream>();
+function sharedDestination(fd: number): DestinationStream {
+  let destination = destinations.get(fd);
+  if (!destination) destinations.set(fd, (destination = pino.destination({ dest: fd, sync: false })));
+  return destination;
 }
 
 /**
