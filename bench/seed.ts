@@ -9,7 +9,6 @@ import { planCreate } from '../src/domain/contracts.js';
 import { collectionsOf, type StoredCatalogEntry, toStoredCatalogEntry, toStoredContract, toStoredVersion } from '../src/storage/mongodb/documents/index.js';
 import type { MongoStorageBackend } from '../src/storage/mongodb/index.js';
 import { keysOf, nameKeyId, versionKeyId } from '../src/storage/mongodb/keys.js';
-import { indexContracts } from '../src/storage/mongodb/search-migration.js';
 import type { StorageBackend } from '../src/storage/types.js';
 
 const TOPICS = ['orders', 'customers', 'payments', 'shipments', 'invoices', 'returns', 'inventory', 'suppliers'];
@@ -75,7 +74,6 @@ export async function seedContracts(storage: StorageBackend, mongo: MongoStorage
       ]),
     );
     await collections.versions.insertMany(planned.map(({ version }) => toStoredVersion(version, 'seed')));
-    await indexContracts(collections, planned.map(({ contract }) => contract)); // the word index first (search-migration.ts)
     await collections.contracts.insertMany(planned.map(({ contract }) => toStoredContract(contract)));
     await collections.catalog.insertMany(planned.flatMap(({ contract }) => deriveCatalogEntries(contract).map((e) => ({ _id: e.id, ...toStoredCatalogEntry(e) }) as StoredCatalogEntry)));
     ids.push(...planned.map(({ contract }) => contract.id));

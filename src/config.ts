@@ -13,7 +13,6 @@ import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './observ
 import { DEFAULT_LIMITS, type LimitsOptions } from './http/limits-options.js';
 import { type ExposureOptions, INTROSPECTION_MODES } from './http/exposure.js';
 import { DEFAULT_IDEMPOTENCY_OPTIONS, type IdempotencyOptions } from './domain/idempotency.js';
-import { DEFAULT_SEARCH_MAX_CANDIDATES } from './domain/search-select.js';
 import { DEFAULT_LIVE, type LiveOptions } from './live/options.js';
 import { WRITE_PROTOCOLS, type WriteProtocolSetting } from './storage/mongodb/write-protocol.js';
 
@@ -131,8 +130,6 @@ const schema = z.object({
   GRIOT_EVENT_RETENTION_SECONDS: z.coerce.number().int().min(60).max(10 * 366 * 86_400).default(30 * 86_400),
   GRIOT_EVENT_PRUNE_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   GRIOT_EVENT_REPAIR_GRACE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
-  // Search (issue 15.3): how many candidates a search ranks at most (src/domain/search-select.ts).
-  GRIOT_SEARCH_MAX_CANDIDATES: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_SEARCH_MAX_CANDIDATES),
   // Bulk writes (issue 15.2): how many files `griot-registry import` writes at once.
   GRIOT_IMPORT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   GRIOT_IMPORT_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
@@ -196,8 +193,6 @@ export interface Config {
   log: { level: LogLevel; format: LogFormat; requestIdMaxLength: number };
   /** Idempotency keys: retention, the lease of a pending key, a retry's wait (src/services/idempotency.ts). */
   idempotency: IdempotencyOptions;
-  /** Search: how many candidates a query ranks at most (src/domain/search-select.ts). */
-  search: { maxCandidates: number };
   /** Who may read /metrics (src/observability/setup.ts). */
   metrics: { enabled: boolean; token: string | null; port: number | null; maxOperationNames: number };
   /** The change log (src/storage/events). */
@@ -304,7 +299,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     idempotency: { ttlMs: c.GRIOT_IDEMPOTENCY_TTL_SECONDS * 1000, leaseMs: c.GRIOT_IDEMPOTENCY_LEASE_MS, waitMs: c.GRIOT_IDEMPOTENCY_WAIT_MS },
     metrics: { enabled: c.GRIOT_METRICS === 'on', token: c.GRIOT_METRICS_TOKEN ?? null, port: c.GRIOT_METRICS_PORT ?? null, maxOperationNames: c.GRIOT_METRICS_MAX_OPERATION_NAMES },
-    search: { maxCandidates: c.GRIOT_SEARCH_MAX_CANDIDATES },
     events: {
       retentionSeconds: c.GRIOT_EVENT_RETENTION_SECONDS,
       pruneIntervalSeconds: c.GRIOT_EVENT_PRUNE_INTERVAL_SECONDS,

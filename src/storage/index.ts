@@ -6,7 +6,7 @@ import type { MongoClient } from 'mongodb';
 import type { Config } from '../config.js';
 import type { StorageBackend } from './types.js';
 
-export type StorageConfig = Pick<Config, 'storage' | 'mongodb' | 'policy'> & Partial<Pick<Config, 'events' | 'idempotency' | 'search'>>;
+export type StorageConfig = Pick<Config, 'storage' | 'mongodb' | 'policy'> & Partial<Pick<Config, 'events' | 'idempotency'>>;
 
 export interface StorageHooks {
   /** Called with the MongoDB driver client before it connects (observability: pool and command events). */
@@ -14,9 +14,8 @@ export interface StorageHooks {
 }
 
 const factories: Record<Config['storage'], (config: StorageConfig, hooks: StorageHooks) => Promise<StorageBackend>> = {
-  memory: async ({ policy, idempotency, search }) =>
-    (await import('./memory/index.js')).createMemoryStorage({ policy, idempotency, searchMaxCandidates: search?.maxCandidates }),
-  mongodb: async ({ mongodb, policy, events, idempotency, search }, { onMongoClient }) => {
+  memory: async ({ policy, idempotency }) => (await import('./memory/index.js')).createMemoryStorage({ policy, idempotency }),
+  mongodb: async ({ mongodb, policy, events, idempotency }, { onMongoClient }) => {
     if (!mongodb.uri) throw new Error('GRIOT_STORAGE=mongodb needs MONGODB_URI (or the embedded server started by `npm start`)');
     return (await import('./mongodb/index.js')).createMongoStorage({
       uri: mongodb.uri,
@@ -32,7 +31,6 @@ const factories: Record<Config['storage'], (config: StorageConfig, hooks: Storag
       operationTimeoutMs: mongodb.operationTimeoutMs,
       serverSelectionTimeoutMs: mongodb.serverSelectionTimeoutMs,
       pingTimeoutMs: mongodb.readyTimeoutMs,
-      searchMaxCandidates: search?.maxCandidates,
     });
   },
 };

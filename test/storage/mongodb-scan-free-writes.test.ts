@@ -5,9 +5,9 @@
  * few contracts or ten times more.
  *
  * Allowed exceptions, each named with its reason:
- *  - `write_claims`, `catalog_pending` and `search_pending` released by `{_id, token}`: those collections hold only the
- *    marks of writes in flight (claims.ts, repair.ts, search-index.ts: each is deleted when its write is done), so
- *    what a scan of them reads does not grow with the data;
+ *  - `write_claims` and `catalog_pending` released by `{_id, token}`: those collections hold only the marks of writes
+ *    in flight (claims.ts, repair.ts: each is deleted when its write is done), so what a scan of them reads does not
+ *    grow with the data;
  *  - a write whose failing check opens an issue finds the open issue by its `activeKey` (issues.ts) — not exercised
  *    here: a failing check is the exceptional path, and issue 15.2 bounds only recordValidation with nothing failing.
  */
@@ -39,7 +39,7 @@ interface Sent {
   filter: string;
 }
 
-const IN_FLIGHT = new Set(['write_claims', 'catalog_pending', 'search_pending']);
+const IN_FLIGHT = new Set(['write_claims', 'catalog_pending']);
 
 function filtersOf(name: string, c: Record<string, any>): unknown[] {
   if (name === 'find' || name === 'count' || name === 'distinct') return [c.query ?? c.filter ?? {}];
@@ -85,10 +85,7 @@ async function commandsOf(run: () => Promise<unknown>): Promise<Sent[]> {
 const scanning = (sent: Sent[]) =>
   sent.filter((s) => s.selects !== 'insert' && s.selects !== '_id' && !(IN_FLIGHT.has(s.collection) && s.selects === '_id,token'));
 
-/** The word index (search-index.ts) updates one statement per word of the contract's text, which depends on the
- *  text, not on the data: its statements count once per command. */
-const perCommand = (sent: Sent[]) => sent.filter((s, i) => s.collection !== 'search_words' || i === 0 || sent[i - 1]!.collection !== 'search_words' || sent[i - 1]!.command !== s.command);
-const summary = (sent: Sent[]) => perCommand(sent).map((s) => `${s.command} ${s.collection} [${s.selects}]`).sort();
+const summary = (sent: Sent[]) => sent.map((s) => `${s.command} ${s.collection} [${s.selects}]`).sort();
 
 let made = 0;
 async function newContract(): Promise<{ id: string; name: string }> {

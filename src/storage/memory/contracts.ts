@@ -27,7 +27,7 @@ import type { JsonObject } from '../../domain/odcs.js';
 import { odcsIdOf } from '../../domain/odcs-identity.js';
 import { caseKey } from '../../domain/names.js';
 import { AlreadyExistsError, ConflictError, NotFoundError } from '../../domain/errors.js';
-import { type SearchFilter, searchTextOf } from '../../domain/search.js';
+import { queryTerms, rankCandidates, type SearchCandidate, type SearchFilter, searchTextOf } from '../../domain/search.js';
 import type {
   BatchCreateOutcome,
   CatalogFilter,
@@ -42,8 +42,7 @@ import type {
 } from '../types.js';
 import { createEach } from './contract-batch.js';
 import { keysetPage, offsetPage } from './paging.js';
-import { rankStored } from './search-index.js';
-import { DEFAULT_SEARCH_MAX_CANDIDATES } from '../../domain/search-select.js';
+import { searchIndexOf } from './search-index.js';
 import { copy, type MemoryState } from './state.js';
 
 /** Replaces the catalog entries of a contract by those of its served document (they carry its status and revision). */
@@ -65,8 +64,6 @@ export class MemoryContractRepository implements ContractRepository {
   constructor(
     private readonly state: MemoryState,
     private readonly policy: RegistryPolicy = DEFAULT_POLICY,
-    /** How many candidates a search ranks at most (domain search-select.ts). */
-    private readonly searchMaxCandidates: number = DEFAULT_SEARCH_MAX_CANDIDATES,
   ) {
     this.catalog = new MemoryCatalogRepository(state);
   }
@@ -222,7 +219,13 @@ export class MemoryContractRepository implements ContractRepository {
   }
 
   async search(query: string, page: PageRequest, filter: SearchFilter = {}): Promise<ContractSearchPage> {
-    const { hits, facets } = rankStored(this.state.contracts.values(), query, filter, this.searchMaxCandidates);
+    const terms = queryTerms(query);
+    const candidates: SearchCandidate[] = [];
+    for (const c of this.state.contracts.values()) {
+      const { postings, facets } = searchIndexOf(c);
+      if (terms.some((t) => postings.has(t))) candidates.push({ id: c.id, name: c.name, updatedAt: c.updatedAt, postings, facets });
+    }
+    const { hits, facets } = rankCandidates(candidates, query, filter);
     const result = await offsetPage(hits, page);
     // Only the page's contracts are copied out.
     const items: ContractSearchHit[] = result.items.map((h) => ({ contract: copy(this.state.contracts.get(h.id)!), score: h.score, matchedFields: h.matchedFields }));

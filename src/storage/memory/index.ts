@@ -27,14 +27,12 @@ export interface MemoryStorageOptions {
    * subscriber and no `events` query ever sees them. Not settable from the environment or the config.
    */
   benchOnlyWithoutEventLog?: boolean;
-  /** How many candidates a search ranks at most (GRIOT_SEARCH_MAX_CANDIDATES; domain search-select.ts). */
-  searchMaxCandidates?: number;
 }
 
 export function createMemoryStorage(options: MemoryStorageOptions = {}): StorageBackend {
   const state = new MemoryState();
   const capabilities: StorageCapabilities = { backend: 'memory', textSearch: false, transactions: false, aggregation: false, serverVersion: null };
-  const contracts = new MemoryContractRepository(state, options.policy, options.searchMaxCandidates);
+  const contracts = new MemoryContractRepository(state, options.policy);
   const issues = new MemoryIssueRepository(state);
   const events = new MemoryEventRepository();
   const raw: StorageBackend = {

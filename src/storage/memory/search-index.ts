@@ -5,19 +5,7 @@
  * contract's text and tokenizes nothing but the query.
  */
 import type { Contract } from '../../domain/contracts.js';
-import {
-  facetValuesOf,
-  postingsOf,
-  prepareQuery,
-  queryTerms,
-  rankCandidates,
-  type SearchCandidate,
-  type SearchFacetValues,
-  type SearchFilter,
-  type SearchPostings,
-  searchTextOf,
-} from '../../domain/search.js';
-import { selectCandidates } from '../../domain/search-select.js';
+import { facetValuesOf, postingsOf, type SearchFacetValues, type SearchPostings, searchTextOf } from '../../domain/search.js';
 
 export interface ContractSearchIndex {
   postings: SearchPostings;
@@ -34,27 +22,4 @@ export function searchIndexOf(stored: Contract): ContractSearchIndex {
     indexes.set(stored, entry);
   }
   return entry;
-}
-
-/**
- * The ranked hits of a query among stored contracts, as on MongoDB: every contract holding a query word, the `cap`
- * best of them by their postings alone (domain search-select.ts), ranked in full (rankCandidates).
- */
-export function rankStored(stored: Iterable<Contract>, query: string, filter: SearchFilter, cap: number): ReturnType<typeof rankCandidates> {
-  const terms = queryTerms(query);
-  const found = new Map<string, { contract: Contract; index: ContractSearchIndex }>();
-  for (const c of stored) {
-    const index = searchIndexOf(c);
-    if (terms.some((t) => index.postings.has(t))) found.set(c.id, { contract: c, index });
-  }
-  const ids = selectCandidates(
-    [...found.values()].map(({ contract, index }) => ({ id: contract.id, postings: index.postings })),
-    prepareQuery(query),
-    cap,
-  );
-  const candidates: SearchCandidate[] = ids.map((id) => {
-    const { contract, index } = found.get(id)!;
-    return { id, name: contract.name, updatedAt: contract.updatedAt, postings: index.postings, facets: index.facets };
-  });
-  return rankCandidates(candidates, query, filter);
 }

@@ -49,8 +49,6 @@ import { keysetPage } from './paging.js';
 import { type BatchReads, readByIds } from './point-reads.js';
 import { withoutId } from './util.js';
 import { markPending, syncAndSettle } from './repair.js';
-import { contractPostings } from './search-fields.js';
-import { searchIndexWrite } from './search-index.js';
 
 /** How often a request write, or a contract move, is retried after losing to a concurrent write. */
 const WRITE_ATTEMPTS = 8;
@@ -235,12 +233,8 @@ async function moveContract(collections: MongoCollections, request: ApprovalRequ
   const next = planReviewClosed(contract, request.id, request.status as ReviewOutcome, reviewed, ctx, request.resolutionNote);
   if (!next) return 'done';
   const mark = await markPending(collections, contract.id);
-  // Not under the claim of a whole write: the word index is only added to (search-index.ts).
-  const words = searchIndexWrite(collections, contract.id, contractPostings(contract), contractPostings(next), false);
-  await words.before();
   const written = await casReplace(collections.claims, collections.contracts, contract.id, contract.revision, withoutId(toStoredContract(next)));
   if (!written) return 'retry';
-  await words.after();
   await syncAndSettle(collections, next, mark);
   return 'moved';
 }

@@ -23,7 +23,6 @@ import { isDuplicateKeyError } from './errors.js';
 import type { FaultHook } from './faults.js';
 import { claimName, type KeyCollection, nameKeyId, odcsKeyId, repairName, versionKeyId } from './keys.js';
 import type { OdcsIdKeys } from './odcs-ids.js';
-import { indexContracts } from './search-migration.js';
 
 export interface BatchWriter {
   collections: MongoCollections;
@@ -154,8 +153,6 @@ async function writeItems(w: BatchWriter, all: Item[], outcomes: (BatchCreateOut
 
     // The contracts: from here on a reader sees them. A duplicate name here is a writer that took over the same
     // stale key at the same moment (as in a single create): that item is undone and refused.
-    // The word index first (search-index.ts: it may hold more than the contracts, never less).
-    await indexContracts(collections, live.map((i) => i.contract));
     const inserted = await insertEach(collections.contracts as unknown as Collection<Document>, live.map((i) => toStoredContract(i.contract) as unknown as Document), (doc, mine) => doc._id === mine._id);
     const lost = live.filter((_, k) => !inserted[k]);
     for (const item of lost) {

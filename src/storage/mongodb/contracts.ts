@@ -87,9 +87,6 @@ import { keysetPage } from './paging.js';
 import { readByIds } from './point-reads.js';
 import { markPending, syncAndSettle } from './repair.js';
 import { searchContracts } from './search.js';
-import { contractPostings } from './search-fields.js';
-import { currentPostings, searchIndexWrite } from './search-index.js';
-import { DEFAULT_SEARCH_MAX_CANDIDATES } from '../../domain/search-select.js';
 import { mapOrNull, withoutId } from './util.js';
 
 export class MongoContractRepository implements ContractRepository {
@@ -102,8 +99,6 @@ export class MongoContractRepository implements ContractRepository {
     private readonly odcsIds: OdcsIdKeys,
     /** Tests only: called after each step of a write (faults.ts). */
     private readonly faults?: FaultHook,
-    /** How many candidates a search ranks at most (domain search-select.ts). */
-    private readonly searchMaxCandidates: number = DEFAULT_SEARCH_MAX_CANDIDATES,
   ) {}
 
   /** `{_id, revision}` is not an index read here (capabilities.ts idConditions): conditional writes of a contract
@@ -152,14 +147,11 @@ export class MongoContractRepository implements ContractRepository {
       }
       await this.step('create:version', contract.id);
       let mark: string;
-      const words = searchIndexWrite(this.collections, contract.id, null, contractPostings(contract));
       try {
         mark = await markPending(this.collections, contract.id);
-        await words.before();
         assertHeld(held);
         await this.collections.contracts.insertOne(toStoredContract(contract));
       } catch (error) {
-        await words.discard().catch(() => undefined); // otherwise settled by the next write or a repair
         await discardVersion(this.collections, version, token);
         await releaseOdcsId();
         // _id is a fresh UUID: a duplicate key can only be the name, taken by a writer that took over the same
@@ -176,7 +168,6 @@ export class MongoContractRepository implements ContractRepository {
       await insertNewCatalog(this.collections, contract, false);
       if ((await this.collections.catalogPending.deleteOne({ _id: contract.id, token: mark })).deletedCount !== 1) await settleCatalog(this.collections, contract);
       await this.step('create:catalog', contract.id);
-      await words.after();
       return contract;
     });
   }
@@ -258,16 +249,12 @@ export class MongoContractRepository implements ContractRepository {
       // A delete marks the contract too (replacing a slower writer's mark, which then re-reads: repair.ts).
       const mark = await markPending(this.collections, id);
       assertHeld(held);
-      const words = searchIndexWrite(this.collections, id, await currentPostings(this.collections.contracts, id), null);
-      await words.before();
       const deleted = await deleteAtRevision(this.collections, id, at, this.byIdAlone, held);
       if (!deleted) {
-        await words.discard();
         await this.collections.catalogPending.deleteOne({ _id: id, token: mark });
         throw await this.conflict(id, at);
       }
       await this.step('delete:contract', id);
-      await words.after();
       await this.collections.versions.deleteMany({ contractId: id });
       await this.step('delete:versions', id);
       await this.collections.catalog.deleteMany({ contractId: id });
@@ -334,7 +321,7 @@ export class MongoContractRepository implements ContractRepository {
   }
 
   async search(query: string, page: PageRequest, filter: SearchFilter = {}): Promise<ContractSearchPage> {
-    return searchContracts(this.collections, this.capabilities.batchReads, query, page, filter, this.searchMaxCandidates);
+    return searchContracts(this.collections, this.capabilities.textSearch, this.capabilities.batchReads, query, page, filter);
   }
 
   async listVersions(contractId: string, page: PageRequest): Promise<Page<ContractVersion>> {
@@ -384,18 +371,12 @@ export class MongoContractRepository implements ContractRepository {
     return claimContract(this.collections, current.id, expectedRevision, async (held) => {
       await this.step('metadata:claimed', current.id);
       const mark = await markPending(this.collections, current.id);
-      const words = searchIndexWrite(this.collections, current.id, contractPostings(current), contractPostings(next));
-      await words.before();
       assertHeld(held);
       const written = await replaceAtRevision(this.collections, current.id, expectedRevision, withoutId(toStoredContract(next)), this.byIdAlone, held);
-      if (!written) {
-        await words.discard();
-        throw await this.conflict(current.id, expectedRevision);
-      }
+      if (!written) throw await this.conflict(current.id, expectedRevision);
       await this.step('metadata:contract', current.id);
       await syncAndSettle(this.collections, next, mark, this.catalogPoints(current));
       await this.step('metadata:catalog', current.id);
-      await words.after();
       return next;
     });
   }
@@ -412,30 +393,25 @@ export class MongoContractRepository implements ContractRepository {
       await insertVersion(this.collections, current, expectedRevision, write.version, token, held);
       let written: boolean;
       let mark: string;
-      const words = searchIndexWrite(this.collections, current.id, contractPostings(current), contractPostings(write.contract));
       try {
         await putVersionKey(this.keys, current.id, write.version.version, write.version.number);
         await this.step('update:version', current.id);
         mark = await markPending(this.collections, current.id);
-        await words.before();
         assertHeld(held);
         written = await replaceAtRevision(this.collections, current.id, expectedRevision, withoutId(toStoredContract(write.contract)), this.byIdAlone, held);
       } catch (error) {
-        await words.discard().catch(() => undefined); // otherwise settled by the next write or a repair
         await discardVersion(this.collections, write.version, token);
         // The only unique key a replacement can break is the name (taken since the check in update()).
         if (isDuplicateKeyError(error)) throw new AlreadyExistsError('Contract', 'name', write.contract.name);
         throw error;
       }
       if (!written) {
-        await words.discard();
         await discardVersion(this.collections, write.version, token);
         throw await this.conflict(current.id, expectedRevision);
       }
       await this.step('update:contract', current.id);
       await syncAndSettle(this.collections, write.contract, mark, this.catalogPoints(current));
       await this.step('update:catalog', current.id);
-      await words.after();
       return write.contract;
     });
   }

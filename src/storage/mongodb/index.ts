@@ -71,8 +71,6 @@ export interface MongoStorageOptions {
    * record no intents, so no subscriber and no `events` query ever sees them. Not settable from the environment.
    */
   benchOnlyWithoutEventLog?: boolean;
-  /** How many candidates a search ranks at most (GRIOT_SEARCH_MAX_CANDIDATES; domain search-select.ts). */
-  searchMaxCandidates?: number;
 }
 
 /** The backend before the change-log recorder wraps it. */
@@ -131,7 +129,7 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
     const leaseMs = options.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;
     const claimSettings = configureClaims(collections.claims, { leaseMs, protocol: capabilities.writeProtocol });
     await repairDeadClaims(collections, claimSettings);
-    const contracts = new MongoContractRepository(collections, keys, capabilities, options.policy, odcsIds, options.faults, options.searchMaxCandidates);
+    const contracts = new MongoContractRepository(collections, keys, capabilities, options.policy, odcsIds, options.faults);
     const schemaCatalog = new MongoCatalogRepository(collections, batchReads);
     const issues = new MongoIssueRepository(collections, batchReads, !capabilities.idConditions);
     const approvals = new MongoApprovalRepository(collections, batchReads);

@@ -24,8 +24,6 @@ import type { Contract } from '../../domain/contracts.js';
 import { COLLECTIONS, fromStoredContract, type MongoCollections, type StoredCatalogEntry } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
 import { type BatchReads, readByIds } from './point-reads.js';
-import { contractPostings } from './search-fields.js';
-import { settleSearchWords } from './search-index.js';
 
 export const PENDING_COLLECTION = 'catalog_pending';
 
@@ -101,7 +99,6 @@ export interface RepairReport {
  */
 export async function repairContract(collections: MongoCollections, id: string, heldRevision: number | null): Promise<void> {
   const doc = await collections.contracts.findOne({ _id: id });
-  await settleSearchWords(collections, id, doc ? contractPostings(fromStoredContract(doc)) : null);
   if (!doc) {
     await collections.versions.deleteMany({ contractId: id });
     await collections.catalog.deleteMany({ contractId: id });

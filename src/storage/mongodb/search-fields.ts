@@ -14,9 +14,8 @@ import { facetValuesOf, postingsOf, type SearchCandidate, type SearchText, searc
  * 1 (implicit, field absent): whole words of letters, digits and '_' over five fields.
  * 2: terms split into parts, twelve fields, facet values.
  * 3: the postings of every word (`searchPostings`) instead of the text (`search`, removed).
- * 4: the same fields, and the contract's postings are in the word index (search-index.ts).
  */
-export const SEARCH_VERSION = 4;
+export const SEARCH_VERSION = 3;
 
 /** The search text of a contract, as stored. Fields added later may be absent on older documents. */
 export type StoredSearchText = { name: string } & Partial<Omit<SearchText, 'name'>>;
@@ -128,9 +127,4 @@ export function candidateOf(doc: StoredCandidate, terms: readonly string[]): Sea
       hasPii: f?.hasPii === true,
     },
   };
-}
-
-/** The postings of a contract's current text, word by word (what the word index holds for it: search-index.ts). */
-export function contractPostings(contract: Pick<Contract, 'name' | 'document' | 'owner'>): Map<string, number[]> {
-  return postingsOf(searchTextOf(contract.name, contract.document, contract.owner));
 }

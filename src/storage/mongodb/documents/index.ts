@@ -11,7 +11,6 @@
 import type { Collection, Db } from 'mongodb';
 import { claimsOf, type StoredClaim } from '../claims.js';
 import { pendingOf, type StoredPendingMark } from '../repair.js';
-import { searchPendingOf, searchWordsOf, type StoredSearchPending, type StoredWordBucket } from '../search-index.js';
 import type { StoredContract } from './contracts.js';
 import type { StoredVersion } from './versions.js';
 import type { StoredCatalogEntry } from './catalog.js';
@@ -60,9 +59,6 @@ export interface MongoCollections {
   claims: Collection<StoredClaim>;
   /** Contracts whose catalog step may not be done (repair.ts). */
   catalogPending: Collection<StoredPendingMark>;
-  /** The word index and its write records (search-index.ts). */
-  searchWords: Collection<StoredWordBucket>;
-  searchPending: Collection<StoredSearchPending>;
 }
 
 export function collectionsOf(db: Db): MongoCollections {
@@ -80,7 +76,5 @@ export function collectionsOf(db: Db): MongoCollections {
     approvals: db.collection<StoredApprovalRequest>(COLLECTIONS.approvals),
     claims: claimsOf(db),
     catalogPending: pendingOf(db),
-    searchWords: searchWordsOf(db),
-    searchPending: searchPendingOf(db),
   };
 }
