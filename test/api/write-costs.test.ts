@@ -10,7 +10,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MongoStorageBackend } from '../../src/storage/mongodb/index.js';
-import { CreateContractLeanDocument, RecordValidationLeanDocument, UpdateContractLeanDocument, SetContractSettingsDocument, ValidationStatsDocument } from '../gql/graphql.js';
+import {
+  AccessActivateContractDocument,
+  AccessAddCommentDocument,
+  AccessCreateIssueDocument,
+  AccessDeleteContractDocument,
+  AccessStartRunDocument,
+  CreateContractLeanDocument,
+  RecordValidationLeanDocument,
+  SetContractSettingsDocument,
+  UpdateContractLeanDocument,
+  ValidationStatsDocument,
+} from '../gql/graphql.js';
 import { mongoBackend } from '../support/backends.js';
 import { createTestClient, type TestClient } from '../support/client.js';
 import { contractDocument } from '../support/fixtures.js';
@@ -191,5 +202,37 @@ describe('createContract and updateContract', () => {
     // Outstanding (reported, issue 15.2): the update reads the contract's versions by {contractId, number} (a range
     // on the unique (contractId, number) index; FerretDB 1.x scans it). Any other non-`_id` read fails here.
     expectById(manyUpdate.filter((s) => !(s.collection === 'contract_versions' && s.name === 'find' && s.selects.join() === 'contractId,number')));
+  });
+});
+
+describe('a refused write', () => {
+  const WRITES = new Set(['insert', 'update', 'delete', 'findAndModify', 'bulkWrite']);
+  const missing = (type: string) => Buffer.from(`${type}:00000000-0000-4000-8000-000000000000`).toString('base64');
+  let contractId: string;
+  beforeAll(async () => {
+    contractId = await newContract('write_costs_refused');
+  });
+
+  it('sends no write command (bad input, conflict, not found), not even the change log’s intent', async () => {
+    const refusals: [string, () => Promise<{ typename: string }>][] = [
+      ['create: bad name', async () => ({ typename: (await client.run(CreateContractLeanDocument, { input: { document: contractDocument({ name: 'bad\u0000name' }) } })).createContract.__typename })],
+      ['update: stale revision', async () => ({ typename: (await client.run(UpdateContractLeanDocument, { input: { id: contractId, expectedRevision: 9, document: contractDocument({ name: 'write_costs_refused', version: '2.0.0' }) } })).updateContract.__typename })],
+      ['update: no such contract', async () => ({ typename: (await client.run(UpdateContractLeanDocument, { input: { id: missing('Contract'), expectedRevision: 1, document: contractDocument({ name: 'x' }) } })).updateContract.__typename })],
+      ['activate: stale revision', async () => ({ typename: (await client.run(AccessActivateContractDocument, { input: { id: contractId, expectedRevision: 9 } })).activateContract.__typename })],
+      ['delete: stale revision', async () => ({ typename: (await client.run(AccessDeleteContractDocument, { input: { id: contractId, expectedRevision: 9 } })).deleteContract.__typename })],
+      ['recordValidation: no such contract', async () => ({ typename: (await client.run(RecordValidationLeanDocument, { input: { contractId: missing('Contract'), passed: true, rowCount: 1, errorCount: 0 } })).recordValidation.__typename })],
+      ['recordValidation: more errors than rows', async () => ({ typename: (await client.run(RecordValidationLeanDocument, { input: { contractId, passed: true, rowCount: 1, errorCount: 2 } })).recordValidation.__typename })],
+      ['startRun: no such contract', async () => ({ typename: (await client.run(AccessStartRunDocument, { input: { contractId: missing('Contract'), pipelineId: 'p' } })).startRun.__typename })],
+      ['createIssue: no such contract', async () => ({ typename: (await client.run(AccessCreateIssueDocument, { input: { contractId: missing('Contract'), title: 't', category: 'OTHER', severity: 'LOW' } })).createIssue.__typename })],
+      ['addComment: no such issue', async () => ({ typename: (await client.run(AccessAddCommentDocument, { input: { issueId: missing('Issue'), body: 'hello' } })).addComment.__typename })],
+    ];
+    for (const [what, run] of refusals) {
+      let typename = '';
+      const sent = await commandsOf(async () => {
+        typename = (await run()).typename;
+      });
+      expect({ what, refused: !typename.endsWith('Success') }).toEqual({ what, refused: true });
+      expect({ what, writes: sent.filter((s) => WRITES.has(s.name)).map((s) => `${s.name} ${s.collection}`) }).toEqual({ what, writes: [] });
+    }
   });
 });

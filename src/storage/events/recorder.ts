@@ -7,8 +7,10 @@
  *   4. delete the intent.
  * A crash between 2 and 3 leaves the intent: the repair pass (at start-up and every prune interval, for intents
  * older than the grace period) derives the same events from the stored state and appends those missing, exactly
- * once thanks to the keys. A write that fails with a domain error wrote nothing: its intent is dropped. Memory
- * has no intents (a crash loses everything anyway).
+ * once thanks to the keys. On MongoDB step 1 runs right before the write's first write command (write-gate.ts), so
+ * a write refused before it writes (bad input, conflict, not found) sends no write command at all; one refused
+ * with a domain error after that wrote nothing that needs an event: its intent is dropped. Memory has no intents
+ * (a crash loses everything anyway).
  */
 import { randomUUID } from 'node:crypto';
 import type { EventLogOptions } from '../../config.js';
@@ -26,6 +28,11 @@ export interface EventRecorderOptions {
    * crash between the two (the intent stays, no event is appended).
    */
   afterWrite?: (where: Locator) => void;
+  /**
+   * Runs a write so that `open` runs right before its first write command (mongodb/write-gate.ts), so a write
+   * refused before it writes records no intent either. Without it the intent is recorded before the write.
+   */
+  gate?: <T>(open: () => Promise<void>, write: () => Promise<T>) => Promise<T>;
 }
 
 export interface RecordingBackend {
@@ -40,13 +47,18 @@ export function withEvents<B extends StorageBackend>(inner: B, options: EventRec
 
   async function record<T>(where: Locator, write: () => Promise<T>, known: (result: T) => Known, locate?: (result: T) => Partial<Locator>): Promise<T> {
     const since = new Date();
-    const intentId = intents ? await intents.begin(where, since) : null;
+    const intent: { id: string | null } = { id: null };
+    const begin = async () => {
+      intent.id = await intents!.begin(where, since);
+    };
     let result: T;
     try {
-      result = await write();
+      if (!intents) result = await write();
+      else if (options.gate) result = await options.gate(begin, write);
+      else result = (await begin(), await write());
     } catch (error) {
       // A domain error means nothing was written; anything else may have committed: leave the intent to repair.
-      if (intentId && error instanceof RegistryError) await intents!.end(intentId).catch(() => undefined);
+      if (intent.id && error instanceof RegistryError) await intents!.end(intent.id).catch(() => undefined);
       throw error;
     }
     const located: Locator = { ...where, ...(locate?.(result) ?? {}) };
@@ -54,10 +66,11 @@ export function withEvents<B extends StorageBackend>(inner: B, options: EventRec
     try {
       for (const event of await collectEvents(inner, located, since, known(result))) await log.append(event);
       // Inside the request (its trace and time limit); an intent left by a failed delete is a no-op to repair.
-      if (intentId) await intents!.end(intentId).catch(() => undefined);
+      if (intent.id) await intents!.end(intent.id).catch(() => undefined);
     } catch (error) {
-      // The write is committed: with an intent kept, the repair pass appends the events later; without one, fail.
-      if (!intentId) throw error;
+      // The write is committed: with an intent kept, the repair pass appends the events later. Memory (no intents)
+      // fails; a write that sent no write command (a repeat, a no-op) changed nothing its first write did not log.
+      if (!intents) throw error;
     }
     return result;
   }
@@ -72,8 +85,12 @@ export function withEvents<B extends StorageBackend>(inner: B, options: EventRec
       const named = inputs.map((input) => ({ ...input, id: input.id ?? randomUUID() }));
       const since = new Date();
       const wheres: Locator[] = named.map((input) => ({ op: 'contract.create', contractId: input.id, subjectId: null, actor }));
-      const intentIds = !intents ? null : intents.beginMany ? await intents.beginMany(wheres, since) : await Promise.all(wheres.map((where) => intents.begin(where, since)));
-      const outcomes = await c.createMany(named, actor); // a non-domain failure leaves every intent to repair
+      const begun: { ids: string[] | null } = { ids: null };
+      const begin = async () => {
+        begun.ids = intents!.beginMany ? await intents!.beginMany(wheres, since) : await Promise.all(wheres.map((where) => intents!.begin(where, since)));
+      };
+      const batch = () => c.createMany(named, actor); // a non-domain failure leaves every intent to repair
+      const outcomes = !intents ? await batch() : options.gate ? await options.gate(begin, batch) : (await begin(), await batch());
       const ended: string[] = [];
       for (const [i, outcome] of outcomes.entries()) {
         if (outcome.ok) {
@@ -81,11 +98,11 @@ export function withEvents<B extends StorageBackend>(inner: B, options: EventRec
           try {
             for (const event of await collectEvents(inner, wheres[i]!, since, { contract: outcome.contract })) await log.append(event);
           } catch (error) {
-            if (!intentIds) throw error;
+            if (!begun.ids) throw error;
             continue; // the intent stays: the repair pass appends the events
           }
         }
-        if (intentIds) ended.push(intentIds[i]!);
+        if (begun.ids) ended.push(begun.ids[i]!);
       }
       if (intents && ended.length > 0) {
         await (intents.endMany ? intents.endMany(ended) : Promise.all(ended.map((id) => intents.end(id)))).catch(() => undefined);

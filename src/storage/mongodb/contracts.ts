@@ -230,15 +230,16 @@ export class MongoContractRepository implements ContractRepository {
   }
 
   async delete(id: string, expectedRevision: number | null, actor: string | null): Promise<Contract> {
-    if (expectedRevision !== null) return this.deleteAt(id, expectedRevision, actor);
-    // Any revision: the current one, read again when a concurrent write moved it meanwhile.
+    // The revision first (one `_id` point read), so a missing contract or a stale revision is refused before any
+    // write (issue 10); with any revision, the current one, read again when a concurrent write moved it meanwhile.
     for (let attempt = 0; ; attempt++) {
       const doc = await this.collections.contracts.findOne({ _id: id }, { projection: { revision: 1 } });
       if (!doc) throw new NotFoundError('Contract', id);
+      if (expectedRevision !== null && doc.revision !== expectedRevision) throw new ConflictError('Contract', id, expectedRevision, doc.revision);
       try {
         return await this.deleteAt(id, doc.revision, actor);
       } catch (error) {
-        if (!(error instanceof ConflictError) || attempt >= 4) throw error;
+        if (expectedRevision !== null || !(error instanceof ConflictError) || attempt >= 4) throw error;
       }
     }
   }

@@ -19,6 +19,7 @@ import { collectionsOf } from './documents/index.js';
 import type { FaultHook } from './faults.js';
 import { repairDeadClaims } from './repair.js';
 import { withTimeLimit, withTimeLimits } from './time-limits.js';
+import { gateWrites, withWriteGates } from './write-gate.js';
 import { StorageUnavailableError } from '../errors.js';
 import { errorMessage, isUnavailableError } from './errors.js';
 import { ensureIndexes } from './indexes.js';
@@ -123,7 +124,8 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
     await intents.ensureIndexes();
     // Reads of a query stop with it (its client left, its budget is spent): cancellation.ts.
     const keys = withReadSignal(withTimeLimit(keysOf(db), operationTimeoutMs));
-    const collections = withReadSignals(withTimeLimits(collectionsOf(db), operationTimeoutMs));
+    // The change log's intent goes out right before a write's first write command (write-gate.ts).
+    const collections = withWriteGates(withReadSignals(withTimeLimits(collectionsOf(db), operationTimeoutMs)), ['claims']);
     const odcsIds = new OdcsIdKeys(keys, collections.contracts, collections.claims);
     const { batchReads } = capabilities;
     const leaseMs = options.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;
@@ -164,7 +166,7 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
     };
     // Every write appends its events; writes a crash left without them are completed now (and every prune interval).
     if (options.benchOnlyWithoutEventLog) return { ...raw, repairEvents: async () => 0 };
-    const storage = withEvents(raw, { log: eventLog, intents, afterWrite: options.eventFaults?.afterWrite });
+    const storage = withEvents(raw, { log: eventLog, intents, gate: gateWrites, afterWrite: options.eventFaults?.afterWrite });
     await storage.repairEvents();
     return storage;
   } catch (error) {
