@@ -22,6 +22,7 @@ import { documentLimitsPlugin } from './http/documents.js';
 import { operationLimitsPlugin } from './http/limits.js';
 import { DEFAULT_LIMITS, type LimitsOptions } from './http/limits-options.js';
 import { createLive, type Live } from './live/index.js';
+import { disconnectSignal } from './live/disconnect.js';
 import { liveRecheck } from './live/recheck.js';
 import { liveTransportPlugins } from './live/transport.js';
 
@@ -70,12 +71,22 @@ export function createServer(options: ServerOptions): RegistryServer {
     cors: corsOptions(exposure.corsOrigins),
     graphiql: options.graphiql === false ? false : graphiqlOptions(),
     renderGraphiQL: renderOfflineGraphiQL,
-    context: async ({ request }) => {
+    context: async (initial) => {
+      const { request } = initial;
       const result = await authenticate(request);
       const context = result.ok
         ? createContext(storage, options.policy, result.principal, { anonymousRead }, documentLimits)
         : createContext(storage, options.policy, undefined, { anonymousRead, failure: result.reason }, documentLimits);
-      context.live = { hub: live.hub, recheck: () => recheck(request), signal: request.signal };
+      // Made when a subscription asks for it (queries never do): see src/live/disconnect.ts.
+      let signal: AbortSignal | undefined;
+      const response = (initial as { res?: unknown }).res;
+      context.live = {
+        hub: live.hub,
+        recheck: () => recheck(request),
+        get signal() {
+          return (signal ??= disconnectSignal(request, response));
+        },
+      };
       return context;
     },
     plugins: [
