@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import type { EventType, RegistryEvent } from '../../src/domain/events.js';
 import type { Locator } from '../../src/storage/events/collect.js';
+import { INTENT_COLLECTION } from '../../src/storage/events/intents.js';
 import { createMongoStorage, type MongoStorageBackend } from '../../src/storage/mongodb/index.js';
 import { countReads, testDatabaseName } from '../support/backends.js';
 import { contractDocument } from '../support/fixtures.js';
@@ -104,6 +105,38 @@ describe('change log repair and positions (FerretDB)', () => {
       ['APPROVAL_DECIDED', 'approve'],
       ['CONTRACT_STATUS_CHANGED', 'active'],
     ]);
+  });
+
+  it('a validation record (logged without an intent) committed without its events is found in the recent window at the next start-up, exactly once', async () => {
+    const first = await open();
+    const c = await first.contracts.create({ document: contractDocument({ name: 'orders', version: '1.0.0' }) }, 'alice');
+    const before = await first.events.latest();
+    crashOn = (where) => where.op === 'validation';
+    const failing = { contractId: c.id, passed: false, rowCount: 10, errorCount: 2, checks: [{ checkId: 'orders.order_id.unique', status: 'failed' as const }] };
+    await expect(first.validations.record(failing, 'pipeline')).rejects.toThrow(CRASH);
+    crashOn = null;
+    const [stored] = (await first.validations.list({ contractId: c.id }, 'asc', { first: 10 })).items;
+    expect(stored?.checks[0]?.issueId).toEqual(expect.any(String));
+    expect(await first.events.latest()).toBe(before);
+    expect(await first.db.collection(INTENT_COLLECTION).countDocuments()).toBe(0);
+    // Younger than the grace period: left to its writer (which may still be appending).
+    expect(await first.repairEvents()).toBe(0);
+    expect(await first.events.latest()).toBe(before);
+    // A record whose events were appended is left alone.
+    await first.validations.record({ ...failing, passed: true, errorCount: 0, checks: [] }, 'pipeline');
+    await first.close();
+
+    const second = await open(0);
+    const repaired = await second.events.list({ after: before, first: 100 });
+    expect(repaired.map((e) => e.type).sort()).toEqual(['ISSUE_OPENED', 'VALIDATION_RECORDED', 'VALIDATION_RECORDED']);
+    expect(repaired.filter((e) => e.subjectId === stored!.id || e.subjectId === stored!.checks[0]!.issueId)).toEqual([
+      expect.objectContaining({ type: 'ISSUE_OPENED', subjectId: stored!.checks[0]!.issueId, actor: 'pipeline' }),
+      expect.objectContaining({ type: 'VALIDATION_RECORDED', key: `validation:${stored!.id}`, actor: 'pipeline', at: stored!.recordedAt }),
+    ]);
+    expect(await second.repairEvents(0)).toBe(0);
+    await second.close();
+    const third = await open(0);
+    expect(await third.events.latest()).toBe(before + 3);
   });
 
   it('two instances appending at once: distinct gapless positions, and a reader paging meanwhile sees every one in order', async () => {

@@ -21,6 +21,10 @@ export interface IntentStore {
   endMany?(ids: readonly string[]): Promise<void>;
   /** The intents begun before `cutoff`, oldest first (at most `limit`). */
   olderThan(cutoff: Date, limit?: number): Promise<Intent[]>;
+  /** How far the repair pass of writes without intents (recent-repair.ts) has looked, per kind; null: never. */
+  repairedUpTo(kind: string): Promise<Date | null>;
+  /** Records that the pass has looked up to `upTo` (never moves back). */
+  advanceRepairedUpTo(kind: string, upTo: Date): Promise<void>;
 }
 
 interface StoredIntent {
@@ -30,12 +34,16 @@ interface StoredIntent {
 }
 
 export const INTENT_COLLECTION = 'event_intents';
+/** One document per kind of write logged without an intent: how far the repair pass has looked. */
+export const REPAIR_WINDOW_COLLECTION = 'event_repair_windows';
 
 export class MongoIntentStore implements IntentStore {
   private readonly intents: Collection<StoredIntent>;
+  private readonly windows: Collection<{ _id: string; upTo: Date }>;
 
   constructor(db: Db) {
     this.intents = db.collection<StoredIntent>(INTENT_COLLECTION);
+    this.windows = db.collection<{ _id: string; upTo: Date }>(REPAIR_WINDOW_COLLECTION);
   }
 
   async ensureIndexes(): Promise<void> {
@@ -60,6 +68,14 @@ export class MongoIntentStore implements IntentStore {
 
   async end(id: string): Promise<void> {
     await this.intents.deleteOne({ _id: id });
+  }
+
+  async repairedUpTo(kind: string): Promise<Date | null> {
+    return (await this.windows.findOne({ _id: kind }))?.upTo ?? null;
+  }
+
+  async advanceRepairedUpTo(kind: string, upTo: Date): Promise<void> {
+    await this.windows.updateOne({ _id: kind }, { $max: { upTo } }, { upsert: true });
   }
 
   async olderThan(cutoff: Date, limit = 1000): Promise<Intent[]> {

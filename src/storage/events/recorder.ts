@@ -7,7 +7,8 @@
  *   4. delete the intent.
  * A crash between 2 and 3 leaves the intent: the repair pass (at start-up and every prune interval, for intents
  * older than the grace period) derives the same events from the stored state and appends those missing, exactly
- * once thanks to the keys. On MongoDB step 1 runs right before the write's first write command (write-gate.ts), so
+ * once thanks to the keys. A validation record needs no intent (recent-repair.ts: the repair pass finds records
+ * of a recent time window without their event). On MongoDB step 1 runs right before the write's first write command (write-gate.ts), so
  * a write refused before it writes (bad input, conflict, not found) sends no write command at all; one refused
  * with a domain error after that wrote nothing that needs an event: its intent is dropped. Memory has no intents
  * (a crash loses everything anyway).
@@ -18,6 +19,7 @@ import { RegistryError } from '../../domain/errors.js';
 import type { ApprovalRepository, CommentRepository, ContractRepository, IssueRepository, RunRepository, StorageBackend, ValidationRepository } from '../types.js';
 import { collectEvents, type Known, type Locator } from './collect.js';
 import type { IntentStore } from './intents.js';
+import { repairRecentValidations } from './recent-repair.js';
 
 export interface EventRecorderOptions {
   log: EventLogOptions;
@@ -36,7 +38,10 @@ export interface EventRecorderOptions {
 }
 
 export interface RecordingBackend {
-  /** Completes intents older than the grace period (or all, with 0); returns how many it completed. */
+  /**
+   * Completes intents older than the grace period (or all, with 0) and recent validation records without their
+   * event (recent-repair.ts); returns how many writes it completed.
+   */
   repairEvents(graceMs?: number): Promise<number>;
 }
 
@@ -71,6 +76,22 @@ export function withEvents<B extends StorageBackend>(inner: B, options: EventRec
       // The write is committed: with an intent kept, the repair pass appends the events later. Memory (no intents)
       // fails; a write that sent no write command (a repeat, a no-op) changed nothing its first write did not log.
       if (!intents) throw error;
+    }
+    return result;
+  }
+
+  /**
+   * A write that is its own commit point and carries everything its events need (recent-repair.ts): no intent;
+   * a crash or a failed append after it is completed by the repair pass over recent writes of its kind.
+   */
+  async function logged<T>(write: () => Promise<T>, locate: (result: T) => Locator, known: (result: T) => Known, at: (result: T) => Date): Promise<T> {
+    const result = await write();
+    const where = locate(result);
+    options.afterWrite?.(where);
+    try {
+      for (const event of await collectEvents(inner, where, at(result), known(result))) await log.append(event);
+    } catch (error) {
+      if (!intents) throw error; // memory: nothing repairs it later
     }
     return result;
   }
@@ -136,8 +157,14 @@ export function withEvents<B extends StorageBackend>(inner: B, options: EventRec
 
   const v = inner.validations;
   const validations = override<ValidationRepository>(v, {
+    // No intent (issue 15.2): the record is the commit point and its events are derived from it alone.
     record: (input, actor) =>
-      record({ op: 'validation', contractId: input.contractId, subjectId: null, actor }, () => v.record(input, actor), (out) => ({ record: out.record }), (out) => ({ subjectId: out.record.id })),
+      logged(
+        () => v.record(input, actor),
+        (out) => ({ op: 'validation', contractId: out.record.contractId, subjectId: out.record.id, actor }),
+        (out) => ({ record: out.record }),
+        (out) => out.record.recordedAt,
+      ),
   });
 
   const i = inner.issues;
@@ -175,7 +202,7 @@ export function withEvents<B extends StorageBackend>(inner: B, options: EventRec
 
   async function repairEvents(graceMs = options.log.repairGraceSeconds * 1000): Promise<number> {
     if (!intents) return 0;
-    let done = 0;
+    let done = await repairRecentValidations(inner, log, intents, { graceMs, retentionMs: options.log.retentionSeconds * 1000 });
     for (const intent of await intents.olderThan(new Date(Date.now() - graceMs))) {
       for (const event of await collectEvents(inner, intent.where, intent.since)) await log.append(event);
       await intents.end(intent.id);

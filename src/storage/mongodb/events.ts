@@ -216,12 +216,11 @@ export class MongoEventRepository implements EventRepository {
     return positions.map((p) => found.get(p) ?? null);
   }
 
+  /** One `$in` of the keys (the unique `key` index on MongoDB; one scan on FerretDB 1.x, not one per key). */
   async getByKeys(keys: readonly string[]): Promise<(RegistryEvent | null)[]> {
+    if (keys.length === 0) return [];
     const found = new Map<string, RegistryEvent>();
-    await eachLimited([...new Set(keys)], 32, async (key) => {
-      const doc = await this.events.findOne({ key });
-      if (doc) found.set(key, fromStored(doc));
-    });
+    for (const doc of await this.events.find({ key: { $in: [...new Set(keys)] } }).toArray()) found.set(doc.key, fromStored(doc));
     return keys.map((k) => found.get(k) ?? null);
   }
 
