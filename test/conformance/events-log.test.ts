@@ -1,6 +1,6 @@
 /**
  * Conformance: the EventRepository of every backend itself — positions, idempotent append by key, resuming by
- * cursor exactly once, filters, backward pages, concurrent appenders, the in-process notification, retention
+ * cursor exactly once, filters, backward pages, concurrent appenders, batches (appendMany), the in-process notification, retention
  * (prune and the expired-cursor error). The events each write appends are in events.test.ts.
  */
 import { describe, expect, it } from 'vitest';
@@ -97,6 +97,22 @@ describe.each(backends)('$name backend', (backend) => {
     expect(new Set(positions(same)).size).toBe(1);
     expect(await log().latest()).toBe(21);
     expect(positions(await log().list({ first: 100 }))).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));
+  });
+
+  it('appendMany: one batch at consecutive positions, idempotent by key (a key already logged or twice in the batch is the stored event)', async () => {
+    const seen: number[] = [];
+    const stop = log().onAppended((e) => seen.push(e.position));
+    await log().append(event('m0'));
+    const batch = await log().appendMany([event('m1'), event('m0'), event('m2', { actor: 'bob' }), event('m1'), event('m3')]);
+    stop();
+    expect(batch.map((e) => [e.key, e.position])).toEqual([['m1', 2], ['m0', 1], ['m2', 3], ['m1', 2], ['m3', 4]]);
+    expect(batch[2]).toEqual({ ...event('m2', { actor: 'bob' }), position: 3, loggedAt: expect.any(Date) });
+    expect(seen).toEqual([1, 2, 3, 4]);
+    expect(await log().appendMany([])).toEqual([]);
+    expect(await log().latest()).toBe(4);
+    const mixed = await Promise.all([log().appendMany([event('n1'), event('n2'), event('n3')]), log().append(event('n4')), log().appendMany([event('n2'), event('n5')])]);
+    expect(mixed.flat().filter((e) => e.key === 'n2').map((e) => e.position)).toEqual([mixed[0][1]!.position, mixed[0][1]!.position]);
+    expect(positions(await log().list({ first: 100 }))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
   it('tells listeners in this process after each new append, not for an existing key; unsubscribe stops it', async () => {

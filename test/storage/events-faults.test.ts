@@ -139,22 +139,53 @@ describe('change log repair and positions (FerretDB)', () => {
     expect(await third.events.latest()).toBe(before + 3);
   });
 
+  const event = (key: string) => ({
+    key,
+    type: 'RUN_CHANGED' as const,
+    subjectType: 'Run' as const,
+    subjectId: key,
+    contractId: 'c',
+    actor: null,
+    at: new Date(),
+    revision: null,
+    version: null,
+    summary: {},
+    audience: [],
+  });
+
+  it('two instances appending batches (one insertMany each) and single events at once: distinct gapless positions, each key once, a reader meanwhile sees every one in order', async () => {
+    const a = await open();
+    const b = await open();
+    const seen: number[] = [];
+    let cursor = 0;
+    let writing = true;
+    const reader = (async () => {
+      while (writing || cursor < 86) {
+        const page = await b.events.list({ after: cursor, first: 9 });
+        for (const e of page) seen.push(e.position);
+        if (page.length) cursor = page[page.length - 1]!.position;
+        else if (!writing) break;
+      }
+    })();
+    const batch = (prefix: string) => Array.from({ length: 10 }, (_, j) => event(`${prefix}-${j}`));
+    const writes = Array.from({ length: 4 }, (_, i) => [a.events.appendMany(batch(`a${i}`)), b.events.appendMany(batch(`b${i}`)), a.events.append(event(`s${i}`))]).flat();
+    // Keys of the other instance's batches again (idempotent across instances), mixed with new ones.
+    const again = [b.events.appendMany([event('a0-0'), event('x1'), event('a1-5')]), a.events.appendMany([event('b2-9'), event('x2')])];
+    const results = (await Promise.all([...writes, ...again])).flat();
+    writing = false;
+    await reader;
+    const byKey = new Map<string, number[]>();
+    for (const e of results) byKey.set(e.key, [...(byKey.get(e.key) ?? []), e.position]);
+    expect(byKey.size).toBe(86);
+    for (const [key, at] of byKey) expect({ key, positions: new Set(at).size }).toEqual({ key, positions: 1 });
+    expect([...byKey.values()].map((p) => p[0]!).sort((x, y) => x - y)).toEqual(Array.from({ length: 86 }, (_, i) => i + 1));
+    expect(seen).toEqual(Array.from({ length: 86 }, (_, i) => i + 1));
+    expect(await a.events.latest()).toBe(86);
+  });
+
   it('two instances appending at once: distinct gapless positions, and a reader paging meanwhile sees every one in order', async () => {
     const a = await open();
     const b = await open();
-    const event = (key: string) => ({
-      key,
-      type: 'RUN_CHANGED' as const,
-      subjectType: 'Run' as const,
-      subjectId: key,
-      contractId: 'c',
-      actor: null,
-      at: new Date(),
-      revision: null,
-      version: null,
-      summary: {},
-      audience: [],
-    });
     const seen: number[] = [];
     let cursor = 0;
     let writing = true;

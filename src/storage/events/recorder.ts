@@ -17,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventLogOptions } from '../../config.js';
 import { RegistryError } from '../../domain/errors.js';
 import type { ApprovalRepository, CommentRepository, ContractRepository, IssueRepository, RunRepository, StorageBackend, ValidationRepository } from '../types.js';
+import type { NewEvent } from '../../domain/events.js';
 import { collectEvents, type Known, type Locator } from './collect.js';
 import type { IntentStore } from './intents.js';
 import { repairRecentValidations } from './recent-repair.js';
@@ -101,7 +102,7 @@ export function withEvents<B extends StorageBackend>(inner: B, options: EventRec
     create: (input, actor) =>
       record({ op: 'contract.create', contractId: null, subjectId: null, actor }, () => c.create(input, actor), (contract) => ({ contract }), (r) => ({ contractId: r.id })),
     // A batch create: one intent per item (ids given up front, so each names its contract), one batch write,
-    // then each created item's events; a refused item wrote nothing (its intent is dropped).
+    // then the created items' events in one append; a refused item wrote nothing (its intent is dropped).
     createMany: async (inputs, actor) => {
       const named = inputs.map((input) => ({ ...input, id: input.id ?? randomUUID() }));
       const since = new Date();
@@ -112,18 +113,25 @@ export function withEvents<B extends StorageBackend>(inner: B, options: EventRec
       };
       const batch = () => c.createMany(named, actor); // a non-domain failure leaves every intent to repair
       const outcomes = !intents ? await batch() : options.gate ? await options.gate(begin, batch) : (await begin(), await batch());
+      // The created items' events in one append (consecutive positions, one insertMany on MongoDB); a refused
+      // item's intent ends at once, a created one's once its events are in (else the repair pass appends them).
       const ended: string[] = [];
+      const created: number[] = [];
+      const events: NewEvent[] = [];
       for (const [i, outcome] of outcomes.entries()) {
-        if (outcome.ok) {
-          options.afterWrite?.(wheres[i]!);
-          try {
-            for (const event of await collectEvents(inner, wheres[i]!, since, { contract: outcome.contract })) await log.append(event);
-          } catch (error) {
-            if (!begun.ids) throw error;
-            continue; // the intent stays: the repair pass appends the events
-          }
+        if (!outcome.ok) {
+          if (begun.ids) ended.push(begun.ids[i]!);
+          continue;
         }
-        if (begun.ids) ended.push(begun.ids[i]!);
+        options.afterWrite?.(wheres[i]!);
+        events.push(...(await collectEvents(inner, wheres[i]!, since, { contract: outcome.contract })));
+        created.push(i);
+      }
+      try {
+        if (events.length > 0) await log.appendMany(events);
+        if (begun.ids) for (const i of created) ended.push(begun.ids[i]!);
+      } catch (error) {
+        if (!intents) throw error; // with intents, those of the created items stay for the repair pass
       }
       if (intents && ended.length > 0) {
         await (intents.endMany ? intents.endMany(ended) : Promise.all(ended.map((id) => intents.end(id)))).catch(() => undefined);

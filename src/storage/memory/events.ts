@@ -26,6 +26,12 @@ export class MemoryEventRepository implements EventRepository {
     return out;
   }
 
+  async appendMany(events: readonly NewEvent[]): Promise<RegistryEvent[]> {
+    const out: RegistryEvent[] = [];
+    for (const event of events) out.push(await this.append(event));
+    return out;
+  }
+
   async list(request: EventListRequest): Promise<RegistryEvent[]> {
     const filter: EventFilter | null | undefined = request.filter;
     const oldest = this.log[0]?.position ?? null;

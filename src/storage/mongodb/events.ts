@@ -7,13 +7,15 @@
  * after reading that latest exists, so a position is only ever taken when every lower one already exists: a reader
  * that has seen position p will never see an event appear below p later (no skipped event, gapless log).
  * Idempotence: a unique index on `key`; a duplicate on it returns the stored event.
+ * Batches (appendMany): one ordered insertMany at latest + 1, latest + 2, …; the server inserts in order and stops
+ * at the first refusal, so the same rule holds, and the rest go on from there (see appendMany).
  * Latest: found by point reads of `_id` only (galloping up from the last known position, kept in this process and
  * in the `event_heads` document), never by a sort, which FerretDB 1.x answers with a scan.
  * Retention: a TTL index on `loggedAt` where the server honours one, and prune() (run by the recorder's timer) on
  * every server, which records the head first and always keeps the newest event, so positions never restart.
  */
 import type { Collection, Db, Filter, IndexDescription } from 'mongodb';
-import { MongoServerError } from 'mongodb';
+import { MongoBulkWriteError, MongoServerError } from 'mongodb';
 import type { EventFilter, EventSubjectType, EventSummary, EventType, NewEvent, RegistryEvent } from '../../domain/events.js';
 import { ExpiredCursorError } from '../../domain/errors.js';
 import { AppendListeners } from '../events/listeners.js';
@@ -127,6 +129,55 @@ export class MongoEventRepository implements EventRepository {
       return stored;
     }
     throw new Error(`could not append event ${event.key}: ${MAX_POSITION_RETRIES} positions lost to other appenders`);
+  }
+
+  /**
+   * Several events in one ordered `insertMany` at consecutive positions (a batch write's events). The server
+   * inserts them in order and stops at the first refused one, so every position taken still has all lower ones
+   * taken (the file comment's rule). A refused one is either a key already logged (another appender, or a repeat:
+   * the stored event is returned and the rest continue at the same position) or a position another appender took
+   * (the rest continue after the new latest). In the order of `events`; a key twice in `events` is appended once.
+   */
+  appendMany(events: readonly NewEvent[]): Promise<RegistryEvent[]> {
+    const run = this.queue.then(() => this.appendManyNow(events));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async appendManyNow(events: readonly NewEvent[]): Promise<RegistryEvent[]> {
+    const byKey = new Map<string, RegistryEvent>();
+    let rest = [...new Map(events.map((e) => [e.key, e])).values()];
+    let position = rest.length === 0 ? 0 : this.fresh() ? this.known + 1 : (await this.latest()) + 1;
+    for (let attempt = 0; rest.length > 0; attempt++) {
+      if (attempt >= MAX_POSITION_RETRIES) throw new Error(`could not append ${rest.length} events: ${MAX_POSITION_RETRIES} positions lost to other appenders`);
+      const loggedAt = new Date();
+      const docs: StoredEvent[] = rest.map((event, i) => ({ _id: position + i, ...event, summary: { ...event.summary }, audience: [...event.audience], loggedAt }));
+      let inserted = docs.length;
+      try {
+        await this.events.insertMany(docs, { ordered: true });
+      } catch (error) {
+        const refused = firstRefused(error);
+        if (refused === null) throw error;
+        inserted = refused;
+      }
+      for (const doc of docs.slice(0, inserted)) {
+        this.learn(doc._id);
+        byKey.set(doc.key, fromStored(doc));
+        this.listeners.emit(fromStored(doc));
+      }
+      if (inserted === docs.length) break;
+      const refused = docs[inserted]!;
+      const existing = await this.events.findOne({ key: refused.key });
+      if (existing) {
+        byKey.set(refused.key, fromStored(existing));
+        rest = rest.slice(inserted + 1);
+        position = refused._id; // not taken by this batch: the next one tries it
+      } else {
+        rest = rest.slice(inserted);
+        position = (await this.latest()) + 1;
+      }
+    }
+    return events.map((e) => byKey.get(e.key)!);
   }
 
   async list(request: EventListRequest): Promise<RegistryEvent[]> {
@@ -295,6 +346,14 @@ export class MongoEventRepository implements EventRepository {
     if (position < 1) return false;
     return (await this.events.findOne({ _id: position }, { projection: { _id: 1 } })) !== null;
   }
+}
+
+/** The index of the first document an ordered insertMany refused as a duplicate key (those before it are in), else null. */
+function firstRefused(error: unknown): number | null {
+  if (!(error instanceof MongoBulkWriteError) || !isDuplicateKeyError(error)) return null;
+  const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+  const index = errors[0]?.index;
+  return typeof index === 'number' ? index : null;
 }
 
 function filterOf(filter: EventFilter | null | undefined): Filter<StoredEvent> {

@@ -23,6 +23,8 @@ export type EventListener = (event: RegistryEvent) => void;
 export interface EventRepository {
   /** Appends at the next position; idempotent by key: an existing key returns the stored event, appending nothing. */
   append(event: NewEvent): Promise<RegistryEvent>;
+  /** Several events at consecutive positions where possible (one write on MongoDB), each idempotent by key; in order. */
+  appendMany(events: readonly NewEvent[]): Promise<RegistryEvent[]>;
   /**
    * Ascending by position. ExpiredCursorError when `after` points below what retention still keeps (the event
    * right after it has expired), so a reader never silently misses events.
