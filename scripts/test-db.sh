@@ -13,7 +13,12 @@
 #   scripts/test-db.sh --postgresql run -- CMD ...   the same on FerretDB's PostgreSQL backend: a throwaway
 #                                                    PostgreSQL cluster (Debian's postgresql package) in a temporary
 #                                                    folder, on loopback, run as a non-root user (GRIOT_PG_USER,
-#                                                    default `nobody`, when started as root)
+#                                                    default `nobody`, when started as root). The cluster gets
+#                                                    scripts/ferretdb-pg-indexes.sql (GIN companions of FerretDB's
+#                                                    indexes, so that `_id` and other equalities are index reads)
+#                                                    and plan_cache_mode=force_custom_plan, as README recommends;
+#                                                    GRIOT_PG_COMPANION_INDEXES=0 leaves both out (stock FerretDB:
+#                                                    every find is a sequential scan)
 set -euo pipefail
 
 FERRETDB_VERSION=v1.24.2
@@ -52,12 +57,19 @@ start_postgres() {
   [[ $(id -u) -eq 0 ]] && chown "${GRIOT_PG_USER:-nobody}" "$PG_DIR"
   as_pg_user "$bin/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 --locale=C >"$PG_DIR/initdb.log" 2>&1 \
     || { cat "$PG_DIR/initdb.log" >&2; die "initdb failed"; }
+  local companions=${GRIOT_PG_COMPANION_INDEXES:-1} plan_cache=""
+  [[ "$companions" == 1 ]] && plan_cache="-c plan_cache_mode=force_custom_plan"
   as_pg_user "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $PG_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $PG_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off $plan_cache" \
     start >/dev/null || { cat "$PG_DIR/postgres.log" >&2; die "PostgreSQL did not start"; }
   as_pg_user "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres ferretdb || die "createdb failed"
+  if [[ "$companions" == 1 ]]; then
+    as_pg_user "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d ferretdb -X -q -v ON_ERROR_STOP=1 \
+      <scripts/ferretdb-pg-indexes.sql >/dev/null 2>"$PG_DIR/companions.log" \
+      || { cat "$PG_DIR/companions.log" >&2; die "the companion indexes (scripts/ferretdb-pg-indexes.sql) could not be installed"; }
+  fi
   PG_URL="postgres://postgres@127.0.0.1:$port/ferretdb"
-  log "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') is up on 127.0.0.1:$port"
+  log "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') is up on 127.0.0.1:$port$([[ "$companions" == 1 ]] && echo ' (with the companion indexes)' || echo ' (stock: no companion indexes)')"
 }
 
 stop_postgres() {

@@ -109,7 +109,9 @@ async function main(): Promise<void> {
   cleanups.push(() => storage.close());
   const caps = storage.capabilities;
   const writeProtocol = (caps as { writeProtocol?: string }).writeProtocol; // MongoDB: write-protocol.ts
-  log(`storage ${caps.backend}${caps.serverVersion ? ` ${caps.serverVersion}` : ''}; search uses ${caps.textSearch ? 'the text index' : 'the portable word index'}${writeProtocol ? `; writes use the ${writeProtocol} protocol` : ''}`);
+  const idReads = (caps as { idReads?: string }).idReads; // MongoDB: id-reads.ts
+  log(`storage ${caps.backend}${caps.serverVersion ? ` ${caps.serverVersion}` : ''}; search uses ${caps.textSearch ? 'the text index' : 'the portable word index'}${writeProtocol ? `; writes use the ${writeProtocol} protocol` : ''}${idReads ? `; _id reads: ${idReads}` : ''}`);
+  if (idReads === 'scan') warn('the database scans its collections for every _id read (FerretDB on PostgreSQL without its companion indexes): every read and write slows as the data grows; see README "FerretDB on PostgreSQL"');
 
   // Who may call.
   let apiKeys: ApiKeyEntry[] = config.auth.apiKeys;

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { batchReadsFromExplain } from '../../src/storage/mongodb/capabilities.js';
+import { ID_READS_PROBE_ROWS, idReadsFromExplain } from '../../src/storage/mongodb/id-reads.js';
 import type { MongoStorageBackend } from '../../src/storage/mongodb/index.js';
 import { mongoBackend } from '../support/backends.js';
 
@@ -31,6 +32,27 @@ it('detects on the live server what its explain says for `_id: {$in}` and `{_id,
   const condPlan = await storage.db.command({ explain: { find: name, filter: { _id: 'a', v: 1 } }, verbosity: 'queryPlanner' });
   expect(storage.capabilities.batchReads).toBe(batchReadsFromExplain(inPlan));
   expect(storage.capabilities.idConditions).toBe(batchReadsFromExplain(condPlan) === 'in');
+});
+
+it('reads `_id` reads from a PostgreSQL plan by its node types, from a MongoDB plan by its stages, else unknown', () => {
+  // FerretDB 1.24 on PostgreSQL as measured: stock (btree only) and with the GIN companion indexes
+  const seq = { queryPlanner: { Plan: { 'Node Type': 'Seq Scan', Filter: "((t._jsonb -> '_id'::text) @> '\"k1\"'::jsonb)" } } };
+  const gin = { queryPlanner: { Plan: { 'Node Type': 'Bitmap Heap Scan', Plans: [{ 'Node Type': 'Bitmap Index Scan', 'Index Name': 't__id__67399184_idx_gin' }] } } };
+  expect(idReadsFromExplain(seq)).toEqual({ kind: 'postgresql', reads: 'scan' });
+  expect(idReadsFromExplain(gin)).toEqual({ kind: 'postgresql', reads: 'index' });
+  expect(idReadsFromExplain({ queryPlanner: { winningPlan: { stage: 'EXPRESS_IXSCAN' } } })).toEqual({ kind: 'mongodb', reads: 'index' });
+  expect(idReadsFromExplain({ queryPlanner: { winningPlan: { stage: 'COLLSCAN' } } })).toEqual({ kind: 'mongodb', reads: 'scan' });
+  // FerretDB 1.24 on SQLite: SQLite's plan lines (they say SCAN, yet its `_id` reads use its index)
+  expect(idReadsFromExplain({ queryPlanner: { Plan: ['id=2 parent=0 notused=0 detail=SCAN t'] }, filterPushdown: true })).toEqual({ kind: 'other', reads: 'unknown' });
+  expect(idReadsFromExplain({ ok: 1 })).toEqual({ kind: 'other', reads: 'unknown' });
+});
+
+it('detects `_id` reads as the live server explains them on a filled collection', async () => {
+  const probe = storage.db.collection<{ _id: string }>('id_reads_probe');
+  await probe.insertMany(Array.from({ length: ID_READS_PROBE_ROWS }, (_, i) => ({ _id: `k${i}` })));
+  const explained = idReadsFromExplain(await storage.db.command({ explain: { find: 'id_reads_probe', filter: { _id: 'k1' } }, verbosity: 'queryPlanner' }));
+  expect(storage.capabilities.idReads).toBe(explained.reads);
+  if (explained.kind === 'postgresql') console.log(`FerretDB on PostgreSQL: _id reads ${explained.reads} (scripts/test-db.sh installs the companion indexes unless GRIOT_PG_COMPANION_INDEXES=0)`);
 });
 
 it('finds conditional updates atomic only where concurrent writers of one revision never both win', async () => {

@@ -5,12 +5,15 @@
  * the version from buildInfo (with FerretDB's own version when the server reports one); batch reads = whether an
  * `_id: {$in}` is served from the `_id` index (the server's own explain says so), else batches are read as
  * parallel `_id` equalities (point-reads.ts); atomic conditional updates = of concurrent conditional updates of
- * one document at one revision exactly one wins, round after round (claims.ts write protocol).
+ * one document at one revision exactly one wins, round after round (claims.ts write protocol); `_id` reads = whether a
+ * lone `_id` equality is an index read or a scan (id-reads.ts: FerretDB on PostgreSQL scans without the companion
+ * indexes of README "FerretDB on PostgreSQL").
  */
 import { randomUUID } from 'node:crypto';
 import type { Db, Document } from 'mongodb';
 import type { StorageCapabilities } from '../types.js';
 import { COLLECTIONS } from './documents/index.js';
+import { detectIdReads, type IdReads } from './id-reads.js';
 import { ensureTextIndex } from './indexes.js';
 import type { BatchReads } from './point-reads.js';
 import type { WriteProtocol } from './write-protocol.js';
@@ -24,6 +27,9 @@ export interface MongoCapabilities extends StorageCapabilities {
   /** A filter of `_id` with another condition (`{_id, revision}`) is an index read; false on FerretDB 1.x, which
    *  then scans the whole collection (writes then read by `_id`, check, and write by `_id`). */
   idConditions: boolean;
+  /** A lone `_id` equality: served from an index, a scan of the collection (FerretDB 1.x on PostgreSQL without
+   *  the companion indexes), or unknown (an explain of another shape). Reported at start-up (id-reads.ts). */
+  idReads: IdReads;
   /** Concurrent `findOneAndUpdate({_id, revision})` of one document: exactly one wins (probed). False on FerretDB
    *  1.x, which finds and then writes, so two writers of one revision may both win (claims.ts). */
   atomicConditionalUpdates: boolean;
@@ -34,7 +40,7 @@ export interface MongoCapabilities extends StorageCapabilities {
 
 export async function detectCapabilities(db: Db): Promise<MongoCapabilities> {
   const admin = db.admin();
-  const [hello, buildInfo, textSearch, aggregation, batchReads, idConditions, atomicConditionalUpdates] = await Promise.all([
+  const [hello, buildInfo, textSearch, aggregation, batchReads, idConditions, atomicConditionalUpdates, idReads] = await Promise.all([
     admin
       .command({ hello: 1 })
       .catch(() => admin.command({ isMaster: 1 })) // servers older than `hello`
@@ -45,6 +51,7 @@ export async function detectCapabilities(db: Db): Promise<MongoCapabilities> {
     detectBatchReads(db),
     detectIdConditions(db),
     detectAtomicConditionalUpdates(db),
+    detectIdReads(db),
   ]);
   return {
     backend: BACKEND_NAME,
@@ -55,6 +62,7 @@ export async function detectCapabilities(db: Db): Promise<MongoCapabilities> {
     batchReads,
     idConditions,
     atomicConditionalUpdates,
+    idReads,
     writeProtocol: 'claims',
   };
 }
