@@ -13,7 +13,7 @@ import { WRITE_STEPS, type WriteStep } from '../../src/storage/mongodb/faults.js
 import { testDatabaseName } from '../support/backends.js';
 import { createTestClient, type TestClient } from '../support/client.js';
 import { contractDocument } from '../support/fixtures.js';
-import { ResilienceCreateDocument, ResilienceDeleteDocument, ResilienceSettingsDocument, ResilienceStateDocument, ResilienceUpdateDocument } from '../gql/graphql.js';
+import { ResilienceCatalogDocument, ResilienceCreateDocument, ResilienceDeleteDocument, ResilienceSettingsDocument, ResilienceStateDocument, ResilienceUpdateDocument } from '../gql/graphql.js';
 
 /** A short lease keeps the test quick; the time a dead writer blocks its revision is at most one lease. */
 const LEASE_MS = 800;
@@ -138,6 +138,39 @@ it.each(steps)('a write killed after %s leaves nothing that blocks or misleads',
   } finally {
     await c.dropDatabase();
     await c.close();
+  }
+  expect(unexpected).toEqual([]);
+});
+
+it('a writer stalled after its contract step: filtered catalog reads at once, on its server and another, name the new revision', async () => {
+  const database = testDatabaseName();
+  let armed = false;
+  let reached!: () => void;
+  const atStep = new Promise<void>((resolve) => (reached = resolve));
+  const a = await open(database, (s) => {
+    if (!armed || s !== 'update:contract') return;
+    reached();
+    return new Promise<void>(() => undefined); // stalled: its claim is live, its catalog step never comes
+  });
+  const b = await open(database);
+  try {
+    const created = await client(a).run(ResilienceCreateDocument, { input: { document: documentAt('1.0.0') } });
+    if (created.createContract.__typename !== 'CreateContractSuccess') throw new Error(JSON.stringify(created));
+    armed = true;
+    // 1.1.0 adds the property p1: only the new revision's entry matches a filter on it.
+    void client(a).request(ResilienceUpdateDocument, { input: { id: created.createContract.contract.id, expectedRevision: 1, document: documentAt('1.1.0') } });
+    await atStep;
+    for (const c of [client(a), client(b), client(a)]) {
+      const added = await c.run(ResilienceCatalogDocument, { name: NAME, filter: { propertyWord: 'p1' } });
+      expect(added.contractByName).toEqual({ revision: 2, currentVersion: '1.1.0' });
+      expect(added.schemaCatalog.nodes).toEqual([{ contractName: NAME, contractVersion: '1.1.0', schemaName: 'orders' }]);
+      const byName = await c.run(ResilienceCatalogDocument, { name: NAME, filter: { propertyName: 'p1', schemaNamePrefix: 'ord' } });
+      expect(byName.schemaCatalog.nodes).toEqual([{ contractName: NAME, contractVersion: '1.1.0', schemaName: 'orders' }]);
+      await expectConsistent(c);
+    }
+  } finally {
+    await b.dropDatabase();
+    await Promise.all([a.close(), b.close()]);
   }
   expect(unexpected).toEqual([]);
 });

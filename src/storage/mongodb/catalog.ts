@@ -8,6 +8,7 @@
  * Entries the new revision no longer has are then removed by revision (`contractRevision < R`). So concurrent
  * writers converge on the newest revision, and `rebuild()` can regenerate everything from the contracts.
  */
+import { randomUUID } from 'node:crypto';
 import { type AnyBulkWriteOperation, type Filter, MongoBulkWriteError } from 'mongodb';
 import { type CatalogEntry, deriveCatalogEntries } from '../../domain/catalog.js';
 import type { Contract } from '../../domain/contracts.js';
@@ -75,60 +76,112 @@ export async function syncCatalog(
   const { catalog } = collections;
   const entries = deriveCatalogEntries(contract);
   if (points) {
-    await syncByPoints(collections, points.previous, contract, entries);
-    if (settle) await settleCatalog(collections, contract);
+    const touched = idsOf(deriveCatalogEntries(points.previous), entries);
+    await syncByPoints(collections, contract, entries, touched);
+    if (settle) await settleCatalog(collections, contract, touched);
     return entries;
   }
   await upsertEntries(catalog, entries, '$lt');
   await catalog.deleteMany({ contractId: contract.id, contractRevision: { $lt: contract.revision } });
-  if (settle) await settleCatalog(collections, contract);
+  if (settle) await settleCatalog(collections, contract, null);
   return entries;
+}
+
+/** The distinct entry ids of `ids` and of `entries`. */
+function idsOf(...lists: readonly (readonly (CatalogEntry | string)[])[]): string[] {
+  return [...new Set(lists.flat().map((e) => (typeof e === 'string' ? e : e.id)))];
 }
 
 /**
  * syncCatalog where a filter of `_id` with another condition is not an index read (FerretDB 1.x scans the whole
- * collection for it, capabilities.ts idConditions): point reads of the entries of the previous and the new revision,
- * then writes by `_id` alone of those older than this revision. On such a server a conditional write is a find
- * followed by a write anyway, so this keeps its guarantees (a newer entry is not overwritten, unless a newer
- * writer lands in between; settleCatalog then clears what is older than the newest revision).
+ * collection for it, capabilities.ts idConditions), and the read side's repair on every server: point reads of the
+ * entries `touched` (those of the revision written before, or those a reader was served) and of the new revision,
+ * then writes by `_id` alone of those older than this revision. Such a write is a find followed by a write, so a
+ * newer writer landing in between can be overwritten: settleCatalog, which every writer runs after this, re-reads
+ * the revision and re-derives the entries from the newer contract. The number of writes and removals made.
  */
-async function syncByPoints(collections: MongoCollections, previous: Contract, contract: Contract, entries: CatalogEntry[]): Promise<void> {
+export async function syncByPoints(
+  collections: MongoCollections,
+  contract: Contract,
+  entries: readonly CatalogEntry[],
+  touched: readonly string[],
+): Promise<number> {
   const { catalog } = collections;
-  const previousIds = deriveCatalogEntries(previous).map((e) => e.id);
-  const ids = [...new Set([...previousIds, ...entries.map((e) => e.id)])];
+  const ids = idsOf(touched, entries);
   const existing = await readByIds(catalog, ids, 'points', { projection: { contractRevision: 1 } });
   const keep = new Set(entries.map((e) => e.id));
+  let changed = 0;
   await Promise.all([
     ...entries.map(async (entry) => {
       const found = existing.get(entry.id);
       if (!found) {
+        changed++;
         await catalog.insertOne({ _id: entry.id, ...toStoredCatalogEntry(entry) } as StoredCatalogEntry).catch((error: unknown) => {
           if (!isDuplicateKeyError(error)) throw error; // a newer revision inserted it first
         });
       } else if (found.contractRevision < entry.contractRevision) {
+        changed++;
         await catalog.replaceOne({ _id: entry.id }, toStoredCatalogEntry(entry));
       }
     }),
-    ...previousIds
+    ...ids
       .filter((id) => !keep.has(id))
       .map(async (id) => {
         const found = existing.get(id);
-        if (found && found.contractRevision < contract.revision) await catalog.deleteOne({ _id: id });
+        if (found && found.contractRevision < contract.revision) {
+          changed++;
+          await catalog.deleteOne({ _id: id });
+        }
       }),
   ]);
+  return changed;
 }
 
+/** How many newer revisions settleCatalog follows before it leaves the contract marked for the readers instead. */
+const SETTLE_ROUNDS = 8;
+
 /**
- * A slow writer may get here after a newer revision (or a delete) already synced: its writes could then have
- * re-inserted a schema the newer revision dropped. Re-read the revision (a point read) and clear what is older.
+ * After the entries of revision R were written: when a newer revision (or a delete) landed meanwhile, this write
+ * may have overwritten or re-inserted entries of it — the writes are not atomic on every server (FerretDB 1.x
+ * finds, then writes), and a slow writer can also re-insert a schema the newer revision dropped. Removing what is
+ * older than the newer revision is then not enough: the newer writer's own entry may be the one overwritten, and
+ * the contract would vanish from the catalog. So re-read the revision (a point read) and, while it moved on,
+ * re-derive the entries from the current contract: by `_id` over the entries this write touched (`touched`), or,
+ * with `touched` null, by the conditional upserts and removal by revision (servers where those are atomic, and the
+ * repair pass). Each round follows a newer write that landed, so it ends; after SETTLE_ROUNDS the contract is
+ * marked (catalog_pending) and the next catalog read repairs it.
  */
-export async function settleCatalog(collections: MongoCollections, contract: Contract): Promise<void> {
-  const { catalog } = collections;
-  const current = await collections.contracts.findOne({ _id: contract.id }, { projection: { revision: 1 } });
-  if (!current) await catalog.deleteMany({ contractId: contract.id });
-  else if (current.revision > contract.revision) {
-    await catalog.deleteMany({ contractId: contract.id, contractRevision: { $lt: current.revision } });
+export async function settleCatalog(
+  collections: MongoCollections,
+  contract: Contract,
+  touched: readonly string[] | null = deriveCatalogEntries(contract).map((e) => e.id),
+): Promise<void> {
+  const { catalog, contracts } = collections;
+  let written = contract;
+  let ids = touched;
+  for (let round = 0; round < SETTLE_ROUNDS; round++) {
+    const current = await contracts.findOne({ _id: contract.id }, { projection: { revision: 1 } });
+    if (current && current.revision <= written.revision) return;
+    const doc = current ? await contracts.findOne({ _id: contract.id }) : null;
+    if (!doc) {
+      // Deleted: whatever this write re-inserted goes (the delete removed the rest).
+      if (ids) await Promise.all(ids.map((id) => catalog.deleteOne({ _id: id })));
+      else await catalog.deleteMany({ contractId: contract.id });
+      return;
+    }
+    written = fromStoredContract(doc);
+    const entries = deriveCatalogEntries(written);
+    if (ids) {
+      await syncByPoints(collections, written, entries, ids);
+      ids = idsOf(ids, entries);
+    } else {
+      await upsertEntries(catalog, entries, '$lt');
+      await catalog.deleteMany({ contractId: contract.id, contractRevision: { $lt: written.revision } });
+    }
   }
+  await collections.catalogPending.replaceOne({ _id: contract.id }, { token: randomUUID(), at: new Date() }, { upsert: true }).catch((error: unknown) => {
+    if (!isDuplicateKeyError(error)) throw error; // marked by a concurrent writer: as good
+  });
 }
 
 /**

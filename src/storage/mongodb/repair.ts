@@ -18,12 +18,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
 import { withdrawForDeletedContract } from './approvals.js';
-import { settleCatalog, syncCatalog } from './catalog.js';
-import { acquire, type ClaimSettings, isDead, parseRevisionKey, release, type StoredClaim } from './claims.js';
+import { settleCatalog, syncByPoints, syncCatalog } from './catalog.js';
+import { acquire, claimSettingsOf, type ClaimSettings, isClaimLive, isDead, parseRevisionKey, release, revisionKey, type StoredClaim } from './claims.js';
+import { type CatalogEntry, deriveCatalogEntries } from '../../domain/catalog.js';
 import type { Contract } from '../../domain/contracts.js';
 import { COLLECTIONS, fromStoredContract, type MongoCollections, type StoredCatalogEntry } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
-import { type BatchReads, readByIds } from './point-reads.js';
+import { type BatchReads, eachLimited, POINT_READ_CONCURRENCY, readByIds } from './point-reads.js';
 
 export const PENDING_COLLECTION = 'catalog_pending';
 
@@ -144,38 +145,72 @@ export async function repairDeadClaims(collections: MongoCollections, settings: 
   return report;
 }
 
+/** A catalog entry a read is about to serve: stored (`_id`) or mapped (`id`). */
+export type ServedEntry = Pick<StoredCatalogEntry, '_id' | 'contractId' | 'contractRevision'> | Pick<CatalogEntry, 'id' | 'contractId' | 'contractRevision'>;
+
 /**
  * The read side, after a catalog read and before its entries are served: the revisions of the entries' contracts
  * (and of `contractIds`, the contracts a caller asked for; point reads) and the marked contracts (a small
- * collection), read at once. Entries of a contract that is gone are removed; marked contracts, contracts whose
- * entries are behind them, and contracts asked for that have schemas but no entry get their catalog step done.
- * True when something was repaired (the caller reads again).
+ * collection), read at once. Stale are: marked contracts (a write in flight or cut short, whose entries may be
+ * missing from any filter), contracts whose served entries are of another revision (or gone), and contracts asked
+ * for that have schemas but no entry. Each is brought in step by point reads and writes by `_id` alone (no scan on
+ * any server): the entries derived from its current document, and the served entries it no longer has. A mark is
+ * then removed unless its write may still be running (markSettled). True when a contract was stale (the caller
+ * reads again).
  */
 export async function freshenCatalog(
   collections: MongoCollections,
   mode: BatchReads,
-  entries: readonly Pick<StoredCatalogEntry, 'contractId' | 'contractRevision'>[],
+  entries: readonly ServedEntry[],
   contractIds: readonly string[] = [],
 ): Promise<boolean> {
   const ids = [...new Set([...entries.map((e) => e.contractId), ...contractIds])];
   const [byId, marks] = await Promise.all([
     ids.length ? readByIds(collections.contracts, ids, mode, { projection: { revision: 1, schemaNamesLower: 1 } }) : new Map(),
-    collections.catalogPending.find({}, { projection: { _id: 1 } }).limit(PENDING_LIMIT).toArray(),
+    collections.catalogPending.find({}).limit(PENDING_LIMIT).toArray(),
   ]);
-  const stale = new Set<string>(marks.map((m) => m._id));
+  const stale = new Map<string, string[]>(marks.map((m) => [m._id, []]));
   const listed = new Set<string>();
   for (const e of entries) {
     listed.add(e.contractId);
-    if (byId.get(e.contractId)?.revision !== e.contractRevision) stale.add(e.contractId);
+    if (byId.get(e.contractId)?.revision !== e.contractRevision && !stale.has(e.contractId)) stale.set(e.contractId, []);
   }
-  for (const id of contractIds) if (!listed.has(id) && (byId.get(id)?.schemaNamesLower?.length ?? 0) > 0) stale.add(id);
-  for (const id of stale) {
+  for (const id of contractIds) if (!listed.has(id) && (byId.get(id)?.schemaNamesLower?.length ?? 0) > 0) stale.set(id, []);
+  if (stale.size === 0) return false;
+  for (const e of entries) stale.get(e.contractId)?.push('_id' in e ? e._id : e.id);
+  const markOf = new Map(marks.map((m) => [m._id, m]));
+  await eachLimited([...stale], POINT_READ_CONCURRENCY, async ([id, served]) => {
     const doc = await collections.contracts.findOne({ _id: id });
-    if (doc) await syncAndSettle(collections, fromStoredContract(doc), null);
-    else {
-      await collections.catalog.deleteMany({ contractId: id });
-      await collections.catalogPending.deleteOne({ _id: id });
+    if (!doc) {
+      // Gone: its served entries go (the delete removes the rest, or a later read meets them).
+      await Promise.all(served.map((entryId) => collections.catalog.deleteOne({ _id: entryId })));
+    } else {
+      const contract = fromStoredContract(doc);
+      const derived = deriveCatalogEntries(contract);
+      await syncByPoints(collections, contract, derived, served);
+      await settleCatalog(collections, contract, [...new Set([...served, ...derived.map((e) => e.id)])]);
     }
+    const mark = markOf.get(id);
+    if (mark) await markSettled(collections, mark, doc?.revision ?? null);
+  });
+  // Read again even when this read changed nothing: a concurrent read (or writer) may have repaired the contract
+  // after this one's first read, which then still lacks the entries.
+  return true;
+}
+
+/**
+ * Removes a mark a reader has just repaired, unless its write may still be running: the mark is younger than a
+ * claim lease, or a live writer holds the contract's claim at its current revision (before its contract step) or
+ * at the one before (after it). Such a write's catalog step is still to come, and until then every reader repairs
+ * the contract again. Only that very mark is removed (its token): a newer writer's mark stays.
+ */
+async function markSettled(collections: MongoCollections, mark: StoredPendingMark, revision: number | null): Promise<void> {
+  const { leaseMs } = claimSettingsOf(collections.claims);
+  if (Date.now() - new Date(mark.at).getTime() < leaseMs) return;
+  if (revision !== null) {
+    const keys = [revision, revision - 1].filter((r) => r >= 0).map((r) => revisionKey(COLLECTIONS.contracts, mark._id, r));
+    const live = await Promise.all(keys.map((key) => isClaimLive(collections.claims, key)));
+    if (live.some(Boolean)) return;
   }
-  return stale.size > 0;
+  await collections.catalogPending.deleteOne({ _id: mark._id, token: mark.token });
 }
