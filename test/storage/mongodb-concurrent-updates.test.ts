@@ -14,6 +14,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
+import { DEFAULT_LIMITS } from '../../src/http/limits-options.js';
 import { createMongoStorage, type MongoStorageBackend } from '../../src/storage/mongodb/index.js';
 import { testDatabaseName } from '../support/backends.js';
 import { createTestClient, type TestClient } from '../support/client.js';
@@ -33,7 +34,9 @@ function useClient(claimLeaseMs?: number) {
   let c!: TestClient;
   beforeAll(async () => {
     storage = await createMongoStorage({ uri: inject('mongodbUri'), database: testDatabaseName(), repairIntervalMs: 0, claimLeaseMs });
-    c = createTestClient(storage, (e) => unexpected.push(e));
+    // A request budget above the default 30 s: on a loaded 2-core machine one write of these rounds can take longer
+    // (a TIMEOUT would leave its outcome unknown, and the count of successes with it).
+    c = createTestClient(storage, (e) => unexpected.push(e), { server: { limits: { ...DEFAULT_LIMITS, requestTimeoutMs: 90_000 } } });
   });
   afterAll(async () => {
     await storage.dropDatabase();
