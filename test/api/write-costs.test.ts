@@ -242,4 +242,15 @@ describe('a refused write', () => {
       expect({ what, writes: sent.filter((s) => WRITES.has(s.name)).map((s) => `${s.name} ${s.collection}`) }).toEqual({ what, writes: [] });
     }
   });
+
+  // Outstanding (reported): a create takes its claim `@0` before its name key (contract-writes.ts), so a name in use
+  // costs the claim's insert and delete around the refused key insert; no change-log intent, no data written.
+  it('a name in use is found by its key insert (refused as a duplicate, keys.ts): no intent and no data written', async () => {
+    let typename = '';
+    const sent = await commandsOf(async () => {
+      typename = (await client.run(CreateContractLeanDocument, { input: { document: contractDocument({ name: 'write_costs_refused' }) } })).createContract.__typename;
+    });
+    expect(typename).toBe('AlreadyExistsError');
+    expect(sent.filter((s) => WRITES.has(s.name)).map((s) => `${s.name} ${s.collection}`)).toEqual(['insert write_claims', 'insert contract_keys', 'delete write_claims']);
+  });
 });
