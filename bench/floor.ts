@@ -16,6 +16,8 @@ export async function startFloor(db: Db): Promise<{ url: string; server: Server 
   const records = db.collection<Document & { _id: string }>('validation_records');
   const daily = db.collection<Document & { _id: string }>('validation_daily');
   const keys = keysOf(db);
+  const writer = randomUUID().slice(0, 8);
+  const dailySlots = new Map<string, { id: string; busy: boolean; total: number; passed: number }[]>();
   const withDocument = (d: Document | null) => d && { id: d._id, name: d.name, document: JSON.parse(d.documentJson as string) };
   const handlers: Record<FloorOp, (a: Record<string, unknown>) => Promise<unknown>> = {
     detail: async (a) => ({ contract: withDocument(await contracts.findOne({ _id: a.id as string })) }),
@@ -47,10 +49,28 @@ export async function startFloor(db: Db): Promise<{ url: string; server: Server 
       await contracts.replaceOne({ _id: a.id as string }, a.contract as Document);
       return { updateContract: { contract: { id: a.id } } };
     },
+    // The record, then its contract's daily sums. Concurrent `$inc` upserts of one document race on FerretDB (two
+    // inserts: E11000; and its updates are read-modify-write, so an increment can be lost): each daily document has
+    // one writer at a time (a slot of this process; a busy slot makes the push take another), which knows its sums
+    // and writes them whole with a replace by `_id` (upserted). Readers would sum the slots of a day.
     recordValidation: async (a) => {
       const id = randomUUID();
-      await records.insertOne({ ...(a.record as Document), _id: id });
-      await daily.updateOne({ _id: `floor/${a.contractId as string}` }, { $inc: { total: 1, passed: 1 } }, { upsert: true });
+      const record = a.record as Document;
+      await records.insertOne({ ...record, _id: id });
+      const day = new Date().toISOString().slice(0, 10);
+      const key = `${a.contractId as string}/${day}`;
+      const slots = dailySlots.get(key) ?? [];
+      dailySlots.set(key, slots);
+      let slot = slots.find((s) => !s.busy);
+      if (!slot) slots.push((slot = { id: `floor/${key}#${writer}#${slots.length}`, busy: false, total: 0, passed: 0 }));
+      slot.busy = true;
+      try {
+        const sums = { total: slot.total + 1, passed: slot.passed + (record.passed ? 1 : 0) };
+        await daily.replaceOne({ _id: slot.id }, { contractId: a.contractId, day, ...sums }, { upsert: true });
+        Object.assign(slot, sums);
+      } finally {
+        slot.busy = false;
+      }
       return { recordValidation: { record: { id } } };
     },
   };
