@@ -16,7 +16,7 @@ import { seedContracts } from './seed.js';
 
 const N = Number(process.env.PROFILE_N ?? 1000);
 const storage = createMemoryStorage();
-await seedContracts(storage, null, 0, N);
+await seedContracts([storage], 0, N);
 const key = randomBytes(24).toString('base64url');
 const yoga = createServer({ storage, graphiql: false, auth: { apiKeys: [{ name: 'profile', roles: ['admin'], sha256: hashApiKey(key) }] } });
 const server = createHttpServer(yoga);

@@ -1,15 +1,10 @@
 /**
- * Benchmark data: realistic contracts (3 schemas of 13 properties, about 9–10 KB of ODCS each) and a bulk seed.
- * On MongoDB the seed writes the registry's own stored documents (contracts, versions, catalog entries, key
- * documents) with insertMany in batches, as a bulk import would; in memory it goes through the repository.
+ * Benchmark data: realistic contracts (3 schemas of 13 properties, about 9–10 KB of ODCS each) and a bulk seed
+ * through the registry's batch create (what a bulk import writes), into one or more storages at once.
  */
-import { randomUUID } from 'node:crypto';
-import { deriveCatalogEntries } from '../src/domain/catalog.js';
-import { planCreate } from '../src/domain/contracts.js';
-import { collectionsOf, type StoredCatalogEntry, toStoredCatalogEntry, toStoredContract, toStoredVersion } from '../src/storage/mongodb/documents/index.js';
-import type { MongoStorageBackend } from '../src/storage/mongodb/index.js';
-import { keysOf, nameKeyId, versionKeyId } from '../src/storage/mongodb/keys.js';
-import type { StorageBackend } from '../src/storage/types.js';
+import type { CreateContractInput } from '../src/domain/contracts.js';
+import { AlreadyExistsError } from '../src/domain/errors.js';
+import type { BatchCreateOutcome, StorageBackend } from '../src/storage/types.js';
 
 const TOPICS = ['orders', 'customers', 'payments', 'shipments', 'invoices', 'returns', 'inventory', 'suppliers'];
 const SEED_BATCH = 250;
@@ -52,35 +47,61 @@ export function benchDocument(name: string, i: number, version = '1.0.0', purpos
   };
 }
 
-/** Seeds contracts `from` to `to - 1` (names benchName(i)). Returns the contract ids in order. */
-export async function seedContracts(storage: StorageBackend, mongo: MongoStorageBackend | null, from: number, to: number): Promise<string[]> {
-  const ids: string[] = [];
-  for (let start = from; start < to; start += SEED_BATCH) {
-    const end = Math.min(to, start + SEED_BATCH);
-    if (!mongo) {
-      for (let i = start; i < end; i++) ids.push((await storage.contracts.create({ document: benchDocument(benchName(i), i) }, 'bench')).id);
-      continue;
-    }
-    const now = new Date();
-    const planned = Array.from({ length: end - start }, (_, k) => {
-      const i = start + k;
-      return planCreate({ document: benchDocument(benchName(i), i) }, randomUUID(), { now, actor: 'bench' });
-    });
-    const { collections } = mongoCollections(mongo);
-    await collections.keys.insertMany(
-      planned.flatMap(({ contract, version }) => [
-        { _id: nameKeyId(contract.name), contractId: contract.id, at: now },
-        { _id: versionKeyId(contract.id, version.version), contractId: contract.id, number: version.number, at: now },
-      ]),
-    );
-    await collections.versions.insertMany(planned.map(({ version }) => toStoredVersion(version, 'seed')));
-    await collections.contracts.insertMany(planned.map(({ contract }) => toStoredContract(contract)));
-    await collections.catalog.insertMany(planned.flatMap(({ contract }) => deriveCatalogEntries(contract).map((e) => ({ _id: e.id, ...toStoredCatalogEntry(e) }) as StoredCatalogEntry)));
-    ids.push(...planned.map(({ contract }) => contract.id));
-  }
-  return ids;
+/** A seeded contract's id: fixed by its number, so the N and 10×N databases of a run hold the same first N contracts. */
+export function benchId(i: number): string {
+  return `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
 }
 
-function mongoCollections(mongo: MongoStorageBackend) {
-  return { collections: { ...collectionsOf(mongo.db), keys: keysOf(mongo.db) } };
+export interface SeedOptions {
+  /** Batch creates in flight at once (over all the storages); default 2. */
+  lanes?: number;
+  /** Items per createMany; default 250. */
+  batch?: number;
+  /** Called after a failed batch that is tried again (a transient driver error). */
+  onRetry?: (error: unknown) => void;
+}
+
+/**
+ * Seeds contracts `from` to `to - 1` (names benchName(i), ids benchId(i)) into every storage of `storages`,
+ * through the registry's own batch create (ContractRepository.createMany, the bulk import's path): the same stored
+ * documents, keys, catalog entries and change-log events a bulk import writes. Each batch's inputs are built once
+ * for all the storages. A batch that fails on a driver error is tried again (up to 3 times); on a retry an item
+ * already there (AlreadyExistsError from the earlier try) counts as seeded. Returns the ids in order.
+ */
+export async function seedContracts(storages: readonly StorageBackend[], from: number, to: number, options: SeedOptions = {}): Promise<string[]> {
+  const size = options.batch ?? SEED_BATCH;
+  const jobs: { storage: StorageBackend; start: number }[] = [];
+  for (let start = from; start < to; start += size) for (const storage of storages) jobs.push({ storage, start });
+  const inputs = new Map<number, CreateContractInput[]>();
+  const inputsOf = (start: number) => {
+    let batch = inputs.get(start);
+    if (!batch) {
+      batch = Array.from({ length: Math.min(to, start + size) - start }, (_, k) => ({ id: benchId(start + k), document: benchDocument(benchName(start + k), start + k) }));
+      inputs.set(start, batch);
+    }
+    return batch;
+  };
+  let next = 0;
+  const lane = async () => {
+    for (let job = jobs[next++]; job; job = jobs[next++]) await createAll(job.storage, inputsOf(job.start), options.onRetry);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.lanes ?? 2) }, lane));
+  return Array.from({ length: to - from }, (_, k) => benchId(from + k));
+}
+
+async function createAll(storage: StorageBackend, batch: CreateContractInput[], onRetry?: (error: unknown) => void): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    let outcomes: BatchCreateOutcome[];
+    try {
+      outcomes = await storage.contracts.createMany(batch, 'bench');
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      onRetry?.(error);
+      await new Promise((resolve) => setTimeout(resolve, 1_000 * attempt));
+      continue;
+    }
+    const refused = outcomes.find((o) => !o.ok && !(attempt > 1 && o.error instanceof AlreadyExistsError));
+    if (refused && !refused.ok) throw refused.error;
+    return;
+  }
 }

@@ -14,12 +14,12 @@ export const percentile = (xs: number[], p: number): number => {
 
 export const fmt = (x: number | null | undefined, digits = 1): string => (x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits));
 
-/** Prints rows under a header, the first column left-aligned and the others right-aligned. */
-export function printTable(title: string, header: string[], rows: string[][]): void {
+/** Prints rows under a header, the first column left-aligned and the others right-aligned (to `out`, one line a call). */
+export function printTable(title: string, header: string[], rows: string[][], out: (line: string) => void = console.log): void {
   const table = [header, ...rows];
   const widths = header.map((_, c) => Math.max(...table.map((r) => (r[c] ?? '').length)));
-  console.log(`\n${title}`);
-  for (const row of table) console.log(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
+  out(`\n${title}`);
+  for (const row of table) out(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
 }
 
 /** A short description of an error for a table's footnote (class name and the start of its message). */

@@ -1,12 +1,18 @@
 /**
  * The benchmark scripts still run against the current API (one broke once, silently, when authentication landed):
- * tiny in-memory runs must finish and print their tables, a row for every operation. Numbers are never asserted.
+ * tiny in-memory runs must finish and print their tables, a row for every operation; the side-by-side comparison
+ * also runs tiny on the test database, with its floor. Numbers are never asserted.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 
 const run = promisify(execFile);
+const scratch = mkdtempSync(join(tmpdir(), 'griot-bench-smoke-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('npm run bench', () => {
   it('runs every operation on a small in-memory registry', async () => {
@@ -20,20 +26,39 @@ describe('npm run bench', () => {
     }
   }, 90_000);
 
-  it('runs the side-by-side comparison on a tiny in-memory registry (no floor there), with its growth run', async () => {
+  it('runs the side-by-side comparison on a tiny in-memory registry (no floor there), N and 10×N interleaved, and writes its tables to BENCH_OUT', async () => {
+    const out = join(scratch, 'memory.txt');
     const { stdout } = await run('npx', ['tsx', 'bench/compare.ts'], {
-      env: { ...process.env, GRIOT_STORAGE: 'memory', BENCH_QUICK: '1' },
+      env: { ...process.env, GRIOT_STORAGE: 'memory', BENCH_QUICK: '1', BENCH_OUT: out },
       timeout: 120_000,
     });
-    expect(stdout).toContain('seeded 10 contracts in bulk');
-    expect(stdout).toContain('seeded 100 contracts in bulk');
+    expect(stdout).toMatch(/^seeded 10 \+ 100 contracts in bulk .* in [\d.]+ s: /m);
     expect(stdout).toContain('errors (reg/floor)');
     for (const id of ['detail', 'byName', 'list', 'listLight', 'search', 'create', 'update', 'recordValidation']) {
-      expect(stdout).toMatch(new RegExp(`^${id} +1 `, 'm'));
-      expect(stdout).toMatch(new RegExp(`^${id} +2 `, 'm'));
+      // a row in the N table, the 10×N table and the growth table, at both concurrencies
+      expect(stdout.match(new RegExp(`^${id} +1 `, 'gm'))).toHaveLength(3);
+      expect(stdout.match(new RegExp(`^${id} +2 `, 'gm'))).toHaveLength(3);
     }
-    expect(stdout).toContain('growth 10 → 100');
+    expect(stdout).toContain('growth 10 → 100, measured side by side in the same rounds');
+    const saved = readFileSync(out, 'utf8');
+    expect(saved).toContain('N = 100 (');
+    expect(saved).toMatch(/^recordValidation +2 +rate /m);
   }, 150_000);
+
+  it('runs the side-by-side comparison on the test database with its floor: both sizes in the same rounds, no floor errors at c=4 (recordValidation upserts one daily document per contract)', async () => {
+    const out = join(scratch, 'mongodb.txt');
+    const { stdout } = await run('npx', ['tsx', 'bench/compare.ts'], {
+      env: { ...process.env, MONGODB_URI: inject('mongodbUri'), BENCH_QUICK: '1', BENCH_N: '2', BENCH_BATCH: '8', BENCH_CONCURRENCY: '1,4', BENCH_OPS: 'listLight,recordValidation', BENCH_DEADLINE_S: '600', BENCH_OUT: out },
+      timeout: 300_000,
+    });
+    expect(stdout).toMatch(/^seeded 2 \+ 20 contracts in bulk/m);
+    // registry and floor medians, commands of both sides, 8 requests per side in a round; errors: 0 registry / 0 floor
+    expect(stdout).toMatch(/^listLight +1 +[\d.]+ +[\d.]+ +[\d.]+× .* [\d.]+\/[\d.]+ +1×8 +0\/0$/m);
+    expect(stdout).toMatch(/^recordValidation +4 +[\d.]+ +[\d.]+ +[\d.]+× .* [\d.]+\/[\d.]+ +1×8 +0\/0$/m);
+    expect(stdout).toMatch(/^recordValidation +4 +rate +[\d.]+× +[\d.–]+ +[\d.]+× /m);
+    expect(stdout).not.toContain('not measured');
+    expect(readFileSync(out, 'utf8')).toContain('growth 2 → 20');
+  }, 330_000);
 
   it('selects operations by id, and refuses an unknown one naming the ids', async () => {
     const { stdout } = await run('npx', ['tsx', 'bench/compare.ts'], {

@@ -1,0 +1,151 @@
+/**
+ * One stand of the side-by-side benchmark (bench/compare.ts): a scratch database of a given size with the registry
+ * (GraphQL over HTTP, in this process) and the raw-driver floor (bench/floor.ts, on a MongoDB client of its own) on
+ * it, each with its own count of database commands. The run opens two stands, N and 10×N, and alternates between
+ * them, so that both sizes are measured under the same load.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { MongoClient } from 'mongodb';
+import { hashApiKey } from '../src/auth/api-keys.js';
+import { planCreate } from '../src/domain/contracts.js';
+import { DEFAULT_LIMITS } from '../src/http/limits-options.js';
+import { createServer } from '../src/server.js';
+import { createMemoryStorage } from '../src/storage/memory/index.js';
+import { toStoredContract, toStoredVersion } from '../src/storage/mongodb/documents/index.js';
+import { createMongoStorage, type MongoStorageBackend } from '../src/storage/mongodb/index.js';
+import type { StorageBackend } from '../src/storage/types.js';
+import type { UpdateTarget } from './compare-ops.js';
+import { startFloor } from './floor.js';
+import { benchDocument } from './seed.js';
+import { describeError } from './table.js';
+
+export interface StandSettings {
+  /** MongoDB URI, or null for an in-memory registry (no floor). */
+  uri: string | null;
+  /** The registry's request budget and the database operation time limit. */
+  timeoutMs: number;
+  /** Server selection and connect timeout of both clients (the driver's monitor answers late on a loaded machine). */
+  connectTimeoutMs: number;
+}
+
+export interface Stand {
+  /** The number of contracts seeded (the stand's name in the tables: N or 10×N). */
+  size: number;
+  database: string;
+  storage: StorageBackend;
+  mongo: MongoStorageBackend | null;
+  /** The seeded contracts' ids. */
+  ids: string[];
+  /** Contracts the update operation writes, one per worker, and the floor's copy of each. */
+  targets: UpdateTarget[];
+  /** Stored shapes (without _id) of a contract and its version, for the floor's direct inserts. */
+  floorContract: Record<string, unknown>;
+  floorVersion: Record<string, unknown>;
+  gql: (query: string, variables?: Record<string, unknown>) => Promise<any>;
+  /** null in memory (no floor there). */
+  floorCall: ((op: string, args?: Record<string, unknown>) => Promise<void>) | null;
+  /** Database commands sent so far by the registry's client and by the floor's. */
+  commands: { registry: number; floor: number };
+  close(): Promise<void>;
+}
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('no port');
+  return `http://127.0.0.1:${address.port}`;
+}
+
+export async function openStand(size: number, settings: StandSettings): Promise<Stand> {
+  const { uri, timeoutMs, connectTimeoutMs } = settings;
+  const database = `griot_bench_${randomBytes(4).toString('hex')}`;
+  const mongo = uri
+    ? await createMongoStorage({ uri, database, monitorCommands: true, operationTimeoutMs: timeoutMs, serverSelectionTimeoutMs: connectTimeoutMs })
+    : null;
+  const storage: StorageBackend = mongo ?? createMemoryStorage();
+  const commands = { registry: 0, floor: 0 };
+  mongo?.client.on('commandStarted', () => commands.registry++);
+
+  // A random admin key for this run only (configured as its sha256, as in production).
+  const key = randomBytes(24).toString('base64url');
+  const yoga = createServer({ storage, graphiql: false, limits: { ...DEFAULT_LIMITS, requestTimeoutMs: timeoutMs }, auth: { apiKeys: [{ name: 'bench', roles: ['admin'], sha256: hashApiKey(key) }] } });
+  const registryServer = createHttpServer(yoga);
+  const registryUrl = await listen(registryServer);
+  const floorClient = uri
+    ? new MongoClient(uri, { monitorCommands: true, serverSelectionTimeoutMS: connectTimeoutMs, connectTimeoutMS: connectTimeoutMs, socketTimeoutMS: timeoutMs + 1_000 })
+    : null;
+  floorClient?.on('commandStarted', () => commands.floor++);
+  const floor = floorClient ? await startFloor(floorClient.db(database)) : null;
+  // Every request gives up a little after the registry's own budget (a request lost on the way never hangs the run).
+  const signal = () => AbortSignal.timeout(timeoutMs + 5_000);
+
+  const gql = async (query: string, variables?: Record<string, unknown>) => {
+    const res = await fetch(`${registryUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': key },
+      body: JSON.stringify({ query, variables }),
+      signal: signal(),
+    });
+    const json = (await res.json()) as { data?: any; errors?: { message?: string; extensions?: { code?: string } }[] };
+    if (json.errors) throw new Error(`${json.errors[0]?.extensions?.code ?? 'ERROR'}: ${json.errors[0]?.message ?? ''}`);
+    return json.data;
+  };
+  const floorCall = floor
+    ? async (op: string, args?: Record<string, unknown>) => {
+        const res = await fetch(`${floor.url}/${op}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(args ?? {}), signal: signal() });
+        const json = (await res.json()) as { errors?: { message?: string }[] };
+        if (json.errors) throw new Error(json.errors[0]?.message ?? 'floor error');
+      }
+    : null;
+
+  const sample = planCreate({ document: benchDocument('bench_floor', 7) }, 'floor', { now: new Date(), actor: 'bench' });
+  const { _id: _c, ...floorContract } = toStoredContract(sample.contract);
+  const { _id: _v, ...floorVersion } = toStoredVersion(sample.version, 'floor');
+
+  return {
+    size,
+    database,
+    storage,
+    mongo,
+    ids: [],
+    targets: [],
+    floorContract,
+    floorVersion,
+    gql,
+    floorCall,
+    commands,
+    async close() {
+      registryServer.close();
+      floor?.server.close();
+      await mongo?.dropDatabase().catch((e) => console.error(`could not drop the scratch database ${database}: ${describeError(e)}`));
+      await storage.close();
+      await floorClient?.close();
+    },
+  };
+}
+
+/**
+ * Creates the update targets of a stand through its registry (up to `count`, one per worker) and a floor copy of
+ * each. A failure is reported and the update rows then count their requests as errors.
+ */
+export async function prepareTargets(stand: Stand, count: number): Promise<void> {
+  let failures = 0;
+  while (stand.targets.length < count && failures < 3) {
+    const name = `bench_upd_${process.pid}_${stand.targets.length}_${failures}`;
+    const d = await stand
+      .gql('mutation($input: CreateContractInput!) { createContract(input: $input) { ... on CreateContractSuccess { contract { id revision } } } }', {
+        input: { document: benchDocument(name, 3) },
+      })
+      .catch((error: unknown) => {
+        failures++;
+        console.error(`could not create an update target: ${describeError(error)}`);
+        return null;
+      });
+    if (d?.createContract?.contract) stand.targets.push({ gid: d.createContract.contract.id, name, revision: d.createContract.contract.revision, patch: 0, floorId: `floor_${name}` });
+  }
+  if (stand.mongo) {
+    const contracts = stand.mongo.db.collection('contracts');
+    for (const t of stand.targets) await contracts.replaceOne({ _id: t.floorId as never }, { ...stand.floorContract, name: `${t.name}_floor` }, { upsert: true });
+  }
+}
