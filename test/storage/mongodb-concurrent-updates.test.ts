@@ -46,7 +46,7 @@ function useClient(claimLeaseMs?: number) {
   const create = async (name: string) => {
     const created = await c.run(ResilienceCreateDocument, { input: { document: documentAt(name, '1.0.0') } });
     if (created.createContract.__typename !== 'CreateContractSuccess') throw new Error(JSON.stringify(created));
-    return { ...created.createContract.contract, name, patch: 0, successes: 0 };
+    return { ...created.createContract.contract, name, patch: 0, successes: 0, unavailable: 0 };
   };
 
   /** One update: the payload's type name, or `error:<code>` for a top-level error. */
@@ -59,12 +59,18 @@ function useClient(claimLeaseMs?: number) {
     return payload.__typename;
   };
 
-  /** Read at once: the schema catalog agrees with the contract without waiting for any repair pass. */
-  const expectConsistent = async (name: string, successes: number) => {
+  /**
+   * Read at once: the schema catalog agrees with the contract without waiting for any repair pass. `unavailable`:
+   * answers UNAVAILABLE, whose writes may have happened — the database timed out after the contract step (seen on
+   * the loaded 2-core machine: connection-pool and socket time-outs in the catalog step), which is a write cut after
+   * its contract step, left for the readers and the next writer to settle.
+   */
+  const expectConsistent = async (name: string, successes: number, unavailable = 0) => {
     const state = await c.run(ResilienceStateDocument, { name });
     const contract = state.contractByName!;
-    expect(contract.revision).toBe(1 + successes);
-    expect(contract.versionCount).toBe(1 + successes);
+    expect(contract.revision).toBeGreaterThanOrEqual(1 + successes);
+    expect(contract.revision).toBeLessThanOrEqual(1 + successes + unavailable);
+    expect(contract.versionCount).toBe(contract.revision);
     expect(contract.versions.totalCount).toBe(contract.versionCount);
     expect(contract.versions.nodes[0]?.version).toBe(contract.currentVersion);
     expect(contract.catalogEntries).toEqual([{ schemaName: 'orders', contractVersion: contract.currentVersion }]);
@@ -136,10 +142,11 @@ describe('a lease shorter than the writes take (claims taken over from live writ
           const outcome = await t.update(target, `1.0.${++target.patch}`);
           expect(typed).toContain(outcome);
           if (outcome === 'UpdateContractSuccess') target.successes++;
+          if (outcome === 'error:UNAVAILABLE') target.unavailable++;
         }
       }),
     );
-    for (const target of targets) await t.expectConsistent(target.name, target.successes);
+    for (const target of targets) await t.expectConsistent(target.name, target.successes, target.unavailable);
     expect(t.unexpected).toEqual([]);
   });
 });
