@@ -2,7 +2,7 @@
  * Comments on contracts (optionally anchored to a version, a section and a property path) and on data-quality
  * issues: threads of a root comment and its replies, author-only edits, tombstones, mentions and reactions. Pure.
  */
-import { NotAllowedError, ValidationError, type ValidationIssue } from './errors.js';
+import { NotAllowedError, type ResourceType, ValidationError, type ValidationIssue } from './errors.js';
 
 export const REACTION_KINDS = ['thumbs_up', 'thumbs_down', 'heart', 'eyes', 'rocket', 'laugh', 'confused'] as const;
 export type ReactionKind = (typeof REACTION_KINDS)[number];
@@ -173,7 +173,7 @@ export function planCommentDelete(current: Comment, now: Date, actor: CommentAct
   return { ...current, body: null, mentions: [], deletedAt: now, deletedBy: actor.name, updatedAt: now, revision: current.revision + 1 };
 }
 
-export function requireActor(actor: string | null, resource: string, id: string, action: string): string {
+export function requireActor(actor: string | null, resource: ResourceType, id: string, action: string): string {
   if (actor === null) throw new NotAllowedError(resource, id, action, 'an anonymous caller may not');
   return actor;
 }

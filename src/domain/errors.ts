@@ -7,6 +7,14 @@ import type { CompatibilityMode, RequiredBump } from './compatibility.js';
 import type { ErrorCode, ValidationIssueCode } from './error-codes.js';
 import { quoteInput } from './echo.js';
 
+/** The kinds of thing an error can be about (the GraphQL type names). */
+export const RESOURCE_TYPES = ['Contract', 'ContractVersion', 'Run', 'ValidationRecord', 'Issue', 'Comment', 'ApprovalRequest'] as const;
+export type ResourceType = (typeof RESOURCE_TYPES)[number];
+
+/** The unique values an AlreadyExistsError can name: a contract's name, ODCS id or id, a version, an issue's fingerprint. */
+export const UNIQUE_FIELDS = ['name', 'odcsId', 'id', 'version', 'fingerprint'] as const;
+export type UniqueField = (typeof UNIQUE_FIELDS)[number];
+
 export interface ValidationIssue {
   /** Where the problem is, e.g. `schema[0].properties[3].logicalType` or `input.name`. */
   path: string;
@@ -38,7 +46,7 @@ export class ValidationError extends RegistryError {
 export class NotFoundError extends RegistryError {
   readonly code = 'NOT_FOUND';
   constructor(
-    readonly resource: string,
+    readonly resource: ResourceType,
     readonly key: string,
   ) {
     super(`${resource} ${quoteInput(key)} was not found`);
@@ -50,7 +58,7 @@ export class NotFoundError extends RegistryError {
 export class ConflictError extends RegistryError {
   readonly code = 'CONFLICT';
   constructor(
-    readonly resource: string,
+    readonly resource: ResourceType,
     readonly id: string,
     readonly expectedRevision: number,
     readonly actualRevision: number | null,
@@ -68,8 +76,8 @@ export class ConflictError extends RegistryError {
 export class AlreadyExistsError extends RegistryError {
   readonly code = 'ALREADY_EXISTS';
   constructor(
-    readonly resource: string,
-    readonly field: string,
+    readonly resource: ResourceType,
+    readonly field: UniqueField,
     readonly value: string,
     /** The contract that holds the value, when it is one (e.g. the holder of an ODCS id). */
     readonly existing: { id: string; name: string } | null = null,
@@ -83,7 +91,7 @@ export class AlreadyExistsError extends RegistryError {
 export class InvalidTransitionError extends RegistryError {
   readonly code = 'INVALID_TRANSITION';
   constructor(
-    readonly resource: string,
+    readonly resource: ResourceType,
     readonly from: string,
     readonly to: string,
     readonly allowed: readonly string[],
@@ -131,7 +139,7 @@ export class IncompatibleChangeError extends RegistryError {
 export class NotAllowedError extends RegistryError {
   readonly code = 'FORBIDDEN';
   constructor(
-    readonly resource: string,
+    readonly resource: ResourceType,
     readonly id: string,
     readonly action: string,
     readonly reason: string,
@@ -148,7 +156,7 @@ export class NotAllowedError extends RegistryError {
 export class InvalidStateError extends RegistryError {
   readonly code = 'INVALID_STATE';
   constructor(
-    readonly resource: string,
+    readonly resource: ResourceType,
     readonly id: string,
     readonly action: string,
     readonly reason: string,

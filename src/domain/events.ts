@@ -32,7 +32,8 @@ export const EVENT_TYPES = [
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** What kind of thing an event is about: the GraphQL type of its subject (for its global id). */
-export type EventSubjectType = 'Contract' | 'Run' | 'ValidationRecord' | 'Issue' | 'Comment' | 'ApprovalRequest';
+export const EVENT_SUBJECT_TYPES = ['Contract', 'Run', 'ValidationRecord', 'Issue', 'Comment', 'ApprovalRequest'] as const;
+export type EventSubjectType = (typeof EVENT_SUBJECT_TYPES)[number];
 
 /** A small, JSON-safe summary of the change (see each derive function for its fields). */
 export type EventSummary = Record<string, string | number | boolean | null | string[]>;

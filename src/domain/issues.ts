@@ -30,7 +30,12 @@ export function allowedIssueTransitions(from: IssueStatus): readonly IssueStatus
   return ISSUE_TRANSITIONS[from];
 }
 
+/** The Issue fields an activity entry can record a change of. */
+export const ISSUE_CHANGE_FIELDS = ['title', 'description', 'severity', 'category', 'assignee', 'tags', 'status', 'resolution', 'occurrences'] as const;
+export type IssueChangeField = (typeof ISSUE_CHANGE_FIELDS)[number];
+
 export interface FieldChange {
+  /** One of ISSUE_CHANGE_FIELDS (stored documents are read back as text). */
   field: string;
   from: JsonValue;
   to: JsonValue;

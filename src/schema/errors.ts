@@ -19,6 +19,7 @@ import {
 } from '../domain/errors.js';
 import { ERROR_CODES, ERROR_CODE_LIST, type ErrorCode, VALIDATION_ISSUE_CODES, VALIDATION_ISSUE_CODE_LIST, type ValidationIssueCode } from '../domain/error-codes.js';
 import { builder } from './builder.js';
+import { ResourceTypeEnum, UniqueFieldEnum } from './closed-sets.js';
 
 export const ErrorCodeRef = builder.enumType('ErrorCode', {
   description:
@@ -85,7 +86,11 @@ builder.objectType(NotFoundError, {
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof NotFoundError,
   fields: (t) => ({
-    resource: t.exposeString('resource', { description: 'The type of thing looked up: Contract, ContractVersion, Run, ValidationRecord, Issue, Comment, ApprovalRequest.' }),
+    resourceType: t.field({ type: ResourceTypeEnum, description: 'The kind of thing looked up: CONTRACT, CONTRACT_VERSION, RUN, VALIDATION_RECORD, ISSUE, COMMENT, APPROVAL_REQUEST.', resolve: (e) => e.resource }),
+    resource: t.exposeString('resource', {
+      description: 'The type of thing looked up: Contract, ContractVersion, Run, ValidationRecord, Issue, Comment, ApprovalRequest.',
+      deprecationReason: 'Use resourceType, the same kind of thing as a ResourceType enum value.',
+    }),
     key: t.exposeString('key', { description: 'What it was looked up by: the ID given, or `name@version` for a contract version.' }),
   }),
 });
@@ -96,7 +101,11 @@ builder.objectType(ConflictError, {
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof ConflictError,
   fields: (t) => ({
-    resource: t.exposeString('resource', { description: 'The type of thing written: Contract, Issue, Run, Comment or ApprovalRequest.' }),
+    resourceType: t.field({ type: ResourceTypeEnum, description: 'The kind of thing written: CONTRACT, ISSUE, RUN, COMMENT or APPROVAL_REQUEST.', resolve: (e) => e.resource }),
+    resource: t.exposeString('resource', {
+      description: 'The type of thing written: Contract, Issue, Run, Comment or ApprovalRequest.',
+      deprecationReason: 'Use resourceType, the same kind of thing as a ResourceType enum value.',
+    }),
     expectedRevision: t.exposeInt('expectedRevision', { description: 'The revision the call expected (its `expectedRevision`).' }),
     actualRevision: t.exposeInt('actualRevision', {
       nullable: true,
@@ -111,8 +120,16 @@ builder.objectType(AlreadyExistsError, {
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof AlreadyExistsError,
   fields: (t) => ({
-    resource: t.exposeString('resource', { description: 'The type of thing: Contract, ContractVersion or Issue.' }),
-    field: t.exposeString('field', { description: 'The unique field: `name` or `odcsId` of a contract, `version` of a contract version, `fingerprint` of an issue.' }),
+    resourceType: t.field({ type: ResourceTypeEnum, description: 'The kind of thing: CONTRACT, CONTRACT_VERSION or ISSUE.', resolve: (e) => e.resource }),
+    resource: t.exposeString('resource', {
+      description: 'The type of thing: Contract, ContractVersion or Issue.',
+      deprecationReason: 'Use resourceType, the same kind of thing as a ResourceType enum value.',
+    }),
+    uniqueField: t.field({ type: UniqueFieldEnum, description: 'The unique field whose value is taken: NAME, ODCS_ID or ID of a contract, VERSION of a contract version, FINGERPRINT of an issue.', resolve: (e) => e.field }),
+    field: t.exposeString('field', {
+      description: 'The unique field: `name` or `odcsId` of a contract, `version` of a contract version, `fingerprint` of an issue.',
+      deprecationReason: 'Use uniqueField, the same field as a UniqueField enum value.',
+    }),
     value: t.exposeString('value', { description: 'The value that is taken, as given.' }),
   }),
 });
@@ -123,7 +140,11 @@ builder.objectType(InvalidTransitionError, {
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof InvalidTransitionError,
   fields: (t) => ({
-    resource: t.exposeString('resource', { description: 'The type of thing: Contract, Issue or Run.' }),
+    resourceType: t.field({ type: ResourceTypeEnum, description: 'The kind of thing: CONTRACT, ISSUE or RUN.', resolve: (e) => e.resource }),
+    resource: t.exposeString('resource', {
+      description: 'The type of thing: Contract, Issue or Run.',
+      deprecationReason: 'Use resourceType, the same kind of thing as a ResourceType enum value.',
+    }),
     from: t.exposeString('from', { description: 'Its current status, lower case as stored (e.g. `in_review`).' }),
     to: t.exposeString('to', { description: 'The status asked for, lower case.' }),
     allowed: t.exposeStringList('allowed', { description: 'The statuses reachable from `from`, lower case; empty when `from` is final.' }),
@@ -168,7 +189,11 @@ builder.objectType(NotAllowedError, {
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof NotAllowedError,
   fields: (t) => ({
-    resource: t.exposeString('resource', { description: 'The type of thing: Comment, ApprovalRequest or Contract.' }),
+    resourceType: t.field({ type: ResourceTypeEnum, description: 'The kind of thing: COMMENT, APPROVAL_REQUEST or CONTRACT.', resolve: (e) => e.resource }),
+    resource: t.exposeString('resource', {
+      description: 'The type of thing: Comment, ApprovalRequest or Contract.',
+      deprecationReason: 'Use resourceType, the same kind of thing as a ResourceType enum value.',
+    }),
     action: t.exposeString('action', { description: 'What the caller tried, e.g. `edit`, `delete`, `approve`, `withdraw`, `submit for review`.' }),
     reason: t.exposeString('reason', { description: 'Why not, in English: e.g. only its author may edit a comment, or the caller is not one of the approvers.' }),
   }),
@@ -180,7 +205,11 @@ builder.objectType(InvalidStateError, {
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof InvalidStateError,
   fields: (t) => ({
-    resource: t.exposeString('resource', { description: 'The type of thing: Contract or ApprovalRequest.' }),
+    resourceType: t.field({ type: ResourceTypeEnum, description: 'The kind of thing: CONTRACT or APPROVAL_REQUEST.', resolve: (e) => e.resource }),
+    resource: t.exposeString('resource', {
+      description: 'The type of thing: Contract or ApprovalRequest.',
+      deprecationReason: 'Use resourceType, the same kind of thing as a ResourceType enum value.',
+    }),
     action: t.exposeString('action', { description: 'What was refused, e.g. `write a new version of`.' }),
     reason: t.exposeString('reason', { description: 'What is in the way, and what would allow the action.' }),
   }),

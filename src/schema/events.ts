@@ -5,6 +5,7 @@ import type { Context } from '../context.js';
 import { EVENT_TYPES, type EventFilter, type EventType, type RegistryEvent } from '../domain/events.js';
 import { encodeEventCursor, eventPage } from '../services/events-feed.js';
 import { builder } from './builder.js';
+import { EventSubjectTypeEnum } from './closed-sets.js';
 import { ContractRef } from './contracts.js';
 import { localId } from './ids.js';
 import { loadAll } from './loading.js';
@@ -45,7 +46,11 @@ RegistryEventRef.implement({
     cursor: t.string({ description: 'The cursor of this event: pass it as `events(after:)` to get the events that follow it.', resolve: (e) => encodeEventCursor(e.position) }),
     key: t.exposeString('key', { description: 'Unique per change (e.g. `contract:<id>:version:3`): the same change never has two events.' }),
     type: t.field({ type: EventTypeEnum, description: 'What kind of change it is.', resolve: (e) => e.type }),
-    subjectType: t.exposeString('subjectType', { description: 'The GraphQL type of the thing that changed (Contract, Run, ValidationRecord, Issue, Comment, ApprovalRequest).' }),
+    subjectKind: t.field({ type: EventSubjectTypeEnum, description: 'The kind of thing that changed (the GraphQL type of `subjectId`).', resolve: (e) => e.subjectType }),
+    subjectType: t.exposeString('subjectType', {
+      description: 'The GraphQL type of the thing that changed (Contract, Run, ValidationRecord, Issue, Comment, ApprovalRequest).',
+      deprecationReason: 'Use subjectKind, the same type as an EventSubjectType enum value.',
+    }),
     subjectId: t.id({ description: 'The global ID of the thing that changed (resolve it with `node(id:)`; null there once it is deleted).', resolve: (e) => encodeGlobalID(e.subjectType, e.subjectId) }),
     contractId: t.id({ nullable: true, description: 'The global ID of the contract concerned.', resolve: (e) => (e.contractId ? encodeGlobalID('Contract', e.contractId) : null) }),
     contract: t.field({ type: ContractRef, nullable: true, description: 'The contract concerned; null once it is deleted.', resolve: (e) => e.contractId }),

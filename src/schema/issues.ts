@@ -8,6 +8,7 @@ import {
   type ActivityEntry,
   type FieldChange,
   ISSUE_CATEGORIES,
+  ISSUE_CHANGE_FIELDS,
   ISSUE_RESOLUTIONS,
   ISSUE_SEVERITIES,
   ISSUE_STATUSES,
@@ -19,6 +20,7 @@ import {
 } from '../domain/issues.js';
 import type { IssueFilter, IssueSummary } from '../storage/types.js';
 import { builder } from './builder.js';
+import { closedValue, IssueFieldEnum } from './closed-sets.js';
 import { ContractRef, OrderDirectionEnum } from './contracts.js';
 import { localId } from './ids.js';
 import { loadAll } from './loading.js';
@@ -50,7 +52,8 @@ const IssueActivityActionEnum = builder.enumType('IssueActivityAction', {
 const FieldChangeRef = builder.objectRef<FieldChange>('FieldChange').implement({
   description: 'One field of an issue changed by an activity entry.',
   fields: (t) => ({
-    field: t.exposeString('field', { description: 'The Issue field\'s name, e.g. `severity`, `status`, `assignee`.' }),
+    issueField: t.field({ type: IssueFieldEnum, description: 'The Issue field that changed.', resolve: (c) => closedValue(ISSUE_CHANGE_FIELDS, c.field, 'issue field') }),
+    field: t.exposeString('field', { description: 'The Issue field\'s name, e.g. `severity`, `status`, `assignee`.', deprecationReason: 'Use issueField, the same field as an IssueField enum value.' }),
     from: t.field({ type: 'JSON', nullable: true, description: 'The value before (enum values lower case, as stored); null when it had none.', resolve: (c) => c.from }),
     to: t.field({ type: 'JSON', nullable: true, description: 'The value after (enum values lower case, as stored); null when cleared.', resolve: (c) => c.to }),
   }),

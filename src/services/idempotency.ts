@@ -23,7 +23,7 @@
  * next retry): never a key that blocks retries beyond its lease or points at a result that does not exist.
  */
 import { randomUUID } from 'node:crypto';
-import { IdempotencyKeyInProgressError, IdempotencyKeyReusedError, NotFoundError, RegistryError, ValidationError } from '../domain/errors.js';
+import { IdempotencyKeyInProgressError, IdempotencyKeyReusedError, NotFoundError, RegistryError, type ResourceType, ValidationError } from '../domain/errors.js';
 import { canonicalHash, decideKey, type IdempotencyRecord, type IdempotentMutation, idempotencyKeyId, idempotencyKeyProblem } from '../domain/idempotency.js';
 import type { IdempotencyRepository } from '../storage/types.js';
 
@@ -38,7 +38,7 @@ export interface IdempotentCall<T> {
   /** What is compared between the first request and its retries (without the key). */
   input: unknown;
   /** The resource the result is (for the NotFoundError of a result deleted since). */
-  resource: string;
+  resource: ResourceType;
   /** updateContract: the contract the write token belongs to. */
   targetId?: string | null;
   /**

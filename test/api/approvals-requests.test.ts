@@ -182,7 +182,7 @@ describe('approvals API', () => {
     expect(tooMany.issues).toMatchObject([{ path: 'input.requiredApprovals' }]);
     expect(expectType(await submit(p.ana, { contractId, approvers: ['carol'], expectedRevision: 9 }), 'ConflictError')).toMatchObject({ expectedRevision: 9, actualRevision: 1 });
     const unknown = Buffer.from('Contract:nope').toString('base64');
-    expect(expectType(await submit(p.ana, { contractId: unknown, approvers: ['carol'], expectedRevision: 1 }), 'NotFoundError').resource).toBe('Contract');
+    expect(expectType(await submit(p.ana, { contractId: unknown, approvers: ['carol'], expectedRevision: 1 }), 'NotFoundError').resourceType).toBe('CONTRACT');
     expect(await count()).toBe(0);
     expect((await lifecycle(p.ana, contractId)).status).toBe('DRAFT');
 

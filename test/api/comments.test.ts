@@ -128,7 +128,7 @@ describe('comments API', () => {
     const neither = await ana.run(AddCommentDocument, { input: { body: 'hi' } });
     expect(neither.addComment.__typename).toBe('ValidationError');
     const version = await ana.run(AddCommentDocument, { input: { contractId, body: 'hi', version: '7.0.0' } });
-    expect(version.addComment).toMatchObject({ __typename: 'NotFoundError', resource: 'ContractVersion' });
+    expect(version.addComment).toMatchObject({ __typename: 'NotFoundError', resourceType: 'CONTRACT_VERSION' });
     const wrongId = await ana.run(AddCommentDocument, { input: { issueId: contractId, body: 'hi' } });
     expect(wrongId.addComment).toMatchObject({ __typename: 'ValidationError', issues: [{ path: 'input.issueId' }] });
     const r = await admin.run(ContractCommentsDocument, { id: contractId, first: 10 });

@@ -85,7 +85,7 @@ describe('createContract', () => {
   it('refuses a taken name with AlreadyExistsError', async () => {
     await create('api_unique');
     const again = await client.run(CreateContractDocument, { input: { document: contractDocument({ id: 'urn:test:api_unique:2', name: 'api_unique' }) } });
-    expect(again.createContract).toMatchObject({ __typename: 'AlreadyExistsError', field: 'name', value: 'api_unique' });
+    expect(again.createContract).toMatchObject({ __typename: 'AlreadyExistsError', uniqueField: 'NAME', value: 'api_unique' });
   });
 });
 
@@ -135,7 +135,7 @@ describe('updateContract, versions and rollback', () => {
     expect(page2.contract!.version).toBeNull();
 
     const missing = await client.run(RollbackContractDocument, { input: { id: c.id, expectedRevision: 3, toVersion: '7.7.7' } });
-    expect(missing.rollbackContract).toMatchObject({ __typename: 'NotFoundError', resource: 'ContractVersion' });
+    expect(missing.rollbackContract).toMatchObject({ __typename: 'NotFoundError', resourceType: 'CONTRACT_VERSION' });
   });
 
   it('never loses an update when two writers race from the same revision', async () => {
@@ -160,7 +160,7 @@ describe('updateContract, versions and rollback', () => {
   it('gives typed errors for unknown and malformed ids', async () => {
     const unknownId = Buffer.from('Contract:does-not-exist').toString('base64');
     const notFound = await client.run(UpdateContractDocument, { input: { id: unknownId, expectedRevision: 1, document: contractDocument({ name: 'x' }) } });
-    expect(notFound.updateContract).toMatchObject({ __typename: 'NotFoundError', resource: 'Contract' });
+    expect(notFound.updateContract).toMatchObject({ __typename: 'NotFoundError', resourceType: 'CONTRACT' });
     const malformed = await client.run(UpdateContractDocument, { input: { id: 'not-a-global-id', expectedRevision: 1, document: contractDocument({ name: 'x' }) } });
     expect(malformed.updateContract).toMatchObject({ __typename: 'ValidationError', issues: [{ path: 'input.id' }] });
     const badRevision = await client.run(UpdateContractDocument, { input: { id: unknownId, expectedRevision: 0, document: contractDocument({ name: 'x' }) } });

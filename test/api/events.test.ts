@@ -47,7 +47,7 @@ describe.each(backends)('events API ($name backend)', (backend) => {
     expect(created).toMatchObject({
       position: 1,
       type: 'CONTRACT_CREATED' as const,
-      subjectType: 'Contract',
+      subjectKind: 'CONTRACT',
       subjectId: orders,
       contractId: orders,
       contract: { id: orders, name: 'orders' },

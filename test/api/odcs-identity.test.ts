@@ -27,7 +27,7 @@ describe.each(backends)('ODCS identity on the $name backend', (backend) => {
   it('refuses a second contract with a taken ODCS id, naming the contract that has it; nothing is written', async () => {
     const first = await create('urn:api:id', 'api_id_first');
     const again = await client.run(OdcsCreateDocument, { input: { document: contractDocument({ id: 'urn:api:id', name: 'api_id_second' }) } });
-    expect(again.createContract).toMatchObject({ __typename: 'AlreadyExistsError', field: 'odcsId', value: 'urn:api:id', code: 'ALREADY_EXISTS' });
+    expect(again.createContract).toMatchObject({ __typename: 'AlreadyExistsError', uniqueField: 'ODCS_ID', value: 'urn:api:id', code: 'ALREADY_EXISTS' });
     expect(again.createContract.__typename === 'AlreadyExistsError' && again.createContract.message).toContain('contract "api_id_first" (id ');
     // Import with a name for a new contract cannot create a second holder either: it matches the first.
     const imported = await client.run(OdcsImportDocument, { input: { text: JSON.stringify(contractDocument({ id: 'urn:api:id', name: 'api_id_first' })), name: 'api_id_third' } });

@@ -66,9 +66,9 @@ describe('runs', () => {
     const back = await client.run(UpdateRunDocument, { input: { id: run.id, status: 'PENDING' } });
     expect(back.updateRun).toMatchObject({ __typename: 'InvalidTransitionError', from: 'running', to: 'pending' });
     const missingContract = await client.run(StartRunDocument, { input: { contractId: Buffer.from('Contract:nope').toString('base64'), pipelineId: 'p' } });
-    expect(missingContract.startRun).toMatchObject({ __typename: 'NotFoundError', resource: 'Contract' });
+    expect(missingContract.startRun).toMatchObject({ __typename: 'NotFoundError', resourceType: 'CONTRACT' });
     const missingVersion = await client.run(StartRunDocument, { input: { contractId, pipelineId: 'p', contractVersion: '9.9.9' } });
-    expect(missingVersion.startRun).toMatchObject({ __typename: 'NotFoundError', resource: 'ContractVersion' });
+    expect(missingVersion.startRun).toMatchObject({ __typename: 'NotFoundError', resourceType: 'CONTRACT_VERSION' });
     const noPipeline = await client.run(StartRunDocument, { input: { contractId, pipelineId: ' ' } });
     expect(noPipeline.startRun).toMatchObject({ __typename: 'ValidationError', issues: [{ path: 'input.pipelineId' }] });
     const finished = await client.run(StartRunDocument, { input: { contractId, pipelineId: 'p', status: 'SUCCEEDED' } });
@@ -191,8 +191,8 @@ describe('issue workflow', () => {
     expect(edited.updateIssue.issue.activity[1]).toMatchObject({
       action: 'UPDATED',
       changes: [
-        { field: 'severity', from: 'high', to: 'critical' },
-        { field: 'assignee', from: null, to: 'ana' },
+        { issueField: 'SEVERITY', from: 'high', to: 'critical' },
+        { issueField: 'ASSIGNEE', from: null, to: 'ana' },
       ],
     });
 

@@ -36,7 +36,7 @@ describe('server routes', () => {
 
   it('reports the backend and its capabilities', async () => {
     const client = createTestClient(createMemoryStorage());
-    expect(await client.run(StorageInfoDocument)).toEqual({ storage: { backend: 'memory', textSearch: false } });
+    expect(await client.run(StorageInfoDocument)).toEqual({ storage: { backendKind: 'MEMORY', textSearch: false } });
   });
 
   it('masks unexpected errors: no message, no stack trace', async () => {
