@@ -19,6 +19,7 @@ import { createMongoStorage, type MongoStorageBackend } from '../../src/storage/
 import { testDatabaseName } from '../support/backends.js';
 import { createTestClient, type TestClient } from '../support/client.js';
 import { contractDocument } from '../support/fixtures.js';
+import { allWorkers } from '../support/workers.js';
 import { ResilienceCreateDocument, ResilienceStateDocument, ResilienceUpdateDocument } from '../gql/graphql.js';
 
 const WRITERS = 16;
@@ -86,7 +87,7 @@ describe('default lease', { timeout: 120_000 }, () => {
   it(`${WRITERS} concurrent updates of one contract at one revision, ${ROUNDS} rounds: one success, the rest ConflictError`, async () => {
     const target = await t.create('shared_target');
     for (let round = 0; round < ROUNDS; round++) {
-      const outcomes = await Promise.all(Array.from({ length: WRITERS }, () => t.update({ ...target }, `1.0.${++target.patch}`)));
+      const outcomes = await allWorkers(Array.from({ length: WRITERS }, () => t.update({ ...target }, `1.0.${++target.patch}`)));
       expect(outcomes.filter((o) => o === 'UpdateContractSuccess')).toHaveLength(1);
       expect(outcomes.filter((o) => o === 'ConflictError')).toHaveLength(WRITERS - 1);
       target.revision++;
@@ -96,9 +97,9 @@ describe('default lease', { timeout: 120_000 }, () => {
   });
 
   it(`${WRITERS} concurrent writers of ${WRITERS} contracts, round-robin as the benchmark does: successes or ConflictErrors`, async () => {
-    const targets = await Promise.all(Array.from({ length: WRITERS }, (_, i) => t.create(`bench_target_${i}`)));
+    const targets = await allWorkers(Array.from({ length: WRITERS }, (_, i) => t.create(`bench_target_${i}`)));
     let next = 0;
-    await Promise.all(
+    await allWorkers(
       Array.from({ length: WRITERS }, async () => {
         for (let round = 0; round < ROUNDS; round++) {
           const target = targets[next++ % targets.length]!;
@@ -120,7 +121,7 @@ describe('a lease shorter than the writes take (claims taken over from live writ
   it(`${WRITERS} concurrent updates of one contract, ${ROUNDS} rounds: successes or typed errors, never INTERNAL_SERVER_ERROR`, async () => {
     const target = await t.create('shared_target');
     for (let round = 0; round < ROUNDS; round++) {
-      const outcomes = await Promise.all(Array.from({ length: WRITERS }, () => t.update({ ...target }, `1.0.${++target.patch}`)));
+      const outcomes = await allWorkers(Array.from({ length: WRITERS }, () => t.update({ ...target }, `1.0.${++target.patch}`)));
       for (const o of outcomes) expect(typed).toContain(o);
       const won = outcomes.filter((o) => o === 'UpdateContractSuccess').length;
       expect(won).toBeLessThanOrEqual(1);
@@ -135,7 +136,7 @@ describe('a lease shorter than the writes take (claims taken over from live writ
     const targets: Awaited<ReturnType<typeof t.create>>[] = [];
     for (let i = 0; i < WRITERS; i++) targets.push(await t.create(`bench_target_${i}`)); // one at a time: no waiting
     let next = 0;
-    await Promise.all(
+    await allWorkers(
       Array.from({ length: WRITERS }, async () => {
         for (let round = 0; round < ROUNDS; round++) {
           const target = targets[next++ % targets.length]!;

@@ -12,6 +12,7 @@ import { createMongoStorage, type MongoStorageBackend } from '../../src/storage/
 import { testDatabaseName } from '../support/backends.js';
 import { createTestClient, type TestClient } from '../support/client.js';
 import { contractDocument } from '../support/fixtures.js';
+import { allWorkers } from '../support/workers.js';
 import {
   ResilienceApproveDocument,
   ResilienceCreateDocument,
@@ -81,7 +82,7 @@ it('concurrent writers on two instances lose no update and leave no torn state',
       }
     }
   };
-  await Promise.all(Array.from({ length: WRITERS }, (_, w) => writer(w)));
+  await allWorkers(Array.from({ length: WRITERS }, (_, w) => writer(w)));
 
   const total = WRITERS * UPDATES_PER_WRITER;
   for (const i of [0, 1]) {
@@ -116,7 +117,7 @@ it('approvers on two instances: the request resolves exactly once', async () => 
   if (submitted.submitForReview.__typename !== 'SubmitForReviewSuccess') throw new Error(JSON.stringify(submitted));
   const requestId = submitted.submitForReview.approvalRequest.id;
 
-  const results = await Promise.all(APPROVERS.map((a, i) => on(i)[a]!.run(ResilienceApproveDocument, { input: { requestId } })));
+  const results = await allWorkers(APPROVERS.map((a, i) => on(i)[a]!.run(ResilienceApproveDocument, { input: { requestId } })));
   expect(results.map((r) => r.approve.__typename)).toEqual(APPROVERS.map(() => 'ApproveSuccess'));
   const statuses = results.map((r) => (r.approve as { approvalRequest: { status: string } }).approvalRequest.status);
   expect(statuses.filter((s) => s === 'APPROVED')).toHaveLength(1); // the last decision, and only it, resolved it
