@@ -55,7 +55,7 @@ describe.each(backends)('comment events on $name', (backend) => {
     const commentId = added.addComment.comment.id;
 
     const changed = subscribe(client.yoga, { 'x-api-key': KEY }, LiveCommentChangedDocument, { target: contractId });
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await changed.started(); // live (its starting point read) before the first reaction: a fixed pause raced load
 
     expect((await client.run(AddReactionDocument, { input: { commentId, kind: 'HEART' } })).addReaction.__typename).toBe('AddReactionSuccess');
     expect((await client.run(AddReactionDocument, { input: { commentId, kind: 'ROCKET' } })).addReaction.__typename).toBe('AddReactionSuccess');

@@ -75,7 +75,8 @@ describe('subscriptions across instances', () => {
     expect(a.live.hub.busKind).toBe('redis');
     const onB = watch(b);
     const onA = watch(a);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Both streams live (their starting point read) before the write: a fixed pause raced a loaded machine.
+    await Promise.all([onB.started(), onA.started()]);
 
     const started = Date.now();
     await create(a, 'fanout_one');
@@ -103,7 +104,7 @@ describe('subscriptions across instances', () => {
     });
     expect(b.live.hub.busKind).toBe('in-process');
     const onB = watch(b);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await onB.started();
     await create(a, 'lost_one');
     await create(a, 'lost_two');
     const names = [eventOf(await onB.next(10_000)), eventOf(await onB.next(10_000))].map((e) => e.summary.name);

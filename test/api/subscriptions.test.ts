@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { hashApiKey } from '../../src/auth/api-keys.js';
 import type { Role } from '../../src/auth/principal.js';
 import { createLive, type Live, type LiveOptions } from '../../src/live/index.js';
@@ -97,8 +97,14 @@ async function updateContract(c: TestClient, id: string, revision: number, name:
   return r.updateContract.contract;
 }
 
-/** Settles (SSE streams start asynchronously): a subscription is live once it was given a moment. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
+/**
+ * Waits until every stream opened so far is live (SSE streams start asynchronously): the server has answered each
+ * one, which it does once the subscription has its starting point. A fixed pause here (150 ms before) lost the
+ * race on a loaded machine: a write before the subscription read the log's head was never delivered.
+ */
+const settle = (w: World) => Promise.all(w.open.map((s) => s.started()));
+/** Waits until the hub counts `n` open subscriptions (a client that went away is noticed asynchronously). */
+const openCount = (w: World, n: number) => vi.waitFor(() => expect(w.live.hub.stats().open).toBe(n), { timeout: 10_000, interval: 20 });
 
 describe.each(backends)('subscriptions on $name', (backend) => {
   let storage: StorageBackend;
@@ -126,7 +132,7 @@ describe.each(backends)('subscriptions on $name', (backend) => {
     const comments = on(w, 'vic', LiveCommentAddedDocument, { target: contract.id });
     const carolInbox = on(w, 'carol', LiveMyApprovalRequestsDocument, {});
     const anaInbox = on(w, 'ana', LiveMyApprovalRequestsDocument, {});
-    await settle();
+    await settle(w);
 
     const updated = await updateContract(w.clients.ana, contract.id, contract.revision, 'live_types', '1.1.0');
     expect((await nextEvent(changed)).type).toBe('CONTRACT_VERSION_PUBLISHED');
@@ -170,7 +176,7 @@ describe.each(backends)('subscriptions on $name', (backend) => {
 
   it('a subscriber that disconnects and resumes with its cursor gets exactly the events it missed, then live ones', async () => {
     const first = on(w, 'vic', LiveRegistryEventsDocument, {});
-    await settle();
+    await settle(w);
     const a = await createContract(w.clients.ana, 'live_resume_a');
     const seen = [await nextEvent(first)];
     await first.end();
@@ -233,7 +239,7 @@ describe.each(backends)('subscriptions on $name', (backend) => {
     const contract = await createContract(w.clients.ana, 'live_private');
     const dave = on(w, 'dave', LiveMyApprovalRequestsDocument, {});
     const carol = on(w, 'carol', LiveMyApprovalRequestsDocument, {});
-    await settle();
+    await settle(w);
     await w.clients.ana.run(LiveSubmitForReviewDocument, { input: { contractId: contract.id, expectedRevision: contract.revision, approvers: ['carol'] } });
     expect((await nextEvent(carol)).type).toBe('APPROVAL_REQUESTED');
     expect(await dave.drain(200)).toEqual([]);
@@ -247,7 +253,7 @@ describe.each(backends)('subscriptions on $name', (backend) => {
     const exp = Math.floor(Date.now() / 1000) + 2;
     const token = await new SignJWT({ roles: ['viewer'] }).setProtectedHeader({ alg: 'HS256' }).setSubject('tom').setExpirationTime(exp).sign(new TextEncoder().encode(JWT_SECRET));
     const s = on(w, { authorization: `Bearer ${token}` }, LiveRegistryEventsDocument, {});
-    await settle();
+    await settle(w);
     await createContract(w.clients.ana, 'live_token_1');
     expect((await nextEvent(s)).type).toBe('CONTRACT_CREATED');
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, exp * 1000 - Date.now()) + 1100));
@@ -261,7 +267,7 @@ describe.each(backends)('subscriptions on $name', (backend) => {
   it('ends every subscription cleanly when the hub closes (graceful shutdown), and refuses new ones', async () => {
     const a = on(w, 'vic', LiveRegistryEventsDocument, {});
     const b = on(w, 'carol', LiveMyApprovalRequestsDocument, {});
-    await settle();
+    await settle(w);
     expect(w.live.hub.stats().open).toBe(2);
     await w.live.close();
     await a.completed(3_000);
@@ -291,13 +297,13 @@ describe('subscription limits and heartbeats', () => {
     w = world(storage, { maxPerPrincipal: 2, maxSubscriptions: 3 });
     const v1 = on(w, 'vic', LiveRegistryEventsDocument, {});
     const v2 = on(w, 'vic', LiveRegistryEventsDocument, {});
-    await settle();
+    await settle(w);
     const v3 = on(w, 'vic', LiveRegistryEventsDocument, {});
     const over = await v3.next();
     expect(over.errors?.[0]?.extensions?.code).toBe('TOO_MANY_SUBSCRIPTIONS');
     expect(over.errors?.[0]?.message).toMatch(/GRIOT_SUBSCRIPTIONS_PER_PRINCIPAL/);
     on(w, 'carol', LiveRegistryEventsDocument, {});
-    await settle();
+    await settle(w);
     const total = await on(w, 'dave', LiveRegistryEventsDocument, {}).next();
     expect(total.errors?.[0]?.extensions?.code).toBe('TOO_MANY_SUBSCRIPTIONS');
     expect(total.errors?.[0]?.message).toMatch(/GRIOT_SUBSCRIPTIONS_MAX/);
@@ -305,10 +311,9 @@ describe('subscription limits and heartbeats', () => {
 
     // A client that goes away frees its place.
     await v1.end();
-    await settle();
-    expect(w.live.hub.stats().open).toBe(2);
+    await openCount(w, 2);
     const again = on(w, 'vic', LiveRegistryEventsDocument, {});
-    await settle();
+    await settle(w);
     await createContract(w.clients.ana, 'live_caps');
     expect((await nextEvent(again)).type).toBe('CONTRACT_CREATED');
     expect((await nextEvent(v2)).type).toBe('CONTRACT_CREATED');
@@ -342,7 +347,6 @@ describe('subscription limits and heartbeats', () => {
       client.abort();
       await reader.cancel().catch(() => undefined);
     }
-    await settle();
-    expect(w.live.hub.stats().open).toBe(0);
+    await openCount(w, 0);
   });
 });

@@ -1,7 +1,9 @@
 /**
  * Subscriptions in tests: a graphql-sse client (the protocol GraphiQL and the README use) over the yoga server's
  * in-process fetch, on `/graphql/stream`, with the typed documents of test/gql. `next()` waits (bounded) for the
- * next result; `end()` closes the stream like a client that goes away.
+ * next result; `end()` closes the stream like a client that goes away; `started()` resolves once the server has
+ * answered the stream's request, which it does (graphql-sse, distinct connections) only after the subscription's
+ * resolver has read the log's head and registered with the hub: from then on every append reaches the stream.
  */
 import { createClient } from 'graphql-sse';
 import type { RegistryServer } from '../../src/server.js';
@@ -9,6 +11,11 @@ import type { TypedDocumentString } from '../gql/graphql.js';
 import type { GraphQLResponse } from './client.js';
 
 export interface Subscription<R> {
+  /**
+   * Resolves once the server answered the stream's request: the subscription is live (every event appended from
+   * now on reaches it) or was refused. Fails after `ms`.
+   */
+  started(ms?: number): Promise<void>;
   /** The next result of the stream (data or errors); fails after `ms` without one, or when the stream completed. */
   next(ms?: number): Promise<GraphQLResponse<R>>;
   /** Results that arrive within `ms` (e.g. to show nothing else came). */
@@ -25,11 +32,20 @@ export function subscribe<R, V>(
   document: TypedDocumentString<R, V>,
   variables?: V,
 ): Subscription<R> {
+  let answered = false;
+  const onAnswer = new Set<() => void>();
   const client = createClient({
     url: 'http://registry.test/graphql/stream',
     headers,
     retryAttempts: 0,
-    fetchFn: (input: RequestInfo | URL, init?: RequestInit) => yoga.fetch(input as URL, init ?? {}),
+    fetchFn: async (input: RequestInfo | URL, init?: RequestInit) => {
+      try {
+        return await yoga.fetch(input as URL, init ?? {});
+      } finally {
+        answered = true;
+        onAnswer.forEach((w) => w());
+      }
+    },
   });
   const iterator = client.iterate({ query: document.toString(), variables: (variables ?? {}) as Record<string, unknown> });
   const buffered: GraphQLResponse<R>[] = [];
@@ -58,6 +74,21 @@ export function subscribe<R, V>(
       });
     });
   return {
+    started(ms = 10_000) {
+      return new Promise<void>((resolve, reject) => {
+        if (answered) return resolve();
+        const timer = setTimeout(() => {
+          onAnswer.delete(wake);
+          reject(new Error(`the server did not answer the subscription within ${ms} ms`));
+        }, ms);
+        const wake = () => {
+          clearTimeout(timer);
+          onAnswer.delete(wake);
+          resolve();
+        };
+        onAnswer.add(wake);
+      });
+    },
     async next(ms = 10_000) {
       const deadline = Date.now() + ms;
       while (buffered.length === 0) {
