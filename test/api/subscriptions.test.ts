@@ -250,18 +250,26 @@ describe.each(backends)('subscriptions on $name', (backend) => {
   });
 
   it('credentials are checked again for each event: a token that expires stops the events', async () => {
-    const exp = Math.floor(Date.now() / 1000) + 2;
-    const token = await new SignJWT({ roles: ['viewer'] }).setProtectedHeader({ alg: 'HS256' }).setSubject('tom').setExpirationTime(exp).sign(new TextEncoder().encode(JWT_SECRET));
-    const s = on(w, { authorization: `Bearer ${token}` }, LiveRegistryEventsDocument, {});
-    await settle(w);
-    await createContract(w.clients.ana, 'live_token_1');
-    expect((await nextEvent(s)).type).toBe('CONTRACT_CREATED');
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, exp * 1000 - Date.now()) + 1100));
-    await createContract(w.clients.ana, 'live_token_2');
-    const denied = await s.next();
-    expect(denied.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    expect(JSON.stringify(denied)).not.toContain('live_token_2');
-    await s.completed();
+    // The token expires when the test says so, not after a wall-clock interval: with a 2 s token, a loaded machine
+    // took longer than that to deliver the first event, which was then already refused. Only Date is faked (the
+    // server verifies the expiry against it); timers stay real.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const exp = Math.floor(Date.now() / 1000) + 60;
+      const token = await new SignJWT({ roles: ['viewer'] }).setProtectedHeader({ alg: 'HS256' }).setSubject('tom').setExpirationTime(exp).sign(new TextEncoder().encode(JWT_SECRET));
+      const s = on(w, { authorization: `Bearer ${token}` }, LiveRegistryEventsDocument, {});
+      await settle(w);
+      await createContract(w.clients.ana, 'live_token_1');
+      expect((await nextEvent(s)).type).toBe('CONTRACT_CREATED');
+      vi.setSystemTime((exp + 1) * 1000); // the token has expired
+      await createContract(w.clients.ana, 'live_token_2');
+      const denied = await s.next();
+      expect(denied.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      expect(JSON.stringify(denied)).not.toContain('live_token_2');
+      await s.completed();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('ends every subscription cleanly when the hub closes (graceful shutdown), and refuses new ones', async () => {
