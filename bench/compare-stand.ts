@@ -5,7 +5,7 @@
  * them, so that both sizes are measured under the same load.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, request, type Server } from 'node:http';
 import { MongoClient } from 'mongodb';
 import { hashApiKey } from '../src/auth/api-keys.js';
 import { planCreate } from '../src/domain/contracts.js';
@@ -50,7 +50,33 @@ export interface Stand {
   close(): Promise<void>;
 }
 
+/**
+ * POSTs JSON and parses the answer, giving up after `timeoutMs`. Not fetch: Node's fetch stops waiting for response
+ * headers after 300 s, and a FerretDB list page at 10,000 contracts under c=16 can take longer.
+ */
+export function postJson(url: string, body: unknown, headers: Record<string, string>, timeoutMs: number): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        } catch (error) {
+          reject(error);
+        }
+      });
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
 async function listen(server: Server): Promise<string> {
+  // No server-side limit on a request's time (Node's default is 300 s): the registry's own budget applies.
+  server.requestTimeout = 0;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('no port');
@@ -78,23 +104,18 @@ export async function openStand(size: number, settings: StandSettings): Promise<
   floorClient?.on('commandStarted', () => commands.floor++);
   const floor = floorClient ? await startFloor(floorClient.db(database)) : null;
   // Every request gives up a little after the registry's own budget (a request lost on the way never hangs the run).
-  const signal = () => AbortSignal.timeout(timeoutMs + 5_000);
-
+  const clientTimeoutMs = timeoutMs + 5_000;
   const gql = async (query: string, variables?: Record<string, unknown>) => {
-    const res = await fetch(`${registryUrl}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': key },
-      body: JSON.stringify({ query, variables }),
-      signal: signal(),
-    });
-    const json = (await res.json()) as { data?: any; errors?: { message?: string; extensions?: { code?: string } }[] };
+    const json = (await postJson(`${registryUrl}/graphql`, { query, variables }, { 'x-api-key': key }, clientTimeoutMs)) as {
+      data?: any;
+      errors?: { message?: string; extensions?: { code?: string } }[];
+    };
     if (json.errors) throw new Error(`${json.errors[0]?.extensions?.code ?? 'ERROR'}: ${json.errors[0]?.message ?? ''}`);
     return json.data;
   };
   const floorCall = floor
     ? async (op: string, args?: Record<string, unknown>) => {
-        const res = await fetch(`${floor.url}/${op}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(args ?? {}), signal: signal() });
-        const json = (await res.json()) as { errors?: { message?: string }[] };
+        const json = (await postJson(`${floor.url}/${op}`, args ?? {}, {}, clientTimeoutMs)) as { errors?: { message?: string }[] };
         if (json.errors) throw new Error(json.errors[0]?.message ?? 'floor error');
       }
     : null;

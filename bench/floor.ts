@@ -91,6 +91,7 @@ export async function startFloor(db: Db): Promise<{ url: string; server: Server 
       );
     });
   });
+  server.requestTimeout = 0; // no limit of its own (Node's default is 300 s): a slow page is measured, not cut
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('floor: no port');
