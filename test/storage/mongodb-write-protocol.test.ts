@@ -94,3 +94,51 @@ it('the CAS protocol (forced on this server, one writer): a revision write of an
     await cas.close();
   }
 });
+
+/** Every kind of contract write, in an order that is legal: each returns the contract's new revision. */
+const contractWrites: { name: string; run: (s: MongoStorageBackend, id: string, revision: number) => Promise<number> }[] = [
+  { name: 'update', run: async (s, id, r) => (await s.contracts.update({ id, expectedRevision: r, document: contractDocument({ name: 'shipments', version: '1.1.0' }) }, 'bob')).revision },
+  { name: 'rollback', run: async (s, id, r) => (await s.contracts.rollback({ id, expectedRevision: r, toVersion: '1.0.0' }, 'bob')).revision },
+  { name: 'setSettings', run: async (s, id, r) => (await s.contracts.setSettings({ id, expectedRevision: r, approvalRequired: false }, 'bob')).revision },
+  { name: 'activate', run: async (s, id, r) => (await s.contracts.activate({ id, expectedRevision: r }, 'bob')).revision },
+  { name: 'deprecate', run: async (s, id, r) => (await s.contracts.deprecate({ id, expectedRevision: r, reason: 'superseded' }, 'bob')).revision },
+  { name: 'retire', run: async (s, id, r) => (await s.contracts.retire({ id, expectedRevision: r }, 'bob')).revision },
+  { name: 'delete', run: async (s, id, r) => ((await s.contracts.delete(id, r, 'bob')), r) },
+];
+
+it.each(['claims', 'cas'] as const)('%s: the commands of every kind of contract write (cas: none on write_claims)', async (protocol) => {
+  const forced = await createMongoStorage({ uri: inject('mongodbUri'), database: testDatabaseName(), writeProtocol: protocol, forceWriteProtocol: true, monitorCommands: true, repairIntervalMs: 0 });
+  try {
+    expect(forced.capabilities.writeProtocol).toBe(protocol);
+    const rows: { write: string; commands: number; claims: number }[] = [];
+    const measure = async <T>(write: string, run: () => Promise<T>): Promise<T> => {
+      let commands = 0;
+      let claims = 0;
+      const listener = (event: { commandName: string; command: Record<string, unknown> }) => {
+        commands++;
+        if (event.command[event.commandName] === 'write_claims') claims++;
+      };
+      forced.client.on('commandStarted', listener);
+      try {
+        return await run();
+      } finally {
+        forced.client.off('commandStarted', listener);
+        rows.push({ write, commands, claims });
+      }
+    };
+    const created = await measure('create', () => forced.contracts.create({ document: contractDocument({ name: 'shipments', version: '1.0.0' }) }, 'alice'));
+    let revision = created.revision;
+    for (const write of contractWrites) revision = await measure(write.name, () => write.run(forced, created.id, revision));
+    expect(await forced.contracts.getById(created.id)).toBeNull();
+    console.log(`${protocol}: commands per contract write (of them on write_claims)\n${rows.map((r) => `${r.write.padEnd(12)} ${r.commands} (${r.claims})`).join('\n')}`);
+    expect(rows.map((r) => r.write)).toEqual(['create', ...contractWrites.map((w) => w.name)]);
+    for (const row of rows) {
+      if (protocol === 'cas') expect(row, row.write).toMatchObject({ claims: 0 });
+      else expect(row.claims, row.write).toBeGreaterThan(0);
+    }
+    expect(await forced.db.collection('write_claims').countDocuments()).toBe(0);
+  } finally {
+    await forced.dropDatabase();
+    await forced.close();
+  }
+});

@@ -230,8 +230,8 @@ function stopRenewal(settings: ClaimSettings, held: HeldClaim): void {
 }
 
 /** Throws when the claim was taken over by another writer (its lease ran out): this write must not go on. */
-export function assertHeld(held: HeldClaim): void {
-  if (held.lost) throw lostClaim(held);
+export function assertHeld(held: HeldClaim | null): void {
+  if (held?.lost) throw lostClaim(held);
 }
 
 function lostClaim(held: HeldClaim): StorageUnavailableError {
@@ -368,6 +368,38 @@ export function revisionKey(collectionName: string, id: string, revision: number
 export function parseRevisionKey(key: string): { collection: string; id: string; revision: number } | null {
   const match = /^([^/]+)\/(.+)@(\d+)$/.exec(key);
   return match ? { collection: match[1]!, id: match[2]!, revision: Number(match[3]) } : null;
+}
+
+/** The write protocol of the instance that uses `claims` (write-protocol.ts). */
+export function protocolOf(claims: Collection<StoredClaim>): WriteProtocol {
+  return settingsOf(claims).protocol;
+}
+
+/** The lease of the instance that uses `claims`: under `cas`, also how long a write counts as in flight. */
+export function leaseOf(claims: Collection<StoredClaim>): number {
+  return settingsOf(claims).leaseMs;
+}
+
+/**
+ * Waits while the create of contract `contractId` may still be in flight: a key (name or ODCS id, written at
+ * `keyAt`) names that contract, which does not exist yet. Under `claims` that is while the create's `@0` claim is
+ * live; under `cas` (no claim) while the key is younger than a lease (a create gives up past three quarters of a
+ * lease since its first key, contracts.ts), polled until the contract appears. A key of a contract whose delete was
+ * cut short looks the same and is taken over after a lease (a finished delete removes its keys). The caller then
+ * reads the contract again: there (the key is taken) or not (the key is taken over).
+ */
+export async function waitForCreate<T extends Document & { _id: string }>(
+  claims: Collection<StoredClaim>,
+  contracts: Collection<T>,
+  contractId: string,
+  keyAt: Date,
+): Promise<void> {
+  const settings = settingsOf(claims);
+  if (settings.protocol !== 'cas') return waitWhileHeld(claims, revisionKey(contracts.collectionName, contractId, 0));
+  for (let attempt = 0; Date.now() - keyAt.getTime() <= settings.leaseMs; attempt++) {
+    if (await contracts.findOne({ _id: contractId } as Filter<T>, { projection: { _id: 1 } })) return;
+    await backoff(attempt);
+  }
 }
 
 /** Whether a live writer holds the claim `key` now. */

@@ -1,11 +1,13 @@
 /**
  * The steps of contract writes that deal with claims and versions (contracts.ts runs them): the contract's revision
- * claim around a whole write, the insert of a new version under it, and the compensation of a failed write.
+ * claim around a whole write (none under the cas protocol: contract-cas.ts), the insert of a new version under it,
+ * the conditional contract step, and the compensation of a failed write.
  */
 import type { Collection, Document, WithoutId } from 'mongodb';
 import type { Contract, ContractVersion } from '../../domain/contracts.js';
 import { AlreadyExistsError } from '../../domain/errors.js';
-import { confirmHeld, type HeldClaim, withRevisionClaim } from './claims.js';
+import { confirmHeld, type HeldClaim, protocolOf, withRevisionClaim } from './claims.js';
+import { headFilter, insertVersionCas, matchesHead } from './contract-cas.js';
 import { StorageUnavailableError } from '../errors.js';
 import { type MongoCollections, type StoredContract, toStoredVersion } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
@@ -15,14 +17,16 @@ import { repairContract } from './repair.js';
 /**
  * Runs `run` holding the claim on revision `expectedRevision` of contract `id`. A claim taken over from a dead
  * writer is repaired first (repair.ts). A contract that is gone or at another revision: NotFoundError or
- * ConflictError (with the actual revision), nothing run.
+ * ConflictError (with the actual revision), nothing run. Under the cas protocol there is no claim: `run` gets null
+ * and its conditional contract step alone decides (contract-cas.ts).
  */
 export async function claimContract<T>(
   collections: MongoCollections,
   id: string,
   expectedRevision: number,
-  run: (held: HeldClaim) => Promise<T>,
+  run: (held: HeldClaim | null) => Promise<T>,
 ): Promise<T> {
+  if (protocolOf(collections.claims) === 'cas') return run(null);
   const outcome = await withRevisionClaim(
     collections.claims,
     collections.contracts as unknown as Collection<Document & { _id: string; revision: number }>,
@@ -49,26 +53,38 @@ export async function insertVersion(
   expectedRevision: number,
   version: ContractVersion,
   token: string,
-  held?: HeldClaim,
+  held: HeldClaim | null,
+  byIdAlone = false,
 ): Promise<void> {
   const { versions } = collections;
   const stored = toStoredVersion(version, token);
-  try {
-    await versions.insertOne(stored);
-    return;
-  } catch (error) {
-    if (!isDuplicateKeyError(error)) throw error;
-  }
-  const fresh = await collections.contracts.findOne({ _id: current.id }, { projection: { revision: 1, versionCount: 1 } });
-  if (!fresh || fresh.revision !== expectedRevision) throw await contractConflict(collections, current.id, expectedRevision);
-  const taken = await versions.findOne(
-    { contractId: current.id, version: version.version, number: { $lte: fresh.versionCount } },
-    { projection: { _id: 1 } },
-  );
-  if (taken) throw new AlreadyExistsError('ContractVersion', 'version', version.version);
+  const insert = async (): Promise<boolean> => {
+    try {
+      await versions.insertOne(stored);
+      return true;
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      return false;
+    }
+  };
+  // The contract moved on (ConflictError), or the version string is a visible version (AlreadyExistsError).
+  const check = async (): Promise<number> => {
+    const fresh = await collections.contracts.findOne({ _id: current.id }, { projection: { revision: 1, versionCount: 1 } });
+    if (!fresh || fresh.revision !== expectedRevision) throw await contractConflict(collections, current.id, expectedRevision);
+    const taken = await versions.findOne(
+      { contractId: current.id, version: version.version, number: { $lte: fresh.versionCount } },
+      { projection: { _id: 1 } },
+    );
+    if (taken) throw new AlreadyExistsError('ContractVersion', 'version', version.version);
+    return fresh.versionCount;
+  };
+  // No claim (cas): the slot's occupant is a write in flight or an orphan (contract-cas.ts).
+  if (held === null) return insertVersionCas(collections, current.id, expectedRevision, version.id, byIdAlone, insert, async () => void (await check()));
+  if (await insert()) return;
+  const versionCount = await check();
   // Only the holder may remove the versions above versionCount: another writer's would be its write in flight.
-  if (held) await confirmHeld(collections.claims, held);
-  await versions.deleteMany({ contractId: current.id, number: { $gt: fresh.versionCount } });
+  await confirmHeld(collections.claims, held);
+  await versions.deleteMany({ contractId: current.id, number: { $gt: versionCount } });
   try {
     await versions.insertOne(stored);
   } catch (error) {
@@ -93,7 +109,8 @@ export async function discardVersion(collections: MongoCollections, version: Con
  * The contract step, under the contract's claim: replaces contract `id` if it is still at `expectedRevision`; false
  * when it is gone or at another revision. `byIdAlone` (capabilities.ts idConditions false: `{_id, revision}` is a
  * scan there) reads it by `_id`, checks the revision and writes by `_id`; the claim keeps every other writer of
- * this revision out in between.
+ * this revision out in between. Under cas (`held` null) the conditional replace alone decides; `fenceToken`, the
+ * write token of an update's version, must then not be fenced (contract-cas.ts).
  */
 export async function replaceAtRevision(
   collections: MongoCollections,
@@ -101,13 +118,18 @@ export async function replaceAtRevision(
   expectedRevision: number,
   replacement: WithoutId<StoredContract>,
   byIdAlone: boolean,
-  held?: HeldClaim,
+  held: HeldClaim | null,
+  fenceToken: string | null = null,
 ): Promise<boolean> {
   const { contracts } = collections;
   if (held) await confirmHeld(collections.claims, held);
-  if (!byIdAlone) return (await contracts.replaceOne({ _id: id, revision: expectedRevision }, replacement)).matchedCount === 1;
-  const doc = await contracts.findOne({ _id: id }, { projection: { revision: 1 } });
-  if (!doc || doc.revision !== expectedRevision) return false;
+  const fenced = held === null && fenceToken !== null;
+  if (!byIdAlone) {
+    const filter = fenced ? headFilter(id, expectedRevision, fenceToken) : { _id: id, revision: expectedRevision };
+    return (await contracts.replaceOne(filter, replacement)).matchedCount === 1;
+  }
+  const doc = await contracts.findOne({ _id: id }, { projection: { revision: 1, fencedWrites: 1 } });
+  if (fenced ? !matchesHead(doc, expectedRevision, fenceToken) : !doc || doc.revision !== expectedRevision) return false;
   return (await contracts.replaceOne({ _id: id }, replacement)).matchedCount === 1;
 }
 
@@ -117,7 +139,7 @@ export async function deleteAtRevision(
   id: string,
   expectedRevision: number,
   byIdAlone: boolean,
-  held?: HeldClaim,
+  held: HeldClaim | null,
 ): Promise<StoredContract | null> {
   const { contracts } = collections;
   if (held) await confirmHeld(collections.claims, held);

@@ -4,21 +4,25 @@
  * Longer than 400 lines: the write order of every contract write (below) is one protocol, kept in one file so it is
  * read and changed in one place; point reads, versions and search are in their own modules.
  *
- * Every write holds the contract's revision claim (claims.ts: `contracts/${id}@${R}`) from before its first step
- * until after its last, so one writer at a time works on a revision, and a claim left by a writer that died is the
- * record of a write that may be half done (repair.ts repairs it when the claim is taken over, and in its pass).
+ * Under the `claims` write protocol (write-protocol.ts; FerretDB) every write holds the contract's revision claim
+ * (claims.ts: `contracts/${id}@${R}`) from before its first step until after its last, so one writer at a time
+ * works on a revision, and a claim left by a writer that died is the record of a write that may be half done
+ * (repair.ts repairs it when the claim is taken over, and in its pass). Under `cas` (MongoDB) there is no claim:
+ * the conditional contract step alone decides, and the mark is the record (contract-cas.ts).
  *
  * Write order, so that no reader ever sees a contract pointing at a missing version:
- *  - create: claim `@0` → ODCS id and name keys (odcs-ids.ts, keys.ts) → version 1 and its key → contract → catalog;
- *  - update / rollback: claim → the new version (`${id}@${versionCount + 1}`) and its key → the contract moved to
- *    it with a replace filtered on the revision → catalog; a version above versionCount (a write in flight, or
- *    one cut short) is invisible to every read and removed by the next writer, under the claim;
+ *  - create: claim `@0` (not under cas) → ODCS id and name keys (odcs-ids.ts, keys.ts) → mark → version 1 and its
+ *    key → contract → catalog;
+ *  - update / rollback: claim (not under cas) → the new version (`${id}@${versionCount + 1}`) and its key →
+ *    the contract moved to it with a replace filtered on the revision (under cas also on the write not being
+ *    fenced) → catalog; a version above versionCount (a write in flight, or one cut short) is invisible to every
+ *    read and removed by the next writer (under the claim; under cas once it is a lease old, fenced first);
  *  - lifecycle moves and settings: claim → replace on the revision → catalog. The contract carries its SERVED
  *    document (domain/lifecycle), so an activation brings the derived fields and the catalog in step;
  *  - delete: claim → the contract (readers then see nothing) → versions → catalog → keys → its open approval
  *    request is withdrawn (approvals.ts);
- *  - before its contract step a write marks the contract in `catalog_pending` and removes the mark after its
- *    catalog step (repair.ts), so catalog readers bring a cut write's catalog in step;
+ *  - before its contract step (a create: before its version) a write marks the contract in `catalog_pending` and
+ *    removes the mark after its catalog step (repair.ts), so catalog readers bring a cut write's catalog in step;
  *  - a failed step deletes the version it inserted (compensation) and reports why;
  *  - the newest version (the head) is the served one unless a draft revision exists above the active version; it is
  *    then read from the versions, as is the history of transitive compatibility modes;
@@ -67,7 +71,9 @@ import { createBatch } from './contract-batch.js';
 import { completeClosedReview } from './approvals.js';
 import { insertNewCatalog, settleCatalog } from './catalog.js';
 import type { MongoCapabilities } from './capabilities.js';
-import { assertHeld } from './claims.js';
+import { assertHeld, leaseOf } from './claims.js';
+import { lostHeadMove } from './contract-cas.js';
+import { StorageUnavailableError } from '../errors.js';
 import { headOf, historyOf, listVersions, versionsByIds, versionsByKeys } from './contract-versions.js';
 import { claimContract, deleteAtRevision, discardVersion, insertVersion, replaceAtRevision } from './contract-writes.js';
 import {
@@ -122,45 +128,57 @@ export class MongoContractRepository implements ContractRepository {
 
   async create(input: CreateContractInput, actor: string | null): Promise<Contract> {
     const { contract, version } = planCreate(input, input.id ?? randomUUID(), { now: new Date(), actor, policy: this.policy });
-    // The id is new, so the claim `@0` is always free: it records the write, should it be cut short.
+    // Under claims, the claim `@0` (always free: the id is new) records the write should it be cut short; under cas
+    // (no claim) its keys, then its mark do (contract-cas.ts).
     return claimContract(this.collections, contract.id, 0, async (held) => {
       await this.step('create:claimed', contract.id);
       // The ODCS id first (its key is the identity; see odcs-ids.ts), then the name key (keys.ts): a taken one is
-      // refused with point reads, nothing else written; every claim is given up again if anything below refuses.
+      // refused with point reads, nothing else written; every key is given up again if anything below refuses.
       const odcsId = odcsIdOf(version.document);
-      if (odcsId !== null) await this.odcsIds.claim(odcsId, contract.id);
       const releaseOdcsId = () => (odcsId !== null ? this.odcsIds.release(odcsId, contract.id) : Promise.resolve());
-      try {
-        await claimName(this.keys, this.collections, contract.name, contract.id);
-      } catch (error) {
-        await releaseOdcsId();
-        throw error;
-      }
+      if (odcsId !== null) await this.odcsIds.claim(odcsId, contract.id);
+      // Under cas another create takes this one's keys over once they are a lease old (claims.ts waitForCreate), and
+      // the repair pass removes the versions of a contract that does not exist once its mark is a lease old: past
+      // three quarters of a lease since its first key this create gives up rather than insert a contract that may
+      // have lost them (the last quarter is the margin for its insert in flight).
+      const keyed = Date.now();
       const token = randomUUID();
+      let mark: string | null = null;
       try {
-        await this.collections.versions.insertOne(toStoredVersion(version, token));
-        await putVersionKey(this.keys, contract.id, version.version, version.number);
-      } catch (error) {
-        await releaseName(this.keys, contract.name, contract.id);
-        await releaseOdcsId();
-        throw error;
-      }
-      await this.step('create:version', contract.id);
-      let mark: string;
-      try {
-        mark = await markPending(this.collections, contract.id);
-        assertHeld(held);
-        await this.collections.contracts.insertOne(toStoredContract(contract));
-      } catch (error) {
-        await discardVersion(this.collections, version, token);
-        await releaseOdcsId();
-        // _id is a fresh UUID: a duplicate key can only be the name, taken by a writer that took over the same
-        // stale key at the same time; the key then goes back to the contract that holds the name.
-        if (isDuplicateKeyError(error)) {
-          await repairName(this.keys, this.collections, contract.name);
-          throw new AlreadyExistsError('Contract', 'name', contract.name);
+        try {
+          await claimName(this.keys, this.collections, contract.name, contract.id);
+        } catch (error) {
+          await releaseOdcsId();
+          throw error;
         }
-        await releaseName(this.keys, contract.name, contract.id);
+        try {
+          mark = await markPending(this.collections, contract.id); // before the version: the record of a cut create
+          await this.collections.versions.insertOne(toStoredVersion(version, token));
+          await putVersionKey(this.keys, contract.id, version.version, version.number);
+        } catch (error) {
+          await releaseName(this.keys, contract.name, contract.id);
+          await releaseOdcsId();
+          throw error;
+        }
+        await this.step('create:version', contract.id);
+        try {
+          assertHeld(held);
+          if (held === null && Date.now() - keyed > (leaseOf(this.collections.claims) * 3) / 4) throw new StorageUnavailableError(`the create of contract ${contract.id} took longer than its keys' lease allows`);
+          await this.collections.contracts.insertOne(toStoredContract(contract));
+        } catch (error) {
+          await discardVersion(this.collections, version, token);
+          await releaseOdcsId();
+          // _id is a fresh UUID: a duplicate key can only be the name, taken by a writer that took over the same
+          // stale key at the same time; the key then goes back to the contract that holds the name.
+          if (isDuplicateKeyError(error)) {
+            await repairName(this.keys, this.collections, contract.name);
+            throw new AlreadyExistsError('Contract', 'name', contract.name);
+          }
+          await releaseName(this.keys, contract.name, contract.id);
+          throw error;
+        }
+      } catch (error) {
+        if (mark !== null) await this.collections.catalogPending.deleteOne({ _id: contract.id, token: mark }).catch(() => undefined);
         throw error;
       }
       await this.step('create:contract', contract.id);
@@ -391,7 +409,7 @@ export class MongoContractRepository implements ContractRepository {
     return claimContract(this.collections, current.id, expectedRevision, async (held) => {
       await this.step('update:claimed', current.id);
       const token = writeToken ?? randomUUID();
-      await insertVersion(this.collections, current, expectedRevision, write.version, token, held);
+      await insertVersion(this.collections, current, expectedRevision, write.version, token, held, this.byIdAlone);
       let written: boolean;
       let mark: string;
       try {
@@ -399,7 +417,7 @@ export class MongoContractRepository implements ContractRepository {
         await this.step('update:version', current.id);
         mark = await markPending(this.collections, current.id);
         assertHeld(held);
-        written = await replaceAtRevision(this.collections, current.id, expectedRevision, withoutId(toStoredContract(write.contract)), this.byIdAlone, held);
+        written = await replaceAtRevision(this.collections, current.id, expectedRevision, withoutId(toStoredContract(write.contract)), this.byIdAlone, held, token);
       } catch (error) {
         await discardVersion(this.collections, write.version, token);
         // The only unique key a replacement can break is the name (taken since the check in update()).
@@ -408,7 +426,7 @@ export class MongoContractRepository implements ContractRepository {
       }
       if (!written) {
         await discardVersion(this.collections, write.version, token);
-        throw await this.conflict(current.id, expectedRevision);
+        throw held ? await this.conflict(current.id, expectedRevision) : await lostHeadMove(this.collections, current.id, expectedRevision);
       }
       await this.step('update:contract', current.id);
       await syncAndSettle(this.collections, write.contract, mark, this.catalogPoints(current));

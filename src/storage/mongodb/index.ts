@@ -18,6 +18,7 @@ import { chooseWriteProtocol, type WriteProtocolSetting } from './write-protocol
 import { collectionsOf } from './documents/index.js';
 import type { FaultHook } from './faults.js';
 import { repairDeadClaims } from './repair.js';
+import { repairStaleMarks } from './contract-cas.js';
 import { withTimeLimit, withTimeLimits } from './time-limits.js';
 import { gateWrites, withWriteGates } from './write-gate.js';
 import { StorageUnavailableError } from '../errors.js';
@@ -130,14 +131,19 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
     const { batchReads } = capabilities;
     const leaseMs = options.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;
     const claimSettings = configureClaims(collections.claims, { leaseMs, protocol: capabilities.writeProtocol });
-    await repairDeadClaims(collections, claimSettings);
+    // The repair pass: dead claims, and under cas (no claims) the marks of writes cut short (contract-cas.ts).
+    const repairPass = async () => {
+      await repairDeadClaims(collections, claimSettings);
+      if (capabilities.writeProtocol === 'cas') await repairStaleMarks(collections, !capabilities.idConditions);
+    };
+    await repairPass();
     const contracts = new MongoContractRepository(collections, keys, capabilities, options.policy, odcsIds, options.faults);
     const schemaCatalog = new MongoCatalogRepository(collections, batchReads);
     const issues = new MongoIssueRepository(collections, batchReads, !capabilities.idConditions);
     const approvals = new MongoApprovalRepository(collections, batchReads);
     await approvals.reconcile();
     const interval = options.repairIntervalMs ?? 3 * leaseMs;
-    const repairTimer = interval > 0 ? setInterval(() => void repairDeadClaims(collections, claimSettings).catch(() => undefined), interval) : null;
+    const repairTimer = interval > 0 ? setInterval(() => void repairPass().catch(() => undefined), interval) : null;
     repairTimer?.unref();
     const idempotency = await createMongoIdempotency(db, collections, options.idempotency, operationTimeoutMs);
     const raw: MongoStorageBackendBase = {

@@ -21,8 +21,8 @@ import { createHash } from 'node:crypto';
 import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
 import { versionId } from '../../domain/contracts.js';
 import { AlreadyExistsError } from '../../domain/errors.js';
-import { revisionKey, waitWhileHeld } from './claims.js';
-import { COLLECTIONS, type MongoCollections, type StoredVersion } from './documents/index.js';
+import { waitForCreate } from './claims.js';
+import type { MongoCollections, StoredVersion } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
 import { type BatchReads, readByIds } from './point-reads.js';
 
@@ -88,10 +88,11 @@ export async function claimName(keys: KeyCollection, collections: MongoCollectio
   if (existing && existing.contractId !== contractId) {
     const owner = await collections.contracts.findOne({ _id: existing.contractId }, { projection: { name: 1 } });
     if (owner?.name === name) throw new AlreadyExistsError('Contract', 'name', name);
-    // No contract yet: a create in flight while its write claim is live (claims.ts). Wait for it to finish or die:
+    // No contract yet: a create in flight (claims.ts waitForCreate: its claim is live, or under cas its key is young).
+    // Wait for it to finish or die:
     // then the name is taken (it finished) or the dead create's key is taken over.
     if (!owner) {
-      await waitWhileHeld(collections.claims, revisionKey(COLLECTIONS.contracts, existing.contractId, 0));
+      await waitForCreate(collections.claims, collections.contracts, existing.contractId, existing.at);
       const created = await collections.contracts.findOne({ _id: existing.contractId }, { projection: { name: 1 } });
       if (created?.name === name) throw new AlreadyExistsError('Contract', 'name', name);
     }

@@ -6,8 +6,8 @@
  * serves point reads by ODCS id, and goes with the contract's other keys when it is deleted (deleteKeysOf).
  *
  * A key is valid while its contract exists and holds that id. A key whose contract is gone or holds another id (a
- * create that crashed after claiming it, a delete cut short) is taken over once the write claim of its create
- * (claims.ts) is released or dead.
+ * create that crashed after claiming it, a delete cut short) is taken over once its create is no longer in flight
+ * (claims.ts waitForCreate: the create's write claim is released or dead; under cas, the key is a lease old).
  *
  * Migration: contracts stored before ODCS id keys existed get theirs at start-up (backfillOdcsIds, once per
  * database), oldest first, so where old contracts share an id the oldest holds it — the one import always chose —
@@ -15,9 +15,9 @@
  */
 import type { Collection } from 'mongodb';
 import { AlreadyExistsError } from '../../domain/errors.js';
-import { COLLECTIONS, type StoredContract } from './documents/index.js';
+import type { StoredContract } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
-import { revisionKey, type StoredClaim, waitWhileHeld } from './claims.js';
+import { type StoredClaim, waitForCreate } from './claims.js';
 import { type KeyCollection, odcsKeyId, type StoredContractKey } from './keys.js';
 
 /** Without write claims: a claimed key whose contract does not exist yet is a create in flight this long. */
@@ -53,7 +53,7 @@ export class OdcsIdKeys {
       let holder = await this.contracts.findOne({ _id: key.contractId }, { projection: { _id: 1, name: 1, odcsId: 1 } });
       if (!holder && this.claims) {
         // A create in flight: wait until it finished (the id is then taken) or died (its key is taken over).
-        await waitWhileHeld(this.claims, revisionKey(COLLECTIONS.contracts, key.contractId, 0));
+        await waitForCreate(this.claims, this.contracts, key.contractId, key.at);
         holder = await this.contracts.findOne({ _id: key.contractId }, { projection: { _id: 1, name: 1, odcsId: 1 } });
       } else if (!holder && Date.now() - key.at.getTime() < KEY_IN_FLIGHT_MS) {
         throw new AlreadyExistsError('Contract', 'odcsId', odcsId);

@@ -205,8 +205,10 @@ export async function freshenCatalog(
  * the contract again. Only that very mark is removed (its token): a newer writer's mark stays.
  */
 async function markSettled(collections: MongoCollections, mark: StoredPendingMark, revision: number | null): Promise<void> {
-  const { leaseMs } = claimSettingsOf(collections.claims);
+  const { leaseMs, protocol } = claimSettingsOf(collections.claims);
   if (Date.now() - new Date(mark.at).getTime() < leaseMs) return;
+  // Under cas a mark is the only record of a create or delete cut short: the pass repairs it (contract-cas.ts).
+  if (revision === null && protocol === 'cas') return;
   if (revision !== null) {
     const keys = [revision, revision - 1].filter((r) => r >= 0).map((r) => revisionKey(COLLECTIONS.contracts, mark._id, r));
     const live = await Promise.all(keys.map((key) => isClaimLive(collections.claims, key)));

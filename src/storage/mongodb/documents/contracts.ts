@@ -40,6 +40,9 @@ export interface StoredContract extends StoredSearchFields {
   odcsId: string | null;
   /** Lower-cased schema names (the `schemaName` filter). */
   schemaNamesLower: string[];
+  /** Under the cas write protocol: write tokens of updates that may no longer move this revision (contract-cas.ts);
+   *  gone with the next contract step, never written by toStoredContract. */
+  fencedWrites?: string[];
 }
 
 export interface StoredStatusChange {
