@@ -9,7 +9,7 @@ import { ConflictError, NotFoundError } from '../../src/domain/errors.js';
 import type { MongoStorageBackend } from '../../src/storage/mongodb/index.js';
 import { backends, mongoBackend } from '../support/backends.js';
 import { contractDocument } from '../support/fixtures.js';
-import { all, at, moveContractTo, rejection, useBackend } from './helpers.js';
+import { all, at, moveContractTo, rejection, requireAtomicWrites, useBackend } from './helpers.js';
 
 const T0 = new Date('2030-01-01T00:00:00.000Z');
 const T1 = new Date('2030-01-01T00:00:01.000Z');
@@ -55,7 +55,8 @@ describe.each(backends)('$name backend', (backend) => {
     expect(await repo().getById(created.id)).toEqual(inReview);
   });
 
-  it('lets exactly one of concurrent writes from the same revision win', async () => {
+  it('lets exactly one of concurrent writes from the same revision win', async (ctx) => {
+    requireAtomicWrites(ctx, storage());
     for (let round = 0; round < 4; round++) {
       const created = await repo().create({ document: contractDocument({ name: `c${round}` }) }, 'alice');
       const results = await Promise.allSettled<Contract | ApprovalRequest>([

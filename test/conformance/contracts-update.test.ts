@@ -10,7 +10,7 @@ import type { JsonObject } from '../../src/domain/odcs.js';
 import type { StorageBackend } from '../../src/storage/types.js';
 import { backends } from '../support/backends.js';
 import { contractDocument } from '../support/fixtures.js';
-import { all, collectPages, ids, json, moveContractTo, rejection, useBackend } from './helpers.js';
+import { all, collectPages, ids, json, moveContractTo, rejection, requireAtomicWrites, useBackend } from './helpers.js';
 
 function doc(name: string, options: Omit<Parameters<typeof contractDocument>[0], 'name'> = {}): JsonObject {
   return contractDocument({ name, ...options });
@@ -132,7 +132,8 @@ describe.each(backends)('$name backend', (backend) => {
       expect((await repo().getById(created.id))?.revision).toBe(2);
     });
 
-    it('lets exactly one of two concurrent updates from the same revision win', async () => {
+    it('lets exactly one of two concurrent updates from the same revision win', async (ctx) => {
+      requireAtomicWrites(ctx, storage());
       const created = await repo().create({ document: doc('orders', { purpose: 'base' }) }, 'alice');
       const documents = [doc('orders', { purpose: 'left' }), doc('orders', { purpose: 'right' })];
       const results = await Promise.allSettled(documents.map((document, i) => repo().update({ id: created.id, expectedRevision: 1, document }, `user${i}`)));

@@ -33,11 +33,20 @@ export const memoryBackend: BackendFactory = {
   },
 };
 
+/**
+ * `GRIOT_CONFORMANCE_PROTOCOL=cas` (set by the variant files of test/conformance/cas/ before the suite loads): the
+ * conformance suite runs on MongoDB only, with the write protocol forced to `cas` even where the server failed the
+ * atomicity probe (FerretDB), so every single-writer case runs the CAS path; the cases of concurrent writes of one
+ * revision skip themselves there (helpers.ts requireAtomicWrites).
+ */
+export const conformanceProtocol: 'cas' | null = process.env.GRIOT_CONFORMANCE_PROTOCOL === 'cas' ? 'cas' : null;
+
 export const mongoBackend = {
   name: 'mongodb' as const,
   async create(options: BackendOptions = {}) {
     const database = testDatabaseName();
-    const storage = await createMongoStorage({ uri: inject('mongodbUri'), database, monitorCommands: options.monitorCommands ?? false, idempotency: options.idempotency });
+    const protocol = conformanceProtocol ? { writeProtocol: conformanceProtocol, forceWriteProtocol: true } : {};
+    const storage = await createMongoStorage({ uri: inject('mongodbUri'), database, monitorCommands: options.monitorCommands ?? false, idempotency: options.idempotency, ...protocol });
     return {
       storage,
       async dispose() {
@@ -48,7 +57,7 @@ export const mongoBackend = {
   },
 };
 
-export const backends: BackendFactory[] = [memoryBackend, mongoBackend];
+export const backends: BackendFactory[] = conformanceProtocol ? [mongoBackend] : [memoryBackend, mongoBackend];
 
 /**
  * The reads a block of code sends: `points` = finds of one `_id` equality (how batches are read where the server
