@@ -117,6 +117,7 @@ const schema = z.object({
   GRIOT_CACHE_DIR: z.string().min(1).optional(),
   GRIOT_START_DB_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   GRIOT_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  GRIOT_SHUTDOWN_LINGER_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   // resilience: write claims and the repair of cut writes (src/storage/mongodb/claims.ts, repair.ts)
   GRIOT_CLAIM_LEASE_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   GRIOT_REPAIR_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(15_000),
@@ -177,6 +178,9 @@ export interface Config {
     startDbTimeoutMs: number;
     /** On SIGTERM/SIGINT, in-flight requests get this long to finish. */
     shutdownGraceMs: number;
+    /** After the drain, idle keep-alive connections stay open this long, so a request already sent on one is
+     *  answered as not run instead of being reset. */
+    shutdownLingerMs: number;
   };
   graphiql: boolean;
   /** `griot-registry import`: files written at once (services/bulk.ts). */
@@ -259,7 +263,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       serverSelectionTimeoutMs: c.GRIOT_DB_SERVER_SELECTION_TIMEOUT_MS,
       readyTimeoutMs: c.GRIOT_READY_TIMEOUT_MS,
     },
-    lifecycle: { cacheDir: c.GRIOT_CACHE_DIR ?? null, startDbTimeoutMs: c.GRIOT_START_DB_TIMEOUT_MS, shutdownGraceMs: c.GRIOT_SHUTDOWN_GRACE_MS },
+    lifecycle: { cacheDir: c.GRIOT_CACHE_DIR ?? null, startDbTimeoutMs: c.GRIOT_START_DB_TIMEOUT_MS, shutdownGraceMs: c.GRIOT_SHUTDOWN_GRACE_MS, shutdownLingerMs: c.GRIOT_SHUTDOWN_LINGER_MS },
     graphiql: c.GRIOT_GRAPHIQL ?? c.NODE_ENV !== 'production',
     import: { concurrency: c.GRIOT_IMPORT_CONCURRENCY, batchSize: c.GRIOT_IMPORT_BATCH_SIZE },
     policy: { defaultCompatibility: c.GRIOT_COMPATIBILITY, invalidDocuments: c.GRIOT_INVALID_DOCUMENTS },

@@ -140,7 +140,7 @@ async function main(): Promise<void> {
     exposure: config.exposure,
     observability: { requestIdMaxLength: config.log.requestIdMaxLength, ...observability.server },
   });
-  const http = createGracefulServer(yoga, { graceMs: config.lifecycle.shutdownGraceMs });
+  const http = createGracefulServer(yoga, { graceMs: config.lifecycle.shutdownGraceMs, lingerMs: config.lifecycle.shutdownLingerMs });
   await new Promise<void>((resolve, reject) => {
     http.server.once('error', (error: NodeJS.ErrnoException) =>
       reject(new StartError(`cannot listen on HOST=${config.host} PORT=${config.port}: ${error.code ?? ''} ${error.message}`.replace(/\s+/g, ' '))),

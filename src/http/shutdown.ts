@@ -3,7 +3,10 @@
  *  1. stop listening (new connections are refused) and answer every new request on an open keep-alive connection
  *     with a 503 UNAVAILABLE saying it was not run (`/ready` is 503 from then on);
  *  2. let in-flight requests finish, for at most `graceMs`; their responses close their connection;
- *  3. close the idle keep-alive connections (and, when the grace ran out, every connection left).
+ *  3. keep the idle keep-alive connections open for `lingerMs`, so that a request a client had already sent on one
+ *     is answered 503 "not run" (closing that connection) instead of being reset by the close (HTTP/1.1's keep-alive
+ *     race); once every connection has closed, or the linger ran out, close what is left (when the grace ran out,
+ *     every connection is closed at once).
  * The caller closes storage afterwards, so no request ever runs against closed storage.
  */
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
@@ -16,7 +19,14 @@ export interface GracefulServer {
   shutdown(): Promise<{ cut: number }>;
 }
 
-export function createGracefulServer(handler: RequestListener, options: { graceMs: number }): GracefulServer {
+export interface ShutdownOptions {
+  /** In-flight requests get this long to finish (GRIOT_SHUTDOWN_GRACE_MS). */
+  graceMs: number;
+  /** Idle keep-alive connections stay open this long after the drain (GRIOT_SHUTDOWN_LINGER_MS). */
+  lingerMs: number;
+}
+
+export function createGracefulServer(handler: RequestListener, options: ShutdownOptions): GracefulServer {
   const running = new Set<ServerResponse>();
   let draining = false;
   let settle: (() => void) | null = null;
@@ -48,11 +58,12 @@ export function createGracefulServer(handler: RequestListener, options: { graceM
       });
     }
     const cut = running.size;
-    server.closeIdleConnections();
     if (cut > 0) server.closeAllConnections();
-    // Connections still open (a client mid-request on a refused one) get a moment, then are closed.
-    const done = await Promise.race([listenerClosed.then(() => true), delay(1_000).then(() => false)]);
+    // The listener's close completes once every connection has closed: a client that sends on its idle connection
+    // meanwhile is refused (503, connection: close), one that sends nothing is closed when the linger ends.
+    const done = await Promise.race([listenerClosed.then(() => true), delay(options.lingerMs).then(() => false)]);
     if (!done) {
+      server.closeIdleConnections();
       server.closeAllConnections();
       await listenerClosed;
     }

@@ -48,7 +48,7 @@ describe('a disconnected subscriber', () => {
       { name: 'vic', roles: ['viewer' as const], sha256: hashApiKey(VIEWER) },
       { name: 'ana', roles: ['editor' as const], sha256: hashApiKey(EDITOR) },
     ];
-    http = createGracefulServer(createServer({ storage, live, auth: { apiKeys } }), { graceMs: 1_000 });
+    http = createGracefulServer(createServer({ storage, live, auth: { apiKeys } }), { graceMs: 1_000, lingerMs: 0 });
     await new Promise<void>((resolve) => http.server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`;
   });
