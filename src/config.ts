@@ -121,6 +121,7 @@ const schema = z.object({
   // resilience: write claims and the repair of cut writes (src/storage/mongodb/claims.ts, repair.ts)
   GRIOT_CLAIM_LEASE_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   GRIOT_REPAIR_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(15_000),
+  GRIOT_CATALOG_READ_REPAIRS: z.coerce.number().int().min(1).max(10_000).default(50),
   GRIOT_WRITE_PROTOCOL: z.enum(WRITE_PROTOCOLS).default('auto'),
   // resilience: database time limits (src/storage/mongodb/index.ts, time-limits.ts)
   GRIOT_DB_OPERATION_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
@@ -162,6 +163,8 @@ export interface Config {
     claimLeaseMs: number;
     /** How often the repair pass of cut writes runs after the one at start-up (0: only at start-up). */
     repairIntervalMs: number;
+    /** How many contracts with a write in flight or cut short one schema-catalog read brings in step at most. */
+    catalogReadRepairs: number;
     /** auto (from the start-up probe), claims or cas (src/storage/mongodb/write-protocol.ts). */
     writeProtocol: WriteProtocolSetting;
     /** Server-side limit (maxTimeMS) of each database operation; 0: none. */
@@ -258,6 +261,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dataDir: c.GRIOT_DATA_DIR,
       claimLeaseMs: c.GRIOT_CLAIM_LEASE_MS,
       repairIntervalMs: c.GRIOT_REPAIR_INTERVAL_MS,
+      catalogReadRepairs: c.GRIOT_CATALOG_READ_REPAIRS,
       writeProtocol: c.GRIOT_WRITE_PROTOCOL,
       operationTimeoutMs: c.GRIOT_DB_OPERATION_TIMEOUT_MS,
       serverSelectionTimeoutMs: c.GRIOT_DB_SERVER_SELECTION_TIMEOUT_MS,

@@ -27,6 +27,7 @@ const factories: Record<Config['storage'], (config: StorageConfig, hooks: Storag
       onClient: onMongoClient,
       claimLeaseMs: mongodb.claimLeaseMs,
       repairIntervalMs: mongodb.repairIntervalMs,
+      catalogReadRepairs: mongodb.catalogReadRepairs,
       writeProtocol: mongodb.writeProtocol,
       operationTimeoutMs: mongodb.operationTimeoutMs,
       serverSelectionTimeoutMs: mongodb.serverSelectionTimeoutMs,

@@ -26,7 +26,7 @@ import {
 import { isDuplicateKeyError, writeErrorsOf } from './errors.js';
 import { keysetPage } from './paging.js';
 import { type BatchReads, readByIds } from './point-reads.js';
-import { freshenCatalog } from './repair.js';
+import { DEFAULT_CATALOG_READ_REPAIRS, freshenCatalog } from './repair.js';
 
 /** How many contracts rebuild() derives and writes per round trip. */
 export const REBUILD_BATCH = 200;
@@ -220,13 +220,15 @@ export class MongoCatalogRepository implements SchemaCatalogRepository {
   constructor(
     private readonly collections: MongoCollections,
     private readonly batchReads: BatchReads = 'points',
+    /** How many marked contracts one read brings in step at most (GRIOT_CATALOG_READ_REPAIRS). */
+    private readonly readRepairs: number = DEFAULT_CATALOG_READ_REPAIRS,
   ) {}
 
   async list(filter: CatalogFilter, page: PageRequest): Promise<Page<CatalogEntry>> {
     const read = () => this.page(filter, page);
     const first = await read();
     // Entries behind their contract (a write cut short, or one in flight) are brought in step first (repair.ts).
-    return (await freshenCatalog(this.collections, this.batchReads, first.items)) ? read() : first;
+    return (await freshenCatalog(this.collections, this.batchReads, first.items, [], this.readRepairs)) ? read() : first;
   }
 
   private page(filter: CatalogFilter, page: PageRequest): Promise<Page<CatalogEntry>> {
@@ -245,7 +247,7 @@ export class MongoCatalogRepository implements SchemaCatalogRepository {
     if (ids.length === 0) return [];
     const read = () => readByIds(this.collections.catalog, ids, this.batchReads);
     let byId = await read();
-    if (await freshenCatalog(this.collections, this.batchReads, [...byId.values()])) byId = await read();
+    if (await freshenCatalog(this.collections, this.batchReads, [...byId.values()], [], this.readRepairs)) byId = await read();
     return ids.map((id) => {
       const doc = byId.get(id);
       return doc ? fromStoredCatalogEntry(doc) : null;
@@ -256,7 +258,7 @@ export class MongoCatalogRepository implements SchemaCatalogRepository {
     if (contractIds.length === 0) return [];
     const read = () => this.collections.catalog.find({ contractId: { $in: [...new Set(contractIds)] } }).toArray();
     let docs = await read();
-    if (await freshenCatalog(this.collections, this.batchReads, docs, contractIds)) docs = await read();
+    if (await freshenCatalog(this.collections, this.batchReads, docs, contractIds, this.readRepairs)) docs = await read();
     const groups = new Map<string, StoredCatalogEntry[]>();
     for (const doc of docs) {
       const group = groups.get(doc.contractId);

@@ -17,7 +17,7 @@ import { configureClaims, DEFAULT_CLAIM_LEASE_MS, stopRenewals } from './claims.
 import { chooseWriteProtocol, type WriteProtocolSetting } from './write-protocol.js';
 import { collectionsOf } from './documents/index.js';
 import type { FaultHook } from './faults.js';
-import { repairDeadClaims } from './repair.js';
+import { DEFAULT_CATALOG_READ_REPAIRS, repairDeadClaims } from './repair.js';
 import { repairStaleMarks } from './contract-cas.js';
 import { withTimeLimit, withTimeLimits } from './time-limits.js';
 import { gateWrites, withWriteGates } from './write-gate.js';
@@ -50,6 +50,8 @@ export interface MongoStorageOptions {
   claimLeaseMs?: number;
   /** How often the repair pass (repair.ts) runs after the one at start-up; 0: only at start-up. Default: 3 leases. */
   repairIntervalMs?: number;
+  /** How many marked contracts one catalog read brings in step at most (repair.ts freshenCatalog). Default 50. */
+  catalogReadRepairs?: number;
   /** Server-side limit (`maxTimeMS`) of every operation; the client waits at most a second longer. Default 5000; 0: none. */
   operationTimeoutMs?: number;
   /** How long an operation waits for a server to send it to (and a connection to open). Default 2000. */
@@ -138,7 +140,7 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
     };
     await repairPass();
     const contracts = new MongoContractRepository(collections, keys, capabilities, options.policy, odcsIds, options.faults);
-    const schemaCatalog = new MongoCatalogRepository(collections, batchReads);
+    const schemaCatalog = new MongoCatalogRepository(collections, batchReads, options.catalogReadRepairs ?? DEFAULT_CATALOG_READ_REPAIRS);
     const issues = new MongoIssueRepository(collections, batchReads, !capabilities.idConditions);
     const approvals = new MongoApprovalRepository(collections, batchReads);
     await approvals.reconcile();

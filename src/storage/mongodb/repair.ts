@@ -80,8 +80,8 @@ export async function syncAndSettle(
   if ((await collections.catalogPending.deleteOne({ _id: contract.id, token })).deletedCount !== 1) await settleCatalog(collections, contract);
 }
 
-/** How many marked contracts one catalog read brings in step at most. */
-const PENDING_LIMIT = 50;
+/** How many marked contracts one catalog read brings in step at most, unless configured (GRIOT_CATALOG_READ_REPAIRS). */
+export const DEFAULT_CATALOG_READ_REPAIRS = 50;
 
 /** How many dead claims one pass repairs at most (the next pass takes the rest). */
 const PASS_LIMIT = 500;
@@ -163,11 +163,12 @@ export async function freshenCatalog(
   mode: BatchReads,
   entries: readonly ServedEntry[],
   contractIds: readonly string[] = [],
+  pendingLimit: number = DEFAULT_CATALOG_READ_REPAIRS,
 ): Promise<boolean> {
   const ids = [...new Set([...entries.map((e) => e.contractId), ...contractIds])];
   const [byId, marks] = await Promise.all([
     ids.length ? readByIds(collections.contracts, ids, mode, { projection: { revision: 1, schemaNamesLower: 1 } }) : new Map(),
-    collections.catalogPending.find({}).limit(PENDING_LIMIT).toArray(),
+    collections.catalogPending.find({}).limit(pendingLimit).toArray(),
   ]);
   const stale = new Map<string, string[]>(marks.map((m) => [m._id, []]));
   const listed = new Set<string>();
