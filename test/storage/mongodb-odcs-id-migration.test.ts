@@ -47,7 +47,7 @@ it('gives contracts stored before the change their ODCS id keys at start-up; the
     // The oldest holds the shared id: import matches it, as it always did; a new contract with it is refused.
     expect((await started.contracts.getByOdcsId('urn:legacy:shared'))?.id).toBe(a.id);
     const refused = await client.run(OdcsCreateDocument, { input: { document: contractDocument({ id: 'urn:legacy:shared', name: 'legacy_c' }) } });
-    expect(refused.createContract).toMatchObject({ __typename: 'AlreadyExistsError', field: 'odcsId', value: 'urn:legacy:shared' });
+    expect(refused.createContract).toMatchObject({ __typename: 'AlreadyExistsError', uniqueField: 'ODCS_ID', value: 'urn:legacy:shared' });
     expect(refused.createContract.__typename === 'AlreadyExistsError' && refused.createContract.message).toContain('"legacy_a"');
     const imported = await importContract(started, { text: JSON.stringify(contractDocument({ id: 'urn:legacy:shared', name: 'legacy_a', purpose: 'Now documented' })) }, 'new');
     expect(imported).toMatchObject({ outcome: 'updated', contract: { id: a.id }, matched: { contract: { id: a.id }, comparedVersion: '1.0.0' } });
