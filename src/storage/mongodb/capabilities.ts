@@ -38,15 +38,44 @@ export interface MongoCapabilities extends StorageCapabilities {
   writeProtocol: WriteProtocol;
 }
 
-export async function detectCapabilities(db: Db): Promise<MongoCapabilities> {
+/** What the probes of one server found, before the per-database text index (see CapabilityProbeCache). */
+type ServerProbes = Omit<MongoCapabilities, 'writeProtocol' | 'textSearch'> & { textIndexes: boolean };
+
+export async function detectCapabilities(db: Db, shared?: { cache: CapabilityProbeCache; server: string }): Promise<MongoCapabilities> {
+  const { textIndexes, ...server } = await (shared ? shared.cache.probe(shared.server, db) : detectServer(db));
+  return { ...server, textSearch: textIndexes && (await ensureTextSearch(db)), writeProtocol: 'claims' };
+}
+
+/**
+ * Probe results shared by the backends one process builds on one server (the test suite builds hundreds): the
+ * probes run on the first backend's database, once per server key (its URI), and later backends of that key take
+ * their result; the text index, which lives in each database, is still created for every backend. Nothing shares
+ * it unless a cache is passed (createMongoStorage's `capabilityProbes`): a server started with the process is probed
+ * at its start-up. A probe that threw is not kept.
+ */
+export class CapabilityProbeCache {
+  private readonly byServer = new Map<string, Promise<ServerProbes>>();
+
+  probe(server: string, db: Db): Promise<ServerProbes> {
+    let probes = this.byServer.get(server);
+    if (!probes) {
+      probes = detectServer(db);
+      this.byServer.set(server, probes);
+      probes.catch(() => this.byServer.delete(server));
+    }
+    return probes;
+  }
+}
+
+async function detectServer(db: Db): Promise<ServerProbes> {
   const admin = db.admin();
-  const [hello, buildInfo, textSearch, aggregation, batchReads, idConditions, atomicConditionalUpdates, idReads] = await Promise.all([
+  const [hello, buildInfo, textIndexes, aggregation, batchReads, idConditions, atomicConditionalUpdates, idReads] = await Promise.all([
     admin
       .command({ hello: 1 })
       .catch(() => admin.command({ isMaster: 1 })) // servers older than `hello`
       .catch(() => null as Document | null),
     admin.command({ buildInfo: 1 }).catch(() => null as Document | null),
-    detectTextSearch(db),
+    detectTextIndexes(db),
     detectAggregation(db),
     detectBatchReads(db),
     detectIdConditions(db),
@@ -55,7 +84,7 @@ export async function detectCapabilities(db: Db): Promise<MongoCapabilities> {
   ]);
   return {
     backend: BACKEND_NAME,
-    textSearch,
+    textIndexes,
     transactions: hasTransactions(hello),
     aggregation,
     serverVersion: serverVersionOf(buildInfo),
@@ -63,7 +92,6 @@ export async function detectCapabilities(db: Db): Promise<MongoCapabilities> {
     idConditions,
     atomicConditionalUpdates,
     idReads,
-    writeProtocol: 'claims',
   };
 }
 
@@ -153,20 +181,25 @@ function serverVersionOf(buildInfo: Document | null): string | null {
 }
 
 /**
- * Tries a text index and a `$text` query on a scratch collection first (FerretDB 1.24 refuses the index and then
- * crashes on later createIndexes of the collection it was tried on), and only then creates the real one.
+ * Tries a text index and a `$text` query on a scratch collection (FerretDB 1.24 refuses the index and then crashes
+ * on later createIndexes of the collection it was tried on), before the real one is created (ensureTextSearch).
  */
-async function detectTextSearch(db: Db): Promise<boolean> {
+async function detectTextIndexes(db: Db): Promise<boolean> {
   const probe = db.collection(`capability_probe_${randomUUID()}`);
   try {
     await probe.insertOne({ _id: 'probe' as unknown as never, text: 'capability probe' });
     await probe.createIndex({ text: 'text' }, { name: 'probe_text', default_language: 'none' });
     await probe.find({ $text: { $search: 'probe' } }).limit(1).toArray();
+    return true;
   } catch {
     return false;
   } finally {
     await probe.drop().catch(() => undefined);
   }
+}
+
+/** Creates the contracts' text index in `db` and tries a `$text` query on it (only where the scratch probe passed). */
+async function ensureTextSearch(db: Db): Promise<boolean> {
   try {
     await ensureTextIndex(db);
     await db

@@ -9,7 +9,7 @@ import type { RegistryPolicy } from '../../domain/evolution.js';
 import type { IdempotencyOptions } from '../../domain/idempotency.js';
 import type { HealthReport, StorageBackend } from '../types.js';
 import { MongoApprovalRepository } from './approvals.js';
-import { BACKEND_NAME, detectCapabilities, type MongoCapabilities } from './capabilities.js';
+import { BACKEND_NAME, type CapabilityProbeCache, detectCapabilities, type MongoCapabilities } from './capabilities.js';
 import { MongoCatalogRepository } from './catalog.js';
 import { MongoContractRepository } from './contracts.js';
 import { withReadSignal, withReadSignals } from './cancellation.js';
@@ -75,6 +75,9 @@ export interface MongoStorageOptions {
    * record no intents, so no subscriber and no `events` query ever sees them. Not settable from the environment.
    */
   benchOnlyWithoutEventLog?: boolean;
+  /** Tests only: probe results shared with the other backends of this process on the same URI (capabilities.ts
+   *  CapabilityProbeCache). Unset (the registry's own start-up): every start-up probes the server itself. */
+  capabilityProbes?: CapabilityProbeCache;
 }
 
 /** The backend before the change-log recorder wraps it. */
@@ -191,7 +194,8 @@ async function prepare(options: MongoStorageOptions, selectionTimeoutMs: number)
     const db = client.db(options.database);
     await ensureIndexes(db);
     await ensureKeyIndexes(keysOf(db));
-    const capabilities = await detectCapabilities(db);
+    const shared = options.capabilityProbes ? { cache: options.capabilityProbes, server: options.uri } : undefined;
+    const capabilities = await detectCapabilities(db, shared);
     const collections = collectionsOf(db);
     await backfillKeys(keysOf(db), collections);
     await backfillOdcsIds(new OdcsIdKeys(keysOf(db), collections.contracts), collections.contracts);
