@@ -1,10 +1,13 @@
 /**
- * The storage backends every conformance case runs on. The MongoDB one gets a database of its own per test file
- * (and a fresh one per `fresh()` call), dropped afterwards.
+ * The storage backends every conformance case runs on. Every MongoDB backend gets an empty database of its own: a
+ * database a disposed backend emptied is reused by the next one of the same test file (./database-pool.ts), so the
+ * collections and indexes are not built again for every case; the pool's databases are dropped after the file.
  */
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
+import { releaseDatabase, takeDatabase } from './database-pool.js';
 import { createMemoryStorage } from '../../src/storage/memory/index.js';
+import { CapabilityProbeCache } from '../../src/storage/mongodb/capabilities.js';
 import { createMongoStorage, type MongoStorageBackend } from '../../src/storage/mongodb/index.js';
 import type { StorageBackend } from '../../src/storage/types.js';
 import type { IdempotencyOptions } from '../../src/domain/idempotency.js';
@@ -25,6 +28,13 @@ export function testDatabaseName(): string {
   return `griot_test_${randomBytes(6).toString('hex')}`;
 }
 
+/**
+ * The probe results of the test server, shared by the MongoDB backends of one test file (capabilities.ts
+ * CapabilityProbeCache; vitest gives every file a fresh module registry): the file's first backend probes the server,
+ * the later ones take its results instead of probing it again for every case.
+ */
+export const capabilityProbes = new CapabilityProbeCache();
+
 export const memoryBackend: BackendFactory = {
   name: 'memory',
   async create(options: BackendOptions = {}) {
@@ -44,14 +54,16 @@ export const conformanceProtocol: 'cas' | null = process.env.GRIOT_CONFORMANCE_P
 export const mongoBackend = {
   name: 'mongodb' as const,
   async create(options: BackendOptions = {}) {
-    const database = testDatabaseName();
+    const uri = inject('mongodbUri');
+    const database = takeDatabase(uri) ?? testDatabaseName();
     const protocol = conformanceProtocol ? { writeProtocol: conformanceProtocol, forceWriteProtocol: true } : {};
-    const storage = await createMongoStorage({ uri: inject('mongodbUri'), database, monitorCommands: options.monitorCommands ?? false, idempotency: options.idempotency, ...protocol });
+    const storage = await createMongoStorage({ uri, database, capabilityProbes, monitorCommands: options.monitorCommands ?? false, idempotency: options.idempotency, ...protocol });
     return {
       storage,
       async dispose() {
-        await storage.dropDatabase();
+        // Closed first (no repair pass or renewal may write after the emptying), then emptied for the next backend.
         await storage.close();
+        await releaseDatabase(uri, database);
       },
     };
   },
