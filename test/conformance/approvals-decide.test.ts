@@ -9,7 +9,7 @@ import { InvalidStateError, NotAllowedError, NotFoundError, ValidationError } fr
 import type { StorageBackend } from '../../src/storage/types.js';
 import { backends } from '../support/backends.js';
 import { contractDocument } from '../support/fixtures.js';
-import { at, moveContractTo, rejection, useBackend } from './helpers.js';
+import { at, moveContractTo, rejection, requireAtomicWrites, useBackend } from './helpers.js';
 
 const T = (n: number) => new Date(Date.UTC(2030, 0, 1, 0, 0, n));
 
@@ -155,7 +155,8 @@ describe.each(backends)('$name backend', (backend) => {
 
   // -------------------------------------------------------------------------------------------------------------
   describe('concurrent decisions', () => {
-    it('ALL of 2: both decisions are recorded and the request is approved exactly once', async () => {
+    it('ALL of 2: both decisions are recorded and the request is approved exactly once', async (ctx) => {
+      requireAtomicWrites(ctx, storage());
       for (let round = 0; round < 5; round++) {
         const contract = await draft(`all-${round}`);
         const request = await submit(contract);
@@ -174,7 +175,8 @@ describe.each(backends)('$name backend', (backend) => {
       }
     });
 
-    it('ALL of the maximum 20 approvers deciding at once: every decision is recorded, the request approved once', async () => {
+    it('ALL of the maximum 20 approvers deciding at once: every decision is recorded, the request approved once', async (ctx) => {
+      requireAtomicWrites(ctx, storage());
       const contract = await draft('twenty');
       const approvers = Array.from({ length: MAX_APPROVERS }, (_, i) => `approver-${String(i).padStart(2, '0')}`);
       const request = await repo().submit({ contractId: contract.id, expectedRevision: contract.revision, approvers, policy: 'all' }, 'alice');
@@ -186,7 +188,8 @@ describe.each(backends)('$name backend', (backend) => {
       expect(await activations(storage(), contract.id)).toBe(1);
     });
 
-    it('ANY 1 of 2: exactly one decision wins, the other is refused with InvalidStateError', async () => {
+    it('ANY 1 of 2: exactly one decision wins, the other is refused with InvalidStateError', async (ctx) => {
+      requireAtomicWrites(ctx, storage());
       for (let round = 0; round < 5; round++) {
         const contract = await draft(`any-${round}`);
         const request = await submit(contract, { policy: 'any' });
@@ -209,7 +212,8 @@ describe.each(backends)('$name backend', (backend) => {
       }
     });
 
-    it('ALL of 2 on a revision of an active contract: one active → active entry', async () => {
+    it('ALL of 2 on a revision of an active contract: one active → active entry', async (ctx) => {
+      requireAtomicWrites(ctx, storage());
       for (let round = 0; round < 5; round++) {
         const contract = await draft(`rev-${round}`);
         const active = await moveContractTo(storage(), contract.id, 'active');

@@ -11,9 +11,10 @@
  *    the catalog → set confirmed. A lost compare-and-set deletes the request again (compensation). A crash after the
  *    insert leaves an unconfirmed request nobody sees; one after the contract write, a request the contract points
  *    at: decide/withdraw/reconcile confirm it.
- *  - decide / withdraw: compare-and-set the request on its revision (claims.ts: FerretDB's conditional writes are
- *    not atomic), retried with a fresh read when a concurrent decision won, so every decision is recorded and the
- *    request resolves exactly once → when it closed, move the contract (planReviewClosed: only while it still points
+ *  - decide / withdraw: compare-and-set the request on its revision, retried with a fresh read when a concurrent
+ *    decision won, so every decision is recorded and the request resolves exactly once (under the claims write
+ *    protocol deciders of one request take turns on a short lock, claims.ts withLock, since FerretDB's conditional
+ *    writes are not atomic; under cas the compare-and-set alone decides, no claim) → when it closed, move the contract (planReviewClosed: only while it still points
  *    at the request, so repeating it is harmless), then the catalog → set applied.
  *  - a crash between the request write and the contract move leaves a closed request with applied: false;
  *    reconcile() (at start-up) and the next submit on that contract complete the move.
@@ -34,7 +35,7 @@ import {
 import { type Contract, planReviewClosed, planReviewOpened, type ReviewOutcome } from '../../domain/contracts.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import type { ApprovalFilter, ApprovalRepository, Page, PageRequest } from '../types.js';
-import { backoff, casReplace, withLock } from './claims.js';
+import { backoff, casReplace, protocolOf, withLock } from './claims.js';
 import {
   fromStoredApprovalRequest,
   fromStoredContract,
@@ -141,25 +142,33 @@ export class MongoApprovalRepository implements ApprovalRepository {
    * throws). When the write closed the request, moves its contract, then marks it applied.
    */
   private async closeOrRecord(id: string, plan: (current: ApprovalRequest) => ApprovalRequest): Promise<ApprovalRequest> {
-    // Deciders of one request take turns (a short lock), so any number of approvers deciding at once are all
-    // recorded in order; the compare-and-set still guards against writers that do not take the lock.
+    const { claims } = this.collections;
+    const cas = protocolOf(claims) === 'cas';
     let revision = 0;
-    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
-      const outcome = await withLock(this.collections.claims, `approval/${id}`, async () => {
-        const doc = await this.visibleRequest(id);
-        const current = fromStoredApprovalRequest(doc);
-        revision = current.revision;
-        // A request that closed without its contract move (a crash) is completed before the caller hears it is closed.
-        if (current.status !== 'open' && !doc.applied) await settleRequest(this.collections, current);
-        const next = plan(current);
-        const stored = withoutId(toStoredApprovalRequest(next, { confirmed: true, applied: false }));
-        return (await casReplace(this.collections.claims, this.collections.approvals, id, current.revision, stored)) ? next : null;
-      });
+    const once = async (): Promise<ApprovalRequest | null> => {
+      const doc = await this.visibleRequest(id);
+      const current = fromStoredApprovalRequest(doc);
+      revision = current.revision;
+      // A request that closed without its contract move (a crash) is completed before the caller hears it is closed.
+      if (current.status !== 'open' && !doc.applied) await settleRequest(this.collections, current);
+      const next = plan(current);
+      const stored = withoutId(toStoredApprovalRequest(next, { confirmed: true, applied: false }));
+      return (await casReplace(claims, this.collections.approvals, id, current.revision, stored)) ? next : null;
+    };
+    // Under claims, deciders of one request take turns (a short lock: FerretDB's conditional writes are not atomic),
+    // so any number of approvers deciding at once are all recorded in order. Under cas the compare-and-set alone
+    // decides and no claim is taken: a lost one means another decision was recorded (the revision moved), which is
+    // progress and not counted against the attempts; only losses at a revision that did not move are.
+    let tried = -1;
+    for (let attempt = 0, stalls = 0; stalls < WRITE_ATTEMPTS; attempt++) {
+      const outcome = cas ? await once() : await withLock(claims, `approval/${id}`, once);
       if (outcome) {
         if (outcome.status !== 'open') await settleRequest(this.collections, outcome);
         return outcome;
       }
-      await backoff(attempt);
+      if (!cas || revision === tried) stalls++;
+      tried = revision;
+      await backoff(Math.min(attempt, 4));
     }
     throw new ConflictError('ApprovalRequest', id, revision, null);
   }
