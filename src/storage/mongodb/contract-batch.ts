@@ -8,6 +8,14 @@
  * keys.ts claimName: a stale key is taken over, a live one is an AlreadyExistsError naming the item); the rest of
  * the batch goes on. Two items of one batch with the same name or ODCS id: the later one is created after the
  * batch (its own round), so it meets the earlier one as it would in a sequential import.
+ *
+ * Under the `cas` write protocol (write-protocol.ts; MongoDB) a batch takes no claim, as a single create takes none
+ * (contract-cas.ts): the record of a batch cut short is each item's `catalog_pending` mark, so the marks are written
+ * right after the keys (before the versions), and the repair pass completes or removes what a cut batch left once
+ * its marks are a lease old. An id given twice (in one batch: the later item goes to the next round, as a repeated
+ * name does; across batches) meets at the mark or the version's unique `_id` and is refused for that item alone.
+ * Past three quarters of a lease since its first key the batch gives up before its contracts step (as a create
+ * does: its keys may be taken over after a lease).
  */
 import { randomUUID } from 'node:crypto';
 import type { Collection, Document } from 'mongodb';
@@ -17,11 +25,12 @@ import { AlreadyExistsError, RegistryError } from '../../domain/errors.js';
 import type { RegistryPolicy } from '../../domain/evolution.js';
 import { odcsIdOf } from '../../domain/odcs-identity.js';
 import type { BatchCreateOutcome } from '../types.js';
-import { claimSettingsOf, revisionKey, type StoredClaim } from './claims.js';
+import { StorageUnavailableError } from '../errors.js';
+import { type ClaimSettings, claimSettingsOf, revisionKey, type StoredClaim } from './claims.js';
 import { COLLECTIONS, type MongoCollections, type StoredCatalogEntry, toStoredCatalogEntry, toStoredContract, toStoredVersion } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
 import type { FaultHook } from './faults.js';
-import { claimName, type KeyCollection, nameKeyId, odcsKeyId, repairName, versionKeyId } from './keys.js';
+import { claimName, type KeyCollection, nameKeyId, odcsKeyId, releaseName, repairName, versionKeyId } from './keys.js';
 import type { OdcsIdKeys } from './odcs-ids.js';
 
 export interface BatchWriter {
@@ -50,17 +59,19 @@ export async function createBatch(w: BatchWriter, inputs: readonly CreateContrac
   const later: number[] = [];
   const names = new Set<string>();
   const odcsIdsSeen = new Set<string>();
+  const contractIds = new Set<string>();
   const now = new Date();
   const settings = claimSettingsOf(w.collections.claims);
   for (const [index, input] of inputs.entries()) {
     try {
       const { contract, version } = planCreate(input, input.id ?? randomUUID(), { now, actor, policy: w.policy });
       const odcsId = odcsIdOf(version.document);
-      if (names.has(contract.name) || (odcsId !== null && odcsIdsSeen.has(odcsId))) {
+      if (names.has(contract.name) || (odcsId !== null && odcsIdsSeen.has(odcsId)) || contractIds.has(contract.id)) {
         later.push(index);
         continue;
       }
       names.add(contract.name);
+      contractIds.add(contract.id);
       if (odcsId !== null) odcsIdsSeen.add(odcsId);
       const token = randomUUID();
       const claim: StoredClaim = {
@@ -87,25 +98,21 @@ export async function createBatch(w: BatchWriter, inputs: readonly CreateContrac
 async function writeItems(w: BatchWriter, all: Item[], outcomes: (BatchCreateOutcome | null)[]): Promise<void> {
   const { collections, keys } = w;
   const settings = claimSettingsOf(collections.claims);
+  const cas = settings.protocol === 'cas';
   const first = all[0]!.contract.id;
   const step = async (name: 'claimed' | 'keys' | 'versions' | 'contracts' | 'catalog') => {
     if (w.faults) await w.faults(`createMany:${name}`, first);
   };
   const fail = (item: Item, error: RegistryError) => (outcomes[item.index] = { ok: false, error });
-  for (const item of all) settings.inFlight.add(item.token);
-  // Renew the batch's leases while it runs (as a single writer renews its one claim).
-  const renewal = setInterval(() => {
-    collections.claims
-      .updateMany({ _id: { $in: all.map((i) => i.claim._id) } }, { $set: { expiresAt: new Date(Date.now() + settings.leaseMs) } })
-      .catch(() => undefined);
-  }, Math.max(1, Math.floor(settings.leaseMs / 3)));
-  renewal.unref();
-  settings.renewals.add(renewal);
+  const renewal = cas ? null : holdClaims(collections.claims, settings, all);
   let live = all;
+  const keyed = Date.now();
   try {
-    // Fresh ids: a claim can only be taken when the caller gave an id twice.
-    const claimed = await insertEach(collections.claims as unknown as Collection<Document>, live.map((i) => i.claim), (doc, mine) => doc.token === mine.token);
-    live = live.filter((item, k) => claimed[k] || (fail(item, new AlreadyExistsError('Contract', 'id', item.contract.id)), false));
+    if (!cas) {
+      // Fresh ids: a claim can only be taken when the caller gave an id twice.
+      const claimed = await insertEach(collections.claims as unknown as Collection<Document>, live.map((i) => i.claim), (doc, mine) => doc.token === mine.token);
+      live = live.filter((item, k) => claimed[k] || (fail(item, new AlreadyExistsError('Contract', 'id', item.contract.id)), false));
+    }
     await step('claimed');
     w.stopPoint?.();
 
@@ -141,15 +148,27 @@ async function writeItems(w: BatchWriter, all: Item[], outcomes: (BatchCreateOut
     if (live.length === 0) return;
     w.stopPoint?.();
 
-    // Versions (invisible until their contract exists), their keys, the catalog marks: fresh ids, so one insert each.
-    await collections.versions.insertMany(live.map((i) => toStoredVersion(i.version, i.token)), { ordered: false });
+    // Versions (invisible until their contract exists), their keys, the catalog marks: fresh ids, so one insert each
+    // (under cas the marks come first, and an id given twice loses its item at the mark or the version).
+    if (cas) {
+      live = await refuseTakenIds(w, live, fail, await insertEach(collections.catalogPending as unknown as Collection<Document>, live.map(markOf) as Document[], sameToken), false);
+      if (live.length === 0) return;
+      const versions = await insertEach(collections.versions as unknown as Collection<Document>, live.map((i) => toStoredVersion(i.version, i.token) as unknown as Document), (doc, mine) => doc.writeToken === mine.writeToken);
+      live = await refuseTakenIds(w, live, fail, versions, true);
+      if (live.length === 0) return;
+    } else {
+      await collections.versions.insertMany(live.map((i) => toStoredVersion(i.version, i.token)), { ordered: false });
+    }
     await step('versions');
     await keys.insertMany(
       live.map((i) => ({ _id: versionKeyId(i.contract.id, i.version.version), contractId: i.contract.id, number: i.version.number, at: now() })),
       { ordered: false },
     );
-    await collections.catalogPending.insertMany(live.map((i) => ({ _id: i.contract.id, token: i.token, at: now() })), { ordered: false });
+    if (!cas) await collections.catalogPending.insertMany(live.map(markOf), { ordered: false });
     w.stopPoint?.();
+    if (cas && Date.now() - keyed > (settings.leaseMs * 3) / 4) {
+      throw new StorageUnavailableError(`the batch create of ${live.length} contracts took longer than its keys' lease allows`);
+    }
 
     // The contracts: from here on a reader sees them. A duplicate name here is a writer that took over the same
     // stale key at the same moment (as in a single create): that item is undone and refused.
@@ -176,13 +195,54 @@ async function writeItems(w: BatchWriter, all: Item[], outcomes: (BatchCreateOut
     for (const item of all) settings.inFlight.delete(item.token);
     throw error;
   } finally {
-    clearInterval(renewal);
-    settings.renewals.delete(renewal);
+    if (renewal) {
+      clearInterval(renewal);
+      settings.renewals.delete(renewal);
+    }
   }
+  if (cas) return;
   // Released: the claims of the whole batch (refused items wrote nothing that a claim must guard any more).
   const ids = all.map((i) => i.claim._id);
   await collections.claims.deleteMany({ _id: { $in: ids } }).catch(() => undefined);
   for (const item of all) settings.inFlight.delete(item.token);
+}
+
+/** Claims only: marks the batch's claims in flight and renews their leases while it runs (as a single writer renews its one claim). */
+function holdClaims(claims: Collection<StoredClaim>, settings: ClaimSettings, all: Item[]): NodeJS.Timeout {
+  for (const item of all) settings.inFlight.add(item.token);
+  const renewal = setInterval(() => {
+    claims.updateMany({ _id: { $in: all.map((i) => i.claim._id) } }, { $set: { expiresAt: new Date(Date.now() + settings.leaseMs) } }).catch(() => undefined);
+  }, Math.max(1, Math.floor(settings.leaseMs / 3)));
+  renewal.unref();
+  settings.renewals.add(renewal);
+  return renewal;
+}
+
+/**
+ * Under cas: the items whose mark (`versionsWritten` false) or version (true) was stored; each other one met another
+ * writer of its id and is refused (AlreadyExistsError on the id), its keys and own mark (and version) given up.
+ */
+async function refuseTakenIds(w: BatchWriter, live: Item[], fail: (item: Item, error: RegistryError) => void, stored: boolean[], versionsWritten: boolean): Promise<Item[]> {
+  const kept: Item[] = [];
+  for (const [k, item] of live.entries()) {
+    if (stored[k]) {
+      kept.push(item);
+      continue;
+    }
+    if (versionsWritten) await w.collections.catalogPending.deleteOne({ _id: item.contract.id, token: item.token }).catch(() => undefined);
+    await releaseName(w.keys, item.contract.name, item.contract.id);
+    if (item.odcsId !== null) await w.odcsIds.release(item.odcsId, item.contract.id);
+    fail(item, new AlreadyExistsError('Contract', 'id', item.contract.id));
+  }
+  return kept;
+}
+
+function markOf(item: Item): { _id: string; token: string; at: Date } {
+  return { _id: item.contract.id, token: item.token, at: now() };
+}
+
+function sameToken(doc: Document, mine: Document): boolean {
+  return doc.token === mine.token;
 }
 
 function now(): Date {
