@@ -12,8 +12,8 @@
  * Under the `cas` write protocol (write-protocol.ts; MongoDB) a batch takes no claim, as a single create takes none
  * (contract-cas.ts): the record of a batch cut short is each item's `catalog_pending` mark, so the marks are written
  * right after the keys (before the versions), and the repair pass completes or removes what a cut batch left once
- * its marks are a lease old. An id given twice (in one batch: the later item goes to the next round, as a repeated
- * name does; across batches) meets at the mark or the version's unique `_id` and is refused for that item alone.
+ * its marks are a lease old. An id given twice (in one batch or across batches) meets at the mark's or the version's
+ * unique `_id` and is refused for that item alone (AlreadyExistsError on the id, as the claim refuses it).
  * Past three quarters of a lease since its first key the batch gives up before its contracts step (as a create
  * does: its keys may be taken over after a lease).
  */
@@ -59,19 +59,17 @@ export async function createBatch(w: BatchWriter, inputs: readonly CreateContrac
   const later: number[] = [];
   const names = new Set<string>();
   const odcsIdsSeen = new Set<string>();
-  const contractIds = new Set<string>();
   const now = new Date();
   const settings = claimSettingsOf(w.collections.claims);
   for (const [index, input] of inputs.entries()) {
     try {
       const { contract, version } = planCreate(input, input.id ?? randomUUID(), { now, actor, policy: w.policy });
       const odcsId = odcsIdOf(version.document);
-      if (names.has(contract.name) || (odcsId !== null && odcsIdsSeen.has(odcsId)) || contractIds.has(contract.id)) {
+      if (names.has(contract.name) || (odcsId !== null && odcsIdsSeen.has(odcsId))) {
         later.push(index);
         continue;
       }
       names.add(contract.name);
-      contractIds.add(contract.id);
       if (odcsId !== null) odcsIdsSeen.add(odcsId);
       const token = randomUUID();
       const claim: StoredClaim = {
