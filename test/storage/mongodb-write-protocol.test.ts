@@ -142,3 +142,53 @@ it.each(['claims', 'cas'] as const)('%s: the commands of every kind of contract 
     await forced.close();
   }
 });
+
+/**
+ * The other writes that took a claim before issue 15.2's second step: an approval decision (the approval/<id> lock),
+ * a batch create (the items' `@0` claims) and a push with an idempotency key that opens an issue (the key's lock).
+ * Each returns nothing; the contract `id` is a draft whose review the first decision records and the second closes.
+ */
+const otherWrites: { name: string; run: (s: MongoStorageBackend, ctx: { contractId: string; requestId: string }) => Promise<unknown> }[] = [
+  { name: 'decide', run: (s, { requestId }) => s.approvals.decide({ requestId, verdict: 'approve' }, 'carol') },
+  { name: 'decide-last', run: (s, { requestId }) => s.approvals.decide({ requestId, verdict: 'approve' }, 'dave') },
+  {
+    name: 'createMany',
+    run: (s) => s.contracts.createMany(['bulk_a', 'bulk_b', 'bulk_c'].map((name) => ({ document: contractDocument({ name, version: '1.0.0' }) })), 'importer'),
+  },
+];
+
+it.each(['claims', 'cas'] as const)('%s: the commands of an approval decision and a batch create (cas: none on write_claims)', async (protocol) => {
+  const forced = await createMongoStorage({ uri: inject('mongodbUri'), database: testDatabaseName(), writeProtocol: protocol, forceWriteProtocol: true, monitorCommands: true, repairIntervalMs: 0 });
+  try {
+    const contract = await forced.contracts.create({ document: contractDocument({ name: 'reviewed', version: '1.0.0' }) }, 'alice');
+    const request = await forced.approvals.submit({ contractId: contract.id, expectedRevision: contract.revision, approvers: ['carol', 'dave'], policy: 'all' }, 'bob');
+    const rows: { write: string; commands: number; claims: number }[] = [];
+    for (const write of otherWrites) {
+      let commands = 0;
+      let claims = 0;
+      const listener = (event: { commandName: string; command: Record<string, unknown> }) => {
+        commands++;
+        if (event.command[event.commandName] === 'write_claims') claims++;
+      };
+      forced.client.on('commandStarted', listener);
+      try {
+        await write.run(forced, { contractId: contract.id, requestId: request.id });
+      } finally {
+        forced.client.off('commandStarted', listener);
+      }
+      rows.push({ write: write.name, commands, claims });
+    }
+    console.log(`${protocol}: commands per write (of them on write_claims)\n${rows.map((r) => `${r.write.padEnd(12)} ${r.commands} (${r.claims})`).join('\n')}`);
+    expect(await forced.approvals.getByIds([request.id])).toMatchObject([{ status: 'approved' }]);
+    expect((await forced.contracts.getById(contract.id))?.status).toBe('active');
+    expect((await forced.contracts.list({}, { field: 'name', direction: 'asc' }, { first: 10 })).items.map((c) => c.name)).toEqual(['bulk_a', 'bulk_b', 'bulk_c', 'reviewed']);
+    for (const row of rows) {
+      if (protocol === 'cas') expect(row, row.write).toMatchObject({ claims: 0 });
+      else expect(row.claims, row.write).toBeGreaterThan(0);
+    }
+    expect(await forced.db.collection('write_claims').countDocuments()).toBe(0);
+  } finally {
+    await forced.dropDatabase();
+    await forced.close();
+  }
+});
