@@ -4,8 +4,9 @@
  * GRIOT_WRITE_PROTOCOL=cas (forced where the server failed the atomicity probe, as on FerretDB in CI); cases of
  * concurrent writes of one revision skip themselves where conditional updates are not atomic (helpers.ts
  * requireAtomicWrites). The files are the contract writes' (create, update, rollback, delete, settings, the
- * deprecation and retirement, ODCS ids): the writes the CAS path changes (activation through approvals is a
- * conditional write of approvals.ts, already claim-free under cas); issue, comment, run and approval revision writes
- * were a conditional write alone under cas before and are covered by test/storage/mongodb-write-protocol.test.ts.
+ * deprecation and retirement, ODCS ids) and the other writes that took a claim before the CAS path covered them:
+ * approval decisions (the approval/<id> lock) and batch creates (their `@0` claims). Issue, comment and run revision
+ * writes were a conditional write alone under cas before and are covered by
+ * test/storage/mongodb-write-protocol.test.ts, which also pins that none of these sends a command to write_claims.
  */
 process.env.GRIOT_CONFORMANCE_PROTOCOL = 'cas';
