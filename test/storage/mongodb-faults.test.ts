@@ -10,7 +10,8 @@ import { afterAll, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createMongoStorage, type MongoStorageBackend } from '../../src/storage/mongodb/index.js';
 import { WRITE_STEPS, type WriteStep } from '../../src/storage/mongodb/faults.js';
-import { testDatabaseName } from '../support/backends.js';
+import { capabilityProbes, testDatabaseName } from '../support/backends.js';
+import { releaseDatabase, takeDatabase } from '../support/database-pool.js';
 import { createTestClient, type TestClient } from '../support/client.js';
 import { contractDocument } from '../support/fixtures.js';
 import { ResilienceCatalogDocument, ResilienceCreateDocument, ResilienceDeleteDocument, ResilienceSettingsDocument, ResilienceStateDocument, ResilienceUpdateDocument } from '../gql/graphql.js';
@@ -36,7 +37,7 @@ const PROTOCOLS = ['claims', 'cas'] as const;
 type Protocol = (typeof PROTOCOLS)[number];
 
 function open(database: string, protocol: Protocol, faults?: (step: WriteStep) => Promise<void> | void): Promise<MongoStorageBackend> {
-  return createMongoStorage({ uri: inject('mongodbUri'), database, claimLeaseMs: LEASE_MS, repairIntervalMs: 0, faults, writeProtocol: protocol, forceWriteProtocol: true });
+  return createMongoStorage({ uri: inject('mongodbUri'), database, capabilityProbes, claimLeaseMs: LEASE_MS, repairIntervalMs: 0, faults, writeProtocol: protocol, forceWriteProtocol: true });
 }
 
 function client(storage: MongoStorageBackend): TestClient {
@@ -96,7 +97,8 @@ async function expectRepaired(storage: MongoStorageBackend): Promise<void> {
 }
 
 it.each(PROTOCOLS.flatMap((protocol) => steps.map((step) => [protocol, step] as const)))('%s: a write killed after %s leaves nothing that blocks or misleads', async (protocol, step) => {
-  const database = testDatabaseName();
+  // An emptied database of an earlier case (support/database-pool.ts): collections and indexes built, no documents.
+  const database = takeDatabase(inject('mongodbUri')) ?? testDatabaseName();
   let armed = false;
   let reached!: () => void;
   const atStep = new Promise<void>((resolve) => (reached = resolve));
@@ -135,14 +137,17 @@ it.each(PROTOCOLS.flatMap((protocol) => steps.map((step) => [protocol, step] as 
     await b.close();
   }
 
-  await new Promise((resolve) => setTimeout(resolve, LEASE_MS + 100)); // the dead writer's lease runs out
+  // The dead writer's lease runs out: its claims were taken or renewed before the kill, so they have expired once a
+  // lease (and a margin) has passed since then; the work on `b` above already spent part of it.
+  const leaseLeft = killedAt + LEASE_MS + 100 - performance.now();
+  if (leaseLeft > 0) await new Promise((resolve) => setTimeout(resolve, leaseLeft));
   const c = await open(database, protocol); // its start-up pass repairs what the dead write left
   try {
     await expectRepaired(c);
     await expectConsistent(client(c));
   } finally {
-    await c.dropDatabase();
     await c.close();
+    await releaseDatabase(inject('mongodbUri'), database);
   }
   expect(unexpected).toEqual([]);
 });
