@@ -22,6 +22,7 @@ import {
 } from '../../domain/events.js';
 import type { ReactionKind } from '../../domain/comments.js';
 import type { ApprovalRequest, Comment, Contract, Issue, Run, StorageBackend, ValidationRecord } from '../types.js';
+import { publishedVersionOf } from './written.js';
 
 /** What a write touched, recorded before it (an intent) and completed after it. */
 export interface Locator {
@@ -85,10 +86,14 @@ export async function collectEvents(storage: StorageBackend, where: Locator, sin
       if (!contract) break;
       events.push(...statusChangedEvents(contract, since));
       if (where.op === 'contract.version') {
-        // The writer: the newest version by its id (a point read); the repair pass: the recent ones.
-        const versions = known.contract
-          ? (await storage.contracts.getVersionsByIds([`${contract.id}@${contract.versionCount}`])).filter((v) => v !== null)
-          : (await storage.contracts.listVersions(contract.id, { first: RECENT })).items;
+        // The writer: the version it committed (written.ts), else the newest by its id (a point read); the repair
+        // pass: the recent ones.
+        const committed = known.contract ? publishedVersionOf(known.contract) : null;
+        const versions = committed
+          ? [committed]
+          : known.contract
+            ? (await storage.contracts.getVersionsByIds([`${contract.id}@${contract.versionCount}`])).filter((v) => v !== null)
+            : (await storage.contracts.listVersions(contract.id, { first: RECENT })).items;
         for (const v of versions) if (v.number > 1 && after(v.createdAt)) events.push(versionPublishedEvent(contract, v));
       }
       if (where.op === 'contract.settings' && after(contract.updatedAt)) events.push(settingsChangedEvent(contract, where.actor));

@@ -94,6 +94,7 @@ import { readByIds } from './point-reads.js';
 import { markPending, syncAndSettle } from './repair.js';
 import { searchContracts } from './search.js';
 import { mapOrNull, withoutId } from './util.js';
+import { notePublishedVersion } from '../events/written.js';
 
 export class MongoContractRepository implements ContractRepository {
   constructor(
@@ -431,7 +432,8 @@ export class MongoContractRepository implements ContractRepository {
       await this.step('update:contract', current.id);
       await syncAndSettle(this.collections, write.contract, mark, this.catalogPoints(current));
       await this.step('update:catalog', current.id);
-      return write.contract;
+      // The change log's writer takes the version from here instead of reading it back (events/written.ts).
+      return notePublishedVersion(write.contract, write.version);
     });
   }
 }
