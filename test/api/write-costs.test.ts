@@ -217,10 +217,11 @@ describe('createContract and updateContract', () => {
     expect(summary(many)).toEqual(summary(few));
     expect(summary(manyUpdate)).toEqual(summary(fewUpdate));
     // The change log's writer takes the published version from the update (events/written.ts): after the contract
-    // step nothing reads the version or the contract back.
+    // step nothing reads the version back (nor, then, its contract for the version's visibility; the catalog step
+    // may still read the contract's revision when another write marked it meanwhile: catalog.ts settleCatalog).
     const step = manyUpdate.map((s) => `${s.name} ${s.collection}`).lastIndexOf('update contracts');
     expect(step).toBeGreaterThan(0);
-    expect(manyUpdate.slice(step + 1).filter((s) => s.name === 'find' && ['contracts', 'contract_versions'].includes(s.collection))).toEqual([]);
+    expect(manyUpdate.slice(step + 1).filter((s) => s.name === 'find' && s.collection === 'contract_versions')).toEqual([]);
     // Outstanding (reported, issue 15): where idConditions holds (FerretDB on PostgreSQL) the catalog step deletes
     // the previous revision's entries by {contractId, contractRevision} (catalog.ts), an index read there only with
     // the companion indexes (README "FerretDB on PostgreSQL"). Any other non-`_id` filter fails here.
