@@ -32,6 +32,7 @@ const factories: Record<Config['storage'], (config: StorageConfig, hooks: Storag
       operationTimeoutMs: mongodb.operationTimeoutMs,
       serverSelectionTimeoutMs: mongodb.serverSelectionTimeoutMs,
       pingTimeoutMs: mongodb.readyTimeoutMs,
+      searchIndex: mongodb.searchIndex,
     });
   },
 };

@@ -93,10 +93,14 @@ import { keysetPage } from './paging.js';
 import { readByIds } from './point-reads.js';
 import { markPending, syncAndSettle } from './repair.js';
 import { searchContracts } from './search.js';
+import type { SearchIndexer } from './search-indexer.js';
 import { mapOrNull, withoutId } from './util.js';
 import { notePublishedVersion } from '../events/written.js';
 
 export class MongoContractRepository implements ContractRepository {
+  /** The word index searches read (search-indexer.ts); set where writes append to the change log, else null. */
+  searchIndexer: SearchIndexer | null = null;
+
   constructor(
     private readonly collections: MongoCollections,
     private readonly keys: KeyCollection,
@@ -341,7 +345,7 @@ export class MongoContractRepository implements ContractRepository {
   }
 
   async search(query: string, page: PageRequest, filter: SearchFilter = {}): Promise<ContractSearchPage> {
-    return searchContracts(this.collections, this.capabilities.textSearch, this.capabilities.batchReads, query, page, filter);
+    return searchContracts(this.collections, this.capabilities.textSearch, this.capabilities.batchReads, query, page, filter, this.searchIndexer);
   }
 
   async listVersions(contractId: string, page: PageRequest): Promise<Page<ContractVersion>> {

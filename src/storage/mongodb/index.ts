@@ -28,6 +28,8 @@ import { backfillKeys, ensureKeyIndexes, keysOf } from './keys.js';
 import { migrateNulKeys } from './nul-free.js';
 import { MongoCommentRepository } from './comments.js';
 import { MongoEventRepository } from './events.js';
+import { SEARCH_INDEX_COLLECTION, searchIndexOf } from './search-index.js';
+import { DEFAULT_SEARCH_INDEX, SearchIndexer, type SearchIndexOptions } from './search-indexer.js';
 import type { Locator } from '../events/collect.js';
 import { MongoIntentStore } from '../events/intents.js';
 import { type RecordingBackend, withEvents } from '../events/recorder.js';
@@ -78,6 +80,8 @@ export interface MongoStorageOptions {
   /** Tests only: probe results shared with the other backends of this process on the same URI (capabilities.ts
    *  CapabilityProbeCache). Unset (the registry's own start-up): every start-up probes the server itself. */
   capabilityProbes?: CapabilityProbeCache;
+  /** The search word index's indexer (search-indexer.ts; default DEFAULT_SEARCH_INDEX). */
+  searchIndex?: SearchIndexOptions;
 }
 
 /** The backend before the change-log recorder wraps it. */
@@ -87,6 +91,8 @@ export interface MongoStorageBackend extends StorageBackend, RecordingBackend {
   readonly capabilities: MongoCapabilities;
   readonly client: MongoClient;
   readonly db: Db;
+  /** The search word index's indexer (null without the change log: searches read their candidates directly). */
+  readonly searchIndex: SearchIndexer | null;
   dropDatabase(): Promise<void>;
 }
 
@@ -151,6 +157,7 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
     const repairTimer = interval > 0 ? setInterval(() => void repairPass().catch(() => undefined), interval) : null;
     repairTimer?.unref();
     const idempotency = await createMongoIdempotency(db, collections, options.idempotency, operationTimeoutMs);
+    let searchIndex: SearchIndexer | null = null;
     const raw: MongoStorageBackendBase = {
       client,
       db,
@@ -166,8 +173,10 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
       capabilities,
       health: () => health(db, pingTimeoutMs),
       isUnavailable: (error) => isUnavailableError(error) || error instanceof StorageUnavailableError,
+      searchIndex: null,
       async close() {
         if (repairTimer) clearInterval(repairTimer);
+        await searchIndex?.close();
         stopRenewals(claimSettings);
         await client.close();
       },
@@ -179,7 +188,14 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
     if (options.benchOnlyWithoutEventLog) return { ...raw, repairEvents: async () => 0 };
     const storage = withEvents(raw, { log: eventLog, intents, gate: gateWrites, afterWrite: options.eventFaults?.afterWrite });
     await storage.repairEvents();
-    return storage;
+    // Searches read the word index, which follows the log (so not without it, above). Its reads and writes run
+    // outside any request (no request's time limit or abort), on collections without the time limits.
+    const rawDb = collectionsOf(db);
+    await db.createCollection(SEARCH_INDEX_COLLECTION).catch(() => undefined); // exists already: fine
+    searchIndex = new SearchIndexer(searchIndexOf(db), rawDb.contracts, events, intents, batchReads, options.searchIndex ?? DEFAULT_SEARCH_INDEX);
+    contracts.searchIndexer = searchIndex;
+    searchIndex.start();
+    return Object.assign(storage, { searchIndex });
   } catch (error) {
     await client.close().catch(() => undefined);
     throw error;

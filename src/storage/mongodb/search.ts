@@ -1,5 +1,12 @@
 /**
- * Contract search on MongoDB. Candidates are the contracts holding a query word: through the text index
+ * Contract search on MongoDB. Where the word index runs (search-index.ts, search-indexer.ts: every server with
+ * the change log), the candidates with everything ranking needs come from it: the newest version of each query
+ * word, then the log positions above the oldest of them (and the writes in flight: open intents), whose
+ * contracts are read as stored and replace what the versions say of them (indexedCandidates). So a search reads
+ * its words' versions, a short tail and the page, whatever the number of contracts, and is exact whatever the
+ * indexer's lag. Where the index cannot answer exactly (not built yet, a tail longer than
+ * GRIOT_SEARCH_TAIL_MAX, expired log positions, a create or review in flight whose contract is not named yet),
+ * the search reads its candidates from the contracts, as follows. Candidates are the contracts holding a query word: through the text index
  * (`$text` over the stored word list) where the server has one (capabilities.textSearch), else through the
  * multikey index on the same list (`searchTerms: {$in}`). Both find the same contracts: the list holds every whole
  * term and every part, and the query words include every part. Of the candidates only the ranking fields and the
@@ -11,13 +18,15 @@
  * offsetWindow).
  */
 import type { Filter } from 'mongodb';
-import { queryTerms, rankCandidates, type SearchFilter } from '../../domain/search.js';
+import { queryTerms, rankCandidates, type SearchCandidate, type SearchFilter } from '../../domain/search.js';
 import { encodeOffsetCursor, offsetWindow } from '../cursor.js';
 import type { ContractSearchHit, ContractSearchPage, PageRequest } from '../types.js';
 import { fromStoredContract, type MongoCollections, type StoredContract } from './documents/index.js';
 import type { BatchReads } from './point-reads.js';
 import { readByIds } from './point-reads.js';
 import { candidateOf, candidateProjection, type StoredCandidate } from './search-fields.js';
+import { candidatesOf, type Entry, mergeEntries, newestWords, progress } from './search-index.js';
+import { positionsBetween, type SearchIndexer } from './search-indexer.js';
 
 const NO_FACETS = { status: [], owner: [], domain: [], tag: [], hasPii: [] };
 
@@ -36,18 +45,15 @@ export async function searchContracts(
   query: string,
   page: PageRequest,
   filter: SearchFilter = {},
+  indexer: SearchIndexer | null = null,
 ): Promise<ContractSearchPage> {
   const terms = queryTerms(query);
   if (terms.length === 0) {
     await offsetWindow(page, () => 0); // an invalid cursor is an error even for an empty query
     return { items: [], cursors: [], hasNextPage: false, hasPreviousPage: false, totalCount: async () => 0, facets: NO_FACETS };
   }
-  const docs = (await contracts.find(candidateFilter(textSearch, terms), { projection: candidateProjection(terms) }).toArray()) as unknown as StoredCandidate[];
-  const { hits, facets } = rankCandidates(
-    docs.map((d) => candidateOf(d, terms)),
-    query,
-    filter,
-  );
+  const candidates = (indexer && (await indexedCandidates(contracts, batchReads, indexer, terms))) ?? (await scannedCandidates(contracts, textSearch, terms));
+  const { hits, facets } = rankCandidates(candidates, query, filter);
 
   const { start, size, hasPreviousPage, hasNextPage } = await offsetWindow(page, () => hits.length);
   const slice = hits.slice(start, start + size);
@@ -68,4 +74,53 @@ export async function searchContracts(
     totalCount: async () => hits.length,
     facets,
   };
+}
+
+async function scannedCandidates(contracts: MongoCollections['contracts'], textSearch: boolean, terms: readonly string[]): Promise<SearchCandidate[]> {
+  const docs = (await contracts.find(candidateFilter(textSearch, terms), { projection: candidateProjection(terms) }).toArray()) as unknown as StoredCandidate[];
+  return docs.map((d) => candidateOf(d, terms));
+}
+
+/** Writes in flight that may change a contract they do not name yet (a create, a review decision). */
+function unnamed(op: string, contractId: string | null): boolean {
+  return contractId === null && (op.startsWith('contract') || op === 'approval');
+}
+
+/**
+ * The candidates of the query words from the word index, exact (null: it cannot say, read the contracts). In this
+ * order: the open intents (a write that ended its intent before had logged its events), the progress version
+ * (a word with no version holds nothing up to it), the words' newest versions, the head of the log (at least
+ * every position a version read is valid up to), the positions above the oldest version; the contracts logged
+ * there or in flight are read as stored and replace their entries in every query word.
+ */
+async function indexedCandidates(
+  contracts: MongoCollections['contracts'],
+  batchReads: BatchReads,
+  indexer: SearchIndexer,
+  terms: readonly string[],
+): Promise<SearchCandidate[] | null> {
+  const { tailMax, lag } = indexer.options;
+  const open = await indexer.intents.olderThan(new Date(8.64e15), tailMax + 1);
+  if (open.length > tailMax || open.some((i) => unnamed(i.where.op, i.where.contractId))) return null;
+  const g = await progress(indexer.index, indexer.known);
+  if (!g) {
+    indexer.kick();
+    return null;
+  }
+  const versions = await newestWords(indexer.index, terms, indexer.known);
+  const head = await indexer.log.latest();
+  const from = (t: string) => versions.get(t)?.upTo ?? g.upTo;
+  const low = Math.min(head, ...terms.map(from));
+  const behind = terms.filter((t) => from(t) < head - lag);
+  if (behind.length > 0) indexer.kick(behind);
+  if (head - low > tailMax) return null;
+  const logged = await indexer.log.getByPositions(positionsBetween(low, head));
+  if (logged.some((e) => e === null)) return null; // expired before they were indexed: the indexer rebuilds
+  const touched = new Set<string>();
+  for (const e of logged) if (e?.contractId) touched.add(e.contractId);
+  for (const i of open) if (i.where.contractId) touched.add(i.where.contractId);
+  const truth = (await readByIds(contracts, [...touched], batchReads, { projection: candidateProjection(terms) })) as unknown as Map<string, StoredCandidate>;
+  const entries = new Map<string, Entry[]>();
+  for (const t of terms) entries.set(t, mergeEntries(versions.get(t)?.doc.e ?? [], t, touched, truth));
+  return candidatesOf(entries);
 }
