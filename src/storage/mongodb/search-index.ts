@@ -152,22 +152,36 @@ function duplicates(error: unknown): number[] | null {
   return out;
 }
 
+/**
+ * Update statements one `update` command carries at most. FerretDB 1.x on PostgreSQL keeps, for every statement of
+ * a command that matched a document, that statement's read open, holding one of its PostgreSQL connections
+ * (`pool_max_conns`, 50 by default) until the whole command ends, and takes one more for the write: a command of
+ * about 50 matching statements, or a few concurrent ones of 20, take every connection and wait for one forever
+ * (every other command on that FerretDB waits with them, until the client's socket timeout). Measured: 48 matching
+ * statements in one command pass, 52 never return. Small commands, sent one after another, hold at most 9.
+ */
+export const UPDATE_STATEMENTS_PER_COMMAND = 8;
+
+/** Runs bulk update statements in commands of at most UPDATE_STATEMENTS_PER_COMMAND, one command at a time. */
+export async function updateInSmallCommands(index: SearchIndexCollection, operations: readonly AnyBulkWriteOperation<StoredIndexDoc>[]): Promise<void> {
+  for (let i = 0; i < operations.length; i += UPDATE_STATEMENTS_PER_COMMAND) {
+    await index.bulkWrite(operations.slice(i, i + UPDATE_STATEMENTS_PER_COMMAND), { ordered: false }).catch((error: unknown) => {
+      if (!duplicates(error)) throw error; // two upserts of one document at once: either one's value is as good
+    });
+  }
+}
+
 /** After version n of each chain is in: the hints, and the version before emptied (a newer one exists now). */
 export async function settleVersions(index: SearchIndexCollection, chains: readonly { chain: string; n: number }[], known: Known): Promise<void> {
   if (chains.length === 0) return;
   for (const { chain, n } of chains) known.set(chain, Math.max(known.get(chain) ?? 0, n));
-  for (let i = 0; i < chains.length; i += 500) {
-    const slice = chains.slice(i, i + 500);
-    await index.bulkWrite(
-      slice.flatMap(({ chain, n }): AnyBulkWriteOperation<StoredIndexDoc>[] => [
-        { updateOne: { filter: { _id: chain }, update: { $set: { n } }, upsert: true } },
-        ...(n > 1 ? [{ updateOne: { filter: { _id: `${chain}#${n - 1}` } as Filter<StoredIndexDoc>, update: { $set: { stub: true }, $unset: { e: 1 as const } } } }] : []),
-      ]),
-      { ordered: false },
-    ).catch((error: unknown) => {
-      if (!duplicates(error)) throw error; // two upserts of one hint at once: either value exists
-    });
-  }
+  await updateInSmallCommands(
+    index,
+    chains.flatMap(({ chain, n }): AnyBulkWriteOperation<StoredIndexDoc>[] => [
+      { updateOne: { filter: { _id: chain }, update: { $set: { n } }, upsert: true } },
+      ...(n > 1 ? [{ updateOne: { filter: { _id: `${chain}#${n - 1}` } as Filter<StoredIndexDoc>, update: { $set: { stub: true }, $unset: { e: 1 as const } } } }] : []),
+    ]),
+  );
 }
 
 /** The newest versions of several words (null: none), read in parallel. */

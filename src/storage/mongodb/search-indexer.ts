@@ -39,6 +39,7 @@ import {
   settleVersions,
   type StoredIndexDoc,
   TRUTH_PROJECTION,
+  updateInSmallCommands,
   type Version,
   wordChain,
   wordsOf,
@@ -173,7 +174,7 @@ export class SearchIndexer {
         ? { replaceOne: { filter: { _id: contractRecord(id) }, replacement: { words: wordsOf(doc) }, upsert: true } }
         : { deleteOne: { filter: { _id: contractRecord(id) } } };
     });
-    if (writes.length > 0) await this.index.bulkWrite(writes, { ordered: false }).catch(() => undefined); // best effort (file comment)
+    await updateInSmallCommands(this.index, writes).catch(() => undefined); // best effort (file comment)
     if (to > g.upTo) {
       await insertVersions(this.index, [{ _id: `${PROGRESS}#${g.n + 1}`, upTo: to, searchVersion: SEARCH_VERSION }]);
       await settleVersions(this.index, [{ chain: PROGRESS, n: g.n + 1 }], this.known);
