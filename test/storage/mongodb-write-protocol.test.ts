@@ -143,6 +143,8 @@ it.each(['claims', 'cas'] as const)('%s: the commands of every kind of contract 
   }
 });
 
+const FAILED_CHECK = { checkId: 'orders.amount.not_null', propertyPath: 'amount', status: 'failed' as const, observedValue: 1, threshold: 0, message: 'a null amount' };
+
 /**
  * The other writes that took a claim before issue 15.2's second step: an approval decision (the approval/<id> lock),
  * a batch create (the items' `@0` claims) and a push with an idempotency key that opens an issue (the key's lock).
@@ -152,12 +154,22 @@ const otherWrites: { name: string; run: (s: MongoStorageBackend, ctx: { contract
   { name: 'decide', run: (s, { requestId }) => s.approvals.decide({ requestId, verdict: 'approve' }, 'carol') },
   { name: 'decide-last', run: (s, { requestId }) => s.approvals.decide({ requestId, verdict: 'approve' }, 'dave') },
   {
+    name: 'record',
+    run: (s, { contractId }) =>
+      s.validations.record({ contractId, schemaName: 'orders', passed: false, rowCount: 10, errorCount: 1, idempotencyKey: 'nightly-1', checks: [FAILED_CHECK] }, 'ci'),
+  },
+  {
+    name: 'record-again',
+    run: (s, { contractId }) =>
+      s.validations.record({ contractId, schemaName: 'orders', passed: false, rowCount: 10, errorCount: 1, idempotencyKey: 'nightly-1', checks: [FAILED_CHECK] }, 'ci'),
+  },
+  {
     name: 'createMany',
     run: (s) => s.contracts.createMany(['bulk_a', 'bulk_b', 'bulk_c'].map((name) => ({ document: contractDocument({ name, version: '1.0.0' }) })), 'importer'),
   },
 ];
 
-it.each(['claims', 'cas'] as const)('%s: the commands of an approval decision and a batch create (cas: none on write_claims)', async (protocol) => {
+it.each(['claims', 'cas'] as const)('%s: the commands of an approval decision, a keyed push that opens an issue and a batch create (cas: none on write_claims)', async (protocol) => {
   const forced = await createMongoStorage({ uri: inject('mongodbUri'), database: testDatabaseName(), writeProtocol: protocol, forceWriteProtocol: true, monitorCommands: true, repairIntervalMs: 0 });
   try {
     const contract = await forced.contracts.create({ document: contractDocument({ name: 'reviewed', version: '1.0.0' }) }, 'alice');
@@ -187,6 +199,30 @@ it.each(['claims', 'cas'] as const)('%s: the commands of an approval decision an
       else expect(row.claims, row.write).toBeGreaterThan(0);
     }
     expect(await forced.db.collection('write_claims').countDocuments()).toBe(0);
+    expect(await forced.db.collection('key_turns').countDocuments()).toBe(0);
+    const records = await forced.validations.list({ contractId: contract.id }, 'asc', { first: 5 });
+    expect(records.items).toHaveLength(1);
+    const issues = await forced.issues.list({ contractId: contract.id }, { field: 'detectedAt', direction: 'asc' }, { first: 5 });
+    expect(issues.items.map((i) => i.occurrences)).toEqual([1]);
+  } finally {
+    await forced.dropDatabase();
+    await forced.close();
+  }
+});
+
+it('cas: a key turn left by a writer that died (its lease ran out) is taken over at once by the next push of the key', async () => {
+  const forced = await createMongoStorage({ uri: inject('mongodbUri'), database: testDatabaseName(), writeProtocol: 'cas', forceWriteProtocol: true, repairIntervalMs: 0 });
+  try {
+    const contract = await forced.contracts.create({ document: contractDocument({ name: 'pushed', version: '1.0.0' }) }, 'alice');
+    const input = { contractId: contract.id, schemaName: 'orders', passed: false, rowCount: 10, errorCount: 1, idempotencyKey: 'crashed', checks: [FAILED_CHECK] };
+    // The turn the push takes (key-turns.ts: the record's idempotency key), as a killed writer left it: expired.
+    const { idemKeyOf, COLLECTIONS } = await import('../../src/storage/mongodb/documents/index.js');
+    const key = `${COLLECTIONS.validations}/${idemKeyOf({ id: '', contractId: contract.id, idempotencyKey: 'crashed' })}`;
+    await forced.db.collection<{ _id: string; token: string; expiresAt: Date }>('key_turns').insertOne({ _id: key, token: 'dead', expiresAt: new Date(Date.now() - 1) });
+    const first = await forced.validations.record(input, 'ci');
+    expect(first.created).toBe(true);
+    expect(await forced.validations.record(input, 'ci')).toEqual({ record: first.record, created: false });
+    expect(await forced.db.collection('key_turns').countDocuments()).toBe(0);
   } finally {
     await forced.dropDatabase();
     await forced.close();

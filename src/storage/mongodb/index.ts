@@ -137,7 +137,7 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
     // Reads of a query stop with it (its client left, its budget is spent): cancellation.ts.
     const keys = withReadSignal(withTimeLimit(keysOf(db), operationTimeoutMs));
     // The change log's intent goes out right before a write's first write command (write-gate.ts).
-    const collections = withWriteGates(withReadSignals(withTimeLimits(collectionsOf(db), operationTimeoutMs)), ['claims']);
+    const collections = withWriteGates(withReadSignals(withTimeLimits(collectionsOf(db), operationTimeoutMs)), ['claims', 'keyTurns']);
     const odcsIds = new OdcsIdKeys(keys, collections.contracts, collections.claims);
     const { batchReads } = capabilities;
     const leaseMs = options.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;

@@ -5,8 +5,8 @@
  *  1. reads the contract (one `_id` point read; the run and the named version too when given), then plans the
  *     record (ValidationError: nothing written). A record with an idempotency key gets the id derived from
  *     (contract, key) (domain keyedValidationRecordId), so every push of that key names the same record;
- *  2. when failing checks will open issues and the record has a key, takes a short lock on the key (claims.ts
- *     withLock) and reads the record by that id first: a repeat, concurrent or not, returns the first record before
+ *  2. when failing checks will open issues and the record has a key, takes the key's turn (key-turns.ts: a claim
+ *     under the claims write protocol, none under cas) and reads the record by that id first: a repeat, concurrent or not, returns the first record before
  *     it writes an issue (nothing written);
  *  3. writes the issues of its failing checks (auto-open) — BEFORE the record, so that a stored record never points
  *     at a missing issue;
@@ -35,7 +35,6 @@ import {
   type ValidationRecord,
 } from '../../domain/validations.js';
 import type { Page, PageRequest, SortDirection, ValidationFilter, ValidationRepository } from '../types.js';
-import { withLock } from './claims.js';
 import { DailyRollup, rollupBucketsOf, type StagedRollup } from './daily-rollup.js';
 import {
   COLLECTIONS,
@@ -47,6 +46,7 @@ import {
   toStoredValidationRecord,
 } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
+import { withKeyTurn } from './key-turns.js';
 import type { IssueWrite, MongoIssueRepository } from './issues.js';
 import type { MongoCapabilities } from './capabilities.js';
 import type { KeyCollection } from './keys.js';
@@ -80,9 +80,9 @@ export class MongoValidationRepository implements ValidationRepository {
     const record = planValidationRecord(input, id, input.contractVersion ?? run?.contractVersion ?? contract.version, now, actor);
     const failing = contract.autoOpenIssues !== false ? record.checks.filter((c) => FAILING_CHECK_STATUSES.includes(c.status)) : [];
     if (record.idempotencyKey === null || failing.length === 0) return this.store(record, failing, now, actor);
-    // A repeat must write no issue, so pushes of this key that open issues take turns (a short lock on the key,
-    // claims.ts) and each first looks for the record by its id: more commands, on this path only.
-    return withLock(this.collections.claims, `${COLLECTIONS.validations}/${idemKeyOf(record)}`, async () => {
+    // A repeat must write no issue, so pushes of this key that open issues take turns (key-turns.ts: a write claim
+    // under claims, a key_turns document under cas) and each first looks for the record by its id: more commands, on this path only.
+    return withKeyTurn(this.collections.claims, this.collections.keyTurns, `${COLLECTIONS.validations}/${idemKeyOf(record)}`, async () => {
       const first = await this.firstOfKey(record);
       if (first) return { record: first, created: false };
       return this.store(record, failing, now, actor);

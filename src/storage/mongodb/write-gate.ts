@@ -6,7 +6,7 @@
  * every later write of that scope, in parallel or not, waits for it. Outside a scope (start-up, migrations, the
  * repair passes) writes go straight through.
  *
- * Claims (`write_claims`) and key documents (`contract_keys`) are not gated: they change nothing a reader sees as
+ * Claims (`write_claims`), key turns (`key_turns`, key-turns.ts) and key documents (`contract_keys`) are not gated: they change nothing a reader sees as
  * the registry's state and need no event (a key or claim a crash left behind is taken over, claims.ts, keys.ts),
  * and their inserts are how some refusals are found (a name in use is a duplicate key) without a read first.
  */

@@ -10,6 +10,7 @@
  */
 import type { Collection, Db } from 'mongodb';
 import { claimsOf, type StoredClaim } from '../claims.js';
+import { KEY_TURNS_COLLECTION, type StoredKeyTurn } from '../key-turns.js';
 import { pendingOf, type StoredPendingMark } from '../repair.js';
 import type { StoredContract } from './contracts.js';
 import type { StoredVersion } from './versions.js';
@@ -59,6 +60,8 @@ export interface MongoCollections {
   claims: Collection<StoredClaim>;
   /** Contracts whose catalog step may not be done (repair.ts). */
   catalogPending: Collection<StoredPendingMark>;
+  /** Turns of writers of one key under the cas write protocol (key-turns.ts). */
+  keyTurns: Collection<StoredKeyTurn>;
 }
 
 export function collectionsOf(db: Db): MongoCollections {
@@ -76,5 +79,6 @@ export function collectionsOf(db: Db): MongoCollections {
     approvals: db.collection<StoredApprovalRequest>(COLLECTIONS.approvals),
     claims: claimsOf(db),
     catalogPending: pendingOf(db),
+    keyTurns: db.collection<StoredKeyTurn>(KEY_TURNS_COLLECTION),
   };
 }
