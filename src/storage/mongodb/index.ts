@@ -16,7 +16,7 @@ import { withReadSignal, withReadSignals } from './cancellation.js';
 import { configureClaims, DEFAULT_CLAIM_LEASE_MS, stopRenewals } from './claims.js';
 import { chooseWriteProtocol, type WriteProtocolSetting } from './write-protocol.js';
 import { collectionsOf } from './documents/index.js';
-import type { FaultHook } from './faults.js';
+import type { FaultHook, RunFaultHook } from './faults.js';
 import { DEFAULT_CATALOG_READ_REPAIRS, repairDeadClaims } from './repair.js';
 import { repairStaleMarks } from './contract-cas.js';
 import { withTimeLimit, withTimeLimits } from './time-limits.js';
@@ -62,6 +62,8 @@ export interface MongoStorageOptions {
   pingTimeoutMs?: number;
   /** Tests only: called after each step of a contract write (faults.ts). */
   faults?: FaultHook;
+  /** Tests only: called after each step of a run start (faults.ts). */
+  runFaults?: RunFaultHook;
   /** The change log's retention (the TTL index); DEFAULT_EVENT_LOG when absent. */
   events?: EventLogOptions;
   /** Tests only (fault injection): called after a write committed, before its events; throwing simulates a crash. */
@@ -153,6 +155,9 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
     const issues = new MongoIssueRepository(collections, batchReads, !capabilities.idConditions);
     const approvals = new MongoApprovalRepository(collections, batchReads);
     await approvals.reconcile();
+    // Run heads left behind by starts cut short: caught up once at start-up (readers and starts do it meanwhile).
+    const runs = new MongoRunRepository(collections, keys, capabilities, options.runFaults);
+    await runs.repairHeads();
     const interval = options.repairIntervalMs ?? 3 * leaseMs;
     const repairTimer = interval > 0 ? setInterval(() => void repairPass().catch(() => undefined), interval) : null;
     repairTimer?.unref();
@@ -163,7 +168,7 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
       db,
       contracts,
       schemaCatalog,
-      runs: new MongoRunRepository(collections, keys, capabilities),
+      runs,
       validations: new MongoValidationRepository(collections, issues, keys, capabilities),
       issues,
       comments: new MongoCommentRepository(collections, keys, batchReads),

@@ -4,19 +4,21 @@
  *  - An update is a compare-and-set on the stored run's `revision` counter (claims.ts): of two concurrent transitions
  *    of the same run exactly one is written, the other gets a ConflictError (or, when it reads after the first wrote, the
  *    domain's InvalidTransitionError) and writes nothing.
- *  - `run_heads` holds the newest run of each contract (by createdAt, then id), so latestByContracts is two `$in`
- *    reads whatever the number of runs. A start inserts its run, then moves the head to it unless the head is
- *    newer (see moveHead: a conditional upsert where that is atomic, else by `_id` under a short lock): concurrent
- *    starts converge on the newest run. The head is written after the run, so it never points at a missing run.
+ *  - `run_heads` holds the newest run of each contract (by createdAt), so latestByContracts is a few reads by `_id`
+ *    whatever the number of runs. A start takes the contract's next slot, inserts its run, then moves the head to
+ *    the slot unless the head is beyond it (run-heads.ts: a conditional update under cas or where that is atomic,
+ *    else under a short lock). The head is written after the run, so it never points at a missing run; a start
+ *    cut before its head move is caught up by the next read, the next start and the start-up pass (run-heads.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { Filter } from 'mongodb';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import { planRunStart, planRunUpdate, type Run, type StartRunInput, type UpdateRunInput } from '../../domain/runs.js';
 import type { Page, PageRequest, RunFilter, RunRepository, SortDirection } from '../types.js';
-import { casReplace, withLock } from './claims.js';
-import { COLLECTIONS, fromStoredRun, type MongoCollections, type StoredRun, type StoredRunHead, toStoredRun } from './documents/index.js';
-import { isDuplicateKeyError } from './errors.js';
+import { casReplace } from './claims.js';
+import { fromStoredRun, type MongoCollections, type StoredRun, toStoredRun } from './documents/index.js';
+import type { RunFaultHook, RunStartStep } from './faults.js';
+import { latestRuns, moveHead, repairRunHeads, reserveSlot, type RunHeads } from './run-heads.js';
 import type { MongoCapabilities } from './capabilities.js';
 import type { KeyCollection } from './keys.js';
 import { checkVersion, findContract } from './lookups.js';
@@ -24,25 +26,40 @@ import { readByIds } from './point-reads.js';
 import { keysetPage } from './paging.js';
 import { mapOrNull, withoutId } from './util.js';
 
-/** Whether `head` points at a run older than `target` (by createdAt, then id). */
-function isOlder(head: StoredRunHead, target: { id: string; createdAt: Date }): boolean {
-  const at = head.createdAt.getTime() - target.createdAt.getTime();
-  return at < 0 || (at === 0 && head.runId < target.id);
+/** The run started at `at` (its slot's time, run-heads.ts reserveSlot) instead of the time it was planned at. */
+function atTime(run: Run, at: Date): Run {
+  return { ...run, createdAt: at, startedAt: run.startedAt === null ? null : at, updatedAt: at };
 }
 
 export class MongoRunRepository implements RunRepository {
+  private readonly heads: RunHeads;
+
   constructor(
     private readonly collections: MongoCollections,
     private readonly keys: KeyCollection,
     private readonly capabilities: MongoCapabilities,
-  ) {}
+    /** Tests only: called after each step of a start (faults.ts). */
+    private readonly faults?: RunFaultHook,
+  ) {
+    const conditional = capabilities.atomicConditionalUpdates || capabilities.writeProtocol === 'cas';
+    this.heads = { collections, batchReads: capabilities.batchReads, conditional, byIdAlone: !capabilities.idConditions };
+  }
+
+  private async fault(step: RunStartStep, contractId: string): Promise<void> {
+    if (this.faults) await this.faults(step, contractId);
+  }
 
   async start(input: StartRunInput, actor: string | null): Promise<Run> {
     const contract = await findContract(this.collections, input.contractId);
     if (input.contractVersion != null) await checkVersion(this.collections, this.keys, contract, input.contractVersion);
-    const run = planRunStart(input, input.id ?? randomUUID(), input.contractVersion ?? contract.version, new Date(), actor);
+    const planned = planRunStart(input, input.id ?? randomUUID(), input.contractVersion ?? contract.version, new Date(), actor);
+    const { seq, createdAt } = await reserveSlot(this.collections, planned.contractId, planned.id, planned.createdAt);
+    await this.fault('startRun:slot', planned.contractId);
+    const run = createdAt === planned.createdAt ? planned : atTime(planned, createdAt);
     await this.collections.runs.insertOne(toStoredRun(run, 1));
-    await this.moveHead(run);
+    await this.fault('startRun:run', run.contractId);
+    await moveHead(this.heads, run.contractId, { seq, runId: run.id, createdAt });
+    await this.fault('startRun:head', run.contractId);
     return run;
   }
 
@@ -88,57 +105,15 @@ export class MongoRunRepository implements RunRepository {
     });
   }
 
-  /** Two reads: the heads of all the contracts, then their runs. */
+  /** The heads, then their runs and the slot after each head at once (run-heads.ts latestRuns). */
   async latestByContracts(contractIds: readonly string[]): Promise<(Run | null)[]> {
     if (contractIds.length === 0) return [];
-    const heads = [...(await readByIds(this.collections.runHeads, contractIds, this.capabilities.batchReads)).values()];
-    if (heads.length === 0) return contractIds.map(() => null);
-    const runById = await readByIds(this.collections.runs, heads.map((h) => h.runId), this.capabilities.batchReads);
-    const headByContract = new Map(heads.map((h) => [h._id, h.runId]));
-    return contractIds.map((id) => {
-      const runId = headByContract.get(id);
-      return runId === undefined ? null : mapOrNull(runById.get(runId), fromStoredRun);
-    });
+    const latest = await latestRuns(this.heads, contractIds);
+    return contractIds.map((id) => mapOrNull(latest.get(id), fromStoredRun));
   }
 
-  /**
-   * Points the contract's head at `run` unless it already points at a newer one (by createdAt, then id).
-   *
-   * Where conditional updates are atomic (capabilities.ts atomicConditionalUpdates: MongoDB), the conditional upsert
-   * alone does it, and `{_id, $or}` is an index read there. On FerretDB a conditional update is a find followed by
-   * a write, so a concurrent start of an OLDER run could match the old head and land after this write (measured
-   * before: 15 of 40 rounds of 8 concurrent starts ended on the wrong head); and any filter but a lone `_id`
-   * equality is a scan there (issue 15.2). So starts of one contract take turns on a short lock (claims.ts withLock)
-   * and, holding it, read the head by `_id` and write it by `_id` only when it is older: no scan, and no lost move.
-   */
-  private async moveHead(run: Run): Promise<void> {
-    const target = { id: run.id, createdAt: run.createdAt };
-    if (this.capabilities.atomicConditionalUpdates) return this.upsertHead(run.contractId, target);
-    const { claims, runHeads } = this.collections;
-    await withLock(claims, `${COLLECTIONS.runHeads}/${run.contractId}`, async () => {
-      const head = await runHeads.findOne({ _id: run.contractId });
-      if (head && !isOlder(head, target)) return;
-      await runHeads.replaceOne({ _id: run.contractId }, { runId: target.id, createdAt: target.createdAt }, { upsert: true });
-    });
-  }
-
-  /**
-   * The conditional upsert: matches only a head older than `target` (by createdAt, then id); when it matches nothing
-   * the upsert inserts, which fails with E11000 if a head exists (it is newer, or a concurrent start created it just
-   * now: one more try settles which). Two tries suffice: once the head exists, a non-match means it is not older.
-   */
-  private async upsertHead(contractId: string, target: { id: string; createdAt: Date }): Promise<void> {
-    const filter: Filter<StoredRunHead> = {
-      _id: contractId,
-      $or: [{ createdAt: { $lt: target.createdAt } }, { createdAt: target.createdAt, runId: { $lt: target.id } }],
-    };
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        await this.collections.runHeads.updateOne(filter, { $set: { runId: target.id, createdAt: target.createdAt } }, { upsert: true });
-        return;
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
-      }
-    }
+  /** The start-up pass over the run heads (run-heads.ts repairRunHeads): how many were behind. */
+  repairHeads(): Promise<number> {
+    return repairRunHeads(this.heads);
   }
 }

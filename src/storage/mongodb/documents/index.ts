@@ -15,7 +15,7 @@ import { pendingOf, type StoredPendingMark } from '../repair.js';
 import type { StoredContract } from './contracts.js';
 import type { StoredVersion } from './versions.js';
 import type { StoredCatalogEntry } from './catalog.js';
-import type { StoredRun, StoredRunHead } from './runs.js';
+import type { StoredRun, StoredRunHead, StoredRunSlot } from './runs.js';
 import type { StoredDailyStats, StoredValidationRecord } from './validations.js';
 import type { StoredIssue } from './issues.js';
 import type { StoredComment, StoredReaction } from './comments.js';
@@ -36,6 +36,7 @@ export const COLLECTIONS = {
   catalog: 'schema_catalog',
   runs: 'runs',
   runHeads: 'run_heads',
+  runSlots: 'run_slots',
   validations: 'validation_records',
   validationDaily: 'validation_daily',
   issues: 'issues',
@@ -50,6 +51,7 @@ export interface MongoCollections {
   catalog: Collection<StoredCatalogEntry>;
   runs: Collection<StoredRun>;
   runHeads: Collection<StoredRunHead>;
+  runSlots: Collection<StoredRunSlot>;
   validations: Collection<StoredValidationRecord>;
   validationDaily: Collection<StoredDailyStats>;
   issues: Collection<StoredIssue>;
@@ -71,6 +73,7 @@ export function collectionsOf(db: Db): MongoCollections {
     catalog: db.collection<StoredCatalogEntry>(COLLECTIONS.catalog),
     runs: db.collection<StoredRun>(COLLECTIONS.runs),
     runHeads: db.collection<StoredRunHead>(COLLECTIONS.runHeads),
+    runSlots: db.collection<StoredRunSlot>(COLLECTIONS.runSlots),
     validations: db.collection<StoredValidationRecord>(COLLECTIONS.validations),
     validationDaily: db.collection<StoredDailyStats>(COLLECTIONS.validationDaily),
     issues: db.collection<StoredIssue>(COLLECTIONS.issues),

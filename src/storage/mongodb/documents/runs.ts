@@ -25,8 +25,23 @@ export interface StoredRun {
   revision: number;
 }
 
-/** The newest run of a contract (by createdAt, then id): one document per contract, `_id` = the contract id. */
+/**
+ * The newest run of a contract (by createdAt, then id): one document per contract, `_id` = the contract id. `seq`:
+ * the slot (StoredRunSlot) of that run; absent on heads written before slots (read as 0). `runId` null: a head
+ * created before the contract's first run, so the start-up pass finds every contract that has slots (run-heads.ts).
+ */
 export interface StoredRunHead {
+  _id: string;
+  runId: string | null;
+  createdAt: Date;
+  seq?: number;
+}
+
+/**
+ * One start of a run of a contract, in order: `_id` = `${contractId}#${seq}` (seq 1, 2, …, dense). Its createdAt is
+ * the run's, later than the slot before's, so slot order is the order of runs by createdAt (run-heads.ts).
+ */
+export interface StoredRunSlot {
   _id: string;
   runId: string;
   createdAt: Date;
