@@ -1,24 +1,27 @@
 /**
  * The run head of each contract (`run_heads`, one document per contract), kept self-healing (issue 10.4).
  *
- * A start takes the contract's next slot (`run_slots`, `_id` = `${contractId}#${seq}`: a unique `_id`, so two
- * starts never share one), then inserts its run, then moves the head to the slot's seq when the head is behind it.
- * Slots are dense (a start tries head.seq + 1, then the next one up), and each slot's createdAt is later than the
- * one before it (reserveSlot), so the highest slot whose run is visible holds the newest run by createdAt.
+ * The head names the newest run (by createdAt, then id) and `seq`, the highest slot it has taken in. A start takes
+ * the contract's next slot (`run_slots`, `_id` = `${contractId}#${seq}`: a unique `_id`, so two starts never share
+ * one; dense: a start tries head.seq + 1, then the next one up), then inserts its run, then moves the head to its
+ * run unless the head's is newer, and its seq up to the slot's.
  *
  * A start cut after its slot or its run leaves the head behind. A reader therefore reads the head and, in the same
  * round trip as the head's run, the slot after it by `_id` (a point read on every server). On the hot path that
  * slot does not exist and the read is done. When it exists, the reader reads the slots ahead in windows by `_id`
- * (at most AHEAD_WINDOWS × AHEAD_WINDOW), serves the run of the highest one whose run is there (and is that slot's
- * run: same createdAt), and moves the head to it. The next start moves the head past every slot below its own;
- * the start-up pass (repairRunHeads) does the same for every contract whose head is behind.
+ * (at most AHEAD_WINDOWS × AHEAD_WINDOW) and their runs, serves the newest of those runs and the head's, and moves
+ * the head to it, its seq past every slot ahead whose run is there or that is older than a claim lease (a start cut
+ * before its run). The next start and the start-up pass (repairRunHeads) do the same.
+ *
+ * Not covered: of two concurrent starts, the one that took the lower slot but has the later createdAt, cut between
+ * its run and its head move after the other moved the head, stays hidden until a newer run is started.
  *
  * The head moves by a conditional update where the server's are atomic or the `cas` write protocol is chosen, and
- * under a short lock (claims.ts withLock) otherwise. Where `{_id, seq}` is a scan (forced cas on FerretDB, tests
- * only) it is read, then written, by `_id`: not atomic, so a head may move back; readers then find the slot ahead.
+ * under a short lock (claims.ts withLock) otherwise. Where `{_id, …}` is a scan (forced cas on FerretDB, tests
+ * only) it is read, then written, by `_id`: not atomic, so a head may move back; readers then catch it up again.
  */
 import { StorageUnavailableError } from '../errors.js';
-import { withLock } from './claims.js';
+import { leaseOf, withLock } from './claims.js';
 import { COLLECTIONS, type MongoCollections, type StoredRun, type StoredRunHead, type StoredRunSlot } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
 import { type BatchReads, eachLimited, POINT_READ_CONCURRENCY, readByIds } from './point-reads.js';
@@ -55,56 +58,67 @@ function seqOf(head: Pick<StoredRunHead, 'seq'> | null | undefined): number {
 }
 
 /**
- * Takes the next slot of contract `contractId` for run `runId`. Returns its seq and the run's createdAt: `now`, or
- * a millisecond after the slot before when that is not earlier (clocks of several instances), so slot order is
- * createdAt order. A contract's first start also creates its head (no run yet), so the start-up pass finds it.
+ * Takes the next slot of contract `contractId` for run `runId` (created at `createdAt`) and returns its seq. A
+ * contract's first start also creates its head (no run yet), so the start-up pass finds every contract with slots.
  */
-export async function reserveSlot(collections: MongoCollections, contractId: string, runId: string, now: Date): Promise<{ seq: number; createdAt: Date }> {
-  let head = await collections.runHeads.findOne({ _id: contractId });
+export async function reserveSlot(collections: MongoCollections, contractId: string, runId: string, createdAt: Date): Promise<number> {
+  let head = await collections.runHeads.findOne({ _id: contractId }, { projection: { seq: 1 } });
   if (!head) {
     head = { _id: contractId, runId: null, createdAt: new Date(0), seq: 0 };
-    await collections.runHeads.insertOne(head).catch((error: unknown) => {
+    await collections.runHeads.insertOne({ ...head }).catch((error: unknown) => {
       if (!isDuplicateKeyError(error)) throw error;
     });
   }
-  let after = head.createdAt;
   let seq = seqOf(head) + 1;
   for (let attempt = 0; attempt < SLOT_ATTEMPTS; attempt++, seq++) {
-    const createdAt = after.getTime() < now.getTime() ? now : new Date(after.getTime() + 1);
     try {
       await collections.runSlots.insertOne({ _id: slotId(contractId, seq), runId, createdAt });
-      return { seq, createdAt };
+      return seq;
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
     }
-    const taken = await collections.runSlots.findOne({ _id: slotId(contractId, seq) }, { projection: { createdAt: 1 } });
-    if (taken && taken.createdAt.getTime() > after.getTime()) after = taken.createdAt;
   }
   throw new StorageUnavailableError(`the next run slot of contract ${contractId} was taken ${SLOT_ATTEMPTS} times`);
 }
 
-/** Points the head of `contractId` at `target` unless it is already at its seq or beyond. */
+/** Whether `head` names a run older than `target` (by createdAt, then id), or none. */
+function isOlder(head: Pick<StoredRunHead, 'runId' | 'createdAt'>, target: Pick<HeadTarget, 'runId' | 'createdAt'>): boolean {
+  if (head.runId === null) return true;
+  const at = head.createdAt.getTime() - target.createdAt.getTime();
+  return at < 0 || (at === 0 && head.runId < target.runId);
+}
+
+/** Points the head of `contractId` at `target`'s run unless its run is newer, and its seq up to `target.seq`. */
 export async function moveHead(heads: RunHeads, contractId: string, target: HeadTarget): Promise<void> {
   const { runHeads, claims } = heads.collections;
-  const set = { runId: target.runId, createdAt: target.createdAt, seq: target.seq };
   const byId = async () => {
-    const head = await runHeads.findOne({ _id: contractId }, { projection: { seq: 1 } });
-    if (head && seqOf(head) >= target.seq) return;
-    await runHeads.replaceOne({ _id: contractId }, set, { upsert: true });
+    const head = await runHeads.findOne({ _id: contractId });
+    const older = !head || isOlder(head, target);
+    if (!older && seqOf(head) >= target.seq) return;
+    const next = older ? { runId: target.runId, createdAt: target.createdAt } : { runId: head!.runId, createdAt: head!.createdAt };
+    await runHeads.replaceOne({ _id: contractId }, { ...next, seq: Math.max(seqOf(head), target.seq) }, { upsert: true });
   };
   if (!heads.conditional) return withLock(claims, `${COLLECTIONS.runHeads}/${contractId}`, byId);
-  if (heads.byIdAlone) return byId();
-  // Matches only a head behind `target`; when it matches nothing the upsert inserts, which fails with E11000 if a
-  // head exists (it is not behind, or a concurrent start created it just now: one more try settles which).
-  const filter = { _id: contractId, $or: [{ seq: { $lt: target.seq } }, { seq: { $exists: false } }] };
+  if (heads.byIdAlone) return byId().catch((error: unknown) => {
+    if (!isDuplicateKeyError(error)) throw error; // two upserts of a new head at once: one is there
+  });
+  // Matches only a head older than `target`; when it matches nothing the upsert inserts, which fails with E11000 if
+  // a head exists (it is newer, or a concurrent start created it just now: one more try settles which). Then the
+  // seq alone goes up (`$max`, atomic where conditional updates are).
+  const filter = {
+    _id: contractId,
+    $or: [{ runId: null }, { createdAt: { $lt: target.createdAt } }, { createdAt: target.createdAt, runId: { $lt: target.runId } }],
+  };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      await runHeads.updateOne(filter, { $set: set }, { upsert: true });
-      return;
+      const moved = await runHeads.updateOne(filter, { $set: { runId: target.runId, createdAt: target.createdAt }, $max: { seq: target.seq } }, { upsert: true });
+      if (moved.matchedCount === 1 || moved.upsertedCount === 1) return;
+      break;
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
     }
   }
+  await runHeads.updateOne({ _id: contractId }, { $max: { seq: target.seq } });
 }
 
 /** Whether `run` is the run slot `slot` was taken for (a retried start of one id may have inserted it earlier). */
@@ -113,12 +127,12 @@ function isSlotRun(slot: StoredRunSlot, run: StoredRun | undefined, contractId: 
 }
 
 /**
- * The head of `contractId` is behind (its next slot exists): reads the slots ahead of it by `_id`, window by window,
- * and their runs. Returns the highest slot whose run is there and that run, or null (every slot ahead is a start
- * still in flight or cut before its run), after moving the head to it.
+ * The head of `contractId` is behind (its next slot, `from`, exists): reads the slots ahead of it by `_id`, window
+ * by window, and their runs. Returns the newest of those runs and `current` (the head's run), after moving the head
+ * to it, its seq past the slots ahead whose run is there or that are older than a lease (cut before their run).
  */
-export async function catchUp(heads: RunHeads, contractId: string, from: number): Promise<{ target: HeadTarget; run: StoredRun } | null> {
-  const { runSlots, runs } = heads.collections;
+export async function catchUp(heads: RunHeads, contractId: string, from: number, current: StoredRun | undefined): Promise<StoredRun | undefined> {
+  const { runSlots, runs, claims } = heads.collections;
   const ahead: { seq: number; slot: StoredRunSlot }[] = [];
   for (let w = 0, next = from; w < AHEAD_WINDOWS; w++) {
     const ids = Array.from({ length: AHEAD_WINDOW }, (_, i) => slotId(contractId, next + i));
@@ -128,17 +142,21 @@ export async function catchUp(heads: RunHeads, contractId: string, from: number)
     if (seq < next + AHEAD_WINDOW) break;
     next = seq;
   }
-  if (ahead.length === 0) return null;
+  if (ahead.length === 0) return current;
   const runById = await readByIds(runs, [...new Set(ahead.map((a) => a.slot.runId))], heads.batchReads);
-  for (let i = ahead.length - 1; i >= 0; i--) {
-    const { seq, slot } = ahead[i]!;
+  const deadBefore = Date.now() - leaseOf(claims);
+  let best = current;
+  let seq = from - 1;
+  let settled = true;
+  for (const { seq: at, slot } of ahead) {
     const run = runById.get(slot.runId);
-    if (!isSlotRun(slot, run, contractId)) continue;
-    const target = { seq, runId: run._id, createdAt: run.createdAt };
-    await moveHead(heads, contractId, target);
-    return { target, run };
+    const visible = isSlotRun(slot, run, contractId);
+    if (visible && (!best || isOlder({ runId: best._id, createdAt: best.createdAt }, { runId: run._id, createdAt: run.createdAt }))) best = run;
+    settled &&= visible || slot.createdAt.getTime() < deadBefore;
+    if (settled) seq = at;
   }
-  return null;
+  if (best && seq >= from) await moveHead(heads, contractId, { seq, runId: best._id, createdAt: best.createdAt });
+  return best;
 }
 
 /**
@@ -161,8 +179,8 @@ export async function latestRuns(heads: RunHeads, contractIds: readonly string[]
   }
   const behind = contractIds.filter((id) => next.has(slotId(id, seqOf(headById.get(id)) + 1)));
   await eachLimited(behind, POINT_READ_CONCURRENCY, async (id) => {
-    const caught = await catchUp(heads, id, seqOf(headById.get(id)) + 1);
-    if (caught) latest.set(id, caught.run);
+    const caught = await catchUp(heads, id, seqOf(headById.get(id)) + 1, latest.get(id));
+    if (caught) latest.set(id, caught);
   });
   return latest;
 }
@@ -173,17 +191,20 @@ export async function latestRuns(heads: RunHeads, contractIds: readonly string[]
  * it moved or checked ahead.
  */
 export async function repairRunHeads(heads: RunHeads): Promise<number> {
-  const { runHeads, runSlots } = heads.collections;
+  const { runHeads, runSlots, runs } = heads.collections;
   let repaired = 0;
-  let batch: Pick<StoredRunHead, '_id' | 'seq'>[] = [];
+  let batch: Pick<StoredRunHead, '_id' | 'seq' | 'runId'>[] = [];
   const flush = async () => {
     const next = await readByIds(runSlots, batch.map((h) => slotId(h._id, seqOf(h) + 1)), heads.batchReads);
     const behind = batch.filter((h) => next.has(slotId(h._id, seqOf(h) + 1)));
-    await eachLimited(behind, POINT_READ_CONCURRENCY, async (h) => void (await catchUp(heads, h._id, seqOf(h) + 1)));
+    await eachLimited(behind, POINT_READ_CONCURRENCY, async (h) => {
+      const current = h.runId === null ? undefined : ((await runs.findOne({ _id: h.runId })) ?? undefined);
+      await catchUp(heads, h._id, seqOf(h) + 1, current);
+    });
     repaired += behind.length;
     batch = [];
   };
-  for await (const head of runHeads.find({}, { projection: { seq: 1 } })) {
+  for await (const head of runHeads.find({}, { projection: { seq: 1, runId: 1 } })) {
     batch.push(head);
     if (batch.length >= PASS_BATCH) await flush();
   }

@@ -26,11 +26,6 @@ import { readByIds } from './point-reads.js';
 import { keysetPage } from './paging.js';
 import { mapOrNull, withoutId } from './util.js';
 
-/** The run started at `at` (its slot's time, run-heads.ts reserveSlot) instead of the time it was planned at. */
-function atTime(run: Run, at: Date): Run {
-  return { ...run, createdAt: at, startedAt: run.startedAt === null ? null : at, updatedAt: at };
-}
-
 export class MongoRunRepository implements RunRepository {
   private readonly heads: RunHeads;
 
@@ -52,13 +47,12 @@ export class MongoRunRepository implements RunRepository {
   async start(input: StartRunInput, actor: string | null): Promise<Run> {
     const contract = await findContract(this.collections, input.contractId);
     if (input.contractVersion != null) await checkVersion(this.collections, this.keys, contract, input.contractVersion);
-    const planned = planRunStart(input, input.id ?? randomUUID(), input.contractVersion ?? contract.version, new Date(), actor);
-    const { seq, createdAt } = await reserveSlot(this.collections, planned.contractId, planned.id, planned.createdAt);
-    await this.fault('startRun:slot', planned.contractId);
-    const run = createdAt === planned.createdAt ? planned : atTime(planned, createdAt);
+    const run = planRunStart(input, input.id ?? randomUUID(), input.contractVersion ?? contract.version, new Date(), actor);
+    const seq = await reserveSlot(this.collections, run.contractId, run.id, run.createdAt);
+    await this.fault('startRun:slot', run.contractId);
     await this.collections.runs.insertOne(toStoredRun(run, 1));
     await this.fault('startRun:run', run.contractId);
-    await moveHead(this.heads, run.contractId, { seq, runId: run.id, createdAt });
+    await moveHead(this.heads, run.contractId, { seq, runId: run.id, createdAt: run.createdAt });
     await this.fault('startRun:head', run.contractId);
     return run;
   }

@@ -27,7 +27,7 @@ export interface StoredRun {
 
 /**
  * The newest run of a contract (by createdAt, then id): one document per contract, `_id` = the contract id. `seq`:
- * the slot (StoredRunSlot) of that run; absent on heads written before slots (read as 0). `runId` null: a head
+ * the highest slot (StoredRunSlot) taken in; absent on heads written before slots (read as 0). `runId` null: a head
  * created before the contract's first run, so the start-up pass finds every contract that has slots (run-heads.ts).
  */
 export interface StoredRunHead {
@@ -38,8 +38,8 @@ export interface StoredRunHead {
 }
 
 /**
- * One start of a run of a contract, in order: `_id` = `${contractId}#${seq}` (seq 1, 2, …, dense). Its createdAt is
- * the run's, later than the slot before's, so slot order is the order of runs by createdAt (run-heads.ts).
+ * One start of a run of a contract, in order: `_id` = `${contractId}#${seq}` (seq 1, 2, …, dense), with the run's
+ * id and createdAt (a slot whose run has another createdAt was taken by a retried start of one id). run-heads.ts.
  */
 export interface StoredRunSlot {
   _id: string;
