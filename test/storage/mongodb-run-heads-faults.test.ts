@@ -7,6 +7,8 @@
  *    catches the head up, GraphQL's latestRun agrees with the newest of the contract's runs, and the next start
  *    succeeds at once.
  * Finishing a run (runs.update) does not touch the head, so it has no step here.
+ * And the race of two starts where the one with the lower slot has the later createdAt and is cut after its run,
+ * once the other moved the head: readers serve it at once, and so does a new backend's start-up pass.
  */
 import { randomUUID } from 'node:crypto';
 import { encodeGlobalID } from '@pothos/plugin-relay';
@@ -70,7 +72,7 @@ it.each(PROTOCOLS.flatMap((p) => STEPS.map((s) => [p, s] as const)))('%s: the da
     const cutAt = performance.now();
     const latest = await expectLatestConsistent(storage, contract.id);
     expect(latest?.id).toBe(await expectedLatest(storage, first, cutId));
-    if (step !== 'startRun:slot') expect(latest?.id).toBe(cutId);
+    if (step === 'startRun:run' || step === 'startRun:head') expect(latest?.id).toBe(cutId);
 
     const next = await start(storage, contract.id);
     timings.push({ how: 'lost', protocol, step, ms: performance.now() - cutAt });
@@ -169,6 +171,105 @@ it.each(PROTOCOLS)('%s: the head move takes a write claim only under claims', as
     const claimInserts = inserts.filter((c) => c === 'write_claims').length;
     if (protocol === 'cas') expect(claimInserts).toBe(0);
     else expect(claimInserts).toBeGreaterThan(0);
+  } finally {
+    await storage.dropDatabase();
+    await storage.close();
+  }
+});
+
+/** A gate a hook waits on until the test opens it. */
+function gate(): { wait: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const wait = new Promise<void>((resolve) => (open = resolve));
+  return { wait, open };
+}
+
+it.each(PROTOCOLS.flatMap((p) => (['same backend', 'restart'] as const).map((how) => [p, how] as const)))(
+  '%s: the start with the lower slot and the later createdAt, cut after its run once the other moved the head, is the latest (%s)',
+  async (protocol, how) => {
+    const database = testDatabaseName();
+    // B takes its createdAt first and waits; A takes a later one and the next slot (n) and waits; B then steps over
+    // slot n to n + 1 and completes (moves the head); A then inserts its run and is cut before its head move.
+    const bPlanned = gate();
+    const releaseB = gate();
+    const aSlotted = gate();
+    const releaseA = gate();
+    let next: 'a' | 'b' | null = null;
+    let cutAfterRun = false;
+    let closed = false;
+    const storage = await open(database, protocol, async (s) => {
+      if (next === 'b' && s === 'startRun:planned') {
+        next = null;
+        bPlanned.open();
+        await releaseB.wait;
+      } else if (next === 'a' && s === 'startRun:slot') {
+        next = null;
+        aSlotted.open();
+        await releaseA.wait;
+        cutAfterRun = true;
+      } else if (cutAfterRun && s === 'startRun:run') {
+        cutAfterRun = false;
+        throw CUT;
+      }
+    });
+    try {
+      const contract = await storage.contracts.create({ document: contractDocument({ name: 'orders' }) }, 'alice');
+      await start(storage, contract.id);
+      const aId = randomUUID();
+      const bId = randomUUID();
+      next = 'b';
+      const b = start(storage, contract.id, bId);
+      await bPlanned.wait;
+      await new Promise((resolve) => setTimeout(resolve, 5)); // A's createdAt is later than B's
+      next = 'a';
+      const a = start(storage, contract.id, aId);
+      await aSlotted.wait;
+      releaseB.open();
+      const bRun = await b;
+      releaseA.open();
+      await expect(a).rejects.toBe(CUT);
+      const [aRun] = await storage.runs.getByIds([aId]);
+      expect(aRun!.createdAt.getTime()).toBeGreaterThan(bRun.createdAt.getTime());
+      const slots = await storage.db.collection('run_slots').find({ runId: { $in: [aId, bId] } }).toArray();
+      const slotOf = (id: string) => Number(String(slots.find((x) => x.runId === id)?._id).split('#')[1]);
+      expect(slotOf(aId)).toBe(slotOf(bId) - 1);
+
+      if (how === 'same backend') {
+        expect((await expectLatestConsistent(storage, contract.id))?.id).toBe(aId);
+        return;
+      }
+      await storage.close();
+      closed = true;
+      const fresh = await open(database, protocol); // its start-up pass catches the head up
+      try {
+        expect((await fresh.db.collection('run_heads').findOne({ _id: contract.id as never }))?.runId).toBe(aId);
+        expect((await expectLatestConsistent(fresh, contract.id))?.id).toBe(aId);
+        const after = await start(fresh, contract.id);
+        expect((await expectLatestConsistent(fresh, contract.id))?.id).toBe(after.id);
+      } finally {
+        await fresh.dropDatabase();
+        await fresh.close();
+      }
+    } finally {
+      if (!closed) {
+        await storage.dropDatabase();
+        await storage.close();
+      }
+    }
+  },
+);
+
+it('a start steps over at most runHeads.slotAttempts slots taken by other starts (GRIOT_RUN_SLOT_ATTEMPTS)', async () => {
+  const storage = await createMongoStorage({ uri: inject('mongodbUri'), database: testDatabaseName(), repairIntervalMs: 0, runHeads: { slotAttempts: 2 } });
+  try {
+    const contract = await storage.contracts.create({ document: contractDocument({ name: 'orders' }) }, 'alice');
+    await start(storage, contract.id); // slot 1
+    const inFlight = (seq: number) => ({ _id: `${contract.id}#${seq}`, runId: randomUUID(), createdAt: new Date() });
+    await storage.db.collection('run_slots').insertOne(inFlight(2) as never);
+    const second = await start(storage, contract.id); // slot 3
+    // The head's seq stays below slot 2 (in flight, not yet a lease old): the next start finds 2 and 3 taken.
+    await expect(start(storage, contract.id)).rejects.toThrow(/taken 2 times/);
+    expect((await expectLatestConsistent(storage, contract.id))?.id).toBe(second.id);
   } finally {
     await storage.dropDatabase();
     await storage.close();

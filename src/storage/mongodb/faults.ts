@@ -21,8 +21,11 @@ export type WriteStep = { [K in WriteKind]: `${K}:${(typeof WRITE_STEPS)[K][numb
 /** Called after each step of a contract write, with the contract's id. */
 export type FaultHook = (step: WriteStep, contractId: string) => void | Promise<void>;
 
-/** The steps of a run start (runs.ts, run-heads.ts), in order; a hook runs after the step it names. */
-export const RUN_START_STEPS = ['slot', 'run', 'head'] as const;
+/**
+ * The steps of a run start (runs.ts, run-heads.ts), in order; a hook runs after the step it names. `planned`: its
+ * createdAt is taken, nothing is written yet.
+ */
+export const RUN_START_STEPS = ['planned', 'slot', 'run', 'head'] as const;
 export type RunStartStep = `startRun:${(typeof RUN_START_STEPS)[number]}`;
 
 /** Called after each step of a run start, with the contract's id. */

@@ -37,6 +37,7 @@ import { createMongoIdempotency } from './idempotency.js';
 import { MongoIssueRepository } from './issues.js';
 import { backfillOdcsIds, OdcsIdKeys } from './odcs-ids.js';
 import { MongoRunRepository } from './runs.js';
+import { DEFAULT_RUN_HEAD_LIMITS, type RunHeadLimits } from './run-heads.js';
 import { migrateSearchFields } from './search-migration.js';
 import { MongoValidationRepository } from './validations.js';
 
@@ -54,6 +55,8 @@ export interface MongoStorageOptions {
   repairIntervalMs?: number;
   /** How many marked contracts one catalog read brings in step at most (repair.ts freshenCatalog). Default 50. */
   catalogReadRepairs?: number;
+  /** The run heads' read-ahead windows, slot attempts and start-up pass batch (run-heads.ts); defaults DEFAULT_RUN_HEAD_LIMITS. */
+  runHeads?: Partial<RunHeadLimits>;
   /** Server-side limit (`maxTimeMS`) of every operation; the client waits at most a second longer. Default 5000; 0: none. */
   operationTimeoutMs?: number;
   /** How long an operation waits for a server to send it to (and a connection to open). Default 2000. */
@@ -156,7 +159,7 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
     const approvals = new MongoApprovalRepository(collections, batchReads);
     await approvals.reconcile();
     // Run heads left behind by starts cut short: caught up once at start-up (readers and starts do it meanwhile).
-    const runs = new MongoRunRepository(collections, keys, capabilities, options.runFaults);
+    const runs = new MongoRunRepository(collections, keys, capabilities, options.runFaults, { ...DEFAULT_RUN_HEAD_LIMITS, ...options.runHeads });
     await runs.repairHeads();
     const interval = options.repairIntervalMs ?? 3 * leaseMs;
     const repairTimer = interval > 0 ? setInterval(() => void repairPass().catch(() => undefined), interval) : null;

@@ -1,20 +1,24 @@
 /**
  * The run head of each contract (`run_heads`, one document per contract), kept self-healing (issue 10.4).
  *
- * The head names the newest run (by createdAt, then id) and `seq`, the highest slot it has taken in. A start takes
- * the contract's next slot (`run_slots`, `_id` = `${contractId}#${seq}`: a unique `_id`, so two starts never share
- * one; dense: a start tries head.seq + 1, then the next one up), then inserts its run, then moves the head to its
- * run unless the head's is newer, and its seq up to the slot's.
+ * The head names the newest run (by createdAt, then id) and `seq`. Invariant: every slot up to `seq` has its run
+ * counted in the head (the head's run is at least as new), or is dead (no run, older than a claim lease). A start
+ * takes the contract's next slot (`run_slots`, `_id` = `${contractId}#${seq}`: a unique `_id`, so two starts never
+ * share one; dense: a start tries head.seq + 1, then the next one up), then inserts its run, then moves the head to
+ * its run unless the head's is newer. Its seq goes up only through the contiguous slots whose run is there (or that
+ * are dead): a start that took head.seq + 1 (the hot path, one conditional update) raises it to its own slot; one
+ * that stepped over slots of other starts reads those first (catchUp), and leaves seq below the first one still in
+ * flight (its run not there yet), so readers keep finding that slot and, once its run is there, serve the newest.
  *
  * A start cut after its slot or its run leaves the head behind. A reader therefore reads the head and, in the same
  * round trip as the head's run, the slot after it by `_id` (a point read on every server). On the hot path that
  * slot does not exist and the read is done. When it exists, the reader reads the slots ahead in windows by `_id`
- * (at most AHEAD_WINDOWS × AHEAD_WINDOW) and their runs, serves the newest of those runs and the head's, and moves
- * the head to it, its seq past every slot ahead whose run is there or that is older than a claim lease (a start cut
- * before its run). The next start and the start-up pass (repairRunHeads) do the same.
- *
- * Not covered: of two concurrent starts, the one that took the lower slot but has the later createdAt, cut between
- * its run and its head move after the other moved the head, stays hidden until a newer run is started.
+ * (at most GRIOT_RUN_HEAD_AHEAD_WINDOWS × GRIOT_RUN_HEAD_AHEAD_WINDOW) and their runs, serves the newest of those
+ * runs and the head's, and moves the head to it, its seq through the slots ahead whose run is there or that are
+ * dead. The next start and the start-up pass (repairRunHeads) do the same. So a start with the lower slot but the
+ * later createdAt, cut between its run and its head move after a concurrent start moved the head, is served by the
+ * next read. The cost: while a start cut before its run is not yet dead (a lease), seq stays below its slot, so the
+ * starts of that time step over it and the slots taken after it (at most GRIOT_RUN_SLOT_ATTEMPTS, then UNAVAILABLE).
  *
  * The head moves by a conditional update where the server's are atomic or the `cas` write protocol is chosen, and
  * under a short lock (claims.ts withLock) otherwise. Where `{_id, …}` is a scan (forced cas on FerretDB, tests
@@ -26,13 +30,19 @@ import { COLLECTIONS, type MongoCollections, type StoredRun, type StoredRunHead,
 import { isDuplicateKeyError } from './errors.js';
 import { type BatchReads, eachLimited, POINT_READ_CONCURRENCY, readByIds } from './point-reads.js';
 
-/** Slots read at once when the head is behind, and how many such windows one read takes at most. */
-export const AHEAD_WINDOW = 8;
-export const AHEAD_WINDOWS = 4;
-/** How many taken slots a start steps over before it gives up (UNAVAILABLE). */
-const SLOT_ATTEMPTS = 64;
-/** How many heads the start-up pass reads at once. */
-const PASS_BATCH = 256;
+/** The limits of the run heads (GRIOT_RUN_HEAD_* / GRIOT_RUN_SLOT_ATTEMPTS, src/config.ts). */
+export interface RunHeadLimits {
+  /** Slots read at once when the head is behind. */
+  aheadWindow: number;
+  /** How many such windows one catch-up reads at most. */
+  aheadWindows: number;
+  /** How many taken slots a start steps over before it gives up (UNAVAILABLE). */
+  slotAttempts: number;
+  /** How many heads the start-up pass reads at once. */
+  passBatch: number;
+}
+
+export const DEFAULT_RUN_HEAD_LIMITS: Readonly<RunHeadLimits> = { aheadWindow: 8, aheadWindows: 4, slotAttempts: 64, passBatch: 256 };
 
 export interface RunHeads {
   collections: MongoCollections;
@@ -41,6 +51,7 @@ export interface RunHeads {
   conditional: boolean;
   /** `{_id, …}` is a scan on this server (capabilities.ts idConditions false). */
   byIdAlone: boolean;
+  limits: RunHeadLimits;
 }
 
 export interface HeadTarget {
@@ -57,28 +68,47 @@ function seqOf(head: Pick<StoredRunHead, 'seq'> | null | undefined): number {
   return head?.seq ?? 0;
 }
 
+/** A slot taken by reserveSlot, and the head's seq read before it (every slot up to it is settled). */
+export interface ReservedSlot {
+  seq: number;
+  headSeq: number;
+}
+
 /**
- * Takes the next slot of contract `contractId` for run `runId` (created at `createdAt`) and returns its seq. A
- * contract's first start also creates its head (no run yet), so the start-up pass finds every contract with slots.
+ * Takes the next slot of contract `contractId` for run `runId` (created at `createdAt`). A contract's first start
+ * also creates its head (no run yet), so the start-up pass finds every contract with slots.
  */
-export async function reserveSlot(collections: MongoCollections, contractId: string, runId: string, createdAt: Date): Promise<number> {
-  let head = await collections.runHeads.findOne({ _id: contractId }, { projection: { seq: 1 } });
+export async function reserveSlot(heads: RunHeads, contractId: string, runId: string, createdAt: Date): Promise<ReservedSlot> {
+  const { runHeads, runSlots } = heads.collections;
+  let head = await runHeads.findOne({ _id: contractId }, { projection: { seq: 1 } });
   if (!head) {
     head = { _id: contractId, runId: null, createdAt: new Date(0), seq: 0 };
-    await collections.runHeads.insertOne({ ...head }).catch((error: unknown) => {
+    await runHeads.insertOne({ ...head }).catch((error: unknown) => {
       if (!isDuplicateKeyError(error)) throw error;
     });
   }
-  let seq = seqOf(head) + 1;
-  for (let attempt = 0; attempt < SLOT_ATTEMPTS; attempt++, seq++) {
+  const headSeq = seqOf(head);
+  let seq = headSeq + 1;
+  for (let attempt = 0; attempt < heads.limits.slotAttempts; attempt++, seq++) {
     try {
-      await collections.runSlots.insertOne({ _id: slotId(contractId, seq), runId, createdAt });
-      return seq;
+      await runSlots.insertOne({ _id: slotId(contractId, seq), runId, createdAt });
+      return { seq, headSeq };
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
     }
   }
-  throw new StorageUnavailableError(`the next run slot of contract ${contractId} was taken ${SLOT_ATTEMPTS} times`);
+  throw new StorageUnavailableError(`the next run slot of contract ${contractId} was taken ${heads.limits.slotAttempts} times`);
+}
+
+/**
+ * A start's head move, after its run (`run`, in slot `slot`) is inserted. When it took the slot after the head's
+ * seq, no slot is between: one move, seq up to its slot. Else the slots it stepped over are read first (catchUp),
+ * so seq stops before the first of them whose run is not there yet.
+ */
+export async function settleHead(heads: RunHeads, contractId: string, slot: ReservedSlot, run: StoredRun): Promise<void> {
+  if (slot.seq === slot.headSeq + 1) return moveHead(heads, contractId, { seq: slot.seq, runId: run._id, createdAt: run.createdAt });
+  const { best, seq } = await scanAhead(heads, contractId, slot.headSeq + 1, run);
+  await moveHead(heads, contractId, { seq, runId: best!._id, createdAt: best!.createdAt });
 }
 
 /** Whether `head` names a run older than `target` (by createdAt, then id), or none. */
@@ -127,22 +157,23 @@ function isSlotRun(slot: StoredRunSlot, run: StoredRun | undefined, contractId: 
 }
 
 /**
- * The head of `contractId` is behind (its next slot, `from`, exists): reads the slots ahead of it by `_id`, window
- * by window, and their runs. Returns the newest of those runs and `current` (the head's run), after moving the head
- * to it, its seq past the slots ahead whose run is there or that are older than a lease (cut before their run).
+ * Reads the slots from `from` on by `_id`, window by window, and their runs. Returns the newest of those runs and
+ * `current`, and the highest seq up to which every slot from `from` on has its run there or is dead (`from` - 1 when
+ * the first is in flight): the seq the head may take (its invariant, see the header).
  */
-export async function catchUp(heads: RunHeads, contractId: string, from: number, current: StoredRun | undefined): Promise<StoredRun | undefined> {
+async function scanAhead(heads: RunHeads, contractId: string, from: number, current: StoredRun | undefined): Promise<{ best: StoredRun | undefined; seq: number }> {
   const { runSlots, runs, claims } = heads.collections;
+  const { aheadWindow, aheadWindows } = heads.limits;
   const ahead: { seq: number; slot: StoredRunSlot }[] = [];
-  for (let w = 0, next = from; w < AHEAD_WINDOWS; w++) {
-    const ids = Array.from({ length: AHEAD_WINDOW }, (_, i) => slotId(contractId, next + i));
+  for (let w = 0, next = from; w < aheadWindows; w++) {
+    const ids = Array.from({ length: aheadWindow }, (_, i) => slotId(contractId, next + i));
     const found = await readByIds(runSlots, ids, heads.batchReads);
     let seq = next;
     for (; found.has(slotId(contractId, seq)); seq++) ahead.push({ seq, slot: found.get(slotId(contractId, seq))! });
-    if (seq < next + AHEAD_WINDOW) break;
+    if (seq < next + aheadWindow) break;
     next = seq;
   }
-  if (ahead.length === 0) return current;
+  if (ahead.length === 0) return { best: current, seq: from - 1 };
   const runById = await readByIds(runs, [...new Set(ahead.map((a) => a.slot.runId))], heads.batchReads);
   const deadBefore = Date.now() - leaseOf(claims);
   let best = current;
@@ -155,7 +186,17 @@ export async function catchUp(heads: RunHeads, contractId: string, from: number,
     settled &&= visible || slot.createdAt.getTime() < deadBefore;
     if (settled) seq = at;
   }
-  if (best && seq >= from) await moveHead(heads, contractId, { seq, runId: best._id, createdAt: best.createdAt });
+  return { best, seq };
+}
+
+/**
+ * The head of `contractId` is behind (its next slot, `from`, exists): reads the slots ahead (scanAhead). Returns the
+ * newest of their runs and `current` (the head's run), after moving the head to it, its seq through the slots ahead
+ * whose run is there or that are dead.
+ */
+export async function catchUp(heads: RunHeads, contractId: string, from: number, current: StoredRun | undefined): Promise<StoredRun | undefined> {
+  const { best, seq } = await scanAhead(heads, contractId, from, current);
+  if (best && (seq >= from || best !== current)) await moveHead(heads, contractId, { seq, runId: best._id, createdAt: best.createdAt });
   return best;
 }
 
@@ -206,7 +247,7 @@ export async function repairRunHeads(heads: RunHeads): Promise<number> {
   };
   for await (const head of runHeads.find({}, { projection: { seq: 1, runId: 1 } })) {
     batch.push(head);
-    if (batch.length >= PASS_BATCH) await flush();
+    if (batch.length >= heads.limits.passBatch) await flush();
   }
   if (batch.length) await flush();
   return repaired;

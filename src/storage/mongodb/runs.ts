@@ -6,9 +6,10 @@
  *    domain's InvalidTransitionError) and writes nothing.
  *  - `run_heads` holds the newest run of each contract (by createdAt), so latestByContracts is a few reads by `_id`
  *    whatever the number of runs. A start takes the contract's next slot, inserts its run, then moves the head to
- *    the slot unless the head is beyond it (run-heads.ts: a conditional update under cas or where that is atomic,
- *    else under a short lock). The head is written after the run, so it never points at a missing run; a start
- *    cut before its head move is caught up by the next read, the next start and the start-up pass (run-heads.ts).
+ *    its run unless the head's is newer, its seq only through the slots whose run is there (run-heads.ts: a
+ *    conditional update under cas or where that is atomic, else under a short lock). The head is written after the
+ *    run, so it never points at a missing run; a start cut before its head move is caught up by the next read, the
+ *    next start and the start-up pass (run-heads.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { Filter } from 'mongodb';
@@ -18,7 +19,7 @@ import type { Page, PageRequest, RunFilter, RunRepository, SortDirection } from 
 import { casReplace } from './claims.js';
 import { fromStoredRun, type MongoCollections, type StoredRun, toStoredRun } from './documents/index.js';
 import type { RunFaultHook, RunStartStep } from './faults.js';
-import { latestRuns, moveHead, repairRunHeads, reserveSlot, type RunHeads } from './run-heads.js';
+import { DEFAULT_RUN_HEAD_LIMITS, latestRuns, repairRunHeads, reserveSlot, type RunHeadLimits, type RunHeads, settleHead } from './run-heads.js';
 import type { MongoCapabilities } from './capabilities.js';
 import type { KeyCollection } from './keys.js';
 import { checkVersion, findContract } from './lookups.js';
@@ -35,9 +36,10 @@ export class MongoRunRepository implements RunRepository {
     private readonly capabilities: MongoCapabilities,
     /** Tests only: called after each step of a start (faults.ts). */
     private readonly faults?: RunFaultHook,
+    limits: RunHeadLimits = DEFAULT_RUN_HEAD_LIMITS,
   ) {
     const conditional = capabilities.atomicConditionalUpdates || capabilities.writeProtocol === 'cas';
-    this.heads = { collections, batchReads: capabilities.batchReads, conditional, byIdAlone: !capabilities.idConditions };
+    this.heads = { collections, batchReads: capabilities.batchReads, conditional, byIdAlone: !capabilities.idConditions, limits };
   }
 
   private async fault(step: RunStartStep, contractId: string): Promise<void> {
@@ -48,11 +50,13 @@ export class MongoRunRepository implements RunRepository {
     const contract = await findContract(this.collections, input.contractId);
     if (input.contractVersion != null) await checkVersion(this.collections, this.keys, contract, input.contractVersion);
     const run = planRunStart(input, input.id ?? randomUUID(), input.contractVersion ?? contract.version, new Date(), actor);
-    const seq = await reserveSlot(this.collections, run.contractId, run.id, run.createdAt);
+    await this.fault('startRun:planned', run.contractId);
+    const slot = await reserveSlot(this.heads, run.contractId, run.id, run.createdAt);
     await this.fault('startRun:slot', run.contractId);
-    await this.collections.runs.insertOne(toStoredRun(run, 1));
+    const stored = toStoredRun(run, 1);
+    await this.collections.runs.insertOne({ ...stored });
     await this.fault('startRun:run', run.contractId);
-    await moveHead(this.heads, run.contractId, { seq, runId: run.id, createdAt: run.createdAt });
+    await settleHead(this.heads, run.contractId, slot, stored);
     await this.fault('startRun:head', run.contractId);
     return run;
   }
