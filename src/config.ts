@@ -122,6 +122,11 @@ const schema = z.object({
   GRIOT_CLAIM_LEASE_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   GRIOT_REPAIR_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(15_000),
   GRIOT_CATALOG_READ_REPAIRS: z.coerce.number().int().min(1).max(10_000).default(50),
+  // run heads (src/storage/mongodb/run-heads.ts): read-ahead when a head is behind, slot attempts, start-up pass batch
+  GRIOT_RUN_HEAD_AHEAD_WINDOW: z.coerce.number().int().min(1).max(1_000).default(8),
+  GRIOT_RUN_HEAD_AHEAD_WINDOWS: z.coerce.number().int().min(1).max(1_000).default(4),
+  GRIOT_RUN_SLOT_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(64),
+  GRIOT_RUN_HEAD_PASS_BATCH: z.coerce.number().int().min(1).max(100_000).default(256),
   GRIOT_WRITE_PROTOCOL: z.enum(WRITE_PROTOCOLS).default('auto'),
   // search: the word index's indexer (src/storage/mongodb/search-indexer.ts)
   GRIOT_SEARCH_INDEX_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(5_000),
@@ -170,6 +175,7 @@ export interface Config {
     repairIntervalMs: number;
     /** How many contracts with a write in flight or cut short one schema-catalog read brings in step at most. */
     catalogReadRepairs: number;
+    runHeads: { aheadWindow: number; aheadWindows: number; slotAttempts: number; passBatch: number };
     /** auto (from the start-up probe), claims or cas (src/storage/mongodb/write-protocol.ts). */
     writeProtocol: WriteProtocolSetting;
     /** Server-side limit (maxTimeMS) of each database operation; 0: none. */
@@ -269,6 +275,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       claimLeaseMs: c.GRIOT_CLAIM_LEASE_MS,
       repairIntervalMs: c.GRIOT_REPAIR_INTERVAL_MS,
       catalogReadRepairs: c.GRIOT_CATALOG_READ_REPAIRS,
+      runHeads: { aheadWindow: c.GRIOT_RUN_HEAD_AHEAD_WINDOW, aheadWindows: c.GRIOT_RUN_HEAD_AHEAD_WINDOWS, slotAttempts: c.GRIOT_RUN_SLOT_ATTEMPTS, passBatch: c.GRIOT_RUN_HEAD_PASS_BATCH },
       writeProtocol: c.GRIOT_WRITE_PROTOCOL,
       operationTimeoutMs: c.GRIOT_DB_OPERATION_TIMEOUT_MS,
       serverSelectionTimeoutMs: c.GRIOT_DB_SERVER_SELECTION_TIMEOUT_MS,

@@ -28,6 +28,7 @@ const factories: Record<Config['storage'], (config: StorageConfig, hooks: Storag
       claimLeaseMs: mongodb.claimLeaseMs,
       repairIntervalMs: mongodb.repairIntervalMs,
       catalogReadRepairs: mongodb.catalogReadRepairs,
+      runHeads: mongodb.runHeads,
       writeProtocol: mongodb.writeProtocol,
       operationTimeoutMs: mongodb.operationTimeoutMs,
       serverSelectionTimeoutMs: mongodb.serverSelectionTimeoutMs,
