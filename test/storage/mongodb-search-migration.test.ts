@@ -4,11 +4,14 @@
  * restart they are found by the words inside their names, filtered and counted, and listed by property word.
  * A contract written again since the migration read it is left to that write.
  */
+import { MongoClient } from 'mongodb';
 import { inject, it, expect } from 'vitest';
 import { createMongoStorage } from '../../src/storage/mongodb/index.js';
 import { searchTextOf } from '../../src/domain/search.js';
 import { SEARCH_VERSION } from '../../src/storage/mongodb/search-fields.js';
-import { migrateSearchFields } from '../../src/storage/mongodb/search-migration.js';
+import { migrateSearchFields, migrateSearchFieldsOnce, searchMigrationMarker } from '../../src/storage/mongodb/search-migration.js';
+import { keysOf } from '../../src/storage/mongodb/keys.js';
+import { SEARCH_INDEX_COLLECTION } from '../../src/storage/mongodb/search-index.js';
 import { collectionsOf } from '../../src/storage/mongodb/documents/index.js';
 import { testDatabaseName } from '../support/backends.js';
 import { contractDocument } from '../support/fixtures.js';
@@ -37,12 +40,17 @@ it('rewrites the search fields and catalog words an older version stored, once, 
       await contracts.updateOne({ _id: c.id as never }, { $set: { search: legacy, searchTerms: words }, $unset: { searchVersion: '', searchFacets: '', searchPostings: '' } });
     }
     await first.db.collection('schema_catalog').updateMany({}, { $unset: { propertyWords: '' } });
+    // An older version wrote no migration marker and kept no search index either.
+    expect((await first.db.collection('contract_keys').deleteOne({ _id: searchMigrationMarker() as never })).deletedCount).toBe(1);
     // As stored, the words inside names are not found, and the catalog has no words.
     expect((await first.contracts.search('email', { first: 10 })).items).toEqual([]);
     expect((await first.schemaCatalog.list({ propertyWord: 'email' }, { first: 10 })).items).toEqual([]);
   } finally {
     await first.close();
   }
+  const raw = await new MongoClient(options.uri).connect();
+  await raw.db(options.database).collection(SEARCH_INDEX_COLLECTION).drop().catch(() => undefined);
+  await raw.close();
 
   const second = await createMongoStorage(options);
   try {
@@ -109,5 +117,27 @@ it('where it rewrites by _id, rewrites again a contract written after the migrat
   } finally {
     await storage.dropDatabase();
     await storage.close();
+  }
+});
+
+it('runs its scans once per database: a later start-up reads the marker by _id and sends neither scan', async () => {
+  const options = { uri: inject('mongodbUri'), database: testDatabaseName() };
+  const first = await createMongoStorage(options);
+  try {
+    await first.contracts.create({ document: contractDocument({ name: 'marker_case', schemas: { t: [{ name: 'a' }] } }) }, 'test');
+    expect(await first.db.collection('contract_keys').findOne({ _id: searchMigrationMarker() as never })).not.toBeNull();
+  } finally {
+    await first.close();
+  }
+  const seen: { name: string; collection: unknown; filter: unknown }[] = [];
+  const second = await createMongoStorage({ ...options, monitorCommands: true });
+  try {
+    // The start-up ran on a client of its own: watch the same call through this one instead.
+    second.client.on('commandStarted', (e) => seen.push({ name: e.commandName, collection: e.command[e.commandName], filter: e.command.filter }));
+    expect(await migrateSearchFieldsOnce(keysOf(second.db), collectionsOf(second.db))).toEqual({ ran: false, rewritten: 0, catalogRebuilt: false });
+    expect(seen).toEqual([{ name: 'find', collection: 'contract_keys', filter: { _id: searchMigrationMarker() } }]);
+  } finally {
+    await second.dropDatabase();
+    await second.close();
   }
 });

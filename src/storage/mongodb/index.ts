@@ -38,7 +38,7 @@ import { MongoIssueRepository } from './issues.js';
 import { backfillOdcsIds, OdcsIdKeys } from './odcs-ids.js';
 import { MongoRunRepository } from './runs.js';
 import { DEFAULT_RUN_HEAD_LIMITS, type RunHeadLimits } from './run-heads.js';
-import { migrateSearchFields } from './search-migration.js';
+import { migrateSearchFieldsOnce } from './search-migration.js';
 import { MongoValidationRepository } from './validations.js';
 
 export interface MongoStorageOptions {
@@ -223,7 +223,7 @@ async function prepare(options: MongoStorageOptions, selectionTimeoutMs: number)
     const collections = collectionsOf(db);
     await backfillKeys(keysOf(db), collections);
     await backfillOdcsIds(new OdcsIdKeys(keysOf(db), collections.contracts), collections.contracts);
-    await migrateSearchFields(collections, capabilities.idConditions);
+    await migrateSearchFieldsOnce(keysOf(db), collections, capabilities.idConditions);
     await migrateNulKeys(keysOf(db), collections);
     return capabilities;
   } finally {

@@ -8,10 +8,16 @@
  * every contract either as it was (and searchable the old way) or rewritten; the next start-up finishes the rest.
  * Catalog entries written before the `propertyWord` filter existed lack their word list: when one is found the
  * catalog is rebuilt from the contracts (idempotent; MongoCatalogRepository.rebuild).
+ *
+ * Both checks scan (the catalog's has no index, and on FerretDB every filter but `_id` equality is a scan): at
+ * 1,000 contracts on FerretDB/SQLite they took 29 s and 20 s of every start-up. So start-up runs them once per
+ * database and SEARCH_VERSION (migrateSearchFieldsOnce): a marker in contract_keys, written after both finished,
+ * is read by `_id` first. This version's writes store current fields, so nothing is outdated after the marker.
  */
 import type { AnyBulkWriteOperation, Filter } from 'mongodb';
 import { MongoCatalogRepository } from './catalog.js';
 import { fromStoredContract, type MongoCollections, type StoredContract } from './documents/index.js';
+import type { KeyCollection } from './keys.js';
 import { readByIds } from './point-reads.js';
 import { SEARCH_VERSION, storedSearchFields } from './search-fields.js';
 
@@ -28,6 +34,27 @@ export async function migrateSearchFields(collections: MongoCollections, idCondi
   const stale = await collections.catalog.findOne({ propertyWords: { $exists: false } }, { projection: { _id: 1 } });
   if (stale) await new MongoCatalogRepository(collections).rebuild();
   return { rewritten, catalogRebuilt: stale !== null };
+}
+
+/** The marker of a finished migration to SEARCH_VERSION (in contract_keys, as the other start-up migrations). */
+export function searchMigrationMarker(): string {
+  return `migration/search-fields-v${SEARCH_VERSION}`;
+}
+
+/**
+ * migrateSearchFields unless this database's marker says it already ran for SEARCH_VERSION; the marker is written
+ * last, so a start-up cut short runs it again (rewriting current fields is harmless).
+ */
+export async function migrateSearchFieldsOnce(
+  keys: KeyCollection,
+  collections: MongoCollections,
+  idConditions = true,
+): Promise<{ ran: boolean; rewritten: number; catalogRebuilt: boolean }> {
+  const marker = searchMigrationMarker();
+  if (await keys.findOne({ _id: marker }, { projection: { _id: 1 } })) return { ran: false, rewritten: 0, catalogRebuilt: false };
+  const done = await migrateSearchFields(collections, idConditions);
+  await keys.replaceOne({ _id: marker }, { contractId: '', at: new Date() }, { upsert: true });
+  return { ran: true, ...done };
 }
 
 async function migrateContracts({ contracts }: MongoCollections, idConditions: boolean): Promise<{ rewritten: number }> {
