@@ -128,6 +128,8 @@ const schema = z.object({
   GRIOT_RUN_SLOT_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(64),
   GRIOT_RUN_HEAD_PASS_BATCH: z.coerce.number().int().min(1).max(100_000).default(256),
   GRIOT_WRITE_PROTOCOL: z.enum(WRITE_PROTOCOLS).default('auto'),
+  // unset: 8 on FerretDB on PostgreSQL, no cap elsewhere (src/storage/mongodb/bulk.ts)
+  GRIOT_BULK_STATEMENTS_PER_COMMAND: z.coerce.number().int().min(1).max(100_000).optional(),
   // search: the word index's indexer (src/storage/mongodb/search-indexer.ts)
   GRIOT_SEARCH_INDEX_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(5_000),
   GRIOT_SEARCH_INDEX_BATCH: z.coerce.number().int().min(1).max(100_000).default(500),
@@ -178,6 +180,8 @@ export interface Config {
     runHeads: { aheadWindow: number; aheadWindows: number; slotAttempts: number; passBatch: number };
     /** auto (from the start-up probe), claims or cas (src/storage/mongodb/write-protocol.ts). */
     writeProtocol: WriteProtocolSetting;
+    /** Statements one bulk write command carries at most; undefined: 8 on FerretDB on PostgreSQL, else no cap (bulk.ts). */
+    bulkStatementsPerCommand?: number;
     /** Server-side limit (maxTimeMS) of each database operation; 0: none. */
     operationTimeoutMs: number;
     /** How long an operation waits for a server (and a connection) before it fails as unavailable. */
@@ -277,6 +281,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       catalogReadRepairs: c.GRIOT_CATALOG_READ_REPAIRS,
       runHeads: { aheadWindow: c.GRIOT_RUN_HEAD_AHEAD_WINDOW, aheadWindows: c.GRIOT_RUN_HEAD_AHEAD_WINDOWS, slotAttempts: c.GRIOT_RUN_SLOT_ATTEMPTS, passBatch: c.GRIOT_RUN_HEAD_PASS_BATCH },
       writeProtocol: c.GRIOT_WRITE_PROTOCOL,
+      bulkStatementsPerCommand: c.GRIOT_BULK_STATEMENTS_PER_COMMAND,
       operationTimeoutMs: c.GRIOT_DB_OPERATION_TIMEOUT_MS,
       serverSelectionTimeoutMs: c.GRIOT_DB_SERVER_SELECTION_TIMEOUT_MS,
       readyTimeoutMs: c.GRIOT_READY_TIMEOUT_MS,

@@ -30,6 +30,7 @@ const factories: Record<Config['storage'], (config: StorageConfig, hooks: Storag
       catalogReadRepairs: mongodb.catalogReadRepairs,
       runHeads: mongodb.runHeads,
       writeProtocol: mongodb.writeProtocol,
+      bulkStatementsPerCommand: mongodb.bulkStatementsPerCommand,
       operationTimeoutMs: mongodb.operationTimeoutMs,
       serverSelectionTimeoutMs: mongodb.serverSelectionTimeoutMs,
       pingTimeoutMs: mongodb.readyTimeoutMs,

@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db, Document } from 'mongodb';
 import type { StorageCapabilities } from '../types.js';
 import { COLLECTIONS } from './documents/index.js';
-import { detectIdReads, type IdReads } from './id-reads.js';
+import { detectIdReadsAndPlanner, type IdReads } from './id-reads.js';
 import { ensureTextIndex } from './indexes.js';
 import type { BatchReads } from './point-reads.js';
 import type { WriteProtocol } from './write-protocol.js';
@@ -30,6 +30,9 @@ export interface MongoCapabilities extends StorageCapabilities {
   /** A lone `_id` equality: served from an index, a scan of the collection (FerretDB 1.x on PostgreSQL without
    *  the companion indexes), or unknown (an explain of another shape). Reported at start-up (id-reads.ts). */
   idReads: IdReads;
+  /** The server's plans are PostgreSQL's (FerretDB on PostgreSQL, from the idReads probe's explain): bulk writes go
+   *  in small commands there (bulk.ts). */
+  postgresql: boolean;
   /** Concurrent `findOneAndUpdate({_id, revision})` of one document: exactly one wins (probed). False on FerretDB
    *  1.x, which finds and then writes, so two writers of one revision may both win (claims.ts). */
   atomicConditionalUpdates: boolean;
@@ -69,7 +72,7 @@ export class CapabilityProbeCache {
 
 async function detectServer(db: Db): Promise<ServerProbes> {
   const admin = db.admin();
-  const [hello, buildInfo, textIndexes, aggregation, batchReads, idConditions, atomicConditionalUpdates, idReads] = await Promise.all([
+  const [hello, buildInfo, textIndexes, aggregation, batchReads, idConditions, atomicConditionalUpdates, { reads: idReads, postgresql }] = await Promise.all([
     admin
       .command({ hello: 1 })
       .catch(() => admin.command({ isMaster: 1 })) // servers older than `hello`
@@ -80,7 +83,7 @@ async function detectServer(db: Db): Promise<ServerProbes> {
     detectBatchReads(db),
     detectIdConditions(db),
     detectAtomicConditionalUpdates(db),
-    detectIdReads(db),
+    detectIdReadsAndPlanner(db),
   ]);
   return {
     backend: BACKEND_NAME,
@@ -92,6 +95,7 @@ async function detectServer(db: Db): Promise<ServerProbes> {
     idConditions,
     atomicConditionalUpdates,
     idReads,
+    postgresql,
   };
 }
 

@@ -23,6 +23,7 @@ import {
   type StoredContract,
   toStoredCatalogEntry,
 } from './documents/index.js';
+import { bulkWriteInCommands } from './bulk.js';
 import { isDuplicateKeyError, writeErrorsOf } from './errors.js';
 import { keysetPage } from './paging.js';
 import { type BatchReads, readByIds } from './point-reads.js';
@@ -185,8 +186,9 @@ export async function settleCatalog(
 }
 
 /**
- * One unordered bulk of conditional upserts. `$lt` for a contract write (entries of the same revision are already
- * right); `$lte` for rebuild (entries of the same revision are regenerated too).
+ * Conditional upserts, in unordered commands of at most GRIOT_BULK_STATEMENTS_PER_COMMAND (bulk.ts). `$lt` for a
+ * contract write (entries of the same revision are already right); `$lte` for rebuild (entries of the same revision
+ * are regenerated too).
  */
 async function upsertEntries(catalog: Collection, entries: readonly CatalogEntry[], op: '$lt' | '$lte'): Promise<void> {
   if (entries.length === 0) return;
@@ -197,23 +199,22 @@ async function upsertEntries(catalog: Collection, entries: readonly CatalogEntry
   const operations: AnyBulkWriteOperation<StoredCatalogEntry>[] = writes.map((w) => ({
     replaceOne: { filter: w.filter, replacement: w.replacement, upsert: true },
   }));
-  try {
-    await catalog.bulkWrite(operations, { ordered: false });
-  } catch (error) {
+  await bulkWriteInCommands(catalog, operations, async (error, chunk, offset) => {
     // E11000 here only ever means "a newer revision already wrote this entry" (_id is the only unique key).
     if (!(error instanceof MongoBulkWriteError) || !isDuplicateKeyError(error)) throw error;
     const accounted = error.result.matchedCount + error.result.upsertedCount + writeErrorsOf(error).length;
-    if (accounted >= operations.length) return;
+    if (accounted >= chunk.length) return;
     // Some servers (FerretDB 1.x) stop an unordered batch at its first error and report neither the right index
-    // nor the counts: write each entry on its own. The writes are idempotent, so repeating done ones is harmless.
-    for (const w of writes) {
+    // nor the counts: write each entry of this command on its own. The writes are idempotent, so repeating done
+    // ones is harmless.
+    for (const w of writes.slice(offset, offset + chunk.length)) {
       try {
         await catalog.replaceOne(w.filter, w.replacement, { upsert: true });
       } catch (e) {
         if (!isDuplicateKeyError(e)) throw e;
       }
     }
-  }
+  });
 }
 
 export class MongoCatalogRepository implements SchemaCatalogRepository {

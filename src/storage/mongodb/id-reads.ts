@@ -20,17 +20,23 @@ export type IdReads = 'index' | 'scan' | 'unknown';
 export const ID_READS_PROBE_ROWS = 3000;
 
 export async function detectIdReads(db: Db, rows = ID_READS_PROBE_ROWS): Promise<IdReads> {
+  return (await detectIdReadsAndPlanner(db, rows)).reads;
+}
+
+/** detectIdReads, with whether the plans were PostgreSQL's (FerretDB on PostgreSQL: bulk.ts caps its commands). */
+export async function detectIdReadsAndPlanner(db: Db, rows = ID_READS_PROBE_ROWS): Promise<{ reads: IdReads; postgresql: boolean }> {
   const name = `capability_probe_${randomUUID()}`;
   const probe = db.collection<{ _id: string } & Document>(name);
   const explain = async () => idReadsFromExplain(await db.command({ explain: { find: name, filter: { _id: 'k1' } }, verbosity: 'queryPlanner' }));
   try {
     await probe.insertOne({ _id: 'k0' });
     const first = await explain();
-    if (first.kind !== 'postgresql' || first.reads === 'index') return first.reads;
+    const postgresql = first.kind === 'postgresql';
+    if (!postgresql || first.reads === 'index') return { reads: first.reads, postgresql };
     await probe.insertMany(Array.from({ length: rows - 1 }, (_, i) => ({ _id: `k${i + 1}` })));
-    return (await explain()).reads;
+    return { reads: (await explain()).reads, postgresql };
   } catch {
-    return 'unknown';
+    return { reads: 'unknown', postgresql: false };
   } finally {
     await probe.drop().catch(() => undefined);
   }

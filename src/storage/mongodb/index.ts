@@ -39,6 +39,7 @@ import { backfillOdcsIds, OdcsIdKeys } from './odcs-ids.js';
 import { MongoRunRepository } from './runs.js';
 import { DEFAULT_RUN_HEAD_LIMITS, type RunHeadLimits } from './run-heads.js';
 import { migrateSearchFieldsOnce } from './search-migration.js';
+import { configureBulkCommands, statementsPerCommand } from './bulk.js';
 import { MongoValidationRepository } from './validations.js';
 
 export interface MongoStorageOptions {
@@ -57,6 +58,8 @@ export interface MongoStorageOptions {
   catalogReadRepairs?: number;
   /** The run heads' read-ahead windows, slot attempts and start-up pass batch (run-heads.ts); defaults DEFAULT_RUN_HEAD_LIMITS. */
   runHeads?: Partial<RunHeadLimits>;
+  /** Statements one bulk write command carries at most (bulk.ts). Default: 8 on FerretDB on PostgreSQL, else no cap. */
+  bulkStatementsPerCommand?: number;
   /** Server-side limit (`maxTimeMS`) of every operation; the client waits at most a second longer. Default 5000; 0: none. */
   operationTimeoutMs?: number;
   /** How long an operation waits for a server to send it to (and a connection to open). Default 2000. */
@@ -143,6 +146,8 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
     const keys = withReadSignal(withTimeLimit(keysOf(db), operationTimeoutMs));
     // The change log's intent goes out right before a write's first write command (write-gate.ts).
     const collections = withWriteGates(withReadSignals(withTimeLimits(collectionsOf(db), operationTimeoutMs)), ['claims', 'keyTurns']);
+    const indexCollection = searchIndexOf(db);
+    configureBulkCommands([...Object.values(collections), keys, indexCollection], statementsPerCommand(options.bulkStatementsPerCommand, capabilities.postgresql));
     const odcsIds = new OdcsIdKeys(keys, collections.contracts, collections.claims);
     const { batchReads } = capabilities;
     const leaseMs = options.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;
@@ -200,7 +205,7 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
     // outside any request (no request's time limit or abort), on collections without the time limits.
     const rawDb = collectionsOf(db);
     await db.createCollection(SEARCH_INDEX_COLLECTION).catch(() => undefined); // exists already: fine
-    searchIndex = new SearchIndexer(searchIndexOf(db), rawDb.contracts, events, intents, batchReads, options.searchIndex ?? DEFAULT_SEARCH_INDEX);
+    searchIndex = new SearchIndexer(indexCollection, rawDb.contracts, events, intents, batchReads, options.searchIndex ?? DEFAULT_SEARCH_INDEX);
     contracts.searchIndexer = searchIndex;
     searchIndex.start();
     return Object.assign(storage, { searchIndex });
@@ -221,10 +226,12 @@ async function prepare(options: MongoStorageOptions, selectionTimeoutMs: number)
     const shared = options.capabilityProbes ? { cache: options.capabilityProbes, server: options.uri } : undefined;
     const capabilities = await detectCapabilities(db, shared);
     const collections = collectionsOf(db);
-    await backfillKeys(keysOf(db), collections);
-    await backfillOdcsIds(new OdcsIdKeys(keysOf(db), collections.contracts), collections.contracts);
-    await migrateSearchFieldsOnce(keysOf(db), collections, capabilities.idConditions);
-    await migrateNulKeys(keysOf(db), collections);
+    const keys = keysOf(db);
+    configureBulkCommands([...Object.values(collections), keys], statementsPerCommand(options.bulkStatementsPerCommand, capabilities.postgresql));
+    await backfillKeys(keys, collections);
+    await backfillOdcsIds(new OdcsIdKeys(keys, collections.contracts), collections.contracts);
+    await migrateSearchFieldsOnce(keys, collections, capabilities.idConditions);
+    await migrateNulKeys(keys, collections);
     return capabilities;
   } finally {
     await client.close().catch(() => undefined);

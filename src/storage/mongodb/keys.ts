@@ -21,6 +21,7 @@ import { createHash } from 'node:crypto';
 import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
 import { versionId } from '../../domain/contracts.js';
 import { AlreadyExistsError } from '../../domain/errors.js';
+import { bulkWriteInCommands } from './bulk.js';
 import { waitForCreate } from './claims.js';
 import type { MongoCollections, StoredVersion } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
@@ -177,7 +178,7 @@ export async function backfillKeys(keys: KeyCollection, collections: MongoCollec
   let batch: AnyBulkWriteOperation<StoredContractKey>[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
-    await keys.bulkWrite(batch, { ordered: false });
+    await bulkWriteInCommands(keys, batch);
     written += batch.length;
     batch = [];
   };

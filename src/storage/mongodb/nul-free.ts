@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { AnyBulkWriteOperation } from 'mongodb';
 import type { MongoCollections, StoredIssue, StoredReaction, StoredValidationRecord } from './documents/index.js';
+import { bulkWriteInCommands } from './bulk.js';
 import { isDuplicateKeyError } from './errors.js';
 import type { KeyCollection } from './keys.js';
 
@@ -40,8 +41,8 @@ export async function migrateNulKeys(keys: KeyCollection, collections: MongoColl
       recordOps.push({ updateOne: { filter: { _id: doc._id }, update: { $set: { idemKey: nulFree(doc.idemKey) } } } });
     }
   }
-  for (let i = 0; i < issueOps.length; i += BATCH) await collections.issues.bulkWrite(issueOps.slice(i, i + BATCH), { ordered: false });
-  for (let i = 0; i < recordOps.length; i += BATCH) await collections.validations.bulkWrite(recordOps.slice(i, i + BATCH), { ordered: false });
+  for (let i = 0; i < issueOps.length; i += BATCH) await bulkWriteInCommands(collections.issues, issueOps.slice(i, i + BATCH));
+  for (let i = 0; i < recordOps.length; i += BATCH) await bulkWriteInCommands(collections.validations, recordOps.slice(i, i + BATCH));
   rewritten += issueOps.length + recordOps.length;
   const reactions: StoredReaction[] = [];
   for await (const doc of collections.commentReactions.find({}, { batchSize: BATCH })) {

@@ -24,6 +24,7 @@
 import type { AnyBulkWriteOperation, Collection, Db, Filter } from 'mongodb';
 import type { ContractStatus } from '../../domain/lifecycle.js';
 import type { SearchCandidate, WordPostings } from '../../domain/search.js';
+import { bulkWriteInCommands } from './bulk.js';
 import { isDuplicateKeyError } from './errors.js';
 import { eachLimited } from './point-reads.js';
 import { postingKey, SEARCH_VERSION, type StoredCandidate } from './search-fields.js';
@@ -152,23 +153,11 @@ function duplicates(error: unknown): number[] | null {
   return out;
 }
 
-/**
- * Update statements one `update` command carries at most. FerretDB 1.x on PostgreSQL keeps, for every statement of
- * a command that matched a document, that statement's read open, holding one of its PostgreSQL connections
- * (`pool_max_conns`, 50 by default) until the whole command ends, and takes one more for the write: a command of
- * about 50 matching statements, or a few concurrent ones of 20, take every connection and wait for one forever
- * (every other command on that FerretDB waits with them, until the client's socket timeout). Measured: 48 matching
- * statements in one command pass, 52 never return. Small commands, sent one after another, hold at most 9.
- */
-export const UPDATE_STATEMENTS_PER_COMMAND = 8;
-
-/** Runs bulk update statements in commands of at most UPDATE_STATEMENTS_PER_COMMAND, one command at a time. */
+/** Runs bulk update statements in commands of at most GRIOT_BULK_STATEMENTS_PER_COMMAND, one at a time (bulk.ts). */
 export async function updateInSmallCommands(index: SearchIndexCollection, operations: readonly AnyBulkWriteOperation<StoredIndexDoc>[]): Promise<void> {
-  for (let i = 0; i < operations.length; i += UPDATE_STATEMENTS_PER_COMMAND) {
-    await index.bulkWrite(operations.slice(i, i + UPDATE_STATEMENTS_PER_COMMAND), { ordered: false }).catch((error: unknown) => {
-      if (!duplicates(error)) throw error; // two upserts of one document at once: either one's value is as good
-    });
-  }
+  await bulkWriteInCommands(index, operations, (error: unknown) => {
+    if (!duplicates(error)) throw error; // two upserts of one document at once: either one's value is as good
+  });
 }
 
 /** After version n of each chain is in: the hints, and the version before emptied (a newer one exists now). */

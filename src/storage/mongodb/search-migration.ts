@@ -15,6 +15,7 @@
  * is read by `_id` first. This version's writes store current fields, so nothing is outdated after the marker.
  */
 import type { AnyBulkWriteOperation, Filter } from 'mongodb';
+import { bulkWriteInCommands } from './bulk.js';
 import { MongoCatalogRepository } from './catalog.js';
 import { fromStoredContract, type MongoCollections, type StoredContract } from './documents/index.js';
 import type { KeyCollection } from './keys.js';
@@ -70,7 +71,7 @@ async function migrateContracts({ contracts }: MongoCollections, idConditions: b
     let docs = batch;
     batch = [];
     while (docs.length > 0) {
-      const result = await contracts.bulkWrite(docs.map(rewrite), { ordered: false });
+      const result = await bulkWriteInCommands(contracts, docs.map(rewrite));
       rewritten += result.modifiedCount;
       if (idConditions) return;
       // Written by _id: redo any contract whose revision moved since it was read.
