@@ -25,9 +25,12 @@ function contractDoc(description: string): JsonObject {
   return { apiVersion: 'v3.1.0', kind: 'DataContract', id: 'urn:test:wide', name: 'wide', version: '1.0.0', status: 'draft', schema };
 }
 
-/** The statement count of every `update` command on schema_catalog sent by a catalog rebuild (80 matching replaces). */
+/**
+ * The statement count of every `update` command on schema_catalog sent by a catalog rebuild (80 matching replaces).
+ * A long time limit: this counts commands, and one 80-statement command took over 5 s on FerretDB/SQLite under load.
+ */
 async function catalogUpdateCommands(bulkStatementsPerCommand?: number): Promise<{ sizes: number[]; postgresql: boolean }> {
-  const storage = await createMongoStorage({ uri: inject('mongodbUri'), database: testDatabaseName(), capabilityProbes, monitorCommands: true, bulkStatementsPerCommand });
+  const storage = await createMongoStorage({ uri: inject('mongodbUri'), database: testDatabaseName(), capabilityProbes, monitorCommands: true, bulkStatementsPerCommand, operationTimeoutMs: 60_000 });
   opened.push(storage);
   const c = await storage.contracts.create({ document: contractDoc('wide') }, 'alice');
   const sizes: number[] = [];
