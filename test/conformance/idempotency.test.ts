@@ -203,11 +203,11 @@ describe.each(backends)('$name backend', (backend) => {
     });
 
     it('concurrent identical retries write exactly once and all get the same run', async () => {
-      // The retries wait for the first one as long as a server does by default (DEFAULT_IDEMPOTENCY_OPTIONS.waitMs),
-      // not the 300 ms of the rest of this file: a run start takes longer than that on a loaded test machine, and
-      // then the waiting retries rightly answer IN_PROGRESS instead of the run.
+      // The retries must outwait the first one, which is what this case is about: not the 300 ms of the rest of this
+      // file. On a loaded test machine the first start took over 5 s (FerretDB/SQLite, load 8), and the waiting retries
+      // then rightly answered IN_PROGRESS instead of the run. 20 s stays inside the test's 30 s.
       await current?.dispose();
-      current = await backend.create({ monitorCommands: true, idempotency: { ...OPTIONS, waitMs: DEFAULT_IDEMPOTENCY_OPTIONS.waitMs } });
+      current = await backend.create({ monitorCommands: true, idempotency: { ...OPTIONS, waitMs: 20_000 } });
       const c = await contract();
       const runInput = { contractId: c.id, pipelineId: 'nightly', metadata: { commit: 'abc' } };
       const results = await Promise.all(Array.from({ length: 8 }, () => writes.startRun(storage(), structuredClone(runInput), 'ci', 'r-1')));
