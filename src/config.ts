@@ -130,6 +130,8 @@ const schema = z.object({
   GRIOT_WRITE_PROTOCOL: z.enum(WRITE_PROTOCOLS).default('auto'),
   // unset: 8 on FerretDB on PostgreSQL, no cap elsewhere (src/storage/mongodb/bulk.ts)
   GRIOT_BULK_STATEMENTS_PER_COMMAND: z.coerce.number().int().min(1).max(100_000).optional(),
+  // commands one catalog step of a write has in flight at most (src/storage/mongodb/catalog.ts syncByPoints)
+  GRIOT_CATALOG_WRITE_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(4),
   // search: the word index's indexer (src/storage/mongodb/search-indexer.ts)
   GRIOT_SEARCH_INDEX_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(5_000),
   GRIOT_SEARCH_INDEX_BATCH: z.coerce.number().int().min(1).max(100_000).default(500),
@@ -182,6 +184,8 @@ export interface Config {
     writeProtocol: WriteProtocolSetting;
     /** Statements one bulk write command carries at most; undefined: 8 on FerretDB on PostgreSQL, else no cap (bulk.ts). */
     bulkStatementsPerCommand?: number;
+    /** Commands the point reads and writes of one catalog step have in flight at most (catalog.ts syncByPoints). */
+    catalogWriteConcurrency: number;
     /** Server-side limit (maxTimeMS) of each database operation; 0: none. */
     operationTimeoutMs: number;
     /** How long an operation waits for a server (and a connection) before it fails as unavailable. */
@@ -282,6 +286,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       runHeads: { aheadWindow: c.GRIOT_RUN_HEAD_AHEAD_WINDOW, aheadWindows: c.GRIOT_RUN_HEAD_AHEAD_WINDOWS, slotAttempts: c.GRIOT_RUN_SLOT_ATTEMPTS, passBatch: c.GRIOT_RUN_HEAD_PASS_BATCH },
       writeProtocol: c.GRIOT_WRITE_PROTOCOL,
       bulkStatementsPerCommand: c.GRIOT_BULK_STATEMENTS_PER_COMMAND,
+      catalogWriteConcurrency: c.GRIOT_CATALOG_WRITE_CONCURRENCY,
       operationTimeoutMs: c.GRIOT_DB_OPERATION_TIMEOUT_MS,
       serverSelectionTimeoutMs: c.GRIOT_DB_SERVER_SELECTION_TIMEOUT_MS,
       readyTimeoutMs: c.GRIOT_READY_TIMEOUT_MS,

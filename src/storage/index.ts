@@ -31,6 +31,7 @@ const factories: Record<Config['storage'], (config: StorageConfig, hooks: Storag
       runHeads: mongodb.runHeads,
       writeProtocol: mongodb.writeProtocol,
       bulkStatementsPerCommand: mongodb.bulkStatementsPerCommand,
+      catalogWriteConcurrency: mongodb.catalogWriteConcurrency,
       operationTimeoutMs: mongodb.operationTimeoutMs,
       serverSelectionTimeoutMs: mongodb.serverSelectionTimeoutMs,
       pingTimeoutMs: mongodb.readyTimeoutMs,

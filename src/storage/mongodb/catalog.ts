@@ -88,6 +88,47 @@ export async function syncCatalog(
   return entries;
 }
 
+/**
+ * How many commands the point reads and writes of one catalog step (syncByPoints, and settleCatalog's removals)
+ * have in flight at most, unless configured (GRIOT_CATALOG_WRITE_CONCURRENCY). On FerretDB 1.x on PostgreSQL every
+ * command in flight holds a PostgreSQL connection of its pool (a matching replace two), which concurrent writers
+ * share (bulk.ts): unbounded, one contract of 80 schemas sent 80 at once.
+ */
+export const DEFAULT_CATALOG_WRITE_CONCURRENCY = 4;
+
+const writeConcurrency = new WeakMap<object, number>();
+
+/** Sets the bound for the catalog steps that write through this collection object (the one the backend holds). */
+export function configureCatalogWrites(catalog: object, concurrency: number): void {
+  writeConcurrency.set(catalog, Math.max(1, Math.floor(concurrency)));
+}
+
+function catalogWriteConcurrency(catalog: object): number {
+  return writeConcurrency.get(catalog) ?? DEFAULT_CATALOG_WRITE_CONCURRENCY;
+}
+
+/**
+ * Runs `tasks`, at most `limit` at a time. After a failure no further task starts (the server may be gone: the rest
+ * would each wait out their time limit); the first error is thrown once the running ones have ended, so no command
+ * of this step is still in flight when it returns.
+ */
+async function runLimited(tasks: readonly (() => Promise<unknown>)[], limit: number): Promise<void> {
+  let next = 0;
+  const errors: unknown[] = [];
+  const worker = async () => {
+    while (errors.length === 0 && next < tasks.length) {
+      const task = tasks[next++]!;
+      try {
+        await task();
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  if (errors.length > 0) throw errors[0];
+}
+
 /** The distinct entry ids of `ids` and of `entries`. */
 function idsOf(...lists: readonly (readonly (CatalogEntry | string)[])[]): string[] {
   return [...new Set(lists.flat().map((e) => (typeof e === 'string' ? e : e.id)))];
@@ -99,7 +140,9 @@ function idsOf(...lists: readonly (readonly (CatalogEntry | string)[])[]): strin
  * entries `touched` (those of the revision written before, or those a reader was served) and of the new revision,
  * then writes by `_id` alone of those older than this revision. Such a write is a find followed by a write, so a
  * newer writer landing in between can be overwritten: settleCatalog, which every writer runs after this, re-reads
- * the revision and re-derives the entries from the newer contract. The number of writes and removals made.
+ * the revision and re-derives the entries from the newer contract. The reads, then the writes, go at most
+ * GRIOT_CATALOG_WRITE_CONCURRENCY at a time (DEFAULT_CATALOG_WRITE_CONCURRENCY). The number of writes and removals
+ * made.
  */
 export async function syncByPoints(
   collections: MongoCollections,
@@ -108,34 +151,36 @@ export async function syncByPoints(
   touched: readonly string[],
 ): Promise<number> {
   const { catalog } = collections;
+  const limit = catalogWriteConcurrency(catalog);
   const ids = idsOf(touched, entries);
-  const existing = await readByIds(catalog, ids, 'points', { projection: { contractRevision: 1 } });
-  const keep = new Set(entries.map((e) => e.id));
-  let changed = 0;
-  await Promise.all([
-    ...entries.map(async (entry) => {
-      const found = existing.get(entry.id);
-      if (!found) {
-        changed++;
-        await catalog.insertOne({ _id: entry.id, ...toStoredCatalogEntry(entry) } as StoredCatalogEntry).catch((error: unknown) => {
-          if (!isDuplicateKeyError(error)) throw error; // a newer revision inserted it first
-        });
-      } else if (found.contractRevision < entry.contractRevision) {
-        changed++;
-        await catalog.replaceOne({ _id: entry.id }, toStoredCatalogEntry(entry));
-      }
+  const existing = new Map<string, number>();
+  await runLimited(
+    ids.map((id) => async () => {
+      const found = await catalog.findOne({ _id: id }, { projection: { contractRevision: 1 } });
+      if (found) existing.set(id, found.contractRevision);
     }),
-    ...ids
-      .filter((id) => !keep.has(id))
-      .map(async (id) => {
-        const found = existing.get(id);
-        if (found && found.contractRevision < contract.revision) {
-          changed++;
-          await catalog.deleteOne({ _id: id });
-        }
-      }),
-  ]);
-  return changed;
+    limit,
+  );
+  const keep = new Set(entries.map((e) => e.id));
+  const writes: (() => Promise<unknown>)[] = [];
+  for (const entry of entries) {
+    const revision = existing.get(entry.id);
+    if (revision === undefined) {
+      writes.push(() =>
+        catalog.insertOne({ _id: entry.id, ...toStoredCatalogEntry(entry) } as StoredCatalogEntry).catch((error: unknown) => {
+          if (!isDuplicateKeyError(error)) throw error; // a newer revision inserted it first
+        }),
+      );
+    } else if (revision < entry.contractRevision) {
+      writes.push(() => catalog.replaceOne({ _id: entry.id }, toStoredCatalogEntry(entry)));
+    }
+  }
+  for (const id of ids) {
+    const revision = existing.get(id);
+    if (!keep.has(id) && revision !== undefined && revision < contract.revision) writes.push(() => catalog.deleteOne({ _id: id }));
+  }
+  await runLimited(writes, limit);
+  return writes.length;
 }
 
 /** How many newer revisions settleCatalog follows before it leaves the contract marked for the readers instead. */
@@ -166,7 +211,7 @@ export async function settleCatalog(
     const doc = current ? await contracts.findOne({ _id: contract.id }) : null;
     if (!doc) {
       // Deleted: whatever this write re-inserted goes (the delete removed the rest).
-      if (ids) await Promise.all(ids.map((id) => catalog.deleteOne({ _id: id })));
+      if (ids) await runLimited(ids.map((id) => () => catalog.deleteOne({ _id: id })), catalogWriteConcurrency(catalog));
       else await catalog.deleteMany({ contractId: contract.id });
       return;
     }

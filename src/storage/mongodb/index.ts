@@ -10,7 +10,7 @@ import type { IdempotencyOptions } from '../../domain/idempotency.js';
 import type { HealthReport, StorageBackend } from '../types.js';
 import { MongoApprovalRepository } from './approvals.js';
 import { BACKEND_NAME, type CapabilityProbeCache, detectCapabilities, type MongoCapabilities } from './capabilities.js';
-import { MongoCatalogRepository } from './catalog.js';
+import { configureCatalogWrites, DEFAULT_CATALOG_WRITE_CONCURRENCY, MongoCatalogRepository } from './catalog.js';
 import { MongoContractRepository } from './contracts.js';
 import { withReadSignal, withReadSignals } from './cancellation.js';
 import { configureClaims, DEFAULT_CLAIM_LEASE_MS, stopRenewals } from './claims.js';
@@ -60,6 +60,8 @@ export interface MongoStorageOptions {
   runHeads?: Partial<RunHeadLimits>;
   /** Statements one bulk write command carries at most (bulk.ts). Default: 8 on FerretDB on PostgreSQL, else no cap. */
   bulkStatementsPerCommand?: number;
+  /** Commands one catalog step of a write has in flight at most (catalog.ts syncByPoints). Default 4. */
+  catalogWriteConcurrency?: number;
   /** Server-side limit (`maxTimeMS`) of every operation; the client waits at most a second longer. Default 5000; 0: none. */
   operationTimeoutMs?: number;
   /** How long an operation waits for a server to send it to (and a connection to open). Default 2000. */
@@ -148,6 +150,7 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
     const collections = withWriteGates(withReadSignals(withTimeLimits(collectionsOf(db), operationTimeoutMs)), ['claims', 'keyTurns']);
     const indexCollection = searchIndexOf(db);
     configureBulkCommands([...Object.values(collections), keys, indexCollection], statementsPerCommand(options.bulkStatementsPerCommand, capabilities.postgresql));
+    configureCatalogWrites(collections.catalog, options.catalogWriteConcurrency ?? DEFAULT_CATALOG_WRITE_CONCURRENCY);
     const odcsIds = new OdcsIdKeys(keys, collections.contracts, collections.claims);
     const { batchReads } = capabilities;
     const leaseMs = options.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;
