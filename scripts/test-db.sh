@@ -8,7 +8,8 @@
 #   scripts/test-db.sh stop             stop the server started by `start`
 #
 # Environment: FERRETDB_BIN (use this binary instead of building), GRIOT_TEST_DB_PORT (default: a free port),
-# GRIOT_CACHE_DIR (default: ~/.cache/griot-registry).
+# GRIOT_CACHE_DIR (default: ~/.cache/griot-registry). On the SQLite backend `run` and `start` also export
+# GRIOT_FERRETDB_SQLITE_DIR, FerretDB's SQLite folder (for scripts/ferretdb-sqlite-indexes.ts).
 #
 #   scripts/test-db.sh --postgresql run -- CMD ...   the same on FerretDB's PostgreSQL backend: a throwaway
 #                                                    PostgreSQL cluster (Debian's postgresql package) in a temporary
@@ -151,6 +152,7 @@ case "$cmd" in
     mkdir -p "$(dirname "$STATE_FILE")"
     echo "$PID $DATA_DIR $PG_DIR" > "$STATE_FILE"
     echo "export MONGODB_URI=$MONGODB_URI"
+    [[ "$BACKEND" == sqlite ]] && echo "export GRIOT_FERRETDB_SQLITE_DIR=$DATA_DIR/sqlite"
     ;;
   stop)
     [[ -f "$STATE_FILE" ]] || die "no test database was started (no $STATE_FILE)"
@@ -166,6 +168,9 @@ case "$cmd" in
     trap 'stop_server "$PID" "$DATA_DIR"' EXIT
     start_server
     export MONGODB_URI
+    # SQLite backend: where FerretDB keeps its files, for what gives them companion indexes (bench:compare, README
+    # "FerretDB on SQLite"); unset on PostgreSQL.
+    if [[ "$BACKEND" == sqlite ]]; then export GRIOT_FERRETDB_SQLITE_DIR="$DATA_DIR/sqlite"; else unset GRIOT_FERRETDB_SQLITE_DIR; fi
     set +e
     "$@"
     status=$?
