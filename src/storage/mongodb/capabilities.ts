@@ -27,8 +27,9 @@ export interface MongoCapabilities extends StorageCapabilities {
   /** A filter of `_id` with another condition (`{_id, revision}`) is an index read; false on FerretDB 1.x, which
    *  then scans the whole collection (writes then read by `_id`, check, and write by `_id`). */
   idConditions: boolean;
-  /** A lone `_id` equality: served from an index, a scan of the collection (FerretDB 1.x on PostgreSQL without
-   *  the companion indexes), or unknown (an explain of another shape). Reported at start-up (id-reads.ts). */
+  /** A lone `_id` equality: served from an index, a scan of the collection (FerretDB 1.x on PostgreSQL or SQLite
+   *  without the companion indexes; on SQLite, of this database's `contracts`), or unknown (an explain of another
+   *  shape). Reported at start-up (id-reads.ts). */
   idReads: IdReads;
   /** The server's plans are PostgreSQL's (FerretDB on PostgreSQL, from the idReads probe's explain): bulk writes go
    *  in small commands there (bulk.ts). */

@@ -8,8 +8,13 @@
  * PostgreSQL's plan (`queryPlanner.Plan` with `Node Type`s). PostgreSQL plans a scan of a tiny table whatever its
  * indexes, so when the one-document probe shows a scan, the probe collection is filled to ID_READS_PROBE_ROWS
  * small documents (enough that an index read costs less than a scan) and explained again. MongoDB answers with
- * its plan stages (COLLSCAN: a scan). Any other answer (FerretDB on SQLite lists SQLite's plan lines, which say
- * SCAN although its `_id` reads are served by its index) is `unknown`.
+ * its plan stages (COLLSCAN: a scan).
+ *
+ * FerretDB 1.24 on SQLite answers with SQLite's plan lines. It pushes `{_id: "x"}` down as
+ * `_ferretdb_sjson->'$._id' = ?` while its own index is on `_ferretdb_sjson->"_id"`, so SQLite scans (SCAN) unless
+ * the table has the companion index of src/embedded/sqlite-companions.ts (SEARCH … USING INDEX). That index is per
+ * table, which a scratch collection never has: the server probe leaves SQLite `unknown`, and createMongoStorage asks
+ * the database's own `contracts` collection (detectCollectionIdReads). Any other answer is `unknown`.
  */
 import { randomUUID } from 'node:crypto';
 import type { Db, Document } from 'mongodb';
@@ -32,6 +37,7 @@ export async function detectIdReadsAndPlanner(db: Db, rows = ID_READS_PROBE_ROWS
     await probe.insertOne({ _id: 'k0' });
     const first = await explain();
     const postgresql = first.kind === 'postgresql';
+    if (first.kind === 'sqlite') return { reads: 'unknown', postgresql };
     if (!postgresql || first.reads === 'index') return { reads: first.reads, postgresql };
     await probe.insertMany(Array.from({ length: rows - 1 }, (_, i) => ({ _id: `k${i + 1}` })));
     return { reads: (await explain()).reads, postgresql };
@@ -42,13 +48,30 @@ export async function detectIdReadsAndPlanner(db: Db, rows = ID_READS_PROBE_ROWS
   }
 }
 
+/**
+ * How the existing `collection` of this database serves a lone `_id` equality, from the server's explain (nothing
+ * is read or written); `unknown` when the explain fails or has another shape.
+ */
+export async function detectCollectionIdReads(db: Db, collection: string): Promise<IdReads> {
+  try {
+    return idReadsFromExplain(await db.command({ explain: { find: collection, filter: { _id: 'id-reads-probe' } }, verbosity: 'queryPlanner' })).reads;
+  } catch {
+    return 'unknown';
+  }
+}
+
 /** The decision of detectIdReads from one explain answer, with the plan's kind (exported for its test). */
-export function idReadsFromExplain(explained: Document): { kind: 'postgresql' | 'mongodb' | 'other'; reads: IdReads } {
+export function idReadsFromExplain(explained: Document): { kind: 'postgresql' | 'mongodb' | 'sqlite' | 'other'; reads: IdReads } {
   const planner = explained.queryPlanner;
   const pg = planner?.Plan;
   if (pg && typeof pg === 'object' && !Array.isArray(pg) && typeof pg['Node Type'] === 'string') {
     const nodes = nodeTypes(pg);
     return { kind: 'postgresql', reads: nodes.some((n) => n.includes('Index')) ? 'index' : 'scan' };
+  }
+  if (Array.isArray(pg) && pg.length && pg.every((line) => typeof line === 'string' && /\bdetail=/.test(line))) {
+    const details = (pg as string[]).map((line) => line.slice(line.indexOf('detail=') + 'detail='.length));
+    if (details.some((d) => /^SEARCH \S+ USING (COVERING )?INDEX /.test(d))) return { kind: 'sqlite', reads: 'index' };
+    if (details.some((d) => /^SCAN /.test(d))) return { kind: 'sqlite', reads: 'scan' };
   }
   const winning = planner?.winningPlan;
   if (winning && typeof winning === 'object') return { kind: 'mongodb', reads: JSON.stringify(winning).includes('COLLSCAN') ? 'scan' : 'index' };

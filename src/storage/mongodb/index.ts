@@ -15,7 +15,8 @@ import { MongoContractRepository } from './contracts.js';
 import { withReadSignal, withReadSignals } from './cancellation.js';
 import { configureClaims, DEFAULT_CLAIM_LEASE_MS, stopRenewals } from './claims.js';
 import { chooseWriteProtocol, type WriteProtocolSetting } from './write-protocol.js';
-import { collectionsOf } from './documents/index.js';
+import { COLLECTIONS, collectionsOf } from './documents/index.js';
+import { detectCollectionIdReads } from './id-reads.js';
 import type { FaultHook, RunFaultHook } from './faults.js';
 import { DEFAULT_CATALOG_READ_REPAIRS, repairDeadClaims } from './repair.js';
 import { repairStaleMarks } from './contract-cas.js';
@@ -228,6 +229,8 @@ async function prepare(options: MongoStorageOptions, selectionTimeoutMs: number)
     await ensureKeyIndexes(keysOf(db));
     const shared = options.capabilityProbes ? { cache: options.capabilityProbes, server: options.uri } : undefined;
     const capabilities = await detectCapabilities(db, shared);
+    // FerretDB on SQLite: whether this database's tables have their companion `_id` indexes (id-reads.ts).
+    if (capabilities.idReads === 'unknown') capabilities.idReads = await detectCollectionIdReads(db, COLLECTIONS.contracts);
     const collections = collectionsOf(db);
     const keys = keysOf(db);
     configureBulkCommands([...Object.values(collections), keys], statementsPerCommand(options.bulkStatementsPerCommand, capabilities.postgresql));
