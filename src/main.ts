@@ -8,12 +8,14 @@
  * (src/observability/logger.ts: JSON lines in production, readable in development, GRIOT_LOG_LEVEL), like the
  * request log; before config is read (a bad setting is itself logged) it uses what the environment asks for.
  */
+import { join } from 'node:path';
 import type { ApiKeyEntry } from './auth/api-keys.js';
 import { describeDevKey, loadOrCreateDevKey } from './auth/dev-key.js';
 import { ConfigError, type Config, loadConfig, loadDotEnv } from './config.js';
 import { EmbeddedUnavailable, startEmbeddedDatabase } from './embedded/index.js';
 import { unreachable } from './embedded/reachable.js';
 import { claimDataDir, removeRecord, type ServerRecord, writeRecord } from './embedded/record.js';
+import { applySqliteCompanions } from './embedded/sqlite-companions.js';
 import { createGracefulServer } from './http/shutdown.js';
 import { createLogger, type Logger, startupLoggerOptions } from './observability/logger.js';
 import { setUpObservability } from './observability/setup.js';
@@ -73,6 +75,7 @@ async function main(): Promise<void> {
   // Storage: the configured MongoDB, else an embedded database in the data folder, else (not in production) memory.
   let storageConfig = config;
   let record: Omit<ServerRecord, 'pid' | 'startedAt'> | null = null;
+  let embeddedSqlite: string | null = null; // the embedded FerretDB's SQLite folder (its companion indexes, below)
   if (!config.mongodb.uri) {
     const other = claimDataDir(dataDir);
     if (other) throw new StartError(`another griot-registry (pid ${other}) is serving the data folder ${dataDir}; stop it, or set GRIOT_DATA_DIR`);
@@ -85,6 +88,7 @@ async function main(): Promise<void> {
       cleanups.push(embedded.stop);
       storageConfig = { ...config, mongodb: { ...config.mongodb, uri: embedded.uri } };
       record = { backend: embedded.backend, uri: embedded.uri, database: config.mongodb.database, databasePid: embedded.pid };
+      if (embedded.backend === 'ferretdb') embeddedSqlite = join(embedded.dataDir, 'sqlite');
       log(`embedded ${embedded.backend === 'mongodb' ? 'MongoDB' : 'FerretDB'} at ${embedded.uri} (data in ${embedded.dataDir})${embedded.skipped.length ? `; ${embedded.skipped.join('; ')}` : ''}`);
     } catch (error) {
       if (!(error instanceof EmbeddedUnavailable)) throw error;
@@ -109,9 +113,18 @@ async function main(): Promise<void> {
   cleanups.push(() => storage.close());
   const caps = storage.capabilities;
   const writeProtocol = (caps as { writeProtocol?: string }).writeProtocol; // MongoDB: write-protocol.ts
-  const idReads = (caps as { idReads?: string }).idReads; // MongoDB: id-reads.ts
+  let idReads = (caps as { idReads?: string }).idReads; // MongoDB: id-reads.ts
+  if (embeddedSqlite) {
+    // The registry's collections exist now: give each of the embedded FerretDB's tables its companion `_id` index.
+    try {
+      const applied = await applySqliteCompanions(embeddedSqlite);
+      idReads = `index (companion indexes on ${applied.tables} FerretDB tables, ${applied.created} new)`;
+    } catch (error) {
+      warn(`the embedded FerretDB's companion _id indexes could not be created: ${oneLine(error)}`);
+    }
+  }
   log(`storage ${caps.backend}${caps.serverVersion ? ` ${caps.serverVersion}` : ''}; search uses ${caps.textSearch ? 'the text index' : 'the portable word index'}${writeProtocol ? `; writes use the ${writeProtocol} protocol` : ''}${idReads ? `; _id reads: ${idReads}` : ''}`);
-  if (idReads === 'scan') warn('the database scans its collections for every _id read (FerretDB on PostgreSQL without its companion indexes): every read and write slows as the data grows; see README "FerretDB on PostgreSQL"');
+  if (idReads === 'scan') warn('the database scans its collections for every _id read (FerretDB without its companion indexes): every read and write slows as the data grows; see README "FerretDB on PostgreSQL" and "FerretDB on SQLite"');
 
   // Who may call.
   let apiKeys: ApiKeyEntry[] = config.auth.apiKeys;

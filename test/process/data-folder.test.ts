@@ -27,6 +27,8 @@ describe('the data folder', () => {
     started.push(first);
     const record = JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8'));
     expect(record.pid).toBe(first.child.pid);
+    // The embedded FerretDB's tables get their companion `_id` indexes (src/embedded/sqlite-companions.ts) once.
+    if (record.backend === 'ferretdb') expect(first.output()).toMatch(/_id reads: index \(companion indexes on \d+ FerretDB tables, [1-9]\d* new\)/);
 
     const second = run(process.execPath, ['--import', 'tsx', 'src/main.ts'], env);
     started.push(second);
@@ -43,6 +45,7 @@ describe('the data folder', () => {
 
     const third = await startServer(env);
     started.push(third);
+    expect(third.output()).toMatch(/_id reads: index \(companion indexes on \d+ FerretDB tables, 0 new\)/);
     expect(await gone(record.databasePid, 10_000)).toBe(true);
     third.child.kill('SIGTERM');
     expect(await third.exited(30_000)).toBe(0);
