@@ -12,6 +12,7 @@ import type { JsonObject } from '../../src/domain/odcs.js';
 import { DEFAULT_CATALOG_WRITE_CONCURRENCY } from '../../src/storage/mongodb/catalog.js';
 import { createMongoStorage, type MongoStorageBackend } from '../../src/storage/mongodb/index.js';
 import type { WriteStep } from '../../src/storage/mongodb/faults.js';
+import { CATALOG_REPAIRS_AT_ONCE } from '../../src/storage/mongodb/repair.js';
 import { capabilityProbes, testDatabaseName } from '../support/backends.js';
 
 const SCHEMAS = 80;
@@ -117,5 +118,33 @@ describe('catalog step fan-out', () => {
     expect(seen.maxInFlight).toBeLessThanOrEqual(bound);
     expect(seen.maxInFlight).toBeGreaterThan(1);
     expect(read).toEqual({ names: names(SCHEMAS), descriptions: new Set(['second']), revisions: new Set([2]) });
+  });
+
+  it('a catalog read repairing several cut updates repairs a few contracts at a time', async () => {
+    const contracts = CATALOG_REPAIRS_AT_ONCE + 2;
+    const schemas = 40;
+    let cut = false;
+    const bound = 3;
+    const storage = await open(bound, (step) => {
+      if (cut && step === 'update:contract') throw new Error('database lost after the contract step');
+    });
+    const doc = (i: number, description: string) => ({ ...contractDoc(schemas, description), id: `urn:test:fanout-${i}`, name: `fanout_${i}` });
+    const ids: string[] = [];
+    for (let i = 0; i < contracts; i++) ids.push((await storage.contracts.create({ document: doc(i, 'first') }, 'alice')).id);
+    cut = true;
+    for (const [i, id] of ids.entries()) {
+      await expect(storage.contracts.update({ id, expectedRevision: 1, document: doc(i, 'second') }, 'bob')).rejects.toThrow('database lost');
+    }
+    cut = false;
+    let read: Awaited<ReturnType<typeof storage.schemaCatalog.listByContractIds>> = [];
+    const seen = await observeCatalogCommands(storage, async () => {
+      read = await storage.schemaCatalog.listByContractIds(ids);
+    });
+    expect(seen.started).toBeGreaterThanOrEqual(2 * schemas * contracts);
+    // Each contract's step keeps `bound` in flight; all of them at once (before: up to 32 contracts) would be more.
+    expect(seen.maxInFlight).toBeLessThanOrEqual(bound * CATALOG_REPAIRS_AT_ONCE);
+    expect(seen.maxInFlight).toBeGreaterThan(bound);
+    expect(read.map((entries) => entries.length)).toEqual(ids.map(() => schemas));
+    expect(new Set(read.flat().map((e) => `${e.description}@${e.contractRevision}`))).toEqual(new Set(['second@2']));
   });
 });

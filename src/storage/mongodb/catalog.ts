@@ -103,7 +103,7 @@ export function configureCatalogWrites(catalog: object, concurrency: number): vo
   writeConcurrency.set(catalog, Math.max(1, Math.floor(concurrency)));
 }
 
-function catalogWriteConcurrency(catalog: object): number {
+export function catalogWriteConcurrency(catalog: object): number {
   return writeConcurrency.get(catalog) ?? DEFAULT_CATALOG_WRITE_CONCURRENCY;
 }
 
@@ -112,7 +112,7 @@ function catalogWriteConcurrency(catalog: object): number {
  * would each wait out their time limit); the first error is thrown once the running ones have ended, so no command
  * of this step is still in flight when it returns.
  */
-async function runLimited(tasks: readonly (() => Promise<unknown>)[], limit: number): Promise<void> {
+export async function runLimited(tasks: readonly (() => Promise<unknown>)[], limit: number): Promise<void> {
   let next = 0;
   const errors: unknown[] = [];
   const worker = async () => {

@@ -18,13 +18,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
 import { withdrawForDeletedContract } from './approvals.js';
-import { settleCatalog, syncByPoints, syncCatalog } from './catalog.js';
+import { catalogWriteConcurrency, runLimited, settleCatalog, syncByPoints, syncCatalog } from './catalog.js';
 import { acquire, claimSettingsOf, type ClaimSettings, isClaimLive, isDead, parseRevisionKey, release, revisionKey, type StoredClaim } from './claims.js';
 import { type CatalogEntry, deriveCatalogEntries } from '../../domain/catalog.js';
 import type { Contract } from '../../domain/contracts.js';
 import { COLLECTIONS, fromStoredContract, type MongoCollections, type StoredCatalogEntry } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
-import { type BatchReads, eachLimited, POINT_READ_CONCURRENCY, readByIds } from './point-reads.js';
+import { type BatchReads, eachLimited, readByIds } from './point-reads.js';
 
 export const PENDING_COLLECTION = 'catalog_pending';
 
@@ -158,6 +158,9 @@ export type ServedEntry = Pick<StoredCatalogEntry, '_id' | 'contractId' | 'contr
  * then removed unless its write may still be running (markSettled). True when a contract was stale (the caller
  * reads again).
  */
+/** How many contracts one catalog read repairs at a time (freshenCatalog). */
+export const CATALOG_REPAIRS_AT_ONCE = 4;
+
 export async function freshenCatalog(
   collections: MongoCollections,
   mode: BatchReads,
@@ -180,11 +183,14 @@ export async function freshenCatalog(
   if (stale.size === 0) return false;
   for (const e of entries) stale.get(e.contractId)?.push('_id' in e ? e._id : e.id);
   const markOf = new Map(marks.map((m) => [m._id, m]));
-  await eachLimited([...stale], POINT_READ_CONCURRENCY, async ([id, served]) => {
+  // A few contracts at a time, each step bounded by GRIOT_CATALOG_WRITE_CONCURRENCY: one read that meets many marks
+  // keeps at most CATALOG_REPAIRS_AT_ONCE times that many catalog commands in flight (FerretDB on PostgreSQL: each
+  // holds a connection of its pool; 32 contracts at once, as before, sent over a hundred).
+  await eachLimited([...stale], CATALOG_REPAIRS_AT_ONCE, async ([id, served]) => {
     const doc = await collections.contracts.findOne({ _id: id });
     if (!doc) {
       // Gone: its served entries go (the delete removes the rest, or a later read meets them).
-      await Promise.all(served.map((entryId) => collections.catalog.deleteOne({ _id: entryId })));
+      await runLimited(served.map((entryId) => () => collections.catalog.deleteOne({ _id: entryId })), catalogWriteConcurrency(collections.catalog));
     } else {
       const contract = fromStoredContract(doc);
       const derived = deriveCatalogEntries(contract);
