@@ -56,6 +56,13 @@ export class Report {
     if (kinds.length) this.line(`errors:\n${kinds.join('\n')}`);
   }
 
+  /** What the scheduler cut to fit the time, and its warnings (bench/compare-schedule.ts); says so when nothing was. */
+  cuts(cuts: string[], warnings: string[]): void {
+    if (cuts.length === 0) this.line('\ncut: nothing (every measurement ran all its rounds at its full batch)');
+    else this.line(`\ncut (fewer rounds or smaller batches than asked for):\n${cuts.map((c) => `  ${c}`).join('\n')}`);
+    if (warnings.length) this.line(`scheduler warnings:\n${warnings.map((w) => `  ${w}`).join('\n')}`);
+  }
+
   /** Writes everything printed through this report to `path`. */
   save(path: string): void {
     writeFileSync(path, `${this.lines.join('\n')}\n`);

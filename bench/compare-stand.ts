@@ -83,9 +83,9 @@ async function listen(server: Server): Promise<string> {
   return `http://127.0.0.1:${address.port}`;
 }
 
-export async function openStand(size: number, settings: StandSettings): Promise<Stand> {
+/** Opens the registry and its floor on `database` (seeded already: bench/compare-seed.ts), or on a fresh one. */
+export async function openStand(size: number, settings: StandSettings, database = `griot_bench_${randomBytes(4).toString('hex')}`): Promise<Stand> {
   const { uri, timeoutMs, connectTimeoutMs } = settings;
-  const database = `griot_bench_${randomBytes(4).toString('hex')}`;
   const mongo = uri
     ? await createMongoStorage({ uri, database, monitorCommands: true, operationTimeoutMs: timeoutMs, serverSelectionTimeoutMs: connectTimeoutMs })
     : null;

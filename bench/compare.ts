@@ -21,7 +21,8 @@
  * create, update, recordValidation; default all), BENCH_DEADLINE_S (the whole run's time, seeding included: what is
  * left after seeding is shared out over the measurements, each choosing its batch so that its rounds fit, and the
  * rounds run in passes, the first of every measurement first: bench/compare-schedule.ts; default 0: no limit), BENCH_OP_SECONDS (most seconds per measurement; default 0: no limit), BENCH_SEED_LANES (batch creates
- * in flight while seeding, default 2), BENCH_OUT (a file to write the tables to), BENCH_TIMEOUT_MS (the registry's
+ * in flight while seeding, default 2), BENCH_SEED_FAST (0: seed into the registry's own storages with every index in
+ * place, instead of bench/compare-seed.ts's deferred index builds), BENCH_OUT (a file to write the tables to), BENCH_TIMEOUT_MS (the registry's
  * request budget and database time limit, default 600000: a FerretDB/SQLite list page at N=10,000 scans the whole
  * collection), BENCH_CONNECT_TIMEOUT_MS (server selection and connect timeout of the clients, default 30000: on a
  * loaded machine the driver's monitor gets its answer late and clears the pool, PoolClearedError), BENCH_QUICK=1 (a
@@ -32,6 +33,7 @@ import { type Measurement, prepare } from './compare-measure.js';
 import { runScheduled } from './compare-schedule.js';
 import { Report } from './compare-report.js';
 import { openStand, prepareTargets, type Stand } from './compare-stand.js';
+import { seedDatabases } from './compare-seed.js';
 import { seedContracts } from './seed.js';
 import { describeError } from './table.js';
 
@@ -46,6 +48,7 @@ const CONCURRENCY = env('BENCH_CONCURRENCY', '1,16', '1,2').split(',').map(Numbe
 const DEADLINE_S = Number(process.env.BENCH_DEADLINE_S ?? 0);
 const OP_SECONDS = Number(process.env.BENCH_OP_SECONDS ?? 0);
 const SEED_LANES = Number(process.env.BENCH_SEED_LANES ?? 2);
+const SEED_FAST = process.env.BENCH_SEED_FAST !== '0';
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 600_000);
 const CONNECT_TIMEOUT_MS = Number(process.env.BENCH_CONNECT_TIMEOUT_MS ?? 30_000);
 const OUT = process.env.BENCH_OUT;
@@ -66,17 +69,32 @@ function selectedOperations(value: string | undefined): OperationId[] {
 }
 
 const startedAt = performance.now();
+let seedSeconds = 0;
+let roundSeconds = 0;
+
+/** The run's command with the settings that shaped it (BENCH_* and GRIOT_STORAGE), for the report's head. */
+function commandLine(): string {
+  const set = Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_') || k === 'GRIOT_STORAGE').sort(([a], [b]) => a.localeCompare(b));
+  return [...set.map(([k, v]) => `${k}=${v}`), 'npm run bench:compare', `(${process.argv.slice(1).map((a) => a.replace(process.cwd() + '/', '')).join(' ')})`].join(' ');
+}
 const seconds = (from: number) => ((performance.now() - from) / 1000).toFixed(1);
 const report = new Report();
 const measured: Measurement[] = [];
 let sizes: number[] = [];
 let printed = false;
+/** What the scheduler cut (fewer rounds or smaller batches than asked for) and its warnings, for the report. */
+let cuts: string[] = [];
+const warnings: string[] = [];
 
 function printAll(): void {
   if (printed) return;
   printed = true;
   report.tables(measured.filter((m) => m.rounds > 0), sizes, measured.filter((m) => m.rounds === 0).map((m) => `${m.id} c=${m.c}`), { maxRounds: ROUNDS, maxBatch: BATCH });
-  report.line(`\nwhole run: ${seconds(startedAt)} s`);
+  report.cuts(cuts, warnings);
+  const total = (performance.now() - startedAt) / 1000;
+  const requests = measured.reduce((sum, m) => sum + m.stands.reduce((n, s) => n + s.registry.requests + (s.floor?.requests ?? 0), 0), 0);
+  const deadline = DEADLINE_S > 0 ? `; BENCH_DEADLINE_S ${DEADLINE_S} s, ${total <= DEADLINE_S ? 'kept' : `overrun by ${(total - DEADLINE_S).toFixed(0)} s`}` : '';
+  report.line(`\nwhole run: ${total.toFixed(1)} s (seeding ${seedSeconds.toFixed(1)} s, rounds ${roundSeconds.toFixed(1)} s), ${requests} measured requests${deadline}`);
   if (OUT) report.save(OUT);
 }
 
@@ -85,25 +103,37 @@ async function main(): Promise<void> {
   const settings = { uri, timeoutMs: TIMEOUT_MS, connectTimeoutMs: CONNECT_TIMEOUT_MS };
   const stands: Stand[] = [];
   try {
-    for (const size of GROWTH ? [N, 10 * N] : [N]) stands.push(await openStand(size, settings));
-    const caps = stands[0]!.storage.capabilities;
-    const mongo = stands[0]!.mongo;
-    report.line(`backend: ${caps.backend} ${caps.serverVersion ?? ''}; batch reads: ${mongo?.capabilities.batchReads ?? '-'}; text search: ${caps.textSearch}; write protocol: ${mongo?.capabilities.writeProtocol ?? '-'}`);
-
-    // The seed: contracts 0..N-1 into both databases, then N..10N-1 into the large one, in batch creates.
+    // The seed: contracts 0..N-1 into both databases, then N..10N-1 into the large one, in batch creates; on a
+    // server before the registry under measurement opens the databases (bench/compare-seed.ts).
     const seedStart = performance.now();
     let retries = 0;
     const onRetry = (error: unknown) => {
       retries++;
       console.error(`seed: a batch failed and is tried again: ${describeError(error)}`);
     };
-    const first = await seedContracts(stands.map((s) => s.storage), 0, N, { lanes: SEED_LANES, onRetry });
-    for (const s of stands) s.ids = [...first];
-    const large = stands[1];
-    if (large) large.ids.push(...(await seedContracts([large.storage], N, 10 * N, { lanes: SEED_LANES, onRetry })));
+    let how = `the registry's batch create, ${SEED_LANES} lanes`;
+    if (uri && SEED_FAST) {
+      const seeded = await seedDatabases({ uri, n: N, growth: GROWTH, lanes: SEED_LANES, timeoutMs: TIMEOUT_MS, connectTimeoutMs: CONNECT_TIMEOUT_MS, onRetry });
+      seedSeconds = (performance.now() - seedStart) / 1000;
+      const opened = await Promise.allSettled(seeded.sizes.map((size, k) => openStand(size, settings, seeded.databases[k])));
+      for (const [k, o] of opened.entries()) if (o.status === 'fulfilled') stands.push(Object.assign(o.value, { ids: seeded.ids[k]! }));
+      for (const o of opened) if (o.status === 'rejected') throw o.reason;
+      how += `, a claim lease longer than a batch, the secondary indexes of contracts and schema_catalog built after it in ${seeded.indexSeconds.toFixed(1)} s`;
+    } else {
+      for (const size of GROWTH ? [N, 10 * N] : [N]) stands.push(await openStand(size, settings));
+      const first = await seedContracts(stands.map((s) => s.storage), 0, N, { lanes: SEED_LANES, onRetry });
+      for (const s of stands) s.ids = [...first];
+      if (stands[1]) stands[1].ids.push(...(await seedContracts([stands[1].storage], N, 10 * N, { lanes: SEED_LANES, onRetry })));
+      seedSeconds = (performance.now() - seedStart) / 1000;
+      if (uri) how += ', every index in place (BENCH_SEED_FAST=0)';
+    }
+    const caps = stands[0]!.storage.capabilities;
+    const mongo = stands[0]!.mongo;
+    report.line(`command: ${commandLine()}`);
+    report.line(`backend: ${caps.backend} ${caps.serverVersion ?? ''}; batch reads: ${mongo?.capabilities.batchReads ?? '-'}; text search: ${caps.textSearch}; write protocol: ${mongo?.capabilities.writeProtocol ?? '-'}`);
     const seeded = stands.reduce((sum, s) => sum + s.ids.length, 0);
     report.line(
-      `seeded ${stands.map((s) => s.size).join(' + ')} contracts in bulk (the registry's batch create, ${SEED_LANES} lanes${large ? `; the first ${N} the same in both` : ''}) in ${seconds(seedStart)} s: ${((seeded / (performance.now() - seedStart)) * 1000).toFixed(1)} contracts/s, ${retries} batches retried`,
+      `seeded ${stands.map((s) => s.size).join(' + ')} contracts in bulk (${how}${stands[1] ? `; the first ${N} the same in both` : ''}) in ${seedSeconds.toFixed(1)} s: ${(seeded / seedSeconds).toFixed(1)} contracts/s, ${retries} batches retried; the registry opened them in ${seconds(seedStart + seedSeconds * 1000)} s`,
     );
     sizes = stands.map((s) => s.size);
 
@@ -121,16 +151,21 @@ async function main(): Promise<void> {
     report.line(`warm-up of ${OPS.length} operations (one request per side and size): ${seconds(warmStart)} s`);
     const deadlineAt = DEADLINE_S > 0 ? startedAt + DEADLINE_S * 1000 - RESERVE_MS : 0;
     for (const p of plan) measured.push(p.prepared.m);
-    await runScheduled(plan, {
+    const roundsStart = performance.now();
+    cuts = await runScheduled(plan, {
       maxBatch: BATCH,
       maxRounds: ROUNDS,
       minRounds: MIN_ROUNDS,
       deadlineAt,
       opLimitMs: OP_SECONDS * 1000,
-      warn: (text) => console.error(`  ${text}`),
+      warn: (text) => {
+        warnings.push(text);
+        console.error(`  ${text}`);
+      },
       progress: (m, pass) => {
         const errors = m.stands.reduce((sum, s) => sum + s.registry.errors + (s.floor?.errors ?? 0), 0);
         process.stderr.write(`  pass ${pass}: ${m.id} c=${m.c}: ${m.rounds} rounds × ${m.batch}, ${errors} errors, ${m.seconds.toFixed(1)} s\n`);
+        roundSeconds = (performance.now() - roundsStart) / 1000;
       },
     });
   } finally {
