@@ -33,6 +33,8 @@ export interface SeedSettings {
   lanes: number;
   timeoutMs: number;
   connectTimeoutMs: number;
+  /** As the registry under measurement gets it (compare-stand.ts benchBulkStatements). */
+  bulkStatementsPerCommand: number | undefined;
   onRetry: (error: unknown) => void;
 }
 
@@ -62,6 +64,7 @@ export async function seedDatabases(s: SeedSettings): Promise<Seeded> {
           serverSelectionTimeoutMs: s.connectTimeoutMs,
           claimLeaseMs: 3_600_000,
           repairIntervalMs: 0,
+          bulkStatementsPerCommand: s.bulkStatementsPerCommand,
         }),
       ),
     );

@@ -13,6 +13,7 @@ import { DEFAULT_LIMITS } from '../src/http/limits-options.js';
 import { createServer } from '../src/server.js';
 import { createMemoryStorage } from '../src/storage/memory/index.js';
 import { toStoredContract, toStoredVersion } from '../src/storage/mongodb/documents/index.js';
+import { POSTGRESQL_STATEMENTS_PER_COMMAND } from '../src/storage/mongodb/bulk.js';
 import { createMongoStorage, type MongoStorageBackend } from '../src/storage/mongodb/index.js';
 import type { StorageBackend } from '../src/storage/types.js';
 import type { UpdateTarget } from './compare-ops.js';
@@ -27,6 +28,32 @@ export interface StandSettings {
   timeoutMs: number;
   /** Server selection and connect timeout of both clients (the driver's monitor answers late on a loaded machine). */
   connectTimeoutMs: number;
+  /** The registry's bulkStatementsPerCommand (GRIOT_BULK_STATEMENTS_PER_COMMAND); undefined: its default. */
+  bulkStatementsPerCommand?: number;
+}
+
+/**
+ * The statements per bulk write command the benchmark's registry gets: GRIOT_BULK_STATEMENTS_PER_COMMAND when set
+ * (as the registry reads it), else 8 on FerretDB (on either backend), else the registry's default. FerretDB 1.24
+ * keeps the read of every update statement that matched a document open until its command ends, one connection of
+ * its pool each; its SQLite backend's pool is 100 connections per database file (PostgreSQL's: 50, where the
+ * registry already caps commands at 8), so a command of about 100 matching statements waits forever for a
+ * connection and every later command on that database waits behind it. The registry caps nothing on FerretDB/SQLite
+ * (src/storage/mongodb/bulk.ts), and its search indexer's settle step (two statements per word) sends such commands
+ * once a step touches 50 or more words that are indexed already: the bench's hang after the reads.
+ */
+export async function benchBulkStatements(uri: string | null, connectTimeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<{ value: number | undefined; why: string }> {
+  const set = env.GRIOT_BULK_STATEMENTS_PER_COMMAND;
+  if (set) return { value: Number(set), why: 'GRIOT_BULK_STATEMENTS_PER_COMMAND' };
+  if (!uri) return { value: undefined, why: 'in memory' };
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: connectTimeoutMs, connectTimeoutMS: connectTimeoutMs });
+  try {
+    const info = await client.db('admin').command({ buildInfo: 1 });
+    if (typeof info.ferretdbVersion === 'string') return { value: POSTGRESQL_STATEMENTS_PER_COMMAND, why: 'FerretDB: its pool hangs on bigger commands' };
+    return { value: undefined, why: "the registry's default" };
+  } finally {
+    await client.close().catch(() => undefined);
+  }
 }
 
 export interface Stand {
@@ -85,9 +112,9 @@ async function listen(server: Server): Promise<string> {
 
 /** Opens the registry and its floor on `database` (seeded already: bench/compare-seed.ts), or on a fresh one. */
 export async function openStand(size: number, settings: StandSettings, database = `griot_bench_${randomBytes(4).toString('hex')}`): Promise<Stand> {
-  const { uri, timeoutMs, connectTimeoutMs } = settings;
+  const { uri, timeoutMs, connectTimeoutMs, bulkStatementsPerCommand } = settings;
   const mongo = uri
-    ? await createMongoStorage({ uri, database, monitorCommands: true, operationTimeoutMs: timeoutMs, serverSelectionTimeoutMs: connectTimeoutMs })
+    ? await createMongoStorage({ uri, database, monitorCommands: true, operationTimeoutMs: timeoutMs, serverSelectionTimeoutMs: connectTimeoutMs, bulkStatementsPerCommand })
     : null;
   const storage: StorageBackend = mongo ?? createMemoryStorage();
   const commands = { registry: 0, floor: 0 };

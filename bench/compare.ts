@@ -27,12 +27,14 @@
  * collection), BENCH_CONNECT_TIMEOUT_MS (server selection and connect timeout of the clients, default 30000: on a
  * loaded machine the driver's monitor gets its answer late and clears the pool, PoolClearedError), BENCH_QUICK=1 (a
  * tiny run for the smoke test: N=10, 1 round of 2 requests, c=1,2, unless set otherwise).
+ * GRIOT_BULK_STATEMENTS_PER_COMMAND (the registry's statements per bulk write command; unset: 8 on FerretDB, whose
+ * pool hangs on bigger update commands, else the registry's default: compare-stand.ts benchBulkStatements).
  */
 import { benchOperations, OPERATION_IDS, type OperationId } from './compare-ops.js';
 import { type Measurement, prepare } from './compare-measure.js';
 import { runScheduled } from './compare-schedule.js';
 import { Report } from './compare-report.js';
-import { openStand, prepareTargets, type Stand } from './compare-stand.js';
+import { benchBulkStatements, openStand, prepareTargets, type Stand } from './compare-stand.js';
 import { seedDatabases } from './compare-seed.js';
 import { seedContracts } from './seed.js';
 import { describeError } from './table.js';
@@ -72,9 +74,9 @@ const startedAt = performance.now();
 let seedSeconds = 0;
 let roundSeconds = 0;
 
-/** The run's command with the settings that shaped it (BENCH_* and GRIOT_STORAGE), for the report's head. */
+/** The run's command with the settings that shaped it (BENCH_*, GRIOT_STORAGE, GRIOT_BULK_STATEMENTS_PER_COMMAND), for the report's head. */
 function commandLine(): string {
-  const set = Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_') || k === 'GRIOT_STORAGE').sort(([a], [b]) => a.localeCompare(b));
+  const set = Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_') || k === 'GRIOT_STORAGE' || k === 'GRIOT_BULK_STATEMENTS_PER_COMMAND').sort(([a], [b]) => a.localeCompare(b));
   return [...set.map(([k, v]) => `${k}=${v}`), 'npm run bench:compare', `(${process.argv.slice(1).map((a) => a.replace(process.cwd() + '/', '')).join(' ')})`].join(' ');
 }
 const seconds = (from: number) => ((performance.now() - from) / 1000).toFixed(1);
@@ -100,9 +102,10 @@ function printAll(): void {
 
 async function main(): Promise<void> {
   const uri = process.env.GRIOT_STORAGE === 'memory' ? null : (process.env.MONGODB_URI ?? null);
-  const settings = { uri, timeoutMs: TIMEOUT_MS, connectTimeoutMs: CONNECT_TIMEOUT_MS };
   const stands: Stand[] = [];
   try {
+    const bulk = await benchBulkStatements(uri, CONNECT_TIMEOUT_MS);
+    const settings = { uri, timeoutMs: TIMEOUT_MS, connectTimeoutMs: CONNECT_TIMEOUT_MS, bulkStatementsPerCommand: bulk.value };
     // The seed: contracts 0..N-1 into both databases, then N..10N-1 into the large one, in batch creates; on a
     // server before the registry under measurement opens the databases (bench/compare-seed.ts).
     const seedStart = performance.now();
@@ -113,7 +116,7 @@ async function main(): Promise<void> {
     };
     let how = `the registry's batch create, ${SEED_LANES} lanes`;
     if (uri && SEED_FAST) {
-      const seeded = await seedDatabases({ uri, n: N, growth: GROWTH, lanes: SEED_LANES, timeoutMs: TIMEOUT_MS, connectTimeoutMs: CONNECT_TIMEOUT_MS, onRetry });
+      const seeded = await seedDatabases({ uri, n: N, growth: GROWTH, lanes: SEED_LANES, timeoutMs: TIMEOUT_MS, connectTimeoutMs: CONNECT_TIMEOUT_MS, bulkStatementsPerCommand: bulk.value, onRetry });
       seedSeconds = (performance.now() - seedStart) / 1000;
       const opened = await Promise.allSettled(seeded.sizes.map((size, k) => openStand(size, settings, seeded.databases[k])));
       for (const [k, o] of opened.entries()) if (o.status === 'fulfilled') stands.push(Object.assign(o.value, { ids: seeded.ids[k]! }));
@@ -130,7 +133,7 @@ async function main(): Promise<void> {
     const caps = stands[0]!.storage.capabilities;
     const mongo = stands[0]!.mongo;
     report.line(`command: ${commandLine()}`);
-    report.line(`backend: ${caps.backend} ${caps.serverVersion ?? ''}; batch reads: ${mongo?.capabilities.batchReads ?? '-'}; text search: ${caps.textSearch}; write protocol: ${mongo?.capabilities.writeProtocol ?? '-'}`);
+    report.line(`backend: ${caps.backend} ${caps.serverVersion ?? ''}; batch reads: ${mongo?.capabilities.batchReads ?? '-'}; text search: ${caps.textSearch}; write protocol: ${mongo?.capabilities.writeProtocol ?? '-'}; bulk statements per command: ${bulk.value ?? 'default'} (${bulk.why})`);
     const seeded = stands.reduce((sum, s) => sum + s.ids.length, 0);
     report.line(
       `seeded ${stands.map((s) => s.size).join(' + ')} contracts in bulk (${how}${stands[1] ? `; the first ${N} the same in both` : ''}) in ${seedSeconds.toFixed(1)} s: ${(seeded / seedSeconds).toFixed(1)} contracts/s, ${retries} batches retried; the registry opened them in ${seconds(seedStart + seedSeconds * 1000)} s`,
