@@ -51,13 +51,16 @@ export async function runScheduled(items: Scheduled[], s: ScheduleSettings): Pro
 
 async function runGroup(group: Scheduled[], s: ScheduleSettings, keepMs: number, stopped: Map<Measurement, string>): Promise<void> {
   if (group.length === 0) return;
-  const deadline = s.deadlineAt > 0 ? s.deadlineAt - keepMs : 0;
+  // A deadline minus the time kept may be below 0 (long past): still a deadline, not "none".
+  const hasDeadline = s.deadlineAt > 0;
+  const deadline = s.deadlineAt - keepMs;
   const opLimit = s.opLimitMs > 0 ? s.opLimitMs : Infinity;
   const limits = { maxRounds: s.maxRounds, maxBatch: s.maxBatch };
-  const left = () => (deadline > 0 ? Math.max(0, deadline - performance.now()) : Infinity);
-  const budgets = deadline > 0 ? shareBudgets(group, left(), limits) : group.map(() => ({ ms: Infinity, over: false }));
+  const left = () => (hasDeadline ? Math.max(0, deadline - performance.now()) : Infinity);
+  const limited = hasDeadline || Number.isFinite(opLimit);
+  const budgets = hasDeadline ? shareBudgets(group, left(), limits) : group.map(() => ({ ms: Infinity, over: false }));
   const firstMs = group.reduce((sum, i) => sum + i.c * i.estimateMs, 0);
-  if (deadline > 0 && firstMs > left()) {
+  if (hasDeadline && firstMs > left()) {
     const kind = group[0]!.prepared.m.write ? 'writes' : 'reads';
     s.warn(`the first rounds of the ${kind} are estimated at ${(firstMs / 1000).toFixed(0)} s and ${(left() / 1000).toFixed(0)} s are left for them: they all run once (what the tables need) and the run overruns its deadline`);
   }
@@ -86,9 +89,12 @@ async function runGroup(group: Scheduled[], s: ScheduleSettings, keepMs: number,
   for (let pass = 2; pass <= s.maxRounds; pass++) {
     for (const p of plan) {
       const last = lastMs.get(p.item)!;
-      // (Half a round of slack: round times vary, and a share that fits n rounds should get them.)
-      if (p.item.prepared.m.rounds >= pass || p.spentMs + last / 2 > p.shareMs) continue;
-      if (deadline > 0 && performance.now() + last > deadline) {
+      if (p.item.prepared.m.rounds >= pass) continue;
+      // Without a deadline or an op limit every round runs (a share is the rounds' measured time, and a round that
+      // took longer than the first must not cut the next). (Half a round of slack: round times vary, and a share
+      // that fits n rounds should get them.)
+      if (limited && p.spentMs + last / 2 > p.shareMs) continue;
+      if (hasDeadline && performance.now() + last > deadline) {
         stopped.set(p.item.prepared.m, 'cut at BENCH_DEADLINE_S');
         continue;
       }

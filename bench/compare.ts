@@ -152,7 +152,8 @@ async function main(): Promise<void> {
       for (const p of rest) p.estimateMs = first!.estimateMs;
     }
     report.line(`warm-up of ${OPS.length} operations (one request per side and size): ${seconds(warmStart)} s`);
-    const deadlineAt = DEADLINE_S > 0 ? startedAt + DEADLINE_S * 1000 - RESERVE_MS : 0;
+    // 0 is "no deadline": a deadline already past (a short BENCH_DEADLINE_S minus the reserve) stays one.
+    const deadlineAt = DEADLINE_S > 0 ? Math.max(1, startedAt + DEADLINE_S * 1000 - RESERVE_MS) : 0;
     for (const p of plan) measured.push(p.prepared.m);
     const roundsStart = performance.now();
     cuts = await runScheduled(plan, {
