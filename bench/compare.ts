@@ -27,7 +27,9 @@
  * collection), BENCH_CONNECT_TIMEOUT_MS (server selection and connect timeout of the clients, default 30000: on a
  * loaded machine the driver's monitor gets its answer late and clears the pool, PoolClearedError), BENCH_QUICK=1 (a
  * tiny run for the smoke test: N=10, 1 round of 2 requests, c=1,2, unless set otherwise).
- * GRIOT_BULK_STATEMENTS_PER_COMMAND (the registry's statements per bulk write command; unset: 8 on FerretDB, whose
+ * GRIOT_FERRETDB_SQLITE_DIR (FerretDB's SQLite folder, exported by scripts/test-db.sh run: after the seed and the
+ * registry's start-up its tables get their companion _id indexes, src/embedded/sqlite-companions.ts, and one line says
+ * what that did), GRIOT_BULK_STATEMENTS_PER_COMMAND (the registry's statements per bulk write command; unset: 8 on FerretDB, whose
  * pool hangs on bigger update commands, else the registry's default: compare-stand.ts benchBulkStatements).
  */
 import { benchOperations, OPERATION_IDS, type OperationId } from './compare-ops.js';
@@ -37,6 +39,7 @@ import { Report } from './compare-report.js';
 import { benchBulkStatements, openStand, prepareTargets, type Stand } from './compare-stand.js';
 import { seedDatabases } from './compare-seed.js';
 import { seedContracts } from './seed.js';
+import { applySqliteCompanions } from '../src/embedded/sqlite-companions.js';
 import { describeError } from './table.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -55,6 +58,8 @@ const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 600_000);
 const CONNECT_TIMEOUT_MS = Number(process.env.BENCH_CONNECT_TIMEOUT_MS ?? 30_000);
 const OUT = process.env.BENCH_OUT;
 const OPS = selectedOperations(process.env.BENCH_OPS);
+/** FerretDB's SQLite folder: its tables get their companion _id indexes before the measurements. */
+const COMPANIONS_DIR = process.env.GRIOT_FERRETDB_SQLITE_DIR;
 /** Kept for closing the stands and dropping their databases after the deadline. */
 const RESERVE_MS = 15_000;
 
@@ -100,6 +105,17 @@ function printAll(): void {
   if (OUT) report.save(OUT);
 }
 
+/** Applies the companion indexes in `dir`; the report's line on what that did (a failure is said, and the run goes on without). */
+async function companions(dir: string): Promise<string> {
+  const start = performance.now();
+  try {
+    const applied = await applySqliteCompanions(dir);
+    return `companion _id indexes (GRIOT_FERRETDB_SQLITE_DIR=${dir}): ${applied.databases} database files, ${applied.tables} tables, ${applied.created} created, in ${seconds(start)} s`;
+  } catch (error) {
+    return `companion _id indexes (GRIOT_FERRETDB_SQLITE_DIR=${dir}): not applied, the run goes on without them: ${describeError(error)}`;
+  }
+}
+
 async function main(): Promise<void> {
   const uri = process.env.GRIOT_STORAGE === 'memory' ? null : (process.env.MONGODB_URI ?? null);
   const stands: Stand[] = [];
@@ -139,6 +155,9 @@ async function main(): Promise<void> {
       `seeded ${stands.map((s) => s.size).join(' + ')} contracts in bulk (${how}${stands[1] ? `; the first ${N} the same in both` : ''}) in ${seedSeconds.toFixed(1)} s: ${(seeded / seedSeconds).toFixed(1)} contracts/s, ${retries} batches retried; the registry opened them in ${seconds(seedStart + seedSeconds * 1000)} s`,
     );
     sizes = stands.map((s) => s.size);
+    // FerretDB/SQLite's companion _id indexes (src/embedded/sqlite-companions.ts), once every collection exists: after
+    // the seed and after the registry opened its databases. scripts/test-db.sh run exports the folder.
+    if (uri && COMPANIONS_DIR) report.line(await companions(COMPANIONS_DIR));
 
     const maxC = Math.max(...CONCURRENCY);
     for (const s of stands) await prepareTargets(s, maxC);

@@ -42,6 +42,9 @@ describe('npm run bench', () => {
     const ferretdb = /^backend: mongodb .*\(FerretDB /m.test(stdout);
     expect(stdout).toMatch(ferretdb ? /^backend: .*; bulk statements per command: 8 \(FerretDB: /m : /^backend: mongodb .*; bulk statements per command: default /m);
     expect(stdout).toMatch(/^seeded 1 \+ 10 contracts in bulk .* in [\d.]+ s: /m);
+    // scripts/test-db.sh run exports FerretDB/SQLite's folder: the companion indexes' line (applied, or why not)
+    if (process.env.GRIOT_FERRETDB_SQLITE_DIR) expect(stdout).toMatch(/^companion _id indexes \(GRIOT_FERRETDB_SQLITE_DIR=.+\): (\d+ database files, \d+ tables, \d+ created, in [\d.]+ s|not applied, .+)$/m);
+    else expect(stdout).not.toMatch(/^companion _id indexes/m);
     for (const id of ['detail', 'byName', 'list', 'listLight', 'search', 'create', 'update', 'recordValidation']) {
       // a row in the N table and in the 10×N table: registry and floor medians, their ratio, commands of both
       // sides, one round of one request per side, no errors on either side; and one in the growth table
