@@ -13,7 +13,7 @@ import { DEFAULT_LIMITS } from '../src/http/limits-options.js';
 import { createServer } from '../src/server.js';
 import { createMemoryStorage } from '../src/storage/memory/index.js';
 import { toStoredContract, toStoredVersion } from '../src/storage/mongodb/documents/index.js';
-import { POSTGRESQL_STATEMENTS_PER_COMMAND } from '../src/storage/mongodb/bulk.js';
+import { FERRETDB_STATEMENTS_PER_COMMAND } from '../src/storage/mongodb/bulk.js';
 import { createMongoStorage, type MongoStorageBackend } from '../src/storage/mongodb/index.js';
 import type { StorageBackend } from '../src/storage/types.js';
 import type { UpdateTarget } from './compare-ops.js';
@@ -49,7 +49,7 @@ export async function benchBulkStatements(uri: string | null, connectTimeoutMs: 
   const client = new MongoClient(uri, { serverSelectionTimeoutMS: connectTimeoutMs, connectTimeoutMS: connectTimeoutMs });
   try {
     const info = await client.db('admin').command({ buildInfo: 1 });
-    if (typeof info.ferretdbVersion === 'string') return { value: POSTGRESQL_STATEMENTS_PER_COMMAND, why: 'FerretDB: its pool hangs on bigger commands' };
+    if (typeof info.ferretdbVersion === 'string') return { value: FERRETDB_STATEMENTS_PER_COMMAND, why: 'FerretDB: its pool hangs on bigger commands' };
     return { value: undefined, why: "the registry's default" };
   } finally {
     await client.close().catch(() => undefined);

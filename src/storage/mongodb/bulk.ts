@@ -1,27 +1,30 @@
 /**
  * Bulk writes sent as several commands of at most K statements each, one command after the other.
  *
- * FerretDB 1.x on PostgreSQL keeps, for every statement of an update/replace command that matched a document, that
- * statement's read open (one PostgreSQL connection of its pool, `pool_max_conns`, 50 unless FerretDB's PostgreSQL
- * URL sets it) until the whole command ends, and takes one more for the write: a command of about 50 matching
- * statements, or a few concurrent ones totalling that, take every connection and wait for one forever, and every
- * other command on that FerretDB waits with them (measured: 48 matching statements pass, 52 never return). K is
- * GRIOT_BULK_STATEMENTS_PER_COMMAND; by default 8 where start-up found the server's plans to be PostgreSQL's
- * (capabilities.ts `postgresql`), elsewhere no cap of ours (the driver splits at the server's maxWriteBatchSize).
- * K is set per collection object (configureBulkCommands), as claims.ts configures its collection.
+ * FerretDB 1.24 keeps, for every statement of an update/replace command that matched a document, that statement's
+ * read open until the whole command ends (its update handler defers each cursor's close inside its loop), and takes
+ * one more connection for the write. On PostgreSQL that is a connection of its pool (`pool_max_conns`, 50 unless
+ * FerretDB's PostgreSQL URL sets it); on SQLite, of the database file's pool of 100. So a command of about 50
+ * (PostgreSQL) or 100 (SQLite) matching statements, or a few concurrent ones totalling that, take every connection
+ * and wait for one forever, and every other command on that database waits with them (measured: on PostgreSQL 48
+ * matching statements pass, 52 never return; on SQLite a catalog rebuild of 120 entries, and the search indexer
+ * settling ~75 words, never returned). K is GRIOT_BULK_STATEMENTS_PER_COMMAND; by default 8 where start-up found
+ * FerretDB (capabilities.ts `ferretdb`, from buildInfo), elsewhere no cap of ours (the driver splits at the
+ * server's maxWriteBatchSize). K is set per collection object (configureBulkCommands), as claims.ts configures its
+ * collection.
  */
 import type { AnyBulkWriteOperation, Collection, Document } from 'mongodb';
 
-/** The cap on FerretDB on PostgreSQL unless configured: 8 in flight + 1 write per command. */
-export const POSTGRESQL_STATEMENTS_PER_COMMAND = 8;
+/** The cap on FerretDB unless configured: 8 in flight + 1 write per command. */
+export const FERRETDB_STATEMENTS_PER_COMMAND = 8;
 /** What a collection nobody configured gets: the safe cap. */
-const UNCONFIGURED = POSTGRESQL_STATEMENTS_PER_COMMAND;
+const UNCONFIGURED = FERRETDB_STATEMENTS_PER_COMMAND;
 
 const limits = new WeakMap<object, number>();
 
-/** The statements per command the backend uses: the configured value, else 8 on PostgreSQL and no cap elsewhere. */
-export function statementsPerCommand(configured: number | undefined, postgresql: boolean): number {
-  return configured ?? (postgresql ? POSTGRESQL_STATEMENTS_PER_COMMAND : Number.POSITIVE_INFINITY);
+/** The statements per command the backend uses: the configured value, else 8 on FerretDB and no cap elsewhere. */
+export function statementsPerCommand(configured: number | undefined, ferretdb: boolean): number {
+  return configured ?? (ferretdb ? FERRETDB_STATEMENTS_PER_COMMAND : Number.POSITIVE_INFINITY);
 }
 
 /** Sets K for bulk writes through these collection objects (those the repositories hold). */

@@ -31,9 +31,10 @@ export interface MongoCapabilities extends StorageCapabilities {
    *  without the companion indexes; on SQLite, of this database's `contracts`), or unknown (an explain of another
    *  shape). Reported at start-up (id-reads.ts). */
   idReads: IdReads;
-  /** The server's plans are PostgreSQL's (FerretDB on PostgreSQL, from the idReads probe's explain): bulk writes go
-   *  in small commands there (bulk.ts). */
+  /** The server's plans are PostgreSQL's (FerretDB on PostgreSQL, from the idReads probe's explain). */
   postgresql: boolean;
+  /** The server is FerretDB (its buildInfo names a FerretDB version): bulk writes go in small commands (bulk.ts). */
+  ferretdb: boolean;
   /** Concurrent `findOneAndUpdate({_id, revision})` of one document: exactly one wins (probed). False on FerretDB
    *  1.x, which finds and then writes, so two writers of one revision may both win (claims.ts). */
   atomicConditionalUpdates: boolean;
@@ -97,6 +98,7 @@ async function detectServer(db: Db): Promise<ServerProbes> {
     atomicConditionalUpdates,
     idReads,
     postgresql,
+    ferretdb: isFerretDb(buildInfo),
   };
 }
 
@@ -177,6 +179,10 @@ export function batchReadsFromExplain(explained: Document): BatchReads {
 function hasTransactions(hello: Document | null): boolean {
   if (!hello) return false;
   return (typeof hello.setName === 'string' && hello.setName !== '') || hello.msg === 'isdbgrid';
+}
+
+function isFerretDb(buildInfo: Document | null): boolean {
+  return typeof buildInfo?.ferretdbVersion === 'string' && buildInfo.ferretdbVersion !== '';
 }
 
 function serverVersionOf(buildInfo: Document | null): string | null {

@@ -150,7 +150,7 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
     // The change log's intent goes out right before a write's first write command (write-gate.ts).
     const collections = withWriteGates(withReadSignals(withTimeLimits(collectionsOf(db), operationTimeoutMs)), ['claims', 'keyTurns']);
     const indexCollection = searchIndexOf(db);
-    configureBulkCommands([...Object.values(collections), keys, indexCollection], statementsPerCommand(options.bulkStatementsPerCommand, capabilities.postgresql));
+    configureBulkCommands([...Object.values(collections), keys, indexCollection], statementsPerCommand(options.bulkStatementsPerCommand, capabilities.ferretdb));
     configureCatalogWrites(collections.catalog, options.catalogWriteConcurrency ?? DEFAULT_CATALOG_WRITE_CONCURRENCY);
     const odcsIds = new OdcsIdKeys(keys, collections.contracts, collections.claims);
     const { batchReads } = capabilities;
@@ -233,7 +233,7 @@ async function prepare(options: MongoStorageOptions, selectionTimeoutMs: number)
     if (capabilities.idReads === 'unknown') capabilities.idReads = await detectCollectionIdReads(db, COLLECTIONS.contracts);
     const collections = collectionsOf(db);
     const keys = keysOf(db);
-    configureBulkCommands([...Object.values(collections), keys], statementsPerCommand(options.bulkStatementsPerCommand, capabilities.postgresql));
+    configureBulkCommands([...Object.values(collections), keys], statementsPerCommand(options.bulkStatementsPerCommand, capabilities.ferretdb));
     await backfillKeys(keys, collections);
     await backfillOdcsIds(new OdcsIdKeys(keys, collections.contracts), collections.contracts);
     await migrateSearchFieldsOnce(keys, collections, capabilities.idConditions);
