@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
 import type { Locator } from './collect.js';
+import { upsertRacing } from '../mongodb/upserts.js';
 
 export interface Intent {
   id: string;
@@ -75,7 +76,7 @@ export class MongoIntentStore implements IntentStore {
   }
 
   async advanceRepairedUpTo(kind: string, upTo: Date): Promise<void> {
-    await this.windows.updateOne({ _id: kind }, { $max: { upTo } }, { upsert: true });
+    await upsertRacing(() => this.windows.updateOne({ _id: kind }, { $max: { upTo } }, { upsert: true }));
   }
 
   async olderThan(cutoff: Date, limit = 1000): Promise<Intent[]> {

@@ -26,6 +26,7 @@ import { waitForCreate } from './claims.js';
 import type { MongoCollections, StoredVersion } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
 import { type BatchReads, readByIds } from './point-reads.js';
+import { upsertRacing } from './upserts.js';
 
 export const KEYS_COLLECTION = 'contract_keys';
 /** Marker of the start-up backfill (keys for data written before key documents existed). */
@@ -194,6 +195,6 @@ export async function backfillKeys(keys: KeyCollection, collections: MongoCollec
     await put(versionKeyId(v.contractId, v.version), { contractId: v.contractId, number: v.number, at });
   }
   await flush();
-  await keys.replaceOne({ _id: BACKFILL_MARKER }, { contractId: '', at: new Date() }, { upsert: true });
+  await upsertRacing(() => keys.replaceOne({ _id: BACKFILL_MARKER }, { contractId: '', at: new Date() }, { upsert: true }));
   return { ran: true, written };
 }

@@ -13,6 +13,7 @@ import type { MongoCollections, StoredIssue, StoredReaction, StoredValidationRec
 import { bulkWriteInCommands } from './bulk.js';
 import { isDuplicateKeyError } from './errors.js';
 import type { KeyCollection } from './keys.js';
+import { upsertRacing } from './upserts.js';
 
 const MARKER = 'migration/nul-free-v1';
 const BATCH = 500;
@@ -57,6 +58,6 @@ export async function migrateNulKeys(keys: KeyCollection, collections: MongoColl
     await collections.commentReactions.deleteOne({ _id: doc._id });
     rewritten++;
   }
-  await keys.replaceOne({ _id: MARKER }, { contractId: '', at: new Date() }, { upsert: true });
+  await upsertRacing(() => keys.replaceOne({ _id: MARKER }, { contractId: '', at: new Date() }, { upsert: true }));
   return { ran: true, rewritten };
 }

@@ -19,6 +19,7 @@ import type { StoredContract } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
 import { type StoredClaim, waitForCreate } from './claims.js';
 import { type KeyCollection, odcsKeyId, type StoredContractKey } from './keys.js';
+import { upsertRacing } from './upserts.js';
 
 /** Without write claims: a claimed key whose contract does not exist yet is a create in flight this long. */
 const KEY_IN_FLIGHT_MS = 30_000;
@@ -119,6 +120,6 @@ export async function backfillOdcsIds(odcsIds: OdcsIdKeys, contracts: Collection
     if (batch.length >= BACKFILL_BATCH) await flush();
   }
   await flush();
-  await keys.replaceOne({ _id: BACKFILL_MARKER }, { contractId: '', at: new Date() }, { upsert: true });
+  await upsertRacing(() => keys.replaceOne({ _id: BACKFILL_MARKER }, { contractId: '', at: new Date() }, { upsert: true }));
   return { ran: true, written, shared };
 }

@@ -21,6 +21,7 @@ import { fromStoredContract, type MongoCollections, type StoredContract } from '
 import type { KeyCollection } from './keys.js';
 import { readByIds } from './point-reads.js';
 import { SEARCH_VERSION, storedSearchFields } from './search-fields.js';
+import { upsertRacing } from './upserts.js';
 
 /** How many contracts one round trip rewrites. */
 export const SEARCH_MIGRATION_BATCH = 200;
@@ -54,7 +55,7 @@ export async function migrateSearchFieldsOnce(
   const marker = searchMigrationMarker();
   if (await keys.findOne({ _id: marker }, { projection: { _id: 1 } })) return { ran: false, rewritten: 0, catalogRebuilt: false };
   const done = await migrateSearchFields(collections, idConditions);
-  await keys.replaceOne({ _id: marker }, { contractId: '', at: new Date() }, { upsert: true });
+  await upsertRacing(() => keys.replaceOne({ _id: marker }, { contractId: '', at: new Date() }, { upsert: true }));
   return { ran: true, ...done };
 }
 
