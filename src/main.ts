@@ -114,6 +114,7 @@ async function main(): Promise<void> {
   const caps = storage.capabilities;
   const writeProtocol = (caps as { writeProtocol?: string }).writeProtocol; // MongoDB: write-protocol.ts
   let idReads = (caps as { idReads?: string }).idReads; // MongoDB: id-reads.ts
+  const positions = (caps as { eventPositions?: string }).eventPositions; // MongoDB: event-positions.ts
   if (embeddedSqlite) {
     // The registry's collections exist now: give each of the embedded FerretDB's tables its companion `_id` index.
     try {
@@ -123,7 +124,7 @@ async function main(): Promise<void> {
       warn(`the embedded FerretDB's companion _id indexes could not be created: ${oneLine(error)}`);
     }
   }
-  log(`storage ${caps.backend}${caps.serverVersion ? ` ${caps.serverVersion}` : ''}; search uses ${caps.textSearch ? 'the text index' : 'the portable word index'}${writeProtocol ? `; writes use the ${writeProtocol} protocol` : ''}${idReads ? `; _id reads: ${idReads}` : ''}`);
+  log(`storage ${caps.backend}${caps.serverVersion ? ` ${caps.serverVersion}` : ''}; search uses ${caps.textSearch ? 'the text index' : 'the portable word index'}${writeProtocol ? `; writes use the ${writeProtocol} protocol` : ''}${idReads ? `; _id reads: ${idReads}` : ''}${positions ? `; change-log positions: ${positions}` : ''}`);
   if (idReads === 'scan') warn('the database scans its collections for every _id read (FerretDB without its companion indexes): every read and write slows as the data grows; see README "FerretDB on PostgreSQL" and "FerretDB on SQLite"');
 
   // Who may call.

@@ -7,12 +7,14 @@
  * parallel `_id` equalities (point-reads.ts); atomic conditional updates = of concurrent conditional updates of
  * one document at one revision exactly one wins, round after round (claims.ts write protocol); `_id` reads = whether a
  * lone `_id` equality is an index read or a scan (id-reads.ts: FerretDB on PostgreSQL scans without the companion
- * indexes of README "FerretDB on PostgreSQL").
+ * indexes of README "FerretDB on PostgreSQL"); numeric `_id` filters = whether the server filters `{_id: 1}` itself
+ * (event-positions.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { Db, Document } from 'mongodb';
 import type { StorageCapabilities } from '../types.js';
 import { COLLECTIONS } from './documents/index.js';
+import { detectNumericIdFilters, type PositionFormat } from './event-positions.js';
 import { detectIdReadsAndPlanner, type IdReads } from './id-reads.js';
 import { ensureTextIndex } from './indexes.js';
 import type { BatchReads } from './point-reads.js';
@@ -33,6 +35,12 @@ export interface MongoCapabilities extends StorageCapabilities {
   idReads: IdReads;
   /** The server's plans are PostgreSQL's (FerretDB on PostgreSQL, from the idReads probe's explain). */
   postgresql: boolean;
+  /** A lone numeric `_id` equality is filtered by the server itself (false: FerretDB on SQLite, whose explain says
+   *  `filterPushdown: false` and which then decodes every document): a new change log then stores its positions as
+   *  strings (event-positions.ts). */
+  numericIdFilters: boolean;
+  /** How this database's change log stores positions (event-positions.ts); `number` until createMongoStorage read it. */
+  eventPositions: PositionFormat;
   /** The server is FerretDB (its buildInfo names a FerretDB version): bulk writes go in small commands (bulk.ts). */
   ferretdb: boolean;
   /** Concurrent `findOneAndUpdate({_id, revision})` of one document: exactly one wins (probed). False on FerretDB
@@ -44,11 +52,11 @@ export interface MongoCapabilities extends StorageCapabilities {
 }
 
 /** What the probes of one server found, before the per-database text index (see CapabilityProbeCache). */
-type ServerProbes = Omit<MongoCapabilities, 'writeProtocol' | 'textSearch'> & { textIndexes: boolean };
+type ServerProbes = Omit<MongoCapabilities, 'writeProtocol' | 'textSearch' | 'eventPositions'> & { textIndexes: boolean };
 
 export async function detectCapabilities(db: Db, shared?: { cache: CapabilityProbeCache; server: string }): Promise<MongoCapabilities> {
   const { textIndexes, ...server } = await (shared ? shared.cache.probe(shared.server, db) : detectServer(db));
-  return { ...server, textSearch: textIndexes && (await ensureTextSearch(db)), writeProtocol: 'claims' };
+  return { ...server, textSearch: textIndexes && (await ensureTextSearch(db)), writeProtocol: 'claims', eventPositions: 'number' };
 }
 
 /**
@@ -74,7 +82,7 @@ export class CapabilityProbeCache {
 
 async function detectServer(db: Db): Promise<ServerProbes> {
   const admin = db.admin();
-  const [hello, buildInfo, textIndexes, aggregation, batchReads, idConditions, atomicConditionalUpdates, { reads: idReads, postgresql }] = await Promise.all([
+  const [hello, buildInfo, textIndexes, aggregation, batchReads, idConditions, atomicConditionalUpdates, { reads: idReads, postgresql }, numericIdFilters] = await Promise.all([
     admin
       .command({ hello: 1 })
       .catch(() => admin.command({ isMaster: 1 })) // servers older than `hello`
@@ -86,6 +94,7 @@ async function detectServer(db: Db): Promise<ServerProbes> {
     detectIdConditions(db),
     detectAtomicConditionalUpdates(db),
     detectIdReadsAndPlanner(db),
+    detectNumericIdFilters(db, `capability_probe_${randomUUID()}`),
   ]);
   return {
     backend: BACKEND_NAME,
@@ -98,6 +107,7 @@ async function detectServer(db: Db): Promise<ServerProbes> {
     atomicConditionalUpdates,
     idReads,
     postgresql,
+    numericIdFilters,
     ferretdb: isFerretDb(buildInfo),
   };
 }

@@ -9,6 +9,8 @@
  * Idempotence: a unique index on `key`; a duplicate on it returns the stored event.
  * Batches (appendMany): one ordered insertMany at latest + 1, latest + 2, …; the server inserts in order and stops
  * at the first refusal, so the same rule holds, and the rest go on from there (see appendMany).
+ * Where the server scans for a numeric `_id` (FerretDB on SQLite) a new log stores positions as zero-padded strings
+ * (event-positions.ts), so these point reads stay index reads; the format is the database's, chosen at start-up.
  * Latest: found by point reads of `_id` only (galloping up from the last known position, kept in this process and
  * in the `event_heads` document), never by a sort, which FerretDB 1.x answers with a scan.
  * Retention: a TTL index on `loggedAt` where the server honours one, and prune() (run by the recorder's timer) on
@@ -21,12 +23,15 @@ import { ExpiredCursorError } from '../../domain/errors.js';
 import { AppendListeners } from '../events/listeners.js';
 import type { EventListRequest, EventListener, EventRepository } from '../types.js';
 import { isDuplicateKeyError } from './errors.js';
+import { choosePositionFormat, type PositionFormat, positionKey, positionOf, type StoredPosition } from './event-positions.js';
 import { eachLimited } from './point-reads.js';
+import { upsertRacing } from './upserts.js';
 
 export const EVENT_COLLECTIONS = { events: 'events', heads: 'event_heads' } as const;
 
 export interface StoredEvent {
-  _id: number;
+  /** The position (event-positions.ts: a number, or a zero-padded string where the server scans for numbers). */
+  _id: StoredPosition;
   key: string;
   type: EventType;
   subjectType: EventSubjectType;
@@ -76,6 +81,8 @@ export class MongoEventRepository implements EventRepository {
   pointPaging = false;
   /** Whether the server accepted the TTL index (FerretDB 1.x does not); prune() covers either way. */
   ttlIndex = false;
+  /** How positions are stored in `_id` (event-positions.ts); set once at start-up by usePositions. */
+  private format: PositionFormat = 'number';
 
   constructor(db: Db) {
     this.events = db.collection<StoredEvent>(EVENT_COLLECTIONS.events);
@@ -103,6 +110,16 @@ export class MongoEventRepository implements EventRepository {
     }
   }
 
+  /** Reads (or records) this database's position format, once at start-up before any append or read. */
+  async usePositions(numericIdFilters: boolean): Promise<PositionFormat> {
+    this.format = await choosePositionFormat(this.events as never, this.heads as never, HEAD_ID, numericIdFilters);
+    return this.format;
+  }
+
+  private id(position: number): StoredPosition {
+    return positionKey(this.format, position);
+  }
+
   append(event: NewEvent): Promise<RegistryEvent> {
     const run = this.queue.then(() => this.appendNow(event));
     this.queue = run.catch(() => undefined);
@@ -112,7 +129,7 @@ export class MongoEventRepository implements EventRepository {
   private async appendNow(event: NewEvent): Promise<RegistryEvent> {
     let position = this.fresh() ? this.known + 1 : (await this.latest()) + 1;
     for (let attempt = 0; attempt < MAX_POSITION_RETRIES; attempt++) {
-      const doc: StoredEvent = { _id: position, ...event, summary: { ...event.summary }, audience: [...event.audience], loggedAt: new Date() };
+      const doc: StoredEvent = { _id: this.id(position), ...event, summary: { ...event.summary }, audience: [...event.audience], loggedAt: new Date() };
       try {
         await this.events.insertOne(doc);
       } catch (error) {
@@ -151,7 +168,7 @@ export class MongoEventRepository implements EventRepository {
     for (let attempt = 0; rest.length > 0; attempt++) {
       if (attempt >= MAX_POSITION_RETRIES) throw new Error(`could not append ${rest.length} events: ${MAX_POSITION_RETRIES} positions lost to other appenders`);
       const loggedAt = new Date();
-      const docs: StoredEvent[] = rest.map((event, i) => ({ _id: position + i, ...event, summary: { ...event.summary }, audience: [...event.audience], loggedAt }));
+      const docs: StoredEvent[] = rest.map((event, i) => ({ _id: this.id(position + i), ...event, summary: { ...event.summary }, audience: [...event.audience], loggedAt }));
       let inserted = docs.length;
       try {
         await this.events.insertMany(docs, { ordered: true });
@@ -161,7 +178,7 @@ export class MongoEventRepository implements EventRepository {
         inserted = refused;
       }
       for (const doc of docs.slice(0, inserted)) {
-        this.learn(doc._id);
+        this.learn(positionOf(doc._id));
         byKey.set(doc.key, fromStored(doc));
         this.listeners.emit(fromStored(doc));
       }
@@ -171,7 +188,7 @@ export class MongoEventRepository implements EventRepository {
       if (existing) {
         byKey.set(refused.key, fromStored(existing));
         rest = rest.slice(inserted + 1);
-        position = refused._id; // not taken by this batch: the next one tries it
+        position = positionOf(refused._id); // not taken by this batch: the next one tries it
       } else {
         rest = rest.slice(inserted);
         position = (await this.latest()) + 1;
@@ -183,9 +200,9 @@ export class MongoEventRepository implements EventRepository {
   async list(request: EventListRequest): Promise<RegistryEvent[]> {
     if (this.pointPaging && Object.keys(filterOf(request.filter)).length === 0) return this.listByPoints(request);
     const after = request.after ?? null;
-    const range: Record<string, number> = {};
-    if (after !== null) range.$gt = after;
-    if (request.before != null) range.$lt = request.before;
+    const range: Record<string, StoredPosition> = {};
+    if (after !== null) range.$gt = this.id(after);
+    if (request.before != null) range.$lt = this.id(request.before);
     const filter: Filter<StoredEvent> = { ...filterOf(request.filter) };
     if (Object.keys(range).length > 0) filter._id = range;
     const backward = request.before != null;
@@ -195,7 +212,7 @@ export class MongoEventRepository implements EventRepository {
       .limit(request.first)
       .toArray();
     if (backward) docs.reverse();
-    if (after !== null && docs[0]?._id !== after + 1) await this.checkCursor(after);
+    if (after !== null && (docs[0] === undefined || positionOf(docs[0]._id) !== after + 1)) await this.checkCursor(after);
     return docs.map(fromStored);
   }
 
@@ -238,7 +255,7 @@ export class MongoEventRepository implements EventRepository {
   private async oldest(latest: number): Promise<number | null> {
     if (this.ttlIndex) {
       const first = await this.events.find({}, { projection: { _id: 1 } }).sort({ _id: 1 }).limit(1).next();
-      return first?._id ?? null;
+      return first ? positionOf(first._id) : null;
     }
     if (latest === 0 || !(await this.exists(latest))) return null;
     let hi = latest; // exists
@@ -261,7 +278,7 @@ export class MongoEventRepository implements EventRepository {
   async getByPositions(positions: readonly number[]): Promise<(RegistryEvent | null)[]> {
     const found = new Map<number, RegistryEvent>();
     await eachLimited([...new Set(positions.filter((p) => Number.isSafeInteger(p)))], 32, async (p) => {
-      const doc = await this.events.findOne({ _id: p });
+      const doc = await this.events.findOne({ _id: this.id(p) });
       if (doc) found.set(p, fromStored(doc));
     });
     return positions.map((p) => found.get(p) ?? null);
@@ -287,7 +304,7 @@ export class MongoEventRepository implements EventRepository {
         this.events.find({}, { projection: { _id: 1 } }).sort({ _id: -1 }).limit(1).next(),
         this.heads.findOne({ _id: HEAD_ID }),
       ]);
-      const latest = Math.max(newest?._id ?? 0, head?.position ?? 0, this.known);
+      const latest = Math.max(newest ? positionOf(newest._id) : 0, head?.position ?? 0, this.known);
       this.learn(latest);
       return latest;
     }
@@ -337,14 +354,14 @@ export class MongoEventRepository implements EventRepository {
     const latest = await this.latest();
     if (latest === 0) return 0;
     // The head first: once it says `latest`, positions continue from there even if every event expires.
-    await this.heads.updateOne({ _id: HEAD_ID }, { $max: { position: latest } }, { upsert: true });
-    const result = await this.events.deleteMany({ loggedAt: { $lt: cutoff }, _id: { $lt: latest } });
+    await upsertRacing(() => this.heads.updateOne({ _id: HEAD_ID }, { $max: { position: latest } }, { upsert: true }));
+    const result = await this.events.deleteMany({ loggedAt: { $lt: cutoff }, _id: { $lt: this.id(latest) } });
     return result.deletedCount;
   }
 
   private async exists(position: number): Promise<boolean> {
     if (position < 1) return false;
-    return (await this.events.findOne({ _id: position }, { projection: { _id: 1 } })) !== null;
+    return (await this.events.findOne({ _id: this.id(position) }, { projection: { _id: 1 } })) !== null;
   }
 }
 
@@ -369,7 +386,7 @@ function filterOf(filter: EventFilter | null | undefined): Filter<StoredEvent> {
 
 function fromStored(doc: StoredEvent): RegistryEvent {
   return {
-    position: doc._id,
+    position: positionOf(doc._id),
     key: doc.key,
     type: doc.type,
     subjectType: doc.subjectType,

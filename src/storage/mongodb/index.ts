@@ -140,6 +140,7 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
   try {
     const db = client.db(options.database);
     const events = new MongoEventRepository(db);
+    capabilities.eventPositions = await events.usePositions(capabilities.numericIdFilters);
     events.pointPaging = capabilities.batchReads === 'points';
     const eventLog = options.events ?? DEFAULT_EVENT_LOG;
     await events.ensureIndexes(eventLog.retentionSeconds);
