@@ -259,6 +259,39 @@ function bestWeight(fields: readonly SearchField[]): number {
   return Math.max(0, ...fields.map((f) => SEARCH_WEIGHTS[f]));
 }
 
+/** A candidate's place in rankCandidates' order for a query: its hit and the tie-breaks (compareRanks orders two). */
+export interface CandidateRank {
+  candidate: SearchCandidate;
+  hit: RankedHit;
+  /** The query reads as the candidate's name. */
+  exact: boolean;
+  /** The weight of the best matched field. */
+  weight: number;
+}
+
+/** The rank of a candidate for a query, or null when it is no hit (it holds no query word). */
+export function rankOf(candidate: SearchCandidate, prepared: PreparedQuery): CandidateRank | null {
+  const s = scoreQueryPostings((w) => candidate.postings.get(w), prepared);
+  if (!s) return null;
+  return {
+    candidate,
+    hit: { id: candidate.id, ...s },
+    exact: prepared.phrase !== '' && normalizedPhrase(candidate.name) === prepared.phrase,
+    weight: bestWeight(s.matchedFields),
+  };
+}
+
+/** rankCandidates' order (a total order: ids differ): negative when `a` ranks first. */
+export function compareRanks(a: CandidateRank, b: CandidateRank): number {
+  return (
+    b.hit.score - a.hit.score ||
+    Number(b.exact) - Number(a.exact) ||
+    b.weight - a.weight ||
+    b.candidate.updatedAt.getTime() - a.candidate.updatedAt.getTime() ||
+    cmp(a.candidate.id, b.candidate.id)
+  );
+}
+
 /**
  * The hits of a query among candidates, best first: by score (scoreQuery); equal scores by an exact name match (the query reads
  * as the name), then by the weight of the best matched field, then the most recently updated, then the id. Plus the
@@ -270,32 +303,18 @@ export function rankCandidates(
   filter: SearchFilter = {},
 ): { hits: RankedHit[]; facets: SearchFacets } {
   const prepared = prepareQuery(query);
-  const phrase = prepared.phrase;
-  const scored: { candidate: SearchCandidate; hit: RankedHit; exact: boolean; weight: number }[] = [];
+  const scored: CandidateRank[] = [];
   for (const candidate of candidates) {
     stopPoint(); // a search whose request was stopped ends here (domain/cancellation)
-    const s = scoreQueryPostings((w) => candidate.postings.get(w), prepared);
-    if (!s) continue;
-    scored.push({
-      candidate,
-      hit: { id: candidate.id, ...s },
-      exact: phrase !== '' && normalizedPhrase(candidate.name) === phrase,
-      weight: bestWeight(s.matchedFields),
-    });
+    const rank = rankOf(candidate, prepared);
+    if (rank) scored.push(rank);
   }
   const facets = countFacets(
     scored.map((s) => s.candidate.facets),
     filter,
   );
   const kept = scored.filter((s) => matchesFilter(s.candidate.facets, filter));
-  kept.sort(
-    (a, b) =>
-      b.hit.score - a.hit.score ||
-      Number(b.exact) - Number(a.exact) ||
-      b.weight - a.weight ||
-      b.candidate.updatedAt.getTime() - a.candidate.updatedAt.getTime() ||
-      cmp(a.candidate.id, b.candidate.id),
-  );
+  kept.sort(compareRanks);
   return { hits: kept.map((s) => s.hit), facets };
 }
 
