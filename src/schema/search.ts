@@ -70,10 +70,10 @@ const SearchFacetsRef = builder.objectRef<SearchFacets>('ContractSearchFacets').
   }),
 });
 
-const ContractSearchConnection = connection<ContractSearchHit, { facets: SearchFacets }>('ContractSearchHit', ContractSearchHitRef);
+const ContractSearchConnection = connection<ContractSearchHit, { facets: () => Promise<SearchFacets> }>('ContractSearchHit', ContractSearchHitRef);
 
 builder.objectField(ContractSearchConnection, 'facets', (t) =>
-  t.field({ type: SearchFacetsRef, description: 'Facet counts over all hits (every page).', resolve: (r) => r.facets }),
+  t.field({ type: SearchFacetsRef, description: 'Facet counts over all hits (every page).', resolve: (r) => r.facets() }),
 );
 
 const SearchFilterInput = builder.inputType('ContractSearchFilter', {

@@ -52,7 +52,7 @@ describe('search word index (FerretDB)', () => {
   async function hits(storage: MongoStorageBackend, query: string): Promise<{ names: string[]; total: number; statuses: Record<string, number> }> {
     const page: ContractSearchPage = await storage.contracts.search(query, { first: 100 });
     expect(page.hasNextPage).toBe(false);
-    const statuses = Object.fromEntries(page.facets.status.map((f) => [f.value, f.count]));
+    const statuses = Object.fromEntries((await page.facets()).status.map((f) => [f.value, f.count]));
     return { names: page.items.map((h) => h.contract.name).sort(), total: await page.totalCount(), statuses };
   }
 

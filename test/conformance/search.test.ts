@@ -202,24 +202,25 @@ describe.each(backends)('$name backend', (backend) => {
     expect(await page.totalCount()).toBe(2);
     expect(page.hasNextPage).toBe(true);
     // Each facet counts the hits of the OTHER filters: tags over every hit, the rest over the gold ones.
-    expect(page.facets.tag).toEqual([
+    const facets = await page.facets();
+    expect(facets.tag).toEqual([
       { value: 'gold', count: 2 },
       { value: 'daily', count: 1 },
       { value: 'silver', count: 1 },
     ]);
-    expect(page.facets.status).toEqual([
+    expect(facets.status).toEqual([
       { value: 'draft', count: 1 },
       { value: 'in_review', count: 1 },
     ]);
-    expect(page.facets.owner).toEqual([
+    expect(facets.owner).toEqual([
       { value: 'census', count: 1 },
       { value: 'rangers', count: 1 },
     ]);
-    expect(page.facets.domain).toEqual([
+    expect(facets.domain).toEqual([
       { value: 'Parks', count: 1 },
       { value: 'wildlife', count: 1 },
     ]);
-    expect(page.facets.hasPii).toEqual([
+    expect(facets.hasPii).toEqual([
       { value: false, count: 1 },
       { value: true, count: 1 },
     ]);

@@ -56,7 +56,7 @@ it('rewrites the search fields and catalog words an older version stored, once, 
   try {
     const hits = await second.contracts.search('customer email', { first: 10 }, { domain: 'SALES', hasPii: true });
     expect(hits.items.map((h) => h.contract.name)).toEqual(['orders']);
-    expect(hits.facets.hasPii).toEqual([{ value: true, count: 1 }]);
+    expect((await hits.facets()).hasPii).toEqual([{ value: true, count: 1 }]);
     expect((await second.contracts.search('tracking', { first: 10 })).items.map((h) => h.contract.name)).toEqual(['shipments']);
     const catalog = await second.schemaCatalog.list({ propertyWord: 'email', hasPii: true }, { first: 10 });
     expect(catalog.items.map((e) => e.contractName)).toEqual(['orders']);

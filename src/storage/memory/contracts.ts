@@ -229,7 +229,7 @@ export class MemoryContractRepository implements ContractRepository {
     const result = await offsetPage(hits, page);
     // Only the page's contracts are copied out.
     const items: ContractSearchHit[] = result.items.map((h) => ({ contract: copy(this.state.contracts.get(h.id)!), score: h.score, matchedFields: h.matchedFields }));
-    return { ...result, items, facets };
+    return { ...result, items, facets: async () => facets };
   }
 
   async listVersions(contractId: string, page: PageRequest): Promise<Page<ContractVersion>> {

@@ -50,7 +50,7 @@ export async function searchContracts(
   const terms = queryTerms(query);
   if (terms.length === 0) {
     await offsetWindow(page, () => 0); // an invalid cursor is an error even for an empty query
-    return { items: [], cursors: [], hasNextPage: false, hasPreviousPage: false, totalCount: async () => 0, facets: NO_FACETS };
+    return { items: [], cursors: [], hasNextPage: false, hasPreviousPage: false, totalCount: async () => 0, facets: async () => NO_FACETS };
   }
   const candidates = (indexer && (await indexedCandidates(contracts, batchReads, indexer, terms))) ?? (await scannedCandidates(contracts, textSearch, terms));
   const { hits, facets } = rankCandidates(candidates, query, filter);
@@ -72,7 +72,7 @@ export async function searchContracts(
     hasNextPage: hasNextPage(hits.length - start),
     hasPreviousPage,
     totalCount: async () => hits.length,
-    facets,
+    facets: async () => facets,
   };
 }
 

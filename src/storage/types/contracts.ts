@@ -40,7 +40,11 @@ export interface ContractSearchHit {
 
 /** A page of ranked hits, with the facet counts of the whole result (domain rankCandidates). */
 export interface ContractSearchPage extends Page<ContractSearchHit> {
-  facets: SearchFacets;
+  /**
+   * Computed when called (only where a query selects them), like totalCount: on MongoDB a one-word page may not
+   * have read every candidate. Computed once however often called.
+   */
+  facets: () => Promise<SearchFacets>;
 }
 
 /** One item of a batch create (ContractRepository.createMany): its contract, or the typed error that refused it. */
