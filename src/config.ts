@@ -137,6 +137,8 @@ const schema = z.object({
   GRIOT_SEARCH_INDEX_BATCH: z.coerce.number().int().min(1).max(100_000).default(500),
   GRIOT_SEARCH_INDEX_LAG: z.coerce.number().int().min(0).max(100_000).default(32),
   GRIOT_SEARCH_TAIL_MAX: z.coerce.number().int().min(0).max(100_000).default(1_000),
+  // entries in the head of a word's version: what a one-word search reads when its page is all there (search-index.ts)
+  GRIOT_SEARCH_HEAD_ENTRIES: z.coerce.number().int().min(1).max(100_000).default(200),
   // resilience: database time limits (src/storage/mongodb/index.ts, time-limits.ts)
   GRIOT_DB_OPERATION_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
   GRIOT_DB_SERVER_SELECTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
@@ -193,7 +195,7 @@ export interface Config {
     /** How long /ready waits for the database's answer to a ping. */
     readyTimeoutMs: number;
     /** The search word index: indexer interval and batch, the lag that starts it, the most a search merges. */
-    searchIndex: { intervalMs: number; batch: number; lag: number; tailMax: number };
+    searchIndex: { intervalMs: number; batch: number; lag: number; tailMax: number; headEntries: number };
   };
   lifecycle: {
     /** Where the embedded databases' binaries and markers are cached (null: ~/.cache/griot-registry). */
@@ -290,7 +292,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       operationTimeoutMs: c.GRIOT_DB_OPERATION_TIMEOUT_MS,
       serverSelectionTimeoutMs: c.GRIOT_DB_SERVER_SELECTION_TIMEOUT_MS,
       readyTimeoutMs: c.GRIOT_READY_TIMEOUT_MS,
-      searchIndex: { intervalMs: c.GRIOT_SEARCH_INDEX_INTERVAL_MS, batch: c.GRIOT_SEARCH_INDEX_BATCH, lag: c.GRIOT_SEARCH_INDEX_LAG, tailMax: c.GRIOT_SEARCH_TAIL_MAX },
+      searchIndex: { intervalMs: c.GRIOT_SEARCH_INDEX_INTERVAL_MS, batch: c.GRIOT_SEARCH_INDEX_BATCH, lag: c.GRIOT_SEARCH_INDEX_LAG, tailMax: c.GRIOT_SEARCH_TAIL_MAX, headEntries: c.GRIOT_SEARCH_HEAD_ENTRIES },
     },
     lifecycle: { cacheDir: c.GRIOT_CACHE_DIR ?? null, startDbTimeoutMs: c.GRIOT_START_DB_TIMEOUT_MS, shutdownGraceMs: c.GRIOT_SHUTDOWN_GRACE_MS, shutdownLingerMs: c.GRIOT_SHUTDOWN_LINGER_MS },
     graphiql: c.GRIOT_GRAPHIQL ?? c.NODE_ENV !== 'production',

@@ -10,7 +10,15 @@
  *   only ever inserted (by whoever builds it first; a taken `_id` means another builder got there, and its
  *   version is as good) and later emptied to a stub once a newer one exists. Version n + 1 is only inserted by
  *   a builder that read version n, so the versions of a word have no gaps and the newest is found by point reads
- *   (`_id` equality, the read FerretDB serves from its index).
+ *   (`_id` equality, the read FerretDB serves from its index). A version is written sorted (`sorted`) in the order
+ *   of the one-word query for exactly that word (domain search-head.ts): `e` holds the first
+ *   GRIOT_SEARCH_HEAD_ENTRIES (the head) and, when there are more, `rest` names ONE other document,
+ *   `w:<word>#<n>/r:<token>` (a token of its builder's own), with the others, their count, their highest word
+ *   score and the first of them. The rest is inserted before its head (the head stays the one insert that
+ *   commits a version: a builder whose head `_id` was taken deletes its own rest) and deleted when the version is
+ *   stubbed. So a one-word search reads the head alone when it proves that its page is all there (search.ts),
+ *   whatever the number of contracts holding the word. A version without `sorted` (written before) holds all its
+ *   entries in `e`.
  * - `g#<n>`: the indexer's progress, insert-only like the words: a word without any version holds no contract
  *   as of `upTo` (an indexer inserts it only after every word of every contract changed up to there has a
  *   version).
@@ -24,9 +32,10 @@
 import type { AnyBulkWriteOperation, Collection, Db, Filter } from 'mongodb';
 import type { ContractStatus } from '../../domain/lifecycle.js';
 import type { SearchCandidate, WordPostings } from '../../domain/search.js';
+import { type LeftOut, splitForWord } from '../../domain/search-head.js';
 import { bulkWriteInCommands } from './bulk.js';
 import { isDuplicateKeyError } from './errors.js';
-import { eachLimited } from './point-reads.js';
+import { type BatchReads, eachLimited, readByIds } from './point-reads.js';
 import { postingKey, SEARCH_VERSION, type StoredCandidate } from './search-fields.js';
 
 export const SEARCH_INDEX_COLLECTION = 'search_index';
@@ -51,8 +60,12 @@ export interface StoredIndexDoc {
   _id: string;
   /** Versions (`w:…#n`, `g#n`): the log position they are valid up to. */
   upTo?: number;
-  /** Word versions: the entries (absent once stubbed). */
+  /** Word versions: the entries (absent once stubbed); of a sorted version, its head. Rest documents: theirs. */
   e?: Entry[];
+  /** Word versions written in the word's order (search-head.ts): `e` is the head, `rest` the others. */
+  sorted?: boolean;
+  /** A sorted version with more entries than its head: where the others are. */
+  rest?: RestRef;
   /** A version with a newer one after it: its entries were dropped. */
   stub?: boolean;
   /** Progress versions: the SEARCH_VERSION of the postings indexed (another one needs a rebuild). */
@@ -61,6 +74,17 @@ export interface StoredIndexDoc {
   n?: number;
   /** Contract records (`k:…`): its words last indexed. */
   words?: string[];
+}
+
+/** The entries of a sorted version after its head: one document. */
+export interface RestRef {
+  _id: string;
+  /** How many entries it holds. */
+  count: number;
+  /** Their highest word score (scoreFromPostings of the word alone, unrounded). */
+  max: number;
+  /** The first of them in the word's order. */
+  first: Entry;
 }
 
 export type SearchIndexCollection = Collection<StoredIndexDoc>;
@@ -160,17 +184,54 @@ export async function updateInSmallCommands(index: SearchIndexCollection, operat
   });
 }
 
-/** After version n of each chain is in: the hints, and the version before emptied (a newer one exists now). */
-export async function settleVersions(index: SearchIndexCollection, chains: readonly { chain: string; n: number }[], known: Known): Promise<void> {
+/**
+ * After version n of each chain is in: the hints, and the version before emptied (a newer one exists now), its rest
+ * document (`rest`: its `_id`) deleted.
+ */
+export async function settleVersions(index: SearchIndexCollection, chains: readonly { chain: string; n: number; rest?: string }[], known: Known): Promise<void> {
   if (chains.length === 0) return;
   for (const { chain, n } of chains) known.set(chain, Math.max(known.get(chain) ?? 0, n));
   await updateInSmallCommands(
     index,
-    chains.flatMap(({ chain, n }): AnyBulkWriteOperation<StoredIndexDoc>[] => [
+    chains.flatMap(({ chain, n, rest }): AnyBulkWriteOperation<StoredIndexDoc>[] => [
       { updateOne: { filter: { _id: chain }, update: { $set: { n } }, upsert: true } },
-      ...(n > 1 ? [{ updateOne: { filter: { _id: `${chain}#${n - 1}` } as Filter<StoredIndexDoc>, update: { $set: { stub: true }, $unset: { e: 1 as const } } } }] : []),
+      ...(n > 1
+        ? [{ updateOne: { filter: { _id: `${chain}#${n - 1}` } as Filter<StoredIndexDoc>, update: { $set: { stub: true }, $unset: { e: 1 as const, sorted: 1 as const, rest: 1 as const } } } }]
+        : []),
+      ...(rest ? [{ deleteOne: { filter: { _id: rest } } }] : []),
     ]),
   );
+}
+
+/**
+ * The documents of a word's version `id` (`w:<word>#<n>`): the head, sorted, and the rest when there are more
+ * than `headEntries` entries (its `_id` with this builder's `token`).
+ */
+export function versionDocs(word: string, id: string, upTo: number, entries: readonly Entry[], headEntries: number, token: string): { head: StoredIndexDoc; rest: StoredIndexDoc | null } {
+  const { head, rest, restMax } = splitForWord(word, entries, headEntries, (e) => candidatesOf(new Map([[word, [e]]]))[0]!);
+  if (rest.length === 0) return { head: { _id: id, upTo, e: head, sorted: true }, rest: null };
+  const restId = `${id}/r:${token}`;
+  return { head: { _id: id, upTo, e: head, sorted: true, rest: { _id: restId, count: rest.length, max: restMax, first: rest[0]! } }, rest: { _id: restId, e: rest } };
+}
+
+/** What a reader of a version's head left out: its rest (null: a version without one, everything was read). */
+export function leftOutOf(word: string, doc: StoredIndexDoc): LeftOut | null {
+  if (!doc.rest) return null;
+  return { word, maxWordScore: doc.rest.max, first: candidatesOf(new Map([[word, [doc.rest.first]]]))[0] ?? null };
+}
+
+/**
+ * Every entry of each version (head and rest), by the version's document `_id`; a version whose rest document is
+ * gone (the version was stubbed since it was read: a newer one exists) is left out of the map.
+ */
+export async function fullEntries(index: SearchIndexCollection, docs: readonly StoredIndexDoc[], batchReads: BatchReads): Promise<Map<string, Entry[]>> {
+  const rests = await readByIds(index, docs.flatMap((d) => (d.rest ? [d.rest._id] : [])), batchReads);
+  const out = new Map<string, Entry[]>();
+  for (const d of docs) {
+    const rest = d.rest ? rests.get(d.rest._id)?.e : [];
+    if (rest) out.set(d._id, [...(d.e ?? []), ...rest]);
+  }
+  return out;
 }
 
 /** The newest versions of several words (null: none), read in parallel. */

@@ -17,6 +17,7 @@
  * of a new SEARCH_VERSION, builds every word from all contracts.
  */
 import { AsyncResource } from 'node:async_hooks';
+import { randomBytes } from 'node:crypto';
 import type { Collection } from 'mongodb';
 import type { RegistryEvent } from '../../domain/events.js';
 import type { Intent } from '../events/intents.js';
@@ -28,6 +29,7 @@ import {
   contractRecord,
   type Entry,
   entryOf,
+  fullEntries,
   insertVersions,
   type Known,
   mergeEntries,
@@ -37,10 +39,10 @@ import {
   progress,
   type SearchIndexCollection,
   settleVersions,
-  type StoredIndexDoc,
   TRUTH_PROJECTION,
   updateInSmallCommands,
   type Version,
+  versionDocs,
   wordChain,
   wordsOf,
 } from './search-index.js';
@@ -54,9 +56,12 @@ export interface SearchIndexOptions {
   tailMax: number;
   /** A search that merged at least this many positions starts the indexer. */
   lag: number;
+  /** Entries in the head of a word's version (search-index.ts); the others go to its rest. Default 200. */
+  headEntries?: number;
 }
 
-export const DEFAULT_SEARCH_INDEX: SearchIndexOptions = { intervalMs: 5_000, batch: 500, tailMax: 1_000, lag: 32 };
+export const DEFAULT_HEAD_ENTRIES = 200;
+export const DEFAULT_SEARCH_INDEX: SearchIndexOptions = { intervalMs: 5_000, batch: 500, tailMax: 1_000, lag: 32, headEntries: DEFAULT_HEAD_ENTRIES };
 
 /** What the index reads of the change log and of writes in flight (MongoEventRepository, IntentStore). */
 export interface LogReader {
@@ -205,10 +210,16 @@ export class SearchIndexer {
         for (const id of more) touched.add(id);
       }
     }
-    const versions: { word: string; base: Version | null; entries: Entry[]; upTo: number }[] = merged.map((word) => {
+    // The bases in full: head and rest. A base whose rest is gone (stubbed meanwhile: a newer version is in) is rebuilt.
+    const baseDocs = merged.flatMap((w) => bases.get(w)?.doc ?? []);
+    const full = await fullEntries(this.index, baseDocs, this.batchReads);
+    const versions: { word: string; base: Version | null; entries: Entry[]; upTo: number }[] = [];
+    for (const word of merged) {
       const base = bases.get(word) ?? null;
-      return { word, base, entries: mergeEntries(base?.doc.e ?? [], word, touched, truth), upTo: to };
-    });
+      const entries = base ? full.get(base.doc._id) : [];
+      if (entries) versions.push({ word, base, entries: mergeEntries(entries, word, touched, truth), upTo: to });
+      else rebuild.push(word);
+    }
     if (rebuild.length > 0) versions.push(...(await this.scanWords(rebuild, bases)));
     await this.insertAll(versions);
   }
@@ -250,16 +261,24 @@ export class SearchIndexer {
   }
 
   /**
-   * Inserts each word's next version. Where the number was taken by another builder its version stays (valid
-   * too), except for a version 1 guessed without reading the chain: that one is retried after the newest.
+   * Inserts each word's next version: first the rests (search-index.ts versionDocs), then the heads, which commit
+   * them. Where the number was taken by another builder its version stays (valid too) and this builder's rest is
+   * deleted, except for a version 1 guessed without reading the chain: that one is retried after the newest.
    */
   private async insertAll(versions: { word: string; base: Version | null; entries: Entry[]; upTo: number }[]): Promise<void> {
+    const headEntries = this.options.headEntries ?? DEFAULT_HEAD_ENTRIES;
     let pending = versions;
     for (let attempt = 0; pending.length > 0 && attempt < 5; attempt++) {
-      const docs: StoredIndexDoc[] = pending.map((v) => ({ _id: `${wordChain(v.word)}#${(v.base?.n ?? 0) + 1}`, upTo: v.upTo, e: v.entries }));
+      const token = randomBytes(6).toString('hex');
+      const written = pending.map((v) => versionDocs(v.word, `${wordChain(v.word)}#${(v.base?.n ?? 0) + 1}`, v.upTo, v.entries, headEntries, token));
+      const rests = written.flatMap((w) => (w.rest ? [w.rest] : []));
+      await insertVersions(this.index, rests);
+      const docs = written.map((w) => w.head);
       const taken = await insertVersions(this.index, docs);
+      const orphans = written.flatMap((w) => (w.rest && taken.has(w.head._id) ? [{ deleteOne: { filter: { _id: w.rest._id } } }] : []));
+      await updateInSmallCommands(this.index, orphans).catch(() => undefined); // best effort: an orphan is never read
       const settled = pending.filter((_, i) => !taken.has(docs[i]!._id) || pending[i]!.base !== null);
-      await settleVersions(this.index, settled.map((v) => ({ chain: wordChain(v.word), n: (v.base?.n ?? 0) + 1 })), this.known);
+      await settleVersions(this.index, settled.map((v) => ({ chain: wordChain(v.word), n: (v.base?.n ?? 0) + 1, rest: v.base?.doc.rest?._id })), this.known);
       const retry = pending.filter((v, i) => taken.has(docs[i]!._id) && v.base === null);
       if (retry.length === 0) return;
       const newest = await newestWords(this.index, retry.map((v) => v.word), this.known);

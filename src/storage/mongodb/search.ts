@@ -25,7 +25,7 @@ import { fromStoredContract, type MongoCollections, type StoredContract } from '
 import type { BatchReads } from './point-reads.js';
 import { readByIds } from './point-reads.js';
 import { candidateOf, candidateProjection, type StoredCandidate } from './search-fields.js';
-import { candidatesOf, type Entry, mergeEntries, newestWords, progress } from './search-index.js';
+import { candidatesOf, type Entry, fullEntries, mergeEntries, newestWords, progress } from './search-index.js';
 import { positionsBetween, type SearchIndexer } from './search-indexer.js';
 
 const NO_FACETS = { status: [], owner: [], domain: [], tag: [], hasPii: [] };
@@ -91,7 +91,8 @@ function unnamed(op: string, contractId: string | null): boolean {
  * order: the open intents (a write that ended its intent before had logged its events), the progress version
  * (a word with no version holds nothing up to it), the words' newest versions, the head of the log (at least
  * every position a version read is valid up to), the positions above the oldest version; the contracts logged
- * there or in flight are read as stored and replace their entries in every query word.
+ * there or in flight are read as stored and replace their entries in every query word. A version's rest
+ * (search-index.ts) is read with it.
  */
 async function indexedCandidates(
   contracts: MongoCollections['contracts'],
@@ -108,6 +109,10 @@ async function indexedCandidates(
     return null;
   }
   const versions = await newestWords(indexer.index, terms, indexer.known);
+  // Every entry of the versions: head and rest (search-index.ts).
+  const docs = terms.flatMap((t) => versions.get(t)?.doc ?? []);
+  const full = await fullEntries(indexer.index, docs, batchReads);
+  if (full.size < docs.length) return null; // a rest gone: a newer version is in
   const head = await indexer.log.latest();
   const from = (t: string) => versions.get(t)?.upTo ?? g.upTo;
   const low = Math.min(head, ...terms.map(from));
@@ -121,6 +126,6 @@ async function indexedCandidates(
   for (const i of open) if (i.where.contractId) touched.add(i.where.contractId);
   const truth = (await readByIds(contracts, [...touched], batchReads, { projection: candidateProjection(terms) })) as unknown as Map<string, StoredCandidate>;
   const entries = new Map<string, Entry[]>();
-  for (const t of terms) entries.set(t, mergeEntries(versions.get(t)?.doc.e ?? [], t, touched, truth));
+  for (const t of terms) entries.set(t, mergeEntries(full.get(versions.get(t)?.doc._id ?? '') ?? [], t, touched, truth));
   return candidatesOf(entries);
 }
