@@ -3,7 +3,8 @@
  * entries. A one-word search reads the head alone when it proves its page is all there, and then every page
  * (forward and backward, deep ones too), totalCount, facet and filter is the same as the in-memory backend's, and as
  * the page read from every candidate: with equal scores across the cut, with writes after the version (a contract
- * of the rest moved above the head, one of the head deleted), and from versions written before heads existed. The
+ * of the rest moved above the head, one of the head deleted), and from versions written before heads existed; an
+ * older release's index (its own chains) is neither read nor changed. The
  * rest is read only when needed: by a page the head cannot prove, by a selected totalCount or facets. A builder
  * whose head was taken by another's removes its own rest.
  */
@@ -148,7 +149,7 @@ describe('search heads (FerretDB, heads of 3 entries)', () => {
   it('pages forward and backward, counts, facets and filters as the in-memory backend, the first pages from the head alone', async () => {
     await seed();
     await mongo.searchIndex!.catchUp();
-    const [head] = await indexDocs('w:ibis#1');
+    const [head] = await indexDocs('v:ibis#1');
     expect(head?.sorted).toBe(true);
     expect(head?.e?.map((e) => e.n)).toEqual(['toucan', 'egrete', 'egretd']); // best first: equal scores, newest first
     expect(head?.rest?.count).toBe(8);
@@ -215,9 +216,9 @@ describe('search heads (FerretDB, heads of 3 entries)', () => {
     expect((await pageOf(mongo, 'ibis', { first: 2 })).hits.map((h) => h[0])).toEqual(['storka', 'egretc']);
     await expectAllPagesSame('ibis');
     await mongo.searchIndex!.catchUp();
-    const [head] = await indexDocs('w:ibis#2');
+    const [head] = await indexDocs('v:ibis#2');
     expect(head?.e?.map((e) => e.n)).toEqual(['storka', 'egretc', 'egretb']);
-    expect(await indexDocs('w:ibis#1/r:')).toEqual([]); // the stubbed version's rest is deleted
+    expect(await indexDocs('v:ibis#1/r:')).toEqual([]); // the stubbed version's rest is deleted
     expect(await restReads(() => mongo.contracts.search('ibis', { first: 2 }))).toBe(0);
     await expectAllPagesSame('ibis');
   }, 120_000);
@@ -249,7 +250,7 @@ describe('search heads (FerretDB, heads of 3 entries)', () => {
     const insertMany = index.insertMany.bind(index);
     let raced = false;
     const spy = vi.spyOn(index, 'insertMany').mockImplementation(async (docs, options) => {
-      if (!raced && docs.some((d) => d._id === 'w:ibis#2')) {
+      if (!raced && docs.some((d) => d._id === 'v:ibis#2')) {
         raced = true;
         await other.searchIndex!.catchUp();
       }
@@ -261,10 +262,10 @@ describe('search heads (FerretDB, heads of 3 entries)', () => {
       spy.mockRestore();
     }
     expect(raced).toBe(true);
-    const [head] = await indexDocs('w:ibis#2');
-    const rests = await indexDocs('w:ibis#2/r:');
+    const [head] = await indexDocs('v:ibis#2');
+    const rests = await indexDocs('v:ibis#2/r:');
     expect(rests.map((d) => d._id)).toEqual([head!.rest!._id]); // the other builder's, referenced by its head
-    expect(await indexDocs('w:ibis#1/r:')).toEqual([]);
+    expect(await indexDocs('v:ibis#1/r:')).toEqual([]);
     await memory.contracts.update({ id: egreta.memory.id, expectedRevision: egreta.memory.revision, document: { ...doc('egreta', ['property']), version: '2.0.0' }, acceptBreakingChanges: true }, 'bob');
     expect((await pageOf(mongo, 'ibis', { first: 100 })).hits.map((h) => h[0])).toEqual((await pageOf(memory, 'ibis', { first: 100 })).hits.map((h) => h[0]));
   });
@@ -273,8 +274,8 @@ describe('search heads (FerretDB, heads of 3 entries)', () => {
     await seed();
     await mongo.searchIndex!.catchUp();
     const collection = mongo.db.collection<StoredIndexDoc>('search_index');
-    const [head] = await indexDocs('w:ibis#1');
-    const [rest] = await indexDocs('w:ibis#1/r:');
+    const [head] = await indexDocs('v:ibis#1');
+    const [rest] = await indexDocs('v:ibis#1/r:');
     const everything = [...rest!.e!, ...head!.e!].reverse();
     await collection.replaceOne({ _id: head!._id }, { upTo: head!.upTo, e: everything });
     await collection.deleteOne({ _id: rest!._id });
@@ -288,9 +289,29 @@ describe('search heads (FerretDB, heads of 3 entries)', () => {
     });
     await expectAllPagesSame('ibis');
     await mongo.searchIndex!.catchUp();
-    const [next] = await indexDocs('w:ibis#2');
+    const [next] = await indexDocs('v:ibis#2');
     expect(next?.sorted).toBe(true);
     expect(next?.rest?.count).toBe(SEED.length - 3);
     await expectAllPagesSame('ibis');
+  }, 120_000);
+
+  it("never reads nor changes an older release's index (chains w: and g), which holds versions without heads", async () => {
+    // What a server of an older release left, and goes on using in a rolling deploy: a complete progress version and a
+    // version of "ibis" that holds a contract no longer there. Read by this release, it would show that contract.
+    const collection = mongo.db.collection<StoredIndexDoc>('search_index');
+    const ghost = { c: 'ghost-id', n: 'ghost', u: Date.now(), s: 'draft' as const, o: null, d: null, t: [], pii: false, p: [0, 100] };
+    const older: StoredIndexDoc[] = [
+      { _id: 'g#1', upTo: 1_000_000, searchVersion: 3 },
+      { _id: 'g', n: 1 },
+      { _id: 'w:ibis#1', upTo: 1_000_000, e: [ghost] },
+      { _id: 'w:ibis', n: 1 },
+    ];
+    await collection.insertMany(older);
+    await seed();
+    await mongo.searchIndex!.catchUp();
+    await expectAllPagesSame('ibis');
+    expect((await pageOf(mongo, 'ibis', { first: 100 })).hits.map((h) => h[0])).not.toContain('ghost');
+    expect((await indexDocs('v:ibis#1')).map((d) => d._id)).toContain('v:ibis#1'); // this release's chain, built from the contracts
+    expect(await collection.find({ _id: { $in: older.map((d) => d._id) } }).sort({ _id: 1 }).toArray()).toEqual([...older].sort((a, b) => (a._id < b._id ? -1 : 1)));
   }, 120_000);
 });

@@ -4,7 +4,7 @@
  *
  * Documents are insert-only where it matters, because on FerretDB an insert with a taken `_id` is the one atomic
  * write (its updates are read-modify-write: two writers of one document lose each other's changes):
- * - `w:<word>#<n>`, n = 1, 2, …: version n of the word's entries (one per contract holding the word: its postings
+ * - `v:<word>#<n>`, n = 1, 2, …: version n of the word's entries (one per contract holding the word: its postings
  *   for the word and its ranking fields, see Entry), valid *up to* log position `upTo`: for every contract, the
  *   entry shows its state at some moment after every change logged at or below `upTo` was made. A version is
  *   only ever inserted (by whoever builds it first; a taken `_id` means another builder got there, and its
@@ -13,21 +13,26 @@
  *   (`_id` equality, the read FerretDB serves from its index). A version is written sorted (`sorted`) in the order
  *   of the one-word query for exactly that word (domain search-head.ts): `e` holds the first
  *   GRIOT_SEARCH_HEAD_ENTRIES (the head) and, when there are more, `rest` names ONE other document,
- *   `w:<word>#<n>/r:<token>` (a token of its builder's own), with the others, their count, their highest word
+ *   `v:<word>#<n>/r:<token>` (a token of its builder's own), with the others, their count, their highest word
  *   score and the first of them. The rest is inserted before its head (the head stays the one insert that
  *   commits a version: a builder whose head `_id` was taken deletes its own rest) and deleted when the version is
  *   stubbed. So a one-word search reads the head alone when it proves that its page is all there (search.ts),
  *   whatever the number of contracts holding the word. A version without `sorted` (written before) holds all its
  *   entries in `e`.
- * - `g#<n>`: the indexer's progress, insert-only like the words: a word without any version holds no contract
+ * - `p#<n>`: the indexer's progress, insert-only like the words: a word without any version holds no contract
  *   as of `upTo` (an indexer inserts it only after every word of every contract changed up to there has a
  *   version).
- * - `w:<word>` and `g`: the last version number seen (a hint: any value written is a version that exists, so
+ * - `v:<word>` and `p`: the last version number seen (a hint: any value written is a version that exists, so
  *   a lost update only costs a step more of probing).
  * - `k:<contract id>`: the words last indexed for a contract, so a change that drops a word rewrites that word
  *   too (best effort: a missed one only leaves that word's version older, never wrong).
  * A reader merges the log positions above the versions it read (search.ts), so what a version does not show yet
  * is read from the contracts themselves: exact whatever the indexer's lag (search-indexer.ts keeps it short).
+ * The releases before heads kept their versions, all entries in `e`, in the chains `w:<word>` and `g`. A server of
+ * such a release reads `e` as the whole version, so it must never see a head: these chains have other names, a
+ * server of this release builds them once (until then its searches read the contracts, exact) and never reads or
+ * changes `w:`/`g`, which the older servers of a rolling deploy go on using. Once no older server runs they are
+ * dead weight (README "Search": how to remove them).
  */
 import type { AnyBulkWriteOperation, Collection, Db, Filter } from 'mongodb';
 import type { ContractStatus } from '../../domain/lifecycle.js';
@@ -58,7 +63,7 @@ export interface Entry {
 
 export interface StoredIndexDoc {
   _id: string;
-  /** Versions (`w:…#n`, `g#n`): the log position they are valid up to. */
+  /** Versions (`v:…#n`, `p#n`): the log position they are valid up to. */
   upTo?: number;
   /** Word versions: the entries (absent once stubbed); of a sorted version, its head. Rest documents: theirs. */
   e?: Entry[];
@@ -100,10 +105,10 @@ export interface Version {
   doc: StoredIndexDoc;
 }
 
-export const PROGRESS = 'g';
+export const PROGRESS = 'p';
 
 export function wordChain(word: string): string {
-  return `w:${word}`;
+  return `v:${word}`;
 }
 
 export function contractRecord(id: string): string {
