@@ -3,7 +3,8 @@
  * value, so export(import(text)) gives back the same document. Pure.
  */
 import { DEFAULT_DOCUMENT_DEPTH, type DocumentLimits, documentLimitProblem } from './document-limits.js';
-import { Document, isMap, isSeq, LineCounter, parse, parseDocument, Scalar, visit } from 'yaml';
+import { Composer, type CST, Document, isMap, isSeq, LineCounter, Parser, parse, Scalar, visit, YAMLParseError } from 'yaml';
+import { expandedDepthWithin, tokensNestDeeperThan } from './yaml-nesting.js';
 import { ValidationError } from './errors.js';
 import type { JsonObject } from './odcs.js';
 
@@ -43,14 +44,12 @@ export function parseContractText(
     if (nesting) throw ValidationError.single(path, `must not nest objects and arrays more than ${nesting.max} deep`, 'too_big');
   } else {
     const lineCounter = new LineCounter();
-    let doc: ReturnType<typeof parseDocument>;
-    try {
-      doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, schema: 'core' });
-    } catch (error) {
-      // The YAML composer recurses per nesting level: text nested deeper than the stack allows.
-      if (error instanceof RangeError) throw ValidationError.single(path, `must not nest mappings and sequences more than ${maxDepth} deep`, 'too_big');
-      throw error;
-    }
+    const tooDeep = () => ValidationError.single(path, `must not nest mappings and sequences more than ${maxDepth} deep`, 'too_big');
+    // Tokens without recursion first; the composer and toJS recurse per nesting level, so they only ever see a
+    // text (and, aliases followed, a value) within the limit (yaml-nesting.ts says why a stack overflow is no guard).
+    const tokens = [...new Parser(lineCounter.addNewLine).parse(text)];
+    if (tokensNestDeeperThan(tokens, maxDepth)) throw tooDeep();
+    const doc = composeFirstDocument(tokens, text.length);
     const problem = doc.errors[0];
     if (problem) {
       const at = lineCounter.linePos(problem.pos[0]);
@@ -59,12 +58,12 @@ export function parseContractText(
     if (!isMap(doc.contents) && !isSeq(doc.contents) && doc.contents !== null) {
       throw ValidationError.single(path, 'must hold a YAML mapping (an ODCS data contract)', 'invalid_type');
     }
+    if (expandedDepthWithin(doc, maxDepth) === null) throw tooDeep();
     try {
       value = doc.toJS({ maxAliasCount: 100 });
     } catch (error) {
       // The yaml library refuses alias expansion past maxAliasCount ("billion laughs").
       if (error instanceof ReferenceError) throw ValidationError.single(path, 'uses YAML aliases that expand too far (at most 100 alias uses)', 'too_big');
-      if (error instanceof RangeError) throw ValidationError.single(path, `must not nest mappings and sequences more than ${maxDepth} deep`, 'too_big');
       throw error;
     }
     const nesting = documentLimitProblem(value, { maxBytes: Number.POSITIVE_INFINITY, maxDepth });
@@ -75,6 +74,20 @@ export function parseContractText(
     throw ValidationError.single(path, 'must hold an object (an ODCS data contract)', 'invalid_type');
   }
   return value as JsonObject;
+}
+
+/** The first YAML document of the tokens, as `parseDocument` composes it (a second document is an error on the first). */
+function composeFirstDocument(tokens: CST.Token[], length: number): Document.Parsed {
+  const composer = new Composer({ uniqueKeys: true, prettyErrors: false, schema: 'core' });
+  let doc: Document.Parsed | null = null;
+  for (const next of composer.compose(tokens, true, length)) {
+    if (!doc) doc = next;
+    else {
+      doc.errors.push(new YAMLParseError(next.range.slice(0, 2) as [number, number], 'MULTIPLE_DOCS', 'Source contains multiple documents; please use YAML.parseAllDocuments()'));
+      break;
+    }
+  }
+  return doc!;
 }
 
 /**
