@@ -153,7 +153,8 @@ export class MongoEventRepository implements EventRepository {
    * inserts them in order and stops at the first refused one, so every position taken still has all lower ones
    * taken (the file comment's rule). A refused one is either a key already logged (another appender, or a repeat:
    * the stored event is returned and the rest continue at the same position) or a position another appender took
-   * (the rest continue after the new latest). In the order of `events`; a key twice in `events` is appended once.
+   * (the rest continue after the new latest). In the order of `events`; a key twice in `events` is appended once (its
+   * first event).
    */
   appendMany(events: readonly NewEvent[]): Promise<RegistryEvent[]> {
     const run = this.queue.then(() => this.appendManyNow(events));
@@ -163,7 +164,8 @@ export class MongoEventRepository implements EventRepository {
 
   private async appendManyNow(events: readonly NewEvent[]): Promise<RegistryEvent[]> {
     const byKey = new Map<string, RegistryEvent>();
-    let rest = [...new Map(events.map((e) => [e.key, e])).values()];
+    const seen = new Set<string>();
+    let rest = events.filter((e) => !seen.has(e.key) && seen.add(e.key)); // a key twice: its first event, as serial appends keep
     let position = rest.length === 0 ? 0 : this.fresh() ? this.known + 1 : (await this.latest()) + 1;
     for (let attempt = 0; rest.length > 0; attempt++) {
       if (attempt >= MAX_POSITION_RETRIES) throw new Error(`could not append ${rest.length} events: ${MAX_POSITION_RETRIES} positions lost to other appenders`);
