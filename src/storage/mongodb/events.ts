@@ -3,12 +3,15 @@
  *
  * Positions: an event's `_id` is its position, inserted as latest + 1. A unique `_id` means two appenders (in one
  * process or on two instances) never take the same position: the loser gets a duplicate key, finds the new latest
- * and tries the next one. Appends of one process run one at a time, and every appender only tries latest + 1
+ * and tries the next one. Writes of one process run one at a time, and every appender only tries latest + 1
  * after reading that latest exists, so a position is only ever taken when every lower one already exists: a reader
  * that has seen position p will never see an event appear below p later (no skipped event, gapless log).
  * Idempotence: a unique index on `key`; a duplicate on it returns the stored event.
- * Batches (appendMany): one ordered insertMany at latest + 1, latest + 2, …; the server inserts in order and stops
- * at the first refusal, so the same rule holds, and the rest go on from there (see appendMany).
+ * Batches: every write is one ordered insertMany at latest + 1, latest + 2, …; the server inserts in order and
+ * stops at the first refusal, so the same rule holds, and the rest go on from there (see appendManyNow). Appends
+ * (append, appendMany) queue up while a write is in flight; when it settles, everything queued (up to
+ * MAX_APPEND_BATCH events) is the next write, in call order (group commit, event-appends.ts): a lone append is one
+ * insert as before, N concurrent ones far fewer than N; a failed write rejects exactly the appends it carried.
  * Where the server scans for a numeric `_id` (FerretDB on SQLite) a new log stores positions as zero-padded strings
  * (event-positions.ts), so these point reads stay index reads; the format is the database's, chosen at start-up.
  * Latest: found by point reads of `_id` only (galloping up from the last known position, kept in this process and
@@ -23,6 +26,7 @@ import { ExpiredCursorError } from '../../domain/errors.js';
 import { AppendListeners } from '../events/listeners.js';
 import type { EventListRequest, EventListener, EventRepository } from '../types.js';
 import { isDuplicateKeyError } from './errors.js';
+import { AppendQueue } from './event-appends.js';
 import { choosePositionFormat, type PositionFormat, positionKey, positionOf, type StoredPosition } from './event-positions.js';
 import { eachLimited } from './point-reads.js';
 import { upsertRacing } from './upserts.js';
@@ -55,6 +59,8 @@ const HEAD_ID = 'log';
 const TTL_INDEX = 'events_logged_at_ttl';
 /** How many times an append retries after losing a position to another appender before giving up. */
 const MAX_POSITION_RETRIES = 1000;
+/** The most events one write of queued appends carries (a caller's larger appendMany goes alone, as one write). */
+const MAX_APPEND_BATCH = 100;
 
 export const EVENT_INDEXES: IndexDescription[] = [
   { key: { key: 1 }, name: 'events_key_unique', unique: true },
@@ -75,8 +81,8 @@ export class MongoEventRepository implements EventRepository {
   private headRead = false;
   /** How long `known` is trusted without re-reading the head (under the retention: see latest()). */
   private trustMs = 60_000;
-  /** Appends of this process, one at a time (see the file comment). */
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Appends of this process: one write at a time, those queued meanwhile written together (see the file comment). */
+  private readonly appends = new AppendQueue<NewEvent, RegistryEvent>((events) => this.appendManyNow(events), MAX_APPEND_BATCH);
   /** Page the unfiltered log by `_id` point reads (see listByPoints); set where `$in`/ranges of `_id` scan. */
   pointPaging = false;
   /** Whether the server accepted the TTL index (FerretDB 1.x does not); prune() covers either way. */
@@ -120,32 +126,9 @@ export class MongoEventRepository implements EventRepository {
     return positionKey(this.format, position);
   }
 
+  /** Queued with the other appends of this process, and written with those queued alongside (event-appends.ts). */
   append(event: NewEvent): Promise<RegistryEvent> {
-    const run = this.queue.then(() => this.appendNow(event));
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  private async appendNow(event: NewEvent): Promise<RegistryEvent> {
-    let position = this.fresh() ? this.known + 1 : (await this.latest()) + 1;
-    for (let attempt = 0; attempt < MAX_POSITION_RETRIES; attempt++) {
-      const doc: StoredEvent = { _id: this.id(position), ...event, summary: { ...event.summary }, audience: [...event.audience], loggedAt: new Date() };
-      try {
-        await this.events.insertOne(doc);
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
-        const existing = await this.events.findOne({ key: event.key });
-        if (existing) return fromStored(existing);
-        // Another appender took the position: find the new latest and try the one after it.
-        position = (await this.latest()) + 1;
-        continue;
-      }
-      this.learn(position);
-      const stored = fromStored(doc);
-      this.listeners.emit(fromStored(doc));
-      return stored;
-    }
-    throw new Error(`could not append event ${event.key}: ${MAX_POSITION_RETRIES} positions lost to other appenders`);
+    return this.appends.add([event]).then(([stored]) => stored!);
   }
 
   /**
@@ -157,9 +140,7 @@ export class MongoEventRepository implements EventRepository {
    * first event).
    */
   appendMany(events: readonly NewEvent[]): Promise<RegistryEvent[]> {
-    const run = this.queue.then(() => this.appendManyNow(events));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.appends.add(events);
   }
 
   private async appendManyNow(events: readonly NewEvent[]): Promise<RegistryEvent[]> {
