@@ -77,6 +77,7 @@ import { StorageUnavailableError } from '../errors.js';
 import { headOf, historyOf, listVersions, versionsByIds, versionsByKeys } from './contract-versions.js';
 import { claimContract, deleteAtRevision, discardVersion, insertVersion, replaceAtRevision } from './contract-writes.js';
 import {
+  CONTRACT_VIEW_PROJECTION,
   fromStoredContract,
   fromStoredVersion,
   type MongoCollections,
@@ -296,13 +297,13 @@ export class MongoContractRepository implements ContractRepository {
   // Reads
 
   async getById(id: string): Promise<Contract | null> {
-    const doc = await this.collections.contracts.findOne({ _id: id });
+    const doc = await this.collections.contracts.findOne({ _id: id }, { projection: CONTRACT_VIEW_PROJECTION });
     return doc ? fromStoredContract(doc) : null;
   }
 
   async getByIds(ids: readonly string[]): Promise<(Contract | null)[]> {
     if (ids.length === 0) return [];
-    const byId = await readByIds(this.collections.contracts, ids, this.capabilities.batchReads);
+    const byId = await readByIds(this.collections.contracts, ids, this.capabilities.batchReads, { projection: CONTRACT_VIEW_PROJECTION });
     return ids.map((id) => mapOrNull(byId.get(id), fromStoredContract));
   }
 
@@ -320,7 +321,9 @@ export class MongoContractRepository implements ContractRepository {
     if (names.length === 0) return [];
     // Two rounds of point reads: the name keys, then their contracts (which must still have the name).
     const ids = await contractIdsByName(this.keys, names, this.capabilities.batchReads);
-    const byId = await readByIds(this.collections.contracts, ids.filter((id): id is string => id !== null), this.capabilities.batchReads);
+    const byId = await readByIds(this.collections.contracts, ids.filter((id): id is string => id !== null), this.capabilities.batchReads, {
+      projection: CONTRACT_VIEW_PROJECTION,
+    });
     return names.map((name, i) => {
       const doc = ids[i] === null ? undefined : byId.get(ids[i]!);
       return doc && doc.name === name ? fromStoredContract(doc) : null;
@@ -341,6 +344,7 @@ export class MongoContractRepository implements ContractRepository {
       page,
       valueOf: (doc) => doc[field],
       map: fromStoredContract,
+      projection: CONTRACT_VIEW_PROJECTION,
     });
   }
 
@@ -375,10 +379,10 @@ export class MongoContractRepository implements ContractRepository {
 
   /** The contract at the revision the caller read: NotFoundError or ConflictError otherwise. */
   private async current(id: string, expectedRevision: number): Promise<Contract> {
-    let doc = await this.collections.contracts.findOne({ _id: id });
+    let doc = await this.collections.contracts.findOne({ _id: id }, { projection: CONTRACT_VIEW_PROJECTION });
     // A review whose request closed but whose contract move was cut short (a crash) is completed first; the
     // contract then moved on, so the caller's revision is stale and it hears a ConflictError with the new one.
-    if (doc && (await completeClosedReview(this.collections, doc))) doc = await this.collections.contracts.findOne({ _id: id });
+    if (doc && (await completeClosedReview(this.collections, doc))) doc = await this.collections.contracts.findOne({ _id: id }, { projection: CONTRACT_VIEW_PROJECTION });
     if (!doc) throw new NotFoundError('Contract', id);
     if (doc.revision !== expectedRevision) throw new ConflictError('Contract', id, expectedRevision, doc.revision);
     return fromStoredContract(doc);

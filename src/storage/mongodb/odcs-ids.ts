@@ -15,7 +15,7 @@
  */
 import type { Collection } from 'mongodb';
 import { AlreadyExistsError } from '../../domain/errors.js';
-import type { StoredContract } from './documents/index.js';
+import { CONTRACT_VIEW_PROJECTION, type StoredContract, type StoredContractView } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
 import { type StoredClaim, waitForCreate } from './claims.js';
 import { type KeyCollection, odcsKeyId, type StoredContractKey } from './keys.js';
@@ -74,13 +74,13 @@ export class OdcsIdKeys {
    * The contract holding `odcsId`: by its key (two point reads), else — a contract written without a key, e.g. by
    * an older instance during a rolling deploy — the oldest contract whose document has that id.
    */
-  async holder(odcsId: string): Promise<StoredContract | null> {
+  async holder(odcsId: string): Promise<StoredContractView | null> {
     const key = await this.keys.findOne({ _id: odcsKeyId(odcsId) });
     if (key) {
-      const doc = await this.contracts.findOne({ _id: key.contractId });
+      const doc = await this.contracts.findOne({ _id: key.contractId }, { projection: CONTRACT_VIEW_PROJECTION });
       if (doc && doc.odcsId === odcsId) return doc;
     }
-    return this.contracts.find({ odcsId }).sort({ createdAt: 1, _id: 1 }).limit(1).next();
+    return this.contracts.find({ odcsId }, { projection: CONTRACT_VIEW_PROJECTION }).sort({ createdAt: 1, _id: 1 }).limit(1).next();
   }
 }
 

@@ -25,7 +25,7 @@ import { queryTerms, rankCandidates, type SearchCandidate, type SearchFilter } f
 import { hitsAhead, type LeftOut } from '../../domain/search-head.js';
 import { encodeOffsetCursor, offsetWindow } from '../cursor.js';
 import type { ContractSearchHit, ContractSearchPage, PageRequest } from '../types.js';
-import { fromStoredContract, type MongoCollections, type StoredContract } from './documents/index.js';
+import { CONTRACT_VIEW_PROJECTION, fromStoredContract, type MongoCollections, type StoredContract } from './documents/index.js';
 import type { BatchReads } from './point-reads.js';
 import { readByIds } from './point-reads.js';
 import { candidateOf, candidateProjection, type StoredCandidate } from './search-fields.js';
@@ -68,7 +68,7 @@ export async function searchContracts(
   // it (every candidate holds at least the head's hits); else every candidate is ranked.
   const hits = head && start + size <= ahead && head.length > start + size ? head : (await all()).hits;
   const slice = hits.slice(start, start + size);
-  const byId = await readByIds(contracts, slice.map((h) => h.id), batchReads);
+  const byId = await readByIds(contracts, slice.map((h) => h.id), batchReads, { projection: CONTRACT_VIEW_PROJECTION });
   const items: ContractSearchHit[] = [];
   const cursors: string[] = [];
   slice.forEach((hit, i) => {
