@@ -19,14 +19,16 @@ export async function startFloor(db: Db): Promise<{ url: string; server: Server 
   const writer = randomUUID().slice(0, 8);
   const dailySlots = new Map<string, { id: string; busy: boolean; total: number; passed: number }[]>();
   const withDocument = (d: Document | null) => d && { id: d._id, name: d.name, document: JSON.parse(d.documentJson as string) };
+  // Only what the answer holds: every MongoDB-wire server sends (and the driver decodes) only the projected fields.
+  const answered = { projection: { name: 1, documentJson: 1 } };
   const handlers: Record<FloorOp, (a: Record<string, unknown>) => Promise<unknown>> = {
-    detail: async (a) => ({ contract: withDocument(await contracts.findOne({ _id: a.id as string })) }),
+    detail: async (a) => ({ contract: withDocument(await contracts.findOne({ _id: a.id as string }, answered)) }),
     // The name's key document, then the contract: two `_id` point reads (a `find({name})` scans on FerretDB/SQLite).
     byName: async (a) => {
       const key = await keys.findOne({ _id: nameKeyId(a.name as string) });
-      return { contractByName: key ? withDocument(await contracts.findOne({ _id: key.contractId as string })) : null };
+      return { contractByName: key ? withDocument(await contracts.findOne({ _id: key.contractId as string }, answered)) : null };
     },
-    list: async () => ({ contracts: { nodes: (await contracts.find({}).sort({ updatedAt: -1, _id: -1 }).limit(100).toArray()).map(withDocument) } }),
+    list: async () => ({ contracts: { nodes: (await contracts.find({}, answered).sort({ updatedAt: -1, _id: -1 }).limit(100).toArray()).map(withDocument) } }),
     lightList: async () => ({
       contracts: {
         nodes: (await contracts.find({}, { projection: { name: 1, version: 1, status: 1 } }).sort({ updatedAt: -1, _id: -1 }).limit(100).toArray()).map(
