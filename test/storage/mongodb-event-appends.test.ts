@@ -1,5 +1,5 @@
 /**
- * Group commit of the change log's appends (src/storage/mongodb/event-appends.ts), on a real MongoDB-wire server:
+ * Group commit of the change log's appends (src/storage/mongodb/group-commit.ts), on a real MongoDB-wire server:
  * appends queued while a write is in flight go out together as the next write (one ordered insertMany), each
  * caller still gets its own stored event, positions follow the order of the calls, the log stays gapless with two
  * appenders on one database, and a failed write rejects exactly the appends it carried.

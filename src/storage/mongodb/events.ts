@@ -10,7 +10,7 @@
  * Batches: every write is one ordered insertMany at latest + 1, latest + 2, …; the server inserts in order and
  * stops at the first refusal, so the same rule holds, and the rest go on from there (see appendManyNow). Appends
  * (append, appendMany) queue up while a write is in flight; when it settles, everything queued (up to
- * MAX_APPEND_BATCH events) is the next write, in call order (group commit, event-appends.ts): a lone append is one
+ * MAX_APPEND_BATCH events) is the next write, in call order (group commit, group-commit.ts): a lone append is one
  * insert as before, N concurrent ones far fewer than N; a failed write rejects exactly the appends it carried.
  * Where the server scans for a numeric `_id` (FerretDB on SQLite) a new log stores positions as zero-padded strings
  * (event-positions.ts), so these point reads stay index reads; the format is the database's, chosen at start-up.
@@ -26,7 +26,7 @@ import { ExpiredCursorError } from '../../domain/errors.js';
 import { AppendListeners } from '../events/listeners.js';
 import type { EventListRequest, EventListener, EventRepository } from '../types.js';
 import { isDuplicateKeyError } from './errors.js';
-import { AppendQueue } from './event-appends.js';
+import { GroupCommit } from './group-commit.js';
 import { choosePositionFormat, type PositionFormat, positionKey, positionOf, type StoredPosition } from './event-positions.js';
 import { eachLimited } from './point-reads.js';
 import { upsertRacing } from './upserts.js';
@@ -82,7 +82,7 @@ export class MongoEventRepository implements EventRepository {
   /** How long `known` is trusted without re-reading the head (under the retention: see latest()). */
   private trustMs = 60_000;
   /** Appends of this process: one write at a time, those queued meanwhile written together (see the file comment). */
-  private readonly appends = new AppendQueue<NewEvent, RegistryEvent>((events) => this.appendManyNow(events), MAX_APPEND_BATCH);
+  private readonly appends = new GroupCommit<NewEvent, RegistryEvent>((events) => this.appendManyNow(events), MAX_APPEND_BATCH);
   /** Page the unfiltered log by `_id` point reads (see listByPoints); set where `$in`/ranges of `_id` scan. */
   pointPaging = false;
   /** Whether the server accepted the TTL index (FerretDB 1.x does not); prune() covers either way. */
@@ -126,7 +126,7 @@ export class MongoEventRepository implements EventRepository {
     return positionKey(this.format, position);
   }
 
-  /** Queued with the other appends of this process, and written with those queued alongside (event-appends.ts). */
+  /** Queued with the other appends of this process, and written with those queued alongside (group-commit.ts). */
   append(event: NewEvent): Promise<RegistryEvent> {
     return this.appends.add([event]).then(([stored]) => stored!);
   }
