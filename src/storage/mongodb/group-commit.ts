@@ -4,8 +4,10 @@
  * write settles everything queued by then (up to `maxItems` items) is the next write, so N concurrent callers cost
  * far fewer than N commands, with no timer and no added latency. Each caller gets its own results (in the order
  * of its items); the items of a write are in call order; a failed write rejects exactly its callers, and the queue
- * goes on with the next. Used by the change log's appends (events.ts).
+ * goes on with the next. Used by the change log's appends (events.ts) and the validation records' inserts
+ * (validations.ts, with insertEach below).
  */
+import { type Collection, type Document, MongoBulkWriteError, MongoServerError, type OptionalUnlessRequiredId } from 'mongodb';
 
 /** Writes items in one go and returns their results in their order. */
 export type WriteItems<I, R> = (items: readonly I[]) => Promise<R[]>;
@@ -62,4 +64,27 @@ export class GroupCommit<I, R> {
     while (n < this.waiting.length && count + this.waiting[n]!.items.length <= this.maxItems) count += this.waiting[n++]!.items.length;
     return this.waiting.splice(0, n);
   }
+}
+
+/**
+ * Inserts documents with one unordered `insertMany` and gives each its own outcome: null (inserted) or the error
+ * the server refused it with (a MongoServerError of that write's code and message, so a duplicate key is still
+ * recognized as one). Any other failure (the command failed, the connection broke) may have inserted some of them
+ * and is thrown: every caller of the write hears it, as it would have from its own insert.
+ */
+export async function insertEach<T extends Document>(collection: Collection<T>, docs: readonly OptionalUnlessRequiredId<T>[]): Promise<(MongoServerError | null)[]> {
+  const outcomes: (MongoServerError | null)[] = docs.map(() => null);
+  if (docs.length === 0) return outcomes;
+  try {
+    await collection.insertMany([...docs], { ordered: false });
+  } catch (error) {
+    if (!(error instanceof MongoBulkWriteError) || error.err) throw error;
+    const refused = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+    if (refused.length === 0) throw error;
+    for (const write of refused) {
+      if (typeof write.index !== 'number' || write.index < 0 || write.index >= docs.length) throw error;
+      outcomes[write.index] = new MongoServerError({ message: write.errmsg ?? 'write refused', errmsg: write.errmsg, code: write.code });
+    }
+  }
+  return outcomes;
 }

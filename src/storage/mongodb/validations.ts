@@ -11,7 +11,9 @@
  *  3. writes the issues of its failing checks (auto-open) — BEFORE the record, so that a stored record never points
  *     at a missing issue;
  *  4. writes its daily rollup document with the record pending (daily-rollup.ts: one replace by `_id`, no lock);
- *  5. inserts the record: the commit point. A duplicate `_id` (or `idemKey`, for records stored before ids were
+ *  5. inserts the record: the commit point. Records of concurrent pushes go out together (group-commit.ts: one
+ *     insert in flight per process, those that queued meanwhile in the next unordered insertMany, each with its
+ *     own outcome), so 16 concurrent pushes send far fewer than 16 inserts and a lone push still sends one. A duplicate `_id` (or `idemKey`, for records stored before ids were
  *     derived) is a repeat of that key: this push undoes its issue writes (issues.ts undo) and returns the first
  *     record; its pending rollup entry is never counted, since no record carries its token. Any other failure
  *     undoes the issue writes too and retires the rollup slot (either way the rollup stays right).
@@ -22,7 +24,7 @@
  * the same numbers; the p95 is one count and one skip/limit read over the `(contractId, durationMs)` index.
  */
 import { randomUUID } from 'node:crypto';
-import type { Filter } from 'mongodb';
+import type { Filter, MongoServerError } from 'mongodb';
 import { NotFoundError } from '../../domain/errors.js';
 import { issueForFailedCheck, planIssueCreate } from '../../domain/issues.js';
 import { checkStatsWindow, combineBuckets, percentileRank, type StatsBucket, type StatsQuery, type ValidationStats } from '../../domain/stats.js';
@@ -46,6 +48,7 @@ import {
   toStoredValidationRecord,
 } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
+import { GroupCommit, insertEach } from './group-commit.js';
 import { withKeyTurn } from './key-turns.js';
 import type { IssueWrite, MongoIssueRepository } from './issues.js';
 import type { MongoCapabilities } from './capabilities.js';
@@ -55,8 +58,13 @@ import { readByIds } from './point-reads.js';
 import { keysetPage } from './paging.js';
 import { groupBy, mapOrNull, unique } from './util.js';
 
+/** How many records one grouped insert carries at most. */
+const MAX_RECORD_INSERTS = 100;
+
 export class MongoValidationRepository implements ValidationRepository {
   private readonly rollup: DailyRollup;
+  /** The record inserts of concurrent pushes, written together (group commit). */
+  private readonly inserts: GroupCommit<StoredValidationRecord, MongoServerError | null>;
 
   constructor(
     private readonly collections: MongoCollections,
@@ -65,6 +73,7 @@ export class MongoValidationRepository implements ValidationRepository {
     private readonly capabilities: MongoCapabilities,
   ) {
     this.rollup = new DailyRollup(collections.validationDaily);
+    this.inserts = new GroupCommit((docs) => insertEach(collections.validations, docs), MAX_RECORD_INSERTS);
   }
 
   async record(input: RecordValidationInput, actor: string | null): Promise<{ record: ValidationRecord; created: boolean }> {
@@ -150,7 +159,8 @@ export class MongoValidationRepository implements ValidationRepository {
         check.issueId = write.after.id;
       }
       staged = await this.rollup.stage(record);
-      await this.collections.validations.insertOne({ ...toStoredValidationRecord(record), rollupToken: staged.token });
+      const [refused] = await this.inserts.add([{ ...toStoredValidationRecord(record), rollupToken: staged.token }]);
+      if (refused) throw refused;
     } catch (error) {
       const repeat = record.idempotencyKey !== null && isDuplicateKeyError(error);
       staged?.settle(repeat ? 'absent' : 'unknown');
