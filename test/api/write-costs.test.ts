@@ -150,7 +150,7 @@ describe('recordValidation', () => {
     expect(await stats(contractId)).toBe(before);
   });
 
-  it('counts every one of many concurrent pushes, whose records are inserted in groups (and concurrent repeats of one key once)', async () => {
+  it('counts every one of many concurrent pushes, whose records and rollups are written in groups (and concurrent repeats of one key once)', async () => {
     const other = await newContract('write_costs_concurrent');
     const pushTo = (extra: Record<string, unknown>) =>
       client.run(RecordValidationLeanDocument, { input: { contractId: other, passed: true, rowCount: 1, errorCount: 0, environment: 'prod', ...extra } });
@@ -165,6 +165,10 @@ describe('recordValidation', () => {
     const inserts = sent.filter((c) => c.name === 'insert' && c.collection === 'validation_records');
     expect(inserts.length).toBeGreaterThanOrEqual(1);
     expect(inserts.length).toBeLessThan(30);
+    // and so do their rollup writes (one replace statement each, several to a command)
+    const rollups = sent.filter((c) => c.name === 'update' && c.collection === 'validation_daily');
+    expect(rollups.length).toBeGreaterThanOrEqual(1);
+    expect(rollups.length).toBeLessThan(30);
     expect(results.every((r) => r.recordValidation.__typename === 'RecordValidationSuccess')).toBe(true);
     const keyed = results.slice(24).map((r) => (r.recordValidation.__typename === 'RecordValidationSuccess' ? r.recordValidation.result : null));
     expect(keyed.filter((r) => r?.created)).toHaveLength(1);

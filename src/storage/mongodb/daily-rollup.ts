@@ -12,7 +12,9 @@
  *    BEFORE the record is inserted with the same token (`rollupToken`). The insert is the commit point: a reader
  *    counts a pending entry only if the record with that id carries that token (one `_id` point read per document
  *    with a pending entry), and the next push on the slot folds it into the sums if its insert succeeded.
- * So a push is one rollup write plus the record insert; a crash between or after them leaves nothing to repair
+ * The rollup writes of concurrent pushes go out together (group-commit.ts: one unordered bulk write of replaces in
+ * flight per process, in commands of the collection's statement cap, each push with its own outcome); a lone push
+ * sends one replace. So a push is one rollup write plus the record insert; a crash between or after them leaves nothing to repair
  * (a pending entry without its record is never counted, one with it always is), and a failed write retires its slot.
  * Documents written before this scheme (`_id` = dailyStatsKey, no pending) are summed as they are.
  */
@@ -22,6 +24,7 @@ import { bucketOf, type StatsBucket } from '../../domain/stats.js';
 import { dayOf, type ValidationRecord } from '../../domain/validations.js';
 import { dailyStatsKey, type RollupSums, type StoredDailyStats, type StoredValidationRecord } from './documents/index.js';
 import { type BatchReads, readByIds } from './point-reads.js';
+import { GroupCommit, replaceEach } from './group-commit.js';
 
 interface Slot {
   id: string;
@@ -40,6 +43,9 @@ export interface StagedRollup {
   /** stored: the record is in; absent: it is not (a duplicate key); unknown: any other failure (the slot retires). */
   settle(outcome: 'stored' | 'absent' | 'unknown'): void;
 }
+
+/** How many rollup documents one grouped write carries at most (in commands of the collection's statement cap, bulk.ts). */
+const MAX_ROLLUP_WRITES = 64;
 
 const ZERO: RollupSums = { total: 0, passed: 0, rows: 0, errors: 0, durationSum: 0, durationCount: 0 };
 
@@ -71,7 +77,12 @@ export class DailyRollup {
   private readonly slots = new Map<string, Slot[]>();
   private next = 0;
 
-  constructor(private readonly daily: Collection<StoredDailyStats>) {}
+  /** The rollup writes of concurrent pushes (each its own slot's document), sent together (group commit). */
+  private readonly replaces: GroupCommit<StoredDailyStats, Error | null>;
+
+  constructor(daily: Collection<StoredDailyStats>) {
+    this.replaces = new GroupCommit((docs) => replaceEach(daily, docs), MAX_ROLLUP_WRITES);
+  }
 
   /** Writes the record's rollup document with the record pending (one replace by `_id`). */
   async stage(record: ValidationRecord): Promise<StagedRollup> {
@@ -108,7 +119,8 @@ export class DailyRollup {
       if (at >= 0) slots.splice(at, 1);
     };
     try {
-      await this.daily.replaceOne({ _id: slot.id }, doc, { upsert: true });
+      const [refused] = await this.replaces.add([doc]);
+      if (refused) throw refused;
     } catch (error) {
       retire(); // stored or not, the document is right either way; it is just not written again
       throw error;

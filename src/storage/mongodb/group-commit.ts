@@ -5,9 +5,10 @@
  * far fewer than N commands, with no timer and no added latency. Each caller gets its own results (in the order
  * of its items); the items of a write are in call order; a failed write rejects exactly its callers, and the queue
  * goes on with the next. Used by the change log's appends (events.ts) and the validation records' inserts
- * (validations.ts, with insertEach below).
+ * (validations.ts, with insertEach below) and their daily rollups (daily-rollup.ts, with replaceEach).
  */
-import { type Collection, type Document, MongoBulkWriteError, MongoServerError, type OptionalUnlessRequiredId } from 'mongodb';
+import { type Collection, type Document, type Filter, MongoBulkWriteError, MongoServerError, type OptionalUnlessRequiredId, type WithoutId } from 'mongodb';
+import { bulkWriteInCommands } from './bulk.js';
 
 /** Writes items in one go and returns their results in their order. */
 export type WriteItems<I, R> = (items: readonly I[]) => Promise<R[]>;
@@ -86,5 +87,25 @@ export async function insertEach<T extends Document>(collection: Collection<T>, 
       outcomes[write.index] = new MongoServerError({ message: write.errmsg ?? 'write refused', errmsg: write.errmsg, code: write.code });
     }
   }
+  return outcomes;
+}
+
+/**
+ * Replaces (upserting) documents by `_id` with unordered bulk writes of at most the collection's statements per
+ * command (bulk.ts), and gives each its own outcome: null (written) or the error of its statement, or of its whole
+ * command when that failed otherwise (it may or may not have been written: the caller treats it as unknown).
+ */
+export async function replaceEach<T extends Document & { _id: string }>(collection: Collection<T>, docs: readonly T[]): Promise<(Error | null)[]> {
+  const outcomes: (Error | null)[] = docs.map(() => null);
+  const operations = docs.map((doc) => ({ replaceOne: { filter: { _id: doc._id } as Filter<T>, replacement: doc as WithoutId<T>, upsert: true } }));
+  await bulkWriteInCommands(collection, operations, (error, chunk, offset) => {
+    const refused = error instanceof MongoBulkWriteError && !error.err ? (Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors]) : [];
+    const known = refused.length > 0 && refused.every((w) => typeof w.index === 'number' && w.index >= 0 && w.index < chunk.length);
+    if (!known) {
+      for (let i = 0; i < chunk.length; i++) outcomes[offset + i] = error instanceof Error ? error : new Error(String(error));
+      return;
+    }
+    for (const write of refused) outcomes[offset + write.index] = new MongoServerError({ message: write.errmsg ?? 'write refused', errmsg: write.errmsg, code: write.code });
+  });
   return outcomes;
 }
