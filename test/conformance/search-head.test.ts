@@ -149,7 +149,7 @@ describe('search heads (FerretDB, heads of 3 entries)', () => {
   it('pages forward and backward, counts, facets and filters as the in-memory backend, the first pages from the head alone', async () => {
     await seed();
     await mongo.searchIndex!.catchUp();
-    const [head] = await indexDocs('v:ibis#1');
+    const [head] = await indexDocs('x:ibis#1');
     expect(head?.sorted).toBe(true);
     expect(head?.e?.map((e) => e.n)).toEqual(['toucan', 'egrete', 'egretd']); // best first: equal scores, newest first
     expect(head?.rest?.count).toBe(8);
@@ -216,9 +216,9 @@ describe('search heads (FerretDB, heads of 3 entries)', () => {
     expect((await pageOf(mongo, 'ibis', { first: 2 })).hits.map((h) => h[0])).toEqual(['storka', 'egretc']);
     await expectAllPagesSame('ibis');
     await mongo.searchIndex!.catchUp();
-    const [head] = await indexDocs('v:ibis#2');
+    const [head] = await indexDocs('x:ibis#2');
     expect(head?.e?.map((e) => e.n)).toEqual(['storka', 'egretc', 'egretb']);
-    expect(await indexDocs('v:ibis#1/r:')).toEqual([]); // the stubbed version's rest is deleted
+    expect(await indexDocs('x:ibis#1/r:')).toEqual([]); // the stubbed version's rest is deleted
     expect(await restReads(() => mongo.contracts.search('ibis', { first: 2 }))).toBe(0);
     await expectAllPagesSame('ibis');
   }, 120_000);
@@ -250,7 +250,7 @@ describe('search heads (FerretDB, heads of 3 entries)', () => {
     const insertMany = index.insertMany.bind(index);
     let raced = false;
     const spy = vi.spyOn(index, 'insertMany').mockImplementation(async (docs, options) => {
-      if (!raced && docs.some((d) => d._id === 'v:ibis#2')) {
+      if (!raced && docs.some((d) => d._id === 'x:ibis#2')) {
         raced = true;
         await other.searchIndex!.catchUp();
       }
@@ -262,10 +262,10 @@ describe('search heads (FerretDB, heads of 3 entries)', () => {
       spy.mockRestore();
     }
     expect(raced).toBe(true);
-    const [head] = await indexDocs('v:ibis#2');
-    const rests = await indexDocs('v:ibis#2/r:');
+    const [head] = await indexDocs('x:ibis#2');
+    const rests = await indexDocs('x:ibis#2/r:');
     expect(rests.map((d) => d._id)).toEqual([head!.rest!._id]); // the other builder's, referenced by its head
-    expect(await indexDocs('v:ibis#1/r:')).toEqual([]);
+    expect(await indexDocs('x:ibis#1/r:')).toEqual([]);
     await memory.contracts.update({ id: egreta.memory.id, expectedRevision: egreta.memory.revision, document: { ...doc('egreta', ['property']), version: '2.0.0' }, acceptBreakingChanges: true }, 'bob');
     expect((await pageOf(mongo, 'ibis', { first: 100 })).hits.map((h) => h[0])).toEqual((await pageOf(memory, 'ibis', { first: 100 })).hits.map((h) => h[0]));
   });
@@ -274,8 +274,8 @@ describe('search heads (FerretDB, heads of 3 entries)', () => {
     await seed();
     await mongo.searchIndex!.catchUp();
     const collection = mongo.db.collection<StoredIndexDoc>('search_index');
-    const [head] = await indexDocs('v:ibis#1');
-    const [rest] = await indexDocs('v:ibis#1/r:');
+    const [head] = await indexDocs('x:ibis#1');
+    const [rest] = await indexDocs('x:ibis#1/r:');
     const everything = [...rest!.e!, ...head!.e!].reverse();
     await collection.replaceOne({ _id: head!._id }, { upTo: head!.upTo, e: everything });
     await collection.deleteOne({ _id: rest!._id });
@@ -289,13 +289,13 @@ describe('search heads (FerretDB, heads of 3 entries)', () => {
     });
     await expectAllPagesSame('ibis');
     await mongo.searchIndex!.catchUp();
-    const [next] = await indexDocs('v:ibis#2');
+    const [next] = await indexDocs('x:ibis#2');
     expect(next?.sorted).toBe(true);
     expect(next?.rest?.count).toBe(SEED.length - 3);
     await expectAllPagesSame('ibis');
   }, 120_000);
 
-  it("never reads nor changes an older release's index (chains w: and g), which holds versions without heads", async () => {
+  it("never reads nor changes an older release's index (chains w: and g without heads; v: and p of postings subdocuments)", async () => {
     // What a server of an older release left, and goes on using in a rolling deploy: a complete progress version and a
     // version of "ibis" that holds a contract no longer there. Read by this release, it would show that contract.
     const collection = mongo.db.collection<StoredIndexDoc>('search_index');
@@ -305,13 +305,18 @@ describe('search heads (FerretDB, heads of 3 entries)', () => {
       { _id: 'g', n: 1 },
       { _id: 'w:ibis#1', upTo: 1_000_000, e: [ghost] },
       { _id: 'w:ibis', n: 1 },
+      // and one that stored postings as a subdocument (its chains v: and p), whose versions have heads
+      { _id: 'p#1', upTo: 1_000_000, searchVersion: 3 },
+      { _id: 'p', n: 1 },
+      { _id: 'v:ibis#1', upTo: 1_000_000, sorted: true, e: [ghost] },
+      { _id: 'v:ibis', n: 1 },
     ];
     await collection.insertMany(older);
     await seed();
     await mongo.searchIndex!.catchUp();
     await expectAllPagesSame('ibis');
     expect((await pageOf(mongo, 'ibis', { first: 100 })).hits.map((h) => h[0])).not.toContain('ghost');
-    expect((await indexDocs('v:ibis#1')).map((d) => d._id)).toContain('v:ibis#1'); // this release's chain, built from the contracts
+    expect((await indexDocs('x:ibis#1')).map((d) => d._id)).toContain('x:ibis#1'); // this release's chain, built from the contracts
     expect(await collection.find({ _id: { $in: older.map((d) => d._id) } }).sort({ _id: 1 }).toArray()).toEqual([...older].sort((a, b) => (a._id < b._id ? -1 : 1)));
   }, 120_000);
 });

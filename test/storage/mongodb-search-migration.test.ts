@@ -111,8 +111,8 @@ it('where it rewrites by _id, rewrites again a contract written after the migrat
     await migrateSearchFields(collections, false);
     const stored = (await contracts.findOne({ _id: created.id as never }))!;
     expect(stored.searchVersion).toBe(SEARCH_VERSION);
-    expect(Object.keys(stored.searchPostings as object)).toContain('wbeak');
-    expect(Object.keys(stored.searchPostings as object)).not.toContain('wstale');
+    expect(Object.keys(JSON.parse(stored.searchPostings as string))).toContain('wbeak');
+    expect(Object.keys(JSON.parse(stored.searchPostings as string))).not.toContain('wstale');
     expect((await storage.contracts.search('beak', { first: 5 })).items.map((h) => h.contract.name)).toEqual(['kiwi']);
   } finally {
     await storage.dropDatabase();
@@ -136,6 +136,43 @@ it('runs its scans once per database: a later start-up reads the marker by _id a
     second.client.on('commandStarted', (e) => seen.push({ name: e.commandName, collection: e.command[e.commandName], filter: e.command.filter }));
     expect(await migrateSearchFieldsOnce(keysOf(second.db), collectionsOf(second.db))).toEqual({ ran: false, rewritten: 0, catalogRebuilt: false });
     expect(seen).toEqual([{ name: 'find', collection: 'contract_keys', filter: { _id: searchMigrationMarker() } }]);
+  } finally {
+    await second.dropDatabase();
+    await second.close();
+  }
+});
+
+it('reads the postings a version-3 server stored as a subdocument, and rewrites them as text at the next migration', async () => {
+  const options = { uri: inject('mongodbUri'), database: testDatabaseName() };
+  const first = await createMongoStorage(options);
+  let id = '';
+  try {
+    const created = await first.contracts.create({ document: contractDocument({ name: 'harbour', schemas: { berths: [{ name: 'quay_length' }] } }) }, 'test');
+    id = created.id;
+    const contracts = first.db.collection('contracts');
+    const stored = (await contracts.findOne({ _id: id as never }))!;
+    expect(typeof stored.searchPostings).toBe('string');
+    // As a version-3 server writes it (during a rolling deploy, after this release's migration ran): a subdocument.
+    await contracts.updateOne({ _id: id as never }, { $set: { searchPostings: JSON.parse(stored.searchPostings as string), searchVersion: 3 } });
+  } finally {
+    await first.close();
+  }
+  // A server of this release with no search index yet ranks from the stored postings (the marker is there: no migration).
+  const raw = await new MongoClient(options.uri).connect();
+  await raw.db(options.database).collection(SEARCH_INDEX_COLLECTION).drop().catch(() => undefined);
+  await raw.close();
+  const second = await createMongoStorage(options);
+  try {
+    const hits = await second.contracts.search('quay', { first: 5 });
+    expect(hits.items.map((h) => [h.contract.name, h.matchedFields])).toEqual([['harbour', ['propertyNames']]]);
+    expect(typeof (await second.db.collection('contracts').findOne({ _id: id as never }))!.searchPostings).toBe('object');
+    // The next migration (a start-up without this version's marker) stores them as text.
+    await migrateSearchFields(collectionsOf(second.db));
+    const rewritten = (await second.db.collection('contracts').findOne({ _id: id as never }))!;
+    expect(rewritten.searchVersion).toBe(SEARCH_VERSION);
+    expect(typeof rewritten.searchPostings).toBe('string');
+    expect(Object.keys(JSON.parse(rewritten.searchPostings as string))).toContain('wquay');
+    expect((await second.contracts.search('quay', { first: 5 })).items.map((h) => h.contract.name)).toEqual(['harbour']);
   } finally {
     await second.dropDatabase();
     await second.close();

@@ -4,7 +4,7 @@
  *
  * Documents are insert-only where it matters, because on FerretDB an insert with a taken `_id` is the one atomic
  * write (its updates are read-modify-write: two writers of one document lose each other's changes):
- * - `v:<word>#<n>`, n = 1, 2, …: version n of the word's entries (one per contract holding the word: its postings
+ * - `x:<word>#<n>`, n = 1, 2, …: version n of the word's entries (one per contract holding the word: its postings
  *   for the word and its ranking fields, see Entry), valid *up to* log position `upTo`: for every contract, the
  *   entry shows its state at some moment after every change logged at or below `upTo` was made. A version is
  *   only ever inserted (by whoever builds it first; a taken `_id` means another builder got there, and its
@@ -13,16 +13,16 @@
  *   (`_id` equality, the read FerretDB serves from its index). A version is written sorted (`sorted`) in the order
  *   of the one-word query for exactly that word (domain search-head.ts): `e` holds the first
  *   GRIOT_SEARCH_HEAD_ENTRIES (the head) and, when there are more, `rest` names ONE other document,
- *   `v:<word>#<n>/r:<token>` (a token of its builder's own), with the others, their count, their highest word
+ *   `x:<word>#<n>/r:<token>` (a token of its builder's own), with the others, their count, their highest word
  *   score and the first of them. The rest is inserted before its head (the head stays the one insert that
  *   commits a version: a builder whose head `_id` was taken deletes its own rest) and deleted when the version is
  *   stubbed. So a one-word search reads the head alone when it proves that its page is all there (search.ts),
  *   whatever the number of contracts holding the word. A version without `sorted` (written before) holds all its
  *   entries in `e`.
- * - `p#<n>`: the indexer's progress, insert-only like the words: a word without any version holds no contract
+ * - `q#<n>`: the indexer's progress, insert-only like the words: a word without any version holds no contract
  *   as of `upTo` (an indexer inserts it only after every word of every contract changed up to there has a
  *   version).
- * - `v:<word>` and `p`: the last version number seen (a hint: any value written is a version that exists, so
+ * - `x:<word>` and `q`: the last version number seen (a hint: any value written is a version that exists, so
  *   a lost update only costs a step more of probing).
  * - `k:<contract id>`: the words last indexed for a contract, so a change that drops a word rewrites that word
  *   too (best effort: a missed one only leaves that word's version older, never wrong).
@@ -32,7 +32,10 @@
  * such a release reads `e` as the whole version, so it must never see a head: these chains have other names, a
  * server of this release builds them once (until then its searches read the contracts, exact) and never reads or
  * changes `w:`/`g`, which the older servers of a rolling deploy go on using. Once no older server runs they are
- * dead weight (README "Search": how to remove them).
+ * dead weight (README "Search": how to remove them). The same holds for the chains `v:<word>` and `p` of the
+ * releases that stored a contract's postings as a subdocument (SEARCH_VERSION 3, search-fields.ts): such a
+ * server reads the text this release stores as no postings at all, and would drop the contract from every word it
+ * indexes, so this release keeps its own chains `x:<word>` and `q`.
  */
 import type { AnyBulkWriteOperation, Collection, Db, Filter } from 'mongodb';
 import type { ContractStatus } from '../../domain/lifecycle.js';
@@ -41,7 +44,7 @@ import { type LeftOut, splitForWord } from '../../domain/search-head.js';
 import { bulkWriteInCommands } from './bulk.js';
 import { isDuplicateKeyError } from './errors.js';
 import { type BatchReads, eachLimited, readByIds } from './point-reads.js';
-import { postingKey, SEARCH_VERSION, type StoredCandidate } from './search-fields.js';
+import { postingKey, SEARCH_VERSION, type StoredCandidate, storedPostings } from './search-fields.js';
 
 export const SEARCH_INDEX_COLLECTION = 'search_index';
 
@@ -63,7 +66,7 @@ export interface Entry {
 
 export interface StoredIndexDoc {
   _id: string;
-  /** Versions (`v:…#n`, `p#n`): the log position they are valid up to. */
+  /** Versions (`x:…#n`, `q#n`): the log position they are valid up to. */
   upTo?: number;
   /** Word versions: the entries (absent once stubbed); of a sorted version, its head. Rest documents: theirs. */
   e?: Entry[];
@@ -105,10 +108,10 @@ export interface Version {
   doc: StoredIndexDoc;
 }
 
-export const PROGRESS = 'p';
+export const PROGRESS = 'q';
 
 export function wordChain(word: string): string {
-  return `v:${word}`;
+  return `x:${word}`;
 }
 
 export function contractRecord(id: string): string {
@@ -257,7 +260,7 @@ function strings(value: unknown): string[] {
 
 /** The entry of a stored contract for one word, or null when it does not hold the word. */
 export function entryOf(doc: StoredCandidate, word: string): Entry | null {
-  const stored = doc.searchPostings ?? {};
+  const stored = storedPostings(doc);
   const key = postingKey(word);
   const list = Object.hasOwn(stored, key) ? stored[key] : undefined;
   if (!Array.isArray(list) || list.length === 0) return null;
@@ -268,7 +271,7 @@ export function entryOf(doc: StoredCandidate, word: string): Entry | null {
 
 /** The words of a stored contract (its postings' keys, postingKey reversed). */
 export function wordsOf(doc: StoredCandidate): string[] {
-  return Object.keys(doc.searchPostings ?? {}).map((key) => key.slice(1).replaceAll('~', '.'));
+  return Object.keys(storedPostings(doc)).map((key) => key.slice(1).replaceAll('~', '.'));
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Rewrites the stored search fields of contracts written by an older derivation (searchVersion absent or below
- * SEARCH_VERSION; 3 added the word postings), at start-up, before the backend serves. Each contract is rewritten
+ * SEARCH_VERSION; 3 added the word postings, 4 stores them as JSON text), at start-up, before the backend serves. Each contract is rewritten
  * from its own stored name, owner, status and document, only while its revision is still the one read: a write that
  * got there first has already stored the current fields. Where `{_id, revision}` is not an index read
  * (capabilities.ts idConditions false: FerretDB would scan once per contract) the rewrite is by `_id`, and then the

@@ -13,7 +13,7 @@
  * (`$text` over the stored word list) where the server has one (capabilities.textSearch), else through the
  * multikey index on the same list (`searchTerms: {$in}`). Both find the same contracts: the list holds every whole
  * term and every part, and the query words include every part. Of the candidates only the ranking fields and the
- * postings of the query's words are read (search-fields.ts candidateProjection: no text, no tokenizing); they are
+ * postings are read (search-fields.ts CANDIDATE_PROJECTION: no text, no tokenizing); they are
  * ranked, filtered and counted by domain rankCandidates, exactly as in memory, so both paths and both backends give
  * the same hits in the same order. Then the page's contracts are read whole, by id (point-reads.ts).
  * Filters and facets work on the candidate set, in the same pass that ranks it: the query itself is always the
@@ -28,7 +28,7 @@ import type { ContractSearchHit, ContractSearchPage, PageRequest } from '../type
 import { CONTRACT_VIEW_PROJECTION, fromStoredContract, type MongoCollections, type StoredContract } from './documents/index.js';
 import type { BatchReads } from './point-reads.js';
 import { readByIds } from './point-reads.js';
-import { candidateOf, candidateProjection, type StoredCandidate } from './search-fields.js';
+import { CANDIDATE_PROJECTION, candidateOf, type StoredCandidate } from './search-fields.js';
 import { candidatesOf, type Entry, fullEntries, leftOutOf, mergeEntries, newestWords, progress } from './search-index.js';
 import { positionsBetween, type SearchIndexer } from './search-indexer.js';
 
@@ -94,7 +94,7 @@ function once<T>(run: () => Promise<T>): () => Promise<T> {
 }
 
 async function scannedCandidates(contracts: MongoCollections['contracts'], textSearch: boolean, terms: readonly string[]): Promise<SearchCandidate[]> {
-  const docs = (await contracts.find(candidateFilter(textSearch, terms), { projection: candidateProjection(terms) }).toArray()) as unknown as StoredCandidate[];
+  const docs = (await contracts.find(candidateFilter(textSearch, terms), { projection: CANDIDATE_PROJECTION }).toArray()) as unknown as StoredCandidate[];
   return docs.map((d) => candidateOf(d, terms));
 }
 
@@ -152,7 +152,7 @@ async function indexedCandidates(
   const touched = new Set<string>();
   for (const e of logged) if (e?.contractId) touched.add(e.contractId);
   for (const i of open) if (i.where.contractId) touched.add(i.where.contractId);
-  const truth = (await readByIds(contracts, [...touched], batchReads, { projection: candidateProjection(terms) })) as unknown as Map<string, StoredCandidate>;
+  const truth = (await readByIds(contracts, [...touched], batchReads, { projection: CANDIDATE_PROJECTION })) as unknown as Map<string, StoredCandidate>;
   const merged = (entriesOf: (t: string) => readonly Entry[]) => {
     const entries = new Map<string, Entry[]>();
     for (const t of terms) entries.set(t, mergeEntries(entriesOf(t), t, touched, truth));
