@@ -10,7 +10,7 @@ import type { ApiKeyEntry } from './auth/api-keys.js';
 import type { JwtOptions } from './auth/jwt.js';
 import { ROLES } from './auth/principal.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './observability/logger.js';
-import { DEFAULT_LIMITS, type LimitsOptions } from './http/limits-options.js';
+import { DEFAULT_LIMITS, type LimitsOptions, nestingNeeded } from './http/limits-options.js';
 import { type ExposureOptions, INTROSPECTION_MODES } from './http/exposure.js';
 import { DEFAULT_IDEMPOTENCY_OPTIONS, type IdempotencyOptions } from './domain/idempotency.js';
 import { DEFAULT_LIVE, type LiveOptions } from './live/options.js';
@@ -51,6 +51,13 @@ const apiKeys = z.string().transform((text, ctx) => {
 
 /** Variables whose values are never echoed in an error. */
 const SECRET_VARIABLES = new Set(['GRIOT_JWT_SECRET', 'GRIOT_METRICS_TOKEN', 'GRIOT_REDIS_URL']);
+
+/**
+ * The most GRIOT_MAX_NESTING may be: what GRIOT_MAX_DEPTH's maximum (1000) needs. graphql-js's parser recurses a few
+ * calls per level; on Node's default stack it runs out at about 1,500 levels of nested object literals (the
+ * deepest-recursing kind), about 2,000 of selections or lists (test/api/limits.test.ts parses 1,024 of each).
+ */
+const MAX_NESTING = 1024;
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -99,6 +106,8 @@ const schema = z.object({
   GRIOT_MAX_DEPTH: z.coerce.number().int().min(1).max(1000).default(DEFAULT_LIMITS.maxDepth),
   GRIOT_MAX_ALIASES: z.coerce.number().int().min(0).max(100_000).default(DEFAULT_LIMITS.maxAliases),
   GRIOT_MAX_TOKENS: z.coerce.number().int().min(100).max(1_000_000).default(DEFAULT_LIMITS.maxTokens),
+  // unset: 128, or what GRIOT_MAX_DEPTH and GRIOT_MAX_DOCUMENT_DEPTH need when more (limits-options.ts nestingNeeded)
+  GRIOT_MAX_NESTING: z.coerce.number().int().min(16).max(MAX_NESTING).optional(),
   GRIOT_MAX_DIRECTIVES: z.coerce.number().int().min(0).max(10_000).default(DEFAULT_LIMITS.maxDirectives),
   GRIOT_MAX_COST: z.coerce.number().int().min(1).max(1e9).default(DEFAULT_LIMITS.maxCost),
   GRIOT_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(DEFAULT_LIMITS.requestTimeoutMs),
@@ -273,6 +282,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `Invalid configuration: GRIOT_IDEMPOTENCY_LEASE_MS=${JSON.stringify(String(c.GRIOT_IDEMPOTENCY_LEASE_MS))} — expected a number of milliseconds at least GRIOT_REQUEST_TIMEOUT_MS (${c.GRIOT_REQUEST_TIMEOUT_MS})`,
     );
   }
+  // An operation within the depth limits must not be refused for its nesting.
+  const nestingFloor = nestingNeeded(c.GRIOT_MAX_DEPTH, c.GRIOT_MAX_DOCUMENT_DEPTH);
+  if (c.GRIOT_MAX_NESTING !== undefined && c.GRIOT_MAX_NESTING < nestingFloor) {
+    throw new ConfigError(
+      `Invalid configuration: GRIOT_MAX_NESTING=${JSON.stringify(String(c.GRIOT_MAX_NESTING))} — expected a number at least ${nestingFloor} (what GRIOT_MAX_DEPTH=${c.GRIOT_MAX_DEPTH} and GRIOT_MAX_DOCUMENT_DEPTH=${c.GRIOT_MAX_DOCUMENT_DEPTH} need)`,
+    );
+  }
   return {
     env: c.NODE_ENV,
     port: c.PORT,
@@ -302,6 +318,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxDepth: c.GRIOT_MAX_DEPTH,
       maxAliases: c.GRIOT_MAX_ALIASES,
       maxTokens: c.GRIOT_MAX_TOKENS,
+      maxNesting: c.GRIOT_MAX_NESTING ?? Math.max(DEFAULT_LIMITS.maxNesting, nestingFloor),
       maxDirectives: c.GRIOT_MAX_DIRECTIVES,
       maxCost: c.GRIOT_MAX_COST,
       requestTimeoutMs: c.GRIOT_REQUEST_TIMEOUT_MS,

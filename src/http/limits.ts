@@ -1,5 +1,5 @@
 /**
- * Operation limits, checked before anything executes: tokens (while parsing), depth, aliases and directives
+ * Operation limits, checked before anything executes: nesting (before parsing), tokens (while parsing), depth, aliases and directives
  * (GraphQL Armor validation rules), and a cost that multiplies by the page sizes asked for (the Pothos complexity
  * plugin's rule, run with the request's variables — see src/schema/complexity.ts for what each field costs).
  * A refused operation gets GRAPHQL_VALIDATION_FAILED naming the limit (`extensions.limit`, `max`, `found`).
@@ -12,8 +12,9 @@ import { createComplexityRule } from '@pothos/plugin-complexity';
 import { type DocumentNode, GraphQLError, type ParseOptions, type Source, type ValidationContext, validate } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { LimitsOptions } from './limits-options.js';
+import { nestsDeeperThan } from './operation-nesting.js';
 
-export type LimitName = 'tokens' | 'depth' | 'aliases' | 'directives' | 'cost';
+export type LimitName = 'nesting' | 'tokens' | 'depth' | 'aliases' | 'directives' | 'cost';
 
 export function limitError(limit: LimitName, max: number, found: number | null, nodes?: GraphQLError['nodes']): GraphQLError {
   const message = found === null ? `The operation exceeds the ${limit} limit of ${max}` : `The operation exceeds the ${limit} limit of ${max} (it has ${found})`;
@@ -46,18 +47,22 @@ export function operationLimitsPlugin(limits: LimitsOptions): Plugin {
   ];
   return {
     onParse(payload) {
-      // Armor's parser counts tokens and stops at the limit; its syntax error becomes our typed limit error.
+      // Armor's parser counts tokens and stops at the limit; its syntax error becomes our typed limit error. Before
+      // it, the nesting is measured without recursion (the parser recurses a few calls per level): a document within
+      // the token limit can nest thousands deep.
       tokens.onParse!({
         ...payload,
         setParseFn: (parse: (source: string | Source, options?: ParseOptions) => DocumentNode) =>
           payload.setParseFn((source, options) => {
+            if (nestsDeeperThan(source, limits.maxNesting, limits.maxTokens)) throw limitError('nesting', limits.maxNesting, null);
             try {
               return parse(source, options);
             } catch (error) {
               if (error instanceof GraphQLError && /Token limit of \d+ exceeded/.test(error.message)) throw limitError('tokens', limits.maxTokens, null);
-              // The parser recurses once per nesting level: a document within the token limit can still nest
-              // deeper than the stack allows. That is the caller's depth, not our failure.
-              if (error instanceof RangeError) throw limitError('depth', limits.maxDepth, null);
+              // Last resort, not expected to be reached: past the scan the parser recurses at most maxNesting levels
+              // (at most 1,024, which parse in the test server; the stack runs out near 1,500 on Node's default
+              // stack). Only a parse entered with most of the stack already used could still overflow here.
+              if (error instanceof RangeError) throw limitError('nesting', limits.maxNesting, null);
               throw error;
             }
           }),
