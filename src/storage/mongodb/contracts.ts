@@ -68,6 +68,7 @@ import type {
 import { withdrawForDeletedContract } from './approvals.js';
 import { stopPoint } from '../../domain/cancellation.js';
 import { createBatch } from './contract-batch.js';
+import { takeCreateKeys } from './create-keys.js';
 import { completeClosedReview } from './approvals.js';
 import { insertNewCatalog, settleCatalog } from './catalog.js';
 import type { MongoCapabilities } from './capabilities.js';
@@ -138,49 +139,40 @@ export class MongoContractRepository implements ContractRepository {
     // (no claim) its keys, then its mark do (contract-cas.ts).
     return claimContract(this.collections, contract.id, 0, async (held) => {
       await this.step('create:claimed', contract.id);
-      // The ODCS id first (its key is the identity; see odcs-ids.ts), then the name key (keys.ts): a taken one is
-      // refused with point reads, nothing else written; every key is given up again if anything below refuses.
-      const odcsId = odcsIdOf(version.document);
-      const releaseOdcsId = () => (odcsId !== null ? this.odcsIds.release(odcsId, contract.id) : Promise.resolve());
-      if (odcsId !== null) await this.odcsIds.claim(odcsId, contract.id);
+      // Its keys first: the ODCS id (the identity; see odcs-ids.ts), the name and the first version's key, in one
+      // insert (create-keys.ts); a taken one is refused with point reads, nothing else written, and every key is
+      // given up again if anything below refuses.
       // Under cas another create takes this one's keys over once they are a lease old (claims.ts waitForCreate), and
       // the repair pass removes the versions of a contract that does not exist once its mark is a lease old: past
       // three quarters of a lease since its first key this create gives up rather than insert a contract that may
       // have lost them (the last quarter is the margin for its insert in flight).
-      const keyed = Date.now();
+      const keys = await takeCreateKeys(this.keys, this.collections, this.odcsIds, contract, version, odcsIdOf(version.document), input.id == null);
       const token = randomUUID();
       let mark: string | null = null;
       try {
         try {
-          await claimName(this.keys, this.collections, contract.name, contract.id);
-        } catch (error) {
-          await releaseOdcsId();
-          throw error;
-        }
-        try {
           mark = await markPending(this.collections, contract.id); // before the version: the record of a cut create
           await this.collections.versions.insertOne(toStoredVersion(version, token));
-          await putVersionKey(this.keys, contract.id, version.version, version.number);
+          if (!keys.versionKey) await putVersionKey(this.keys, contract.id, version.version, version.number);
         } catch (error) {
-          await releaseName(this.keys, contract.name, contract.id);
-          await releaseOdcsId();
+          await keys.release();
           throw error;
         }
         await this.step('create:version', contract.id);
         try {
           assertHeld(held);
-          if (held === null && Date.now() - keyed > (leaseOf(this.collections.claims) * 3) / 4) throw new StorageUnavailableError(`the create of contract ${contract.id} took longer than its keys' lease allows`);
+          if (held === null && Date.now() - keys.takenAt > (leaseOf(this.collections.claims) * 3) / 4) throw new StorageUnavailableError(`the create of contract ${contract.id} took longer than its keys' lease allows`);
           await this.collections.contracts.insertOne(toStoredContract(contract));
         } catch (error) {
           await discardVersion(this.collections, version, token);
-          await releaseOdcsId();
           // _id is a fresh UUID: a duplicate key can only be the name, taken by a writer that took over the same
           // stale key at the same time; the key then goes back to the contract that holds the name.
           if (isDuplicateKeyError(error)) {
+            await keys.releaseExceptName();
             await repairName(this.keys, this.collections, contract.name);
             throw new AlreadyExistsError('Contract', 'name', contract.name);
           }
-          await releaseName(this.keys, contract.name, contract.id);
+          await keys.release();
           throw error;
         }
       } catch (error) {
