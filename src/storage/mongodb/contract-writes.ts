@@ -122,13 +122,17 @@ export async function replaceAtRevision(
   fenceToken: string | null = null,
 ): Promise<boolean> {
   const { contracts } = collections;
-  if (held) await confirmHeld(collections.claims, held);
   const fenced = held === null && fenceToken !== null;
   if (!byIdAlone) {
+    if (held) await confirmHeld(collections.claims, held);
     const filter = fenced ? headFilter(id, expectedRevision, fenceToken) : { _id: id, revision: expectedRevision };
     return (await contracts.replaceOne(filter, replacement)).matchedCount === 1;
   }
-  const doc = await contracts.findOne({ _id: id }, { projection: { revision: 1, fencedWrites: 1 } });
+  // The claim's check and the revision's read are both reads, needed before the replace: side by side.
+  const [doc] = await Promise.all([
+    contracts.findOne({ _id: id }, { projection: { revision: 1, fencedWrites: 1 } }),
+    held ? confirmHeld(collections.claims, held) : null,
+  ]);
   if (fenced ? !matchesHead(doc, expectedRevision, fenceToken) : !doc || doc.revision !== expectedRevision) return false;
   return (await contracts.replaceOne({ _id: id }, replacement)).matchedCount === 1;
 }
@@ -142,9 +146,11 @@ export async function deleteAtRevision(
   held: HeldClaim | null,
 ): Promise<StoredContract | null> {
   const { contracts } = collections;
-  if (held) await confirmHeld(collections.claims, held);
-  if (!byIdAlone) return contracts.findOneAndDelete({ _id: id, revision: expectedRevision });
-  const doc = await contracts.findOne({ _id: id });
+  if (!byIdAlone) {
+    if (held) await confirmHeld(collections.claims, held);
+    return contracts.findOneAndDelete({ _id: id, revision: expectedRevision });
+  }
+  const [doc] = await Promise.all([contracts.findOne({ _id: id }), held ? confirmHeld(collections.claims, held) : null]);
   if (!doc || doc.revision !== expectedRevision) return null;
   return (await contracts.deleteOne({ _id: id })).deletedCount === 1 ? doc : null;
 }
