@@ -238,6 +238,22 @@ describe('createContract and updateContract', () => {
     expect(await storage.db.collection('contract_keys').countDocuments()).toBe(before);
   });
 
+  it('an update writes its schemas\' catalog entries with one update command, not one per schema', async () => {
+    const schemas = (extra: boolean) => Object.fromEntries(['a', 'b', 'c'].map((s) => [`write_costs_three_${s}`, [{ name: 'id' }, ...(extra ? [{ name: 'note' }] : [])]]));
+    const r = await client.run(CreateContractLeanDocument, { input: { document: contractDocument({ name: 'write_costs_three', schemas: schemas(false) }) } });
+    if (r.createContract.__typename !== 'CreateContractSuccess') throw new Error(JSON.stringify(r));
+    const id = r.createContract.contract.id;
+    const sent = await commandsOf(async () => {
+      const u = await client.run(UpdateContractLeanDocument, { input: { id, expectedRevision: 1, document: contractDocument({ name: 'write_costs_three', version: '1.1.0', schemas: schemas(true) }) } });
+      expect(u.updateContract.__typename).toBe('UpdateContractSuccess');
+    });
+    const onCatalog = sent.filter((s) => s.collection === 'schema_catalog' && s.name !== 'find');
+    expect(onCatalog.map((s) => `${s.name} [${s.selects.join(' ')}]`)).toEqual([
+      storage.capabilities.idConditions ? expect.stringMatching(/^update /) : 'update [_id _id _id]',
+      ...(storage.capabilities.idConditions ? [expect.stringMatching(/^delete /)] : []),
+    ]);
+  });
+
   it('send the same commands at any size of the database, each selecting by `_id` alone', async () => {
     await newContract('write_costs_warm'); // indexes and capabilities are in place
     const few = await commandsOf(() => newContract('write_costs_at_few'));

@@ -138,7 +138,8 @@ function idsOf(...lists: readonly (readonly (CatalogEntry | string)[])[]): strin
  * syncCatalog where a filter of `_id` with another condition is not an index read (FerretDB 1.x scans the whole
  * collection for it, capabilities.ts idConditions), and the read side's repair on every server: point reads of the
  * entries `touched` (those of the revision written before, or those a reader was served) and of the new revision,
- * then writes by `_id` alone of those older than this revision. Such a write is a find followed by a write, so a
+ * then writes by `_id` alone of those older than this revision (inserts one by one; replaces and removals as bulk
+ * commands of at most K statements, bulk.ts). Such a write is a find followed by a write, so a
  * newer writer landing in between can be overwritten: settleCatalog, which every writer runs after this, re-reads
  * the revision and re-derives the entries from the newer contract. The reads, then the writes, go at most
  * GRIOT_CATALOG_WRITE_CONCURRENCY at a time (DEFAULT_CATALOG_WRITE_CONCURRENCY). The number of writes and removals
@@ -163,6 +164,10 @@ export async function syncByPoints(
   );
   const keep = new Set(entries.map((e) => e.id));
   const writes: (() => Promise<unknown>)[] = [];
+  // Replaces and removals by `_id` go together, as one unordered bulk write (bulk.ts: commands of at most K
+  // statements): neither can meet a duplicate key. Inserts go one by one, since a duplicate is expected there (a
+  // newer revision inserted the entry first) and FerretDB 1.x may stop an unordered insert at its first error.
+  const byId: AnyBulkWriteOperation<StoredCatalogEntry>[] = [];
   for (const entry of entries) {
     const revision = existing.get(entry.id);
     if (revision === undefined) {
@@ -172,15 +177,16 @@ export async function syncByPoints(
         }),
       );
     } else if (revision < entry.contractRevision) {
-      writes.push(() => catalog.replaceOne({ _id: entry.id }, toStoredCatalogEntry(entry)));
+      byId.push({ replaceOne: { filter: { _id: entry.id }, replacement: toStoredCatalogEntry(entry) } });
     }
   }
   for (const id of ids) {
     const revision = existing.get(id);
-    if (!keep.has(id) && revision !== undefined && revision < contract.revision) writes.push(() => catalog.deleteOne({ _id: id }));
+    if (!keep.has(id) && revision !== undefined && revision < contract.revision) byId.push({ deleteOne: { filter: { _id: id } } });
   }
+  if (byId.length > 0) writes.push(() => bulkWriteInCommands(catalog, byId));
   await runLimited(writes, limit);
-  return writes.length;
+  return writes.length - (byId.length > 0 ? 1 : 0) + byId.length;
 }
 
 /** How many newer revisions settleCatalog follows before it leaves the contract marked for the readers instead. */
