@@ -65,7 +65,18 @@ async function findDatabase(): Promise<string> {
     const bin = await ensureFerretDb(say);
     const dir = mkdtempSync(join(tmpdir(), 'griot-test-ferretdb-'));
     const server = await startFerretDb(bin, dir);
+    // As for Redis (redis.ts): a run that ends without its teardown does not leave its FerretDB running.
+    const killOnExit = () => {
+      try {
+        process.kill(server.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      rmSync(dir, { recursive: true, force: true });
+    };
+    process.once('exit', killOnExit);
     stop = async () => {
+      process.off('exit', killOnExit);
       await server.stop();
       rmSync(dir, { recursive: true, force: true });
     };

@@ -73,9 +73,16 @@ export async function startRedis(): Promise<RunningRedis> {
     };
     attempt();
   });
+  // A test run that ends without its teardown (its output's reader went away, an uncaught error) still takes its
+  // Redis with it: the exit hook runs on every exit of this process but a SIGKILL.
+  const killOnExit = () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
   return {
     url: `redis://127.0.0.1:${port}`,
     async stop() {
+      process.off('exit', killOnExit);
       if (child.exitCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       child.kill('SIGTERM');
