@@ -17,7 +17,7 @@ import type { Collection } from 'mongodb';
 import { AlreadyExistsError } from '../../domain/errors.js';
 import { CONTRACT_VIEW_PROJECTION, type StoredContract, type StoredContractView } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
-import { protocolOf, type StoredClaim, waitForCreate } from './claims.js';
+import { type StoredClaim, waitForCreate } from './claims.js';
 import { type KeyCollection, odcsKeyId, type StoredContractKey } from './keys.js';
 import { upsertRacing } from './upserts.js';
 
@@ -65,24 +65,9 @@ export class OdcsIdKeys {
     throw new AlreadyExistsError('Contract', 'odcsId', odcsId);
   }
 
-  /**
-   * Gives `odcsId` up, if `contractId` holds it. Best effort: a key left behind is taken over later (see above).
-   * Under the claims protocol (FerretDB, where `{_id, contractId}` scans contract_keys) a point read, then a delete
-   * by `_id` alone: the key is not taken over in between, since its create's claim is live while it releases. Under
-   * cas (MongoDB: the filter is an `_id` index read and atomic) one delete by `{_id, contractId}`.
-   */
+  /** Gives `odcsId` up, if `contractId` holds it. Best effort: a key left behind is taken over later (see above). */
   async release(odcsId: string, contractId: string): Promise<void> {
-    const _id = odcsKeyId(odcsId);
-    try {
-      if (!this.claims || protocolOf(this.claims) === 'cas') {
-        await this.keys.deleteOne({ _id, contractId });
-        return;
-      }
-      const key = await this.keys.findOne({ _id }, { projection: { contractId: 1 } });
-      if (key?.contractId === contractId) await this.keys.deleteOne({ _id });
-    } catch {
-      // left behind: taken over later
-    }
+    await this.keys.deleteOne({ _id: odcsKeyId(odcsId), contractId }).catch(() => undefined);
   }
 
   /**
