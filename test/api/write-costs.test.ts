@@ -238,6 +238,32 @@ describe('createContract and updateContract', () => {
     expect(await storage.db.collection('contract_keys').countDocuments()).toBe(before);
   });
 
+  it('a create takes its keys in order (ODCS id, name, version): one refused for its ODCS id stores none of them', async () => {
+    // Holding a later key while waiting for an earlier one let two creates wait for each other (create-keys.ts).
+    await newContract('write_costs_order_a');
+    const sentTo = new Map<number, string>();
+    const stored: number[] = [];
+    const started = (e: { requestId: number; commandName: string; command: Record<string, unknown> }) => {
+      if (e.commandName === 'insert' && e.command.insert === 'contract_keys') sentTo.set(e.requestId, 'contract_keys');
+    };
+    const succeeded = (e: { requestId: number; reply: unknown }) => {
+      if (sentTo.has(e.requestId)) stored.push((e.reply as { n: number }).n);
+    };
+    storage.client.on('commandStarted', started);
+    storage.client.on('commandSucceeded', succeeded);
+    try {
+      const refused = await client.run(CreateContractLeanDocument, { input: { document: contractDocument({ name: 'write_costs_order_b', id: 'urn:test:write_costs_order_a' }) } });
+      expect(refused.createContract).toMatchObject({ __typename: 'AlreadyExistsError' });
+    } finally {
+      storage.client.off('commandStarted', started);
+      storage.client.off('commandSucceeded', succeeded);
+    }
+    expect(stored[0]).toBe(0); // the first insert stopped at the ODCS id: no name, no version key
+    // The name it never held is free.
+    const other = await client.run(CreateContractLeanDocument, { input: { document: contractDocument({ name: 'write_costs_order_b' }) } });
+    expect(other.createContract.__typename).toBe('CreateContractSuccess');
+  });
+
   it('an update writes its schemas\' catalog entries with one update command, not one per schema', async () => {
     const schemas = (extra: boolean) => Object.fromEntries(['a', 'b', 'c'].map((s) => [`write_costs_three_${s}`, [{ name: 'id' }, ...(extra ? [{ name: 'note' }] : [])]]));
     const r = await client.run(CreateContractLeanDocument, { input: { document: contractDocument({ name: 'write_costs_three', schemas: schemas(false) }) } });
@@ -314,15 +340,15 @@ describe('a refused write', () => {
   });
 
   // Outstanding (reported): a create takes its claim `@0` before its keys (contract-writes.ts), so a name in use
-  // costs the claim's insert and delete around the refused key inserts: the create's keys in one insert
-  // (create-keys.ts), the ODCS id's claim once more (this fixture's id is taken too, and is checked first), and the
-  // removal of the version key the first insert stored; no change-log intent, no data written.
+  // costs the claim's insert and delete around the refused key inserts: the create's keys in one ordered insert
+  // (create-keys.ts), which stops at the ODCS id (this fixture's id is taken too, and comes first) and so stores
+  // nothing, then the ODCS id's claim once more; no change-log intent, no data written.
   it('a name in use is found by its key insert (refused as a duplicate, keys.ts): no intent and no data written', async () => {
     let typename = '';
     const sent = await commandsOf(async () => {
       typename = (await client.run(CreateContractLeanDocument, { input: { document: contractDocument({ name: 'write_costs_refused' }) } })).createContract.__typename;
     });
     expect(typename).toBe('AlreadyExistsError');
-    expect(sent.filter((s) => WRITES.has(s.name)).map((s) => `${s.name} ${s.collection}`)).toEqual(['insert write_claims', 'insert contract_keys', 'insert contract_keys', 'delete contract_keys', 'delete write_claims']);
+    expect(sent.filter((s) => WRITES.has(s.name)).map((s) => `${s.name} ${s.collection}`)).toEqual(['insert write_claims', 'insert contract_keys', 'insert contract_keys', 'delete write_claims']);
   });
 });

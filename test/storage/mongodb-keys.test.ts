@@ -70,6 +70,18 @@ describe('reads by another key are point reads', () => {
     expect((await storage.contracts.getByName('keys_taken'))?.id).toBe(third.id);
   });
 
+  it('a create of an id that exists fails and leaves the existing contract\'s keys as they were', async () => {
+    const existing = await storage.contracts.create({ document: contractDocument({ name: 'keys_existing_id' }) }, 'test');
+    const keysOf = async () => (await storage.db.collection(KEYS_COLLECTION).find({ contractId: existing.id }).toArray()).map((k) => k._id).sort();
+    const before = await keysOf();
+    expect(before).toContain(`version/${existing.id}/=1.0.0`);
+    await expect(storage.contracts.create({ id: existing.id, document: contractDocument({ name: 'keys_existing_id_2', id: 'urn:test:keys_existing_id_2' }) }, 'test')).rejects.toThrow();
+    expect(await keysOf()).toEqual(before);
+    expect((await storage.contracts.getByName('keys_existing_id'))?.id).toBe(existing.id);
+    const [v] = await storage.contracts.getVersions([{ contractId: existing.id, version: '1.0.0' }]);
+    expect(v?.number).toBe(1);
+  });
+
   it('treats a key whose contract lost the name as missing, and takes it over', async () => {
     const c = await storage.contracts.create({ document: contractDocument({ name: 'keys_stale' }) }, 'test');
     // A key left behind by a lost write: it points at a contract that does not have the name.

@@ -146,7 +146,7 @@ export class MongoContractRepository implements ContractRepository {
       // the repair pass removes the versions of a contract that does not exist once its mark is a lease old: past
       // three quarters of a lease since its first key this create gives up rather than insert a contract that may
       // have lost them (the last quarter is the margin for its insert in flight).
-      const keys = await takeCreateKeys(this.keys, this.collections, this.odcsIds, contract, version, odcsIdOf(version.document), input.id == null);
+      const keys = await takeCreateKeys(this.keys, this.collections, this.odcsIds, contract, version, odcsIdOf(version.document));
       const token = randomUUID();
       let mark: string | null = null;
       try {
