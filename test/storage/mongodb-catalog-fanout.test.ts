@@ -1,6 +1,6 @@
 /**
  * The point reads and writes by `_id` of one catalog step (src/storage/mongodb/catalog.ts syncByPoints: a read per
- * entry, an insert per new entry, the replaces and removals as bulk commands of at most K statements, bulk.ts) go at
+ * entry, an insert per new entry, the replaces and removals as bulk commands of at most that many statements, bulk.ts) go at
  * most GRIOT_CATALOG_WRITE_CONCURRENCY at a time: on FerretDB on PostgreSQL every command in flight
  * holds a connection of its pool, and unbounded a contract of 80 schemas sent 80 at once. Observed through the
  * driver's command monitoring (commands on schema_catalog started and not yet ended), on the two ways into that
@@ -81,8 +81,8 @@ async function catalogOf(storage: MongoStorageBackend, id: string): Promise<{ na
   return { names: entries.map((e) => e.schemaName), descriptions: new Set(entries.map((e) => e.description)), revisions: new Set(entries.map((e) => e.contractRevision)) };
 }
 
-/** K, the statements per bulk command of this server (bulk.ts: 8 on FerretDB, no cap of ours elsewhere). */
-const statementsOf = (storage: MongoStorageBackend) => statementsPerCommand(undefined, storage.capabilities.ferretdb);
+/** Statements per bulk command of the step: K of this server (bulk.ts: 8 on FerretDB, no cap of ours elsewhere), at most the step's bound. */
+const statementsOf = (storage: MongoStorageBackend, bound: number) => Math.min(statementsPerCommand(undefined, storage.capabilities.ferretdb), bound);
 
 const names = (count: number, first = 0) => Array.from({ length: count }, (_, i) => `t${String(first + i).padStart(3, '0')}`);
 
@@ -98,8 +98,8 @@ describe('catalog step fan-out', () => {
     expect(seen.maxInFlight).toBeLessThanOrEqual(bound);
     if (!storage.capabilities.idConditions) {
       // The points path: a read of every entry of either revision (90), then 10 inserts, and the 70 replaces and 10
-      // removals in bulk commands of at most K statements (fewer commands than writes).
-      expect(seen.started).toBeGreaterThanOrEqual(90 + 10 + Math.ceil(80 / statementsOf(storage)));
+      // removals in bulk commands of at most min(K, bound) statements (fewer commands than writes).
+      expect(seen.started).toBeGreaterThanOrEqual(90 + 10 + Math.ceil(80 / statementsOf(storage, bound)));
       expect(seen.started).toBeLessThan(90 + 10 + 80);
       expect(seen.maxInFlight).toBeGreaterThan(1); // bounded, still concurrent
     }
@@ -121,8 +121,8 @@ describe('catalog step fan-out', () => {
       read = await catalogOf(storage, c.id);
     });
     // The read found revision 1's entries behind revision 2 and rewrote all 80 by `_id`: 80 point reads, then the 80
-    // replaces in bulk commands of at most K statements.
-    expect(seen.started).toBeGreaterThanOrEqual(SCHEMAS + Math.ceil(SCHEMAS / statementsOf(storage)));
+    // replaces in bulk commands of at most min(K, bound) statements.
+    expect(seen.started).toBeGreaterThanOrEqual(SCHEMAS + Math.ceil(SCHEMAS / statementsOf(storage, bound)));
     expect(seen.started).toBeLessThan(2 * SCHEMAS);
     expect(seen.maxInFlight).toBeLessThanOrEqual(bound);
     expect(seen.maxInFlight).toBeGreaterThan(1);
@@ -149,7 +149,7 @@ describe('catalog step fan-out', () => {
     const seen = await observeCatalogCommands(storage, async () => {
       read = await storage.schemaCatalog.listByContractIds(ids);
     });
-    expect(seen.started).toBeGreaterThanOrEqual((schemas + Math.ceil(schemas / statementsOf(storage))) * contracts);
+    expect(seen.started).toBeGreaterThanOrEqual((schemas + Math.ceil(schemas / statementsOf(storage, bound))) * contracts);
     expect(seen.started).toBeLessThan(2 * schemas * contracts);
     // Each contract's step keeps `bound` in flight; all of them at once (before: up to 32 contracts) would be more.
     expect(seen.maxInFlight).toBeLessThanOrEqual(bound * CATALOG_REPAIRS_AT_ONCE);

@@ -39,17 +39,18 @@ export interface BulkCounts {
 }
 
 /**
- * Sends `operations` as unordered bulkWrite commands of at most K statements, sequentially. An error of a command
- * goes to `onError` with that command's statements and their offset in `operations` (it may handle it and let the
- * next command go, or throw); without `onError` it is thrown and the later commands are not sent. Returns the summed
- * counts of the commands that succeeded.
+ * Sends `operations` as unordered bulkWrite commands of at most K statements (or `maxStatements`, when fewer),
+ * sequentially. An error of a command goes to `onError` with that command's statements and their offset in
+ * `operations` (it may handle it and let the next command go, or throw); without `onError` it is thrown and the
+ * later commands are not sent. Returns the summed counts of the commands that succeeded.
  */
 export async function bulkWriteInCommands<T extends Document>(
   collection: Collection<T>,
   operations: readonly AnyBulkWriteOperation<T>[],
   onError?: (error: unknown, chunk: readonly AnyBulkWriteOperation<T>[], offset: number) => Promise<void> | void,
+  maxStatements = Number.POSITIVE_INFINITY,
 ): Promise<BulkCounts> {
-  const k = limits.get(collection) ?? UNCONFIGURED;
+  const k = Math.min(limits.get(collection) ?? UNCONFIGURED, maxStatements);
   const size = Number.isFinite(k) ? Math.max(1, Math.floor(k)) : Math.max(1, operations.length);
   const counts: BulkCounts = { matchedCount: 0, modifiedCount: 0, upsertedCount: 0 };
   for (let offset = 0; offset < operations.length; offset += size) {

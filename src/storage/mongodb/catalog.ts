@@ -164,9 +164,11 @@ export async function syncByPoints(
   );
   const keep = new Set(entries.map((e) => e.id));
   const writes: (() => Promise<unknown>)[] = [];
-  // Replaces and removals by `_id` go together, as one unordered bulk write (bulk.ts: commands of at most K
-  // statements): neither can meet a duplicate key. Inserts go one by one, since a duplicate is expected there (a
-  // newer revision inserted the entry first) and FerretDB 1.x may stop an unordered insert at its first error.
+  // Replaces and removals by `_id` go together, as one unordered bulk write: neither can meet a duplicate key.
+  // Inserts go one by one, since a duplicate is expected there (a newer revision inserted the entry first). Its
+  // commands carry at most `limit` statements (and K, bulk.ts), one after the other, as one of the step's `limit`
+  // tasks: on FerretDB a command holds a connection per matching statement and one more, so the step holds about
+  // what `limit` single replaces in flight did.
   const byId: AnyBulkWriteOperation<StoredCatalogEntry>[] = [];
   for (const entry of entries) {
     const revision = existing.get(entry.id);
@@ -184,7 +186,7 @@ export async function syncByPoints(
     const revision = existing.get(id);
     if (!keep.has(id) && revision !== undefined && revision < contract.revision) byId.push({ deleteOne: { filter: { _id: id } } });
   }
-  if (byId.length > 0) writes.push(() => bulkWriteInCommands(catalog, byId));
+  if (byId.length > 0) writes.push(() => bulkWriteInCommands(catalog, byId, undefined, limit));
   await runLimited(writes, limit);
   return writes.length - (byId.length > 0 ? 1 : 0) + byId.length;
 }
