@@ -1,8 +1,9 @@
 /**
  * The write-claim protocol's commands on the MongoDB backend (FerretDB in CI): the release of a claim is a point
  * read by `_id` and a delete by `_id` alone (FerretDB 1.x pushes down only a lone `_id` equality; `{_id, token}`
- * scanned write_claims), and a write leaves no claim behind.
+ * scanned write_claims), a create's claim on an id made for it the delete alone, and a write leaves no claim behind.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createMongoStorage, type MongoStorageBackend } from '../../src/storage/mongodb/index.js';
@@ -53,6 +54,19 @@ it('a contract update releases its claim by an _id point read and an _id delete:
   const commands = await claimCommands(() => c.run(ResilienceUpdateDocument, { input: { id, expectedRevision: 1, document: doc('1.1.0') } }));
   expect(commands.filter((cmd) => cmd.name === 'delete')).toHaveLength(1);
   for (const cmd of commands) expect(Object.keys(cmd.filter)).toEqual(['_id']);
+  expect(await storage.db.collection('write_claims').countDocuments()).toBe(0);
+  expect(unexpected).toEqual([]);
+});
+
+it('a create releases its new claim by one _id delete, without reading it back; a create of a given id reads it first', async () => {
+  const fresh = await claimCommands(() => c.run(ResilienceCreateDocument, { input: { document: contractDocument({ name: 'fresh_claim' }) } }));
+  const given = await claimCommands(() => storage.contracts.create({ id: randomUUID(), document: contractDocument({ name: 'given_claim' }) }, 'alice'));
+  if (storage.capabilities.writeProtocol === 'cas') {
+    expect([...fresh, ...given]).toEqual([]); // no claims at all
+  } else {
+    expect(fresh).toEqual([{ name: 'delete', filter: { _id: expect.stringMatching(/^contracts\/.+@0$/) } }]);
+    expect(given.map((cmd) => cmd.name)).toEqual(['find', 'delete']);
+  }
   expect(await storage.db.collection('write_claims').countDocuments()).toBe(0);
   expect(unexpected).toEqual([]);
 });

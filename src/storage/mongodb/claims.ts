@@ -108,6 +108,16 @@ export interface HeldClaim {
   /** The claim was taken over from a dead writer, whose write may be half done. */
   tookOver: boolean;
   lost: boolean;
+  /**
+   * No later than the end of its lease as stored: the `expiresAt` this holder inserted, or the last one a renewal
+   * wrote and the server confirmed (a renewal in flight only moves the stored one later).
+   */
+  leaseEnd: number;
+  /**
+   * Its key is new (a create's `@0` of an id made for it): no claim stood on the key before this one, so no other
+   * writer's takeover of a dead claim there can race with it (see release).
+   */
+  fresh: boolean;
 }
 
 /**
@@ -132,7 +142,7 @@ export async function acquire(claims: Collection<StoredClaim>, key: string): Pro
 }
 
 /** The claim, or the token of the live writer that holds it (null when unknown). */
-async function tryAcquire(claims: Collection<StoredClaim>, key: string): Promise<HeldClaim | { holder: string | null }> {
+async function tryAcquire(claims: Collection<StoredClaim>, key: string, fresh = false): Promise<HeldClaim | { holder: string | null }> {
   const settings = settingsOf(claims);
   let tookOver = false;
   let holder: string | null = null;
@@ -142,7 +152,7 @@ async function tryAcquire(claims: Collection<StoredClaim>, key: string): Promise
     settings.inFlight.add(token);
     try {
       await claims.insertOne({ _id: key, token, owner: settings.owner, at: new Date(now), expiresAt: new Date(now + settings.leaseMs) });
-      const held: HeldClaim = { key, token, tookOver, lost: false };
+      const held: HeldClaim = { key, token, tookOver, lost: false, leaseEnd: now + settings.leaseMs, fresh: fresh && !tookOver };
       startRenewal(claims, settings, held);
       return held;
     } catch (error) {
@@ -184,6 +194,13 @@ function progressWatch(claims: Collection<StoredClaim>): (holder: string | null)
 
 /**
  * Removes the claim (if this holder still has it). If that fails, the claim is dead anyway: it is never renewed.
+ *
+ * A fresh claim (HeldClaim.fresh) whose lease has more than a third left is deleted by `_id` at once, without the
+ * read: nobody else can hold its key. Another instance takes a claim over only once its lease ran out, this one
+ * never while the write is in flight (isDead), and the race the read guards against needs a dead claim that stood
+ * on the key before this one (two writers taking it over at once, FerretDB's non-atomic delete of one removing the
+ * other's new claim), which a new key never had. Every other claim is read first, as below.
+ *
  * Without a scan: `{_id, token}` is a full scan of write_claims on FerretDB 1.x (only a lone `_id` equality is
  * pushed down), so the claim is read by `_id` and, when it is this holder's, deleted by `_id` alone. That is safe
  * while its lease has more than a third left: no other instance takes a claim over before its lease ran out, and
@@ -196,6 +213,10 @@ export async function release(claims: Collection<StoredClaim>, held: HeldClaim):
   // Removed first, forgotten after: while the delete runs, a waiter must not take the claim for a dead one (a
   // takeover's delete is not atomic on FerretDB and could remove the next holder's claim).
   const remove = async () => {
+    if (held.fresh && !held.lost && held.leaseEnd - Date.now() > settings.leaseMs / 3) {
+      await claims.deleteOne({ _id: held.key });
+      return;
+    }
     const stored = await claims.findOne({ _id: held.key });
     if (!stored || stored.token !== held.token) return; // taken over (its lease ran out): not this holder's now
     const left = stored.expiresAt ? stored.expiresAt.getTime() - Date.now() : 0;
@@ -209,10 +230,12 @@ const renewalTimers = new WeakMap<HeldClaim, NodeJS.Timeout>();
 
 function startRenewal(claims: Collection<StoredClaim>, settings: ClaimSettings, held: HeldClaim): void {
   const timer = setInterval(() => {
+    const leaseEnd = Date.now() + settings.leaseMs;
     claims
-      .updateOne({ _id: held.key, token: held.token }, { $set: { expiresAt: new Date(Date.now() + settings.leaseMs) } })
+      .updateOne({ _id: held.key, token: held.token }, { $set: { expiresAt: new Date(leaseEnd) } })
       .then((result) => {
         if (result.matchedCount === 0) held.lost = true;
+        else held.leaseEnd = Math.max(held.leaseEnd, leaseEnd);
       })
       .catch(() => undefined); // the database is away: the lease may run out, and the write will fail anyway
   }, Math.max(1, Math.floor(settings.leaseMs / 3)));
@@ -268,11 +291,13 @@ export async function withRevisionClaim<T>(
   expectedRevision: number,
   run: (held: HeldClaim) => Promise<T>,
   onTakeover?: (held: HeldClaim) => Promise<void>,
+  /** The key is new (a create's `@0` of an id made for it): HeldClaim.fresh. */
+  fresh = false,
 ): Promise<RevisionClaimOutcome<T>> {
   const key = revisionKey(collection.collectionName, id, expectedRevision);
   const patient = progressWatch(claims);
   for (let attempt = 0; ; attempt++) {
-    const outcome = await tryAcquire(claims, key);
+    const outcome = await tryAcquire(claims, key, fresh && attempt === 0);
     if ('token' in outcome) {
       const held = outcome;
       try {

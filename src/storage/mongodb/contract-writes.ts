@@ -25,6 +25,8 @@ export async function claimContract<T>(
   id: string,
   expectedRevision: number,
   run: (held: HeldClaim | null) => Promise<T>,
+  /** `id` was made for this write (a create without a given id): its claim's key is new (claims.ts HeldClaim.fresh). */
+  fresh = false,
 ): Promise<T> {
   if (protocolOf(collections.claims) === 'cas') return run(null);
   const outcome = await withRevisionClaim(
@@ -34,6 +36,7 @@ export async function claimContract<T>(
     expectedRevision,
     run,
     () => repairContract(collections, id, expectedRevision),
+    fresh,
   );
   if (!outcome.ok) throw await contractConflict(collections, id, expectedRevision);
   return outcome.value;

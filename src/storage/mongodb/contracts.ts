@@ -137,6 +137,7 @@ export class MongoContractRepository implements ContractRepository {
     const { contract, version } = planCreate(input, input.id ?? randomUUID(), { now: new Date(), actor, policy: this.policy });
     // Under claims, the claim `@0` (always free: the id is new) records the write should it be cut short; under cas
     // (no claim) its keys, then its mark do (contract-cas.ts).
+    const fresh = input.id == null; // an id made here: no other write can have claimed or keyed it
     return claimContract(this.collections, contract.id, 0, async (held) => {
       await this.step('create:claimed', contract.id);
       // Its keys first: the ODCS id (the identity; see odcs-ids.ts), the name and the first version's key, in one
@@ -185,7 +186,7 @@ export class MongoContractRepository implements ContractRepository {
       if ((await this.collections.catalogPending.deleteOne({ _id: contract.id, token: mark })).deletedCount !== 1) await settleCatalog(this.collections, contract);
       await this.step('create:catalog', contract.id);
       return contract;
-    });
+    }, fresh);
   }
 
   async createMany(inputs: readonly CreateContractInput[], actor: string | null): Promise<BatchCreateOutcome[]> {
