@@ -9,8 +9,9 @@ import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { createComplexityRule } from '@pothos/plugin-complexity';
-import { type DocumentNode, GraphQLError, type ParseOptions, type Source, type ValidationContext, validate } from 'graphql';
+import { type DocumentNode, GraphQLError, type GraphQLSchema, type ParseOptions, type Source, type ValidationContext, validate } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { CostCache } from './cost-cache.js';
 import type { LimitsOptions } from './limits-options.js';
 import { nestsDeeperThan } from './operation-nesting.js';
 
@@ -38,6 +39,19 @@ function reject(limit: LimitName, max: number) {
   };
 }
 
+/**
+ * An operation's cost, summed by the Pothos complexity plugin's rule (src/schema/complexity.ts says what each field
+ * costs). Only our own cost counts: variable and operation errors are execution's to report. When reading the
+ * arguments fails (e.g. `first: 101` is refused by its own check), that error is thrown: the operation cannot run
+ * as asked, and running the rest of it unmeasured would dodge the limit. yoga masks it as usual.
+ */
+function measureCost(schema: GraphQLSchema, document: DocumentNode, context: object, variableValues: Record<string, unknown>, operationName: string | undefined): number {
+  let cost = 0;
+  const rule = createComplexityRule({ context, variableValues, operationName, validate: ({ complexity }) => void (cost = complexity) });
+  validate(schema, document, [rule]);
+  return cost;
+}
+
 export function operationLimitsPlugin(limits: LimitsOptions): Plugin {
   const tokens = maxTokensPlugin({ n: limits.maxTokens });
   const rules = [
@@ -45,6 +59,7 @@ export function operationLimitsPlugin(limits: LimitsOptions): Plugin {
     maxAliasesRule(reject('aliases', limits.maxAliases)),
     maxDirectivesRule(reject('directives', limits.maxDirectives)),
   ];
+  const costs = new CostCache();
   return {
     onParse(payload) {
       // Armor's parser counts tokens and stops at the limit; its syntax error becomes our typed limit error. Before
@@ -73,20 +88,11 @@ export function operationLimitsPlugin(limits: LimitsOptions): Plugin {
     },
     onExecute({ args, setResultAndStopExecution }) {
       // Not a validation rule: the cost depends on the variables, and yoga caches validation by document.
-      const errors: GraphQLError[] = [];
-      const rule = createComplexityRule({
-        context: args.contextValue as object,
-        variableValues: (args.variableValues ?? {}) as Record<string, unknown>,
-        operationName: args.operationName ?? undefined,
-        validate: ({ complexity }) => {
-          if (complexity > limits.maxCost) errors.push(limitError('cost', limits.maxCost, complexity));
-        },
-      });
-      // Only our own cost error counts: variable and operation errors are execution's to report. When reading the
-      // arguments fails (e.g. `first: 101` is refused by its own check), that error is thrown: the operation cannot
-      // run as asked, and running the rest of it unmeasured would dodge the limit. yoga masks it as usual.
-      validate(args.schema, args.document, [rule]);
-      if (errors.length) setResultAndStopExecution({ errors });
+      const variableValues = (args.variableValues ?? {}) as Record<string, unknown>;
+      const operationName = args.operationName ?? undefined;
+      const cost = costs.get(args.document, operationName, variableValues) ?? measureCost(args.schema, args.document, args.contextValue as object, variableValues, operationName);
+      costs.set(args.document, operationName, variableValues, cost);
+      if (cost > limits.maxCost) setResultAndStopExecution({ errors: [limitError('cost', limits.maxCost, cost)] });
     },
   };
 }

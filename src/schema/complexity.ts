@@ -22,6 +22,7 @@ function pageSize(args: Record<string, unknown>): number {
   return ASSUMED_PAGE_SIZE;
 }
 
+/** Must read nothing but `args` and `field`: src/http/cost-cache.ts keeps a cost per operation and variables' shape, not per caller. */
 export function fieldComplexity(args: Record<string, unknown>, _ctx: unknown, field: GraphQLField<unknown, any, any>): FieldComplexityValue {
   const named = getNamedType(field.type).name;
   if (named.endsWith('Connection')) return { field: 1, multiplier: pageSize(args) };

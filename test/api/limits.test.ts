@@ -2,6 +2,7 @@
  * Operation limits (issue 10.1): nesting (test/api/nesting-limit.test.ts), tokens, depth, aliases, directives and a cost multiplied by page sizes, each
  * refused before execution as GRAPHQL_VALIDATION_FAILED naming the limit, and each configurable.
  */
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, type LimitsOptions } from '../../src/http/limits-options.js';
 import { createMemoryStorage } from '../../src/storage/memory/index.js';
@@ -79,6 +80,29 @@ describe('operation limits', () => {
     // Without `first`: 20 × 20 pages.
     expect((await post(client({ maxCost: 400 }), query)).body.errors?.[0]?.extensions).toMatchObject({ limit: 'cost' });
     expect((await post(client({ maxCost: 1000 }), query)).body.errors).toBeUndefined();
+  });
+
+  it('measures each request by its own variables when the same operation repeats (costs are remembered per operation and variables)', async () => {
+    const c = client({ maxCost: 5000 });
+    const query = ContractsWithVersionPagesDocument.toString();
+    // Refused, allowed, refused again: what one request's variables cost never stands in for another's.
+    for (let round = 0; round < 2; round++) {
+      const refused = await post(c, query, { first: 100, versions: 100 });
+      expectRefused(refused, 'cost', 5000);
+      expect(refused.body.errors![0]!.extensions!.found).toBeGreaterThan(100 * 100);
+      expect((await post(c, query, { first: 10, versions: 10 })).body.errors).toBeUndefined();
+      expectRefused(await post(c, query, { first: 60, versions: 100 }), 'cost', 5000);
+    }
+    // A list's length counts: `nodes(ids:)` costs one per id asked for.
+    const nodes = 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }';
+    const small = client({ maxCost: 50 });
+    const ids = (n: number) => Array.from({ length: n }, (_, i) => encodeGlobalID('Contract', `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`));
+    for (let round = 0; round < 2; round++) {
+      expect((await post(small, nodes, { ids: ids(3) })).body.errors?.[0]?.extensions?.limit).toBeUndefined();
+      expectRefused(await post(small, nodes, { ids: ids(90) }), 'cost', 50);
+    }
+    expect(c.unexpected).toEqual([]);
+    expect(small.unexpected).toEqual([]);
   });
 
   it('limits directives and depth as configured', async () => {
