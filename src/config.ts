@@ -113,6 +113,7 @@ const schema = z.object({
   GRIOT_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(DEFAULT_LIMITS.requestTimeoutMs),
   GRIOT_MAX_DOCUMENT_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(DEFAULT_LIMITS.maxDocumentBytes),
   GRIOT_MAX_DOCUMENT_DEPTH: z.coerce.number().int().min(4).max(90).default(DEFAULT_LIMITS.maxDocumentDepth),
+  GRIOT_MAX_REQUEST_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(DEFAULT_LIMITS.maxRequestBytes),
   GRIOT_INTROSPECTION: z.enum(INTROSPECTION_MODES).optional(),
   GRIOT_CORS_ORIGINS: z
     .string()
@@ -289,6 +290,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `Invalid configuration: GRIOT_MAX_NESTING=${JSON.stringify(String(c.GRIOT_MAX_NESTING))} — expected a number at least ${nestingFloor} (what GRIOT_MAX_DEPTH=${c.GRIOT_MAX_DEPTH} and GRIOT_MAX_DOCUMENT_DEPTH=${c.GRIOT_MAX_DOCUMENT_DEPTH} need)`,
     );
   }
+  // A document within its own limit must fit in a request.
+  if (c.GRIOT_MAX_REQUEST_BYTES < c.GRIOT_MAX_DOCUMENT_BYTES) {
+    throw new ConfigError(
+      `Invalid configuration: GRIOT_MAX_REQUEST_BYTES=${JSON.stringify(String(c.GRIOT_MAX_REQUEST_BYTES))} — expected a number at least GRIOT_MAX_DOCUMENT_BYTES (${c.GRIOT_MAX_DOCUMENT_BYTES}): a document within its limit must fit in a request`,
+    );
+  }
   return {
     env: c.NODE_ENV,
     port: c.PORT,
@@ -324,6 +331,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       requestTimeoutMs: c.GRIOT_REQUEST_TIMEOUT_MS,
       maxDocumentBytes: c.GRIOT_MAX_DOCUMENT_BYTES,
       maxDocumentDepth: c.GRIOT_MAX_DOCUMENT_DEPTH,
+      maxRequestBytes: c.GRIOT_MAX_REQUEST_BYTES,
     },
     exposure: {
       introspection: c.GRIOT_INTROSPECTION ?? (c.NODE_ENV === 'production' ? 'off' : 'authenticated'),

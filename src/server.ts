@@ -68,6 +68,8 @@ export function createServer(options: ServerOptions): RegistryServer {
     // Unexpected errors are reported once, through onUnexpectedError; expected ones are results, not log lines.
     logging: false,
     healthCheckEndpoint: '/health',
+    // Refused with 413 REQUEST_ENTITY_TOO_LARGE before anything parses it (a Content-Length past it, or a body that grows past it).
+    maxRequestBodySize: limits.maxRequestBytes,
     cors: corsOptions(exposure.corsOrigins),
     graphiql: options.graphiql === false ? false : graphiqlOptions(),
     renderGraphiQL: renderOfflineGraphiQL,

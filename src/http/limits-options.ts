@@ -20,6 +20,8 @@ export interface LimitsOptions {
   maxDocumentBytes: number;
   /** Nesting of objects and arrays in one document or JSON argument (GRIOT_MAX_DOCUMENT_DEPTH). */
   maxDocumentDepth: number;
+  /** Size of one HTTP request body, in bytes, read before anything parses it (GRIOT_MAX_REQUEST_BYTES). */
+  maxRequestBytes: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<LimitsOptions> = Object.freeze({
@@ -32,6 +34,8 @@ export const DEFAULT_LIMITS: Readonly<LimitsOptions> = Object.freeze({
   requestTimeoutMs: 30_000,
   maxDocumentBytes: 4 * 1024 * 1024,
   maxDocumentDepth: DEFAULT_DOCUMENT_DEPTH,
+  // graphql-yoga's own default: room for a few documents at GRIOT_MAX_DOCUMENT_BYTES, escaped as JSON.
+  maxRequestBytes: 25_000_000,
 });
 
 /**

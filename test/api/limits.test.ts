@@ -105,6 +105,33 @@ describe('operation limits', () => {
     expect(small.unexpected).toEqual([]);
   });
 
+  it('refuses a request body past GRIOT_MAX_REQUEST_BYTES before anything parses it, by its Content-Length or as it streams, and writes nothing', async () => {
+    const c = client({ maxDocumentBytes: 1024, maxRequestBytes: 4096 });
+    const body = (name: string, padding: number) =>
+      JSON.stringify({ query: CreateContractDocument.toString(), variables: { input: { document: { ...contractDocument({ name }), description: { purpose: 'x'.repeat(padding) } } } } });
+    const declared = await c.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: body('too-large-declared', 5000) });
+    const streamed = await c.fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      // No Content-Length: the body is counted while it is read.
+      body: new ReadableStream({ start: (controller) => (controller.enqueue(new TextEncoder().encode(body('too-large-streamed', 5000))), controller.close()) }),
+      duplex: 'half',
+    } as RequestInit);
+    for (const response of [declared, streamed]) {
+      expect(response.status).toBe(413);
+      const json = (await response.json()) as Body;
+      expect(json.data).toBeUndefined();
+      expect(json.errors?.[0]?.extensions).toMatchObject({ code: 'REQUEST_ENTITY_TOO_LARGE' });
+    }
+    expect((await c.run(ContractsDocument, {})).contracts.totalCount).toBe(0);
+    // Just within it, the same request is served (so the refusals above can fail).
+    const within = await c.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: body('within-request-limit', 100) });
+    expect(within.status).toBe(200);
+    expect(((await within.json()) as { data: { createContract: { __typename: string } } }).data.createContract.__typename).toBe('CreateContractSuccess');
+    expect((await c.run(ContractsDocument, {})).contracts.totalCount).toBe(1);
+    expect(c.unexpected).toEqual([]);
+  });
+
   it('limits directives and depth as configured', async () => {
     const directives = `{ viewer { ${Array.from({ length: 6 }, () => '__typename @include(if: true)').join(' ')} } }`;
     expectRefused(await post(client({ maxDirectives: 5 }), directives), 'directives', 5);

@@ -19,7 +19,7 @@ describe('config', () => {
       log: { level: 'info', format: 'pretty', requestIdMaxLength: 128 },
       metrics: { enabled: true, token: null, port: null, maxOperationNames: 200 },
       events: { retentionSeconds: 30 * 86_400, pruneIntervalSeconds: 300, repairGraceSeconds: 60 },
-      limits: { maxDepth: 12, maxAliases: 30, maxTokens: 5000, maxNesting: 128, maxDirectives: 50, maxCost: 200_000, requestTimeoutMs: 30_000, maxDocumentBytes: 4 * 1024 * 1024, maxDocumentDepth: 64 },
+      limits: { maxDepth: 12, maxAliases: 30, maxTokens: 5000, maxNesting: 128, maxDirectives: 50, maxCost: 200_000, requestTimeoutMs: 30_000, maxDocumentBytes: 4 * 1024 * 1024, maxDocumentDepth: 64, maxRequestBytes: 25_000_000 },
       exposure: { introspection: 'authenticated', corsOrigins: [], rateLimit: null },
     });
     expect(loadConfig({ NODE_ENV: 'production' }).exposure.introspection).toBe('off');
@@ -37,12 +37,13 @@ describe('config', () => {
       GRIOT_REQUEST_TIMEOUT_MS: '2500',
       GRIOT_MAX_DOCUMENT_BYTES: '65536',
       GRIOT_MAX_DOCUMENT_DEPTH: '20',
+      GRIOT_MAX_REQUEST_BYTES: '200000',
       GRIOT_INTROSPECTION: 'authenticated',
       GRIOT_CORS_ORIGINS: 'https://catalog.example.com, http://localhost:5173',
       GRIOT_RATE_LIMIT_MAX: '100',
       GRIOT_RATE_LIMIT_WINDOW: '10s',
     });
-    expect(c.limits).toEqual({ maxDepth: 20, maxAliases: 5, maxTokens: 800, maxNesting: 200, maxDirectives: 3, maxCost: 1000, requestTimeoutMs: 2500, maxDocumentBytes: 65536, maxDocumentDepth: 20 });
+    expect(c.limits).toEqual({ maxDepth: 20, maxAliases: 5, maxTokens: 800, maxNesting: 200, maxDirectives: 3, maxCost: 1000, requestTimeoutMs: 2500, maxDocumentBytes: 65536, maxDocumentDepth: 20, maxRequestBytes: 200_000 });
     expect(c.exposure).toEqual({
       introspection: 'authenticated',
       corsOrigins: ['https://catalog.example.com', 'http://localhost:5173'],
@@ -56,6 +57,8 @@ describe('config', () => {
     expect(loadConfig({ GRIOT_MAX_DEPTH: '1000', GRIOT_MAX_DOCUMENT_DEPTH: '90' }).limits.maxNesting).toBe(1004);
     expect(loadConfig({ GRIOT_MAX_DEPTH: '1000', GRIOT_MAX_NESTING: '1024' }).limits.maxNesting).toBe(1024);
     expect(loadConfig({ GRIOT_MAX_NESTING: '69' }).limits.maxNesting).toBe(69);
+    expect(loadConfig({}).limits.maxRequestBytes).toBe(25_000_000);
+    expect(loadConfig({ GRIOT_MAX_REQUEST_BYTES: '2000000', GRIOT_MAX_DOCUMENT_BYTES: '1048576' }).limits.maxRequestBytes).toBe(2_000_000);
   });
 
   it('reads every variable', () => {
@@ -145,7 +148,7 @@ describe('config', () => {
       log: { level: 'debug', format: 'pretty', requestIdMaxLength: 64 },
       metrics: { enabled: true, token: 'scrape-token-0123456789', port: 9464, maxOperationNames: 50 },
       events: { retentionSeconds: 86_400, pruneIntervalSeconds: 60, repairGraceSeconds: 30 },
-      limits: { maxDepth: 12, maxAliases: 30, maxTokens: 5000, maxNesting: 128, maxDirectives: 50, maxCost: 200_000, requestTimeoutMs: 30_000, maxDocumentBytes: 4 * 1024 * 1024, maxDocumentDepth: 64 },
+      limits: { maxDepth: 12, maxAliases: 30, maxTokens: 5000, maxNesting: 128, maxDirectives: 50, maxCost: 200_000, requestTimeoutMs: 30_000, maxDocumentBytes: 4 * 1024 * 1024, maxDocumentDepth: 64, maxRequestBytes: 25_000_000 },
       exposure: { introspection: 'off', corsOrigins: [], rateLimit: null },
     });
     expect(loadConfig({ NODE_ENV: 'production' }).graphiql).toBe(false);
@@ -182,6 +185,9 @@ describe('config', () => {
     [{ GRIOT_MAX_NESTING: '5000' }, 'GRIOT_MAX_NESTING="5000" — expected a number <=1024'],
     [{ GRIOT_MAX_NESTING: '68' }, 'GRIOT_MAX_NESTING="68" — expected a number at least 69 (what GRIOT_MAX_DEPTH=12 and GRIOT_MAX_DOCUMENT_DEPTH=64 need)'],
     [{ GRIOT_MAX_NESTING: '128', GRIOT_MAX_DEPTH: '200' }, 'GRIOT_MAX_NESTING="128" — expected a number at least 204'],
+    [{ GRIOT_MAX_REQUEST_BYTES: 'big' }, 'GRIOT_MAX_REQUEST_BYTES="big" — expected a number'],
+    [{ GRIOT_MAX_REQUEST_BYTES: '100' }, 'GRIOT_MAX_REQUEST_BYTES="100" — expected a number >=1024'],
+    [{ GRIOT_MAX_REQUEST_BYTES: '2000000' }, 'GRIOT_MAX_REQUEST_BYTES="2000000" — expected a number at least GRIOT_MAX_DOCUMENT_BYTES (4194304): a document within its limit must fit in a request'],
     [{ GRIOT_EVENT_RETENTION_SECONDS: '10' }, 'GRIOT_EVENT_RETENTION_SECONDS="10" — expected a number >=60'],
     [{ GRIOT_EVENT_RETENTION_SECONDS: '600', GRIOT_EVENT_PRUNE_INTERVAL_SECONDS: '400' }, 'GRIOT_EVENT_PRUNE_INTERVAL_SECONDS=400 — expected at most half of GRIOT_EVENT_RETENTION_SECONDS (600)'],
     [{ GRIOT_MAX_COST: 'lots' }, 'GRIOT_MAX_COST="lots" — expected a number'],
