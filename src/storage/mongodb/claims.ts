@@ -179,7 +179,7 @@ async function tryAcquire(claims: Collection<StoredClaim>, key: string, fresh = 
  * Waits for a held claim: true while other writers make progress (the holder changes), false once one live holder
  * kept it for two leases (it is stuck: its database is too slow, or its process froze).
  */
-function progressWatch(claims: Collection<StoredClaim>): (holder: string | null) => boolean {
+export function progressWatch(claims: Collection<StoredClaim>): (holder: string | null) => boolean {
   const patience = 2 * settingsOf(claims).leaseMs;
   let last: string | null = null;
   let since = Date.now();
@@ -403,46 +403,4 @@ export function protocolOf(claims: Collection<StoredClaim>): WriteProtocol {
 /** The lease of the instance that uses `claims`: under `cas`, also how long a write counts as in flight. */
 export function leaseOf(claims: Collection<StoredClaim>): number {
   return settingsOf(claims).leaseMs;
-}
-
-/**
- * Waits while the create of contract `contractId` may still be in flight: a key (name or ODCS id, written at
- * `keyAt`) names that contract, which does not exist yet. Under `claims` that is while the create's `@0` claim is
- * live; under `cas` (no claim) while the key is younger than a lease (a create gives up past three quarters of a
- * lease since its first key, contracts.ts), polled until the contract appears. A key of a contract whose delete was
- * cut short looks the same and is taken over after a lease (a finished delete removes its keys). The caller then
- * reads the contract again: there (the key is taken) or not (the key is taken over).
- */
-export async function waitForCreate<T extends Document & { _id: string }>(
-  claims: Collection<StoredClaim>,
-  contracts: Collection<T>,
-  contractId: string,
-  keyAt: Date,
-): Promise<void> {
-  const settings = settingsOf(claims);
-  if (settings.protocol !== 'cas') return waitWhileHeld(claims, revisionKey(contracts.collectionName, contractId, 0));
-  for (let attempt = 0; Date.now() - keyAt.getTime() <= settings.leaseMs; attempt++) {
-    if (await contracts.findOne({ _id: contractId } as Filter<T>, { projection: { _id: 1 } })) return;
-    await backoff(attempt);
-  }
-}
-
-/** Whether a live writer holds the claim `key` now. */
-export async function isClaimLive(claims: Collection<StoredClaim>, key: string): Promise<boolean> {
-  const claim = await claims.findOne({ _id: key });
-  return claim !== null && !isDead(claim, settingsOf(claims));
-}
-
-/**
- * Waits while a live writer holds the claim `key` (it is finishing a write the caller depends on); returns once the
- * claim is released or dead. StorageUnavailableError when one holder kept it for two leases.
- */
-export async function waitWhileHeld(claims: Collection<StoredClaim>, key: string): Promise<void> {
-  const patient = progressWatch(claims);
-  for (let attempt = 0; ; attempt++) {
-    const claim = await claims.findOne({ _id: key });
-    if (!claim || isDead(claim, settingsOf(claims))) return;
-    if (!patient(claim.token)) throw new StorageUnavailableError(`another writer has held ${JSON.stringify(key)} for too long`);
-    await backoff(attempt);
-  }
 }

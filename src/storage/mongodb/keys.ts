@@ -22,7 +22,7 @@ import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
 import { versionId } from '../../domain/contracts.js';
 import { AlreadyExistsError } from '../../domain/errors.js';
 import { bulkWriteInCommands } from './bulk.js';
-import { waitForCreate } from './claims.js';
+import { waitForCreate } from './claim-waits.js';
 import type { MongoCollections, StoredVersion } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
 import { type BatchReads, readByIds } from './point-reads.js';

@@ -17,7 +17,8 @@ import type { Collection } from 'mongodb';
 import { AlreadyExistsError } from '../../domain/errors.js';
 import { CONTRACT_VIEW_PROJECTION, type StoredContract, type StoredContractView } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
-import { type StoredClaim, waitForCreate } from './claims.js';
+import type { StoredClaim } from './claims.js';
+import { waitForCreate } from './claim-waits.js';
 import { type KeyCollection, odcsKeyId, type StoredContractKey } from './keys.js';
 import { upsertRacing } from './upserts.js';
 
