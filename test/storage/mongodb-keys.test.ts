@@ -132,3 +132,51 @@ describe('a database written before key documents existed', () => {
     }
   });
 });
+
+describe('a create waiting for another create of its name (cas: no write claims)', () => {
+  // Under `cas` a create in flight is known by its keys alone (claims.ts waitForCreate). When that create gives its
+  // keys back (here: it ran past three quarters of its lease, contracts.ts), a create of the same name goes on at
+  // once rather than waiting until the given-back key would have been a lease old (a fifth of a lease later here).
+  const LEASE_MS = 8_000;
+  const slowId = '00000000-0000-4000-8000-00000000a11e';
+  let cas: MongoStorageBackend;
+  let paused: () => void = () => undefined;
+  const pausedAtVersion = new Promise<void>((resolve) => (paused = resolve));
+
+  beforeAll(async () => {
+    cas = await createMongoStorage({
+      ...options(),
+      writeProtocol: 'cas',
+      forceWriteProtocol: true,
+      claimLeaseMs: LEASE_MS,
+      repairIntervalMs: 0,
+      faults: async (step, contractId) => {
+        if (contractId !== slowId || step !== 'create:version') return;
+        paused();
+        await new Promise((resolve) => setTimeout(resolve, LEASE_MS * 0.8));
+      },
+    });
+  });
+  afterAll(async () => {
+    await cas.dropDatabase();
+    await cas.close();
+  });
+
+  it('goes on as soon as the other create gives the name back', async () => {
+    const slow = cas.contracts.create({ id: slowId, document: contractDocument({ name: 'keys_wait', id: 'urn:keys:wait:slow' }) }, 'test');
+    const slowOutcome = slow.then(
+      () => ({ failed: null as unknown, at: Date.now() }),
+      (error: unknown) => ({ failed: error, at: Date.now() }),
+    );
+    await pausedAtVersion;
+    // Half a lease later, so that this create's own keys are young when the slow one gives up.
+    await new Promise((resolve) => setTimeout(resolve, LEASE_MS / 2));
+    const waiting = cas.contracts.create({ document: contractDocument({ name: 'keys_wait', id: 'urn:keys:wait:other' }) }, 'test');
+    const [gaveUp, created] = await Promise.all([slowOutcome, waiting.then((c) => ({ contract: c, at: Date.now() }))]);
+    // The slow create gave up and gave its keys back; the other took the name, well before a lease ran out.
+    expect((gaveUp.failed as Error | null)?.name).toBe('StorageUnavailableError');
+    expect(created.contract.name).toBe('keys_wait');
+    expect(created.at - gaveUp.at).toBeLessThan(LEASE_MS * 0.1);
+    expect((await cas.contracts.getByName('keys_wait'))?.id).toBe(created.contract.id);
+  }, 60_000);
+});

@@ -10,20 +10,24 @@ import { backoff, claimSettingsOf as settingsOf, isDead, progressWatch, revision
  * Waits while the create of contract `contractId` may still be in flight: a key (name or ODCS id, written at
  * `keyAt`) names that contract, which does not exist yet. Under `claims` that is while the create's `@0` claim is
  * live; under `cas` (no claim) while the key is younger than a lease (a create gives up past three quarters of a
- * lease since its first key, contracts.ts), polled until the contract appears. A key of a contract whose delete was
- * cut short looks the same and is taken over after a lease (a finished delete removes its keys). The caller then
- * reads the contract again: there (the key is taken) or not (the key is taken over).
+ * lease since its first key, contracts.ts), polled until the contract appears or the key is given back (a create
+ * that was refused or gave up removes its keys). A key of a contract whose delete was cut short looks the same and
+ * is taken over after a lease (a finished delete removes its keys). The caller then reads the contract again: there
+ * (the key is taken) or not (the key is taken over).
  */
 export async function waitForCreate<T extends Document & { _id: string }>(
   claims: Collection<StoredClaim>,
   contracts: Collection<T>,
   contractId: string,
   keyAt: Date,
+  /** Under cas: whether the key that named the create still does (false once that create gave it back). */
+  keyStands: () => Promise<boolean>,
 ): Promise<void> {
   const settings = settingsOf(claims);
   if (settings.protocol !== 'cas') return waitWhileHeld(claims, revisionKey(contracts.collectionName, contractId, 0));
   for (let attempt = 0; Date.now() - keyAt.getTime() <= settings.leaseMs; attempt++) {
     if (await contracts.findOne({ _id: contractId } as Filter<T>, { projection: { _id: 1 } })) return;
+    if (!(await keyStands())) return; // given back (refused, or gave up): no need to wait out its lease
     await backoff(attempt);
   }
 }

@@ -94,12 +94,18 @@ export async function claimName(keys: KeyCollection, collections: MongoCollectio
     // Wait for it to finish or die:
     // then the name is taken (it finished) or the dead create's key is taken over.
     if (!owner) {
-      await waitForCreate(collections.claims, collections.contracts, existing.contractId, existing.at);
+      await waitForCreate(collections.claims, collections.contracts, existing.contractId, existing.at, () => keyStands(keys, _id, existing));
       const created = await collections.contracts.findOne({ _id: existing.contractId }, { projection: { name: 1 } });
       if (created?.name === name) throw new AlreadyExistsError('Contract', 'name', name);
     }
   }
   await keys.replaceOne({ _id }, { contractId, at: new Date() }, { upsert: true });
+}
+
+/** Whether key `_id` is still the very document `seen` (the same contract, written at the same time). */
+export async function keyStands(keys: KeyCollection, _id: string, seen: Pick<StoredContractKey, 'contractId' | 'at'>): Promise<boolean> {
+  const now = await keys.findOne({ _id }, { projection: { contractId: 1, at: 1 } });
+  return now !== null && now.contractId === seen.contractId && now.at?.getTime() === seen.at?.getTime();
 }
 
 /** Gives up a claim (a write that did not happen, an old name): removed only while it still names `contractId`. */

@@ -19,7 +19,7 @@ import { CONTRACT_VIEW_PROJECTION, type StoredContract, type StoredContractView 
 import { isDuplicateKeyError } from './errors.js';
 import type { StoredClaim } from './claims.js';
 import { waitForCreate } from './claim-waits.js';
-import { type KeyCollection, odcsKeyId, type StoredContractKey } from './keys.js';
+import { type KeyCollection, keyStands, odcsKeyId, type StoredContractKey } from './keys.js';
 import { upsertRacing } from './upserts.js';
 
 /** Without write claims: a claimed key whose contract does not exist yet is a create in flight this long. */
@@ -55,7 +55,7 @@ export class OdcsIdKeys {
       let holder = await this.contracts.findOne({ _id: key.contractId }, { projection: { _id: 1, name: 1, odcsId: 1 } });
       if (!holder && this.claims) {
         // A create in flight: wait until it finished (the id is then taken) or died (its key is taken over).
-        await waitForCreate(this.claims, this.contracts, key.contractId, key.at);
+        await waitForCreate(this.claims, this.contracts, key.contractId, key.at, () => keyStands(this.keys, _id, key));
         holder = await this.contracts.findOne({ _id: key.contractId }, { projection: { _id: 1, name: 1, odcsId: 1 } });
       } else if (!holder && Date.now() - key.at.getTime() < KEY_IN_FLIGHT_MS) {
         throw new AlreadyExistsError('Contract', 'odcsId', odcsId);
