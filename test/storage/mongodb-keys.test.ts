@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AlreadyExistsError } from '../../src/domain/errors.js';
 import { createMongoStorage, type MongoStorageBackend } from '../../src/storage/mongodb/index.js';
-import { KEYS_COLLECTION } from '../../src/storage/mongodb/keys.js';
+import { KEYS_COLLECTION, odcsKeyId } from '../../src/storage/mongodb/keys.js';
 import { countReads, testDatabaseName } from '../support/backends.js';
 import { contractDocument } from '../support/fixtures.js';
 
@@ -179,4 +179,33 @@ describe('a create waiting for another create of its name (cas: no write claims)
     expect(created.at - gaveUp.at).toBeLessThan(LEASE_MS * 0.1);
     expect((await cas.contracts.getByName('keys_wait'))?.id).toBe(created.contract.id);
   }, 60_000);
+});
+
+describe('creates taking over one ODCS id key left behind', () => {
+  // A key whose contract does not exist and whose create is not in flight (a create cut short, its claim gone) is
+  // taken over by the next create of that id (odcs-ids.ts). When several creates meet it at once, exactly one may
+  // take it: FerretDB 1.x deletes `{_id, contractId, at}` by finding, then deleting by `_id`, so without more
+  // care a slow taker's delete can remove the key a faster taker has just inserted, and both contracts get the id.
+  it('lets exactly one of several concurrent creates have the id, every round', async () => {
+    const second = await createMongoStorage({ ...options(), database: storage.db.databaseName });
+    try {
+      const keys = storage.db.collection(KEYS_COLLECTION);
+      for (let round = 0; round < 12; round++) {
+        const odcsId = `urn:keys:takeover:${round}`;
+        await keys.insertOne({ _id: odcsKeyId(odcsId) as never, contractId: `gone-${round}`, at: new Date(0) });
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 6 }, (_, i) => (i % 2 ? second : storage).contracts.create({ document: contractDocument({ name: `keys_takeover_${round}_${i}`, id: odcsId }) }, 'test')),
+        );
+        const created = outcomes.filter((o) => o.status === 'fulfilled');
+        const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+        expect(refused.map((o) => (o.reason as AlreadyExistsError).field)).toEqual(Array(5).fill('odcsId'));
+        expect(created).toHaveLength(1);
+        const holder = (created[0] as PromiseFulfilledResult<{ id: string }>).value.id;
+        expect((await keys.findOne({ _id: odcsKeyId(odcsId) as never }))?.contractId).toBe(holder);
+        expect((await storage.contracts.getByOdcsId(odcsId))?.id).toBe(holder);
+      }
+    } finally {
+      await second.close();
+    }
+  }, 120_000);
 });

@@ -17,7 +17,7 @@ import type { Collection } from 'mongodb';
 import { AlreadyExistsError } from '../../domain/errors.js';
 import { CONTRACT_VIEW_PROJECTION, type StoredContract, type StoredContractView } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
-import type { StoredClaim } from './claims.js';
+import { protocolOf, type StoredClaim, withLock } from './claims.js';
 import { waitForCreate } from './claim-waits.js';
 import { type KeyCollection, keyStands, odcsKeyId, type StoredContractKey } from './keys.js';
 import { upsertRacing } from './upserts.js';
@@ -61,9 +61,27 @@ export class OdcsIdKeys {
         throw new AlreadyExistsError('Contract', 'odcsId', odcsId);
       }
       if (holder && holder.odcsId === odcsId) throw new AlreadyExistsError('Contract', 'odcsId', odcsId, { id: holder._id, name: holder.name });
-      await this.keys.deleteOne({ _id, contractId: key.contractId, at: key.at }); // left behind: take it over
+      await this.takeOver(_id, key); // left behind: take it over
     }
     throw new AlreadyExistsError('Contract', 'odcsId', odcsId);
+  }
+
+  /**
+   * Removes the key `stale` left behind, unless it changed meanwhile. Where conditional writes are atomic (`cas`)
+   * that is one delete by `{_id, contractId, at}`. Under `claims` (FerretDB 1.x finds, then deletes by `_id`) the
+   * takers of one key go one at a time, under a write lock (claims.ts withLock), each reading the key again first:
+   * otherwise a slow taker's delete could remove the key a faster taker had just inserted, and both creates would
+   * hold the id (measured: two of six concurrent creates got it). Nothing else removes a key whose contract is gone
+   * and whose create is not in flight, and an insert cannot replace one, so the read stays true until the delete.
+   */
+  private async takeOver(_id: string, stale: StoredContractKey): Promise<void> {
+    if (!this.claims || protocolOf(this.claims) === 'cas') {
+      await this.keys.deleteOne({ _id, contractId: stale.contractId, at: stale.at });
+      return;
+    }
+    await withLock(this.claims, `takeover/${_id}`, async () => {
+      if (await keyStands(this.keys, _id, stale)) await this.keys.deleteOne({ _id });
+    });
   }
 
   /** Gives `odcsId` up, if `contractId` holds it. Best effort: a key left behind is taken over later (see above). */
