@@ -169,10 +169,46 @@ async function tryAcquire(claims: Collection<StoredClaim>, key: string, fresh = 
     if (!existing) continue; // released meanwhile
     holder = existing.token;
     if (!isDead(existing, settings)) return { holder };
-    const removed = await claims.deleteOne({ _id: key, token: existing.token });
-    if (removed.deletedCount === 1) tookOver = true;
+    if (await removeDead(claims, settings, key, existing.token)) tookOver = true;
   }
   return { holder };
+}
+
+/**
+ * Removes the dead claim of `key` (token `dead`); true when this call removed it. The takers of one dead claim go
+ * one at a time, under a short claim of their own (`takeover/<key>`), each reading the claim again first: a delete
+ * by `{_id, token}` finds, then deletes by `_id` on FerretDB 1.x, so a slow taker's delete could remove the claim a
+ * faster taker had just inserted, and both then wrote the same revision (measured: one of six concurrent updates
+ * at a dead claim lost its claim mid-write, every run). No one but such a taker removes a dead claim, and an insert
+ * cannot replace one, so the read stays true until the delete. A takeover claim left by a taker that died is itself
+ * removed once dead (that second removal is not guarded: it needs two writers dying at one key).
+ */
+async function removeDead(claims: Collection<StoredClaim>, settings: ClaimSettings, key: string, dead: string): Promise<boolean> {
+  const lockKey = `takeover/${key}`;
+  const token = randomUUID();
+  const now = Date.now();
+  settings.inFlight.add(token); // this instance's own takeover in flight: never dead to it
+  try {
+    try {
+      await claims.insertOne({ _id: lockKey, token, owner: settings.owner, at: new Date(now), expiresAt: new Date(now + settings.leaseMs) });
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) {
+        await claims.deleteOne({ _id: lockKey, token }).catch(() => undefined);
+        throw error;
+      }
+      const taker = await claims.findOne({ _id: lockKey });
+      if (taker && isDead(taker, settings)) await claims.deleteOne({ _id: lockKey, token: taker.token });
+      return false; // another writer is taking it over
+    }
+    try {
+      if ((await claims.findOne({ _id: key }, { projection: { token: 1 } }))?.token !== dead) return false;
+      return (await claims.deleteOne({ _id: key })).deletedCount === 1;
+    } finally {
+      await claims.deleteOne({ _id: lockKey }).catch(() => undefined); // else it runs out after a lease
+    }
+  } finally {
+    settings.inFlight.delete(token);
+  }
 }
 
 /**
