@@ -183,7 +183,7 @@ async function tryAcquire(claims: Collection<StoredClaim>, key: string, fresh = 
  * cannot replace one, so the read stays true until the delete. A takeover claim left by a taker that died is itself
  * removed once dead (that second removal is not guarded: it needs two writers dying at one key).
  */
-async function removeDead(claims: Collection<StoredClaim>, settings: ClaimSettings, key: string, dead: string): Promise<boolean> {
+export async function removeDead(claims: Collection<StoredClaim>, settings: ClaimSettings, key: string, dead: string): Promise<boolean> {
   const lockKey = `takeover/${key}`;
   const token = randomUUID();
   const now = Date.now();
@@ -204,7 +204,8 @@ async function removeDead(claims: Collection<StoredClaim>, settings: ClaimSettin
       if ((await claims.findOne({ _id: key }, { projection: { token: 1 } }))?.token !== dead) return false;
       return (await claims.deleteOne({ _id: key })).deletedCount === 1;
     } finally {
-      await claims.deleteOne({ _id: lockKey }).catch(() => undefined); // else it runs out after a lease
+      // By its token: were this taker slower than a lease, another may hold the takeover claim by now.
+      await claims.deleteOne({ _id: lockKey, token }).catch(() => undefined); // else it runs out after a lease
     }
   } finally {
     settings.inFlight.delete(token);

@@ -20,7 +20,7 @@ import type { Collection, Db } from 'mongodb';
 import { withdrawForDeletedContract } from './approvals.js';
 import { catalogWriteConcurrency, runLimited, settleCatalog, syncByPoints, syncCatalog } from './catalog.js';
 import { isClaimLive } from './claim-waits.js';
-import { acquire, claimSettingsOf, type ClaimSettings, isDead, parseRevisionKey, release, revisionKey, type StoredClaim } from './claims.js';
+import { acquire, claimSettingsOf, type ClaimSettings, isDead, parseRevisionKey, release, removeDead, revisionKey, type StoredClaim } from './claims.js';
 import { type CatalogEntry, deriveCatalogEntries } from '../../domain/catalog.js';
 import type { Contract } from '../../domain/contracts.js';
 import { COLLECTIONS, fromStoredContract, type MongoCollections, type StoredCatalogEntry } from './documents/index.js';
@@ -129,8 +129,8 @@ export async function repairDeadClaims(collections: MongoCollections, settings: 
     if (!isDead(claim, settings, now)) continue;
     const target = parseRevisionKey(claim._id);
     if (target?.collection !== COLLECTIONS.contracts) {
-      const removed = await claims.deleteOne({ _id: claim._id, token: claim.token });
-      report.claims += removed.deletedCount;
+      // One remover at a time with the writers taking it over (claims.ts removeDead), never a claim just taken.
+      if (await removeDead(claims, settings, claim._id, claim.token)) report.claims++;
       continue;
     }
     const held = await acquire(claims, claim._id); // takes the dead claim over; null: a live writer took it first
