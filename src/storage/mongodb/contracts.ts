@@ -150,6 +150,7 @@ export class MongoContractRepository implements ContractRepository {
       const keys = await takeCreateKeys(this.keys, this.collections, this.odcsIds, contract, version, odcsIdOf(version.document));
       const token = randomUUID();
       let mark: string | null = null;
+      let outcomeUnknown = false;
       try {
         try {
           mark = await markPending(this.collections, contract.id); // before the version: the record of a cut create
@@ -160,11 +161,20 @@ export class MongoContractRepository implements ContractRepository {
           throw error;
         }
         await this.step('create:version', contract.id);
+        let sent = false;
         try {
           assertHeld(held);
           if (held === null && Date.now() - keys.takenAt > (leaseOf(this.collections.claims) * 3) / 4) throw new StorageUnavailableError(`the create of contract ${contract.id} took longer than its keys' lease allows`);
+          sent = true;
           await this.collections.contracts.insertOne(toStoredContract(contract));
         } catch (error) {
+          // An answer lost (a time limit, a dropped connection): the contract may still land. Its version, keys and
+          // mark stay as they are, each valid if it does and taken over or repaired if not (keys.ts, repair.ts);
+          // given back now, another create could take the ODCS id that contract is about to hold.
+          if (sent && !isDuplicateKeyError(error)) {
+            outcomeUnknown = true;
+            throw error;
+          }
           await discardVersion(this.collections, version, token);
           // _id is a fresh UUID: a duplicate key can only be the name, taken by a writer that took over the same
           // stale key at the same time; the key then goes back to the contract that holds the name.
@@ -177,7 +187,7 @@ export class MongoContractRepository implements ContractRepository {
           throw error;
         }
       } catch (error) {
-        if (mark !== null) await this.collections.catalogPending.deleteOne({ _id: contract.id, token: mark }).catch(() => undefined);
+        if (mark !== null && !outcomeUnknown) await this.collections.catalogPending.deleteOne({ _id: contract.id, token: mark }).catch(() => undefined);
         throw error;
       }
       await this.step('create:contract', contract.id);
