@@ -19,6 +19,7 @@ import { corsOptions, DEFAULT_EXPOSURE, type ExposureOptions, exposurePlugins, o
 import { requestBudgetPlugin } from './http/budget.js';
 import { cancellableStorage, installStopHooks } from './http/cancellation.js';
 import { documentLimitsPlugin } from './http/documents.js';
+import { requestBodyLimitPlugin } from './http/request-body.js';
 import { operationLimitsPlugin } from './http/limits.js';
 import { DEFAULT_LIMITS, type LimitsOptions } from './http/limits-options.js';
 import { createLive, type Live } from './live/index.js';
@@ -68,8 +69,8 @@ export function createServer(options: ServerOptions): RegistryServer {
     // Unexpected errors are reported once, through onUnexpectedError; expected ones are results, not log lines.
     logging: false,
     healthCheckEndpoint: '/health',
-    // Refused with 413 REQUEST_ENTITY_TOO_LARGE before anything parses it (a Content-Length past it, or a body that grows past it).
-    maxRequestBodySize: limits.maxRequestBytes,
+    // The body limit is requestBodyLimitPlugin's (yoga's would count every body again, src/http/request-body.ts).
+    maxRequestBodySize: false,
     cors: corsOptions(exposure.corsOrigins),
     graphiql: options.graphiql === false ? false : graphiqlOptions(),
     renderGraphiQL: renderOfflineGraphiQL,
@@ -101,6 +102,9 @@ export function createServer(options: ServerOptions): RegistryServer {
       ...liveTransportPlugins({ heartbeatMs: live.options.heartbeatMs }),
       // Subscriptions complete when the server is disposed (when the caller did not build the hub, it is ours).
       { onDispose: () => (options.live ? undefined : live.close()) },
+      // Last: it wraps the request parser the plugins above chose. Refused with 413 REQUEST_ENTITY_TOO_LARGE before
+      // anything parses it (a Content-Length past it, or a body that grows past it).
+      requestBodyLimitPlugin(limits.maxRequestBytes),
     ],
     maskedErrors: {
       // Never include stack traces or internal messages, in any environment.
