@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AlreadyExistsError } from '../../src/domain/errors.js';
 import { createMongoStorage, type MongoStorageBackend } from '../../src/storage/mongodb/index.js';
-import { KEYS_COLLECTION, odcsKeyId } from '../../src/storage/mongodb/keys.js';
+import { KEYS_COLLECTION, nameKeyId, odcsKeyId } from '../../src/storage/mongodb/keys.js';
 import { countReads, testDatabaseName } from '../support/backends.js';
 import { contractDocument } from '../support/fixtures.js';
 
@@ -208,4 +208,49 @@ describe('creates taking over one ODCS id key left behind', () => {
       await second.close();
     }
   }, 120_000);
+});
+
+describe('a delete racing creates that take over its keys', () => {
+  // A deleted contract's name and ODCS id keys may be taken over by a create as soon as the contract is gone, while
+  // the delete is still removing them. The delete removes each only while it names the deleted contract (keys.ts
+  // removeKey): on FerretDB 1.x a delete by `{contractId}` finds, then deletes by `_id`, and so removed a key a
+  // create had just taken over — the new contract then had no key, and the next create of its ODCS id got it too.
+  it('leaves every contract that holds a name or an ODCS id with its key, every round', async () => {
+    const second = await createMongoStorage({ ...options(), database: storage.db.databaseName });
+    try {
+      const keys = storage.db.collection(KEYS_COLLECTION);
+      const contracts = storage.db.collection('contracts');
+      for (let round = 0; round < 10; round++) {
+        const name = `keys_deleted_${round}`;
+        const odcsId = `urn:keys:deleted:${round}`;
+        const doomed = await storage.contracts.create({ document: contractDocument({ name, id: odcsId }) }, 'test');
+        const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+        // Creates of the same ODCS id (other names) and of the same name (another id), spread over the delete.
+        const creates = Array.from({ length: 6 }, async (_, i) => {
+          await pause(i * 3);
+          const document = i % 2 ? contractDocument({ name: `${name}_${i}`, id: odcsId }) : contractDocument({ name, id: `${odcsId}:${i}` });
+          return (i % 3 ? second : storage).contracts.create({ document }, 'test');
+        });
+        const outcomes = await Promise.allSettled([storage.contracts.delete(doomed.id, doomed.revision, 'test'), ...creates]);
+        expect(outcomes[0]!.status).toBe('fulfilled');
+        for (const o of outcomes.slice(1)) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(AlreadyExistsError);
+        const byId = await contracts.find({ odcsId }).toArray();
+        expect(byId.length).toBeLessThanOrEqual(1);
+        for (const holder of byId) {
+          expect((await keys.findOne({ _id: odcsKeyId(odcsId) as never }))?.contractId).toBe(holder._id);
+          expect((await storage.contracts.getByOdcsId(odcsId))?.id).toBe(holder._id);
+        }
+        const named = await contracts.find({ name }).toArray();
+        expect(named.length).toBeLessThanOrEqual(1);
+        for (const holder of named) {
+          expect((await keys.findOne({ _id: nameKeyId(name) as never }))?.contractId).toBe(holder._id);
+          expect((await storage.contracts.getByName(name))?.id).toBe(holder._id);
+        }
+        // A create of that id or name now is refused while a contract holds it.
+        if (byId.length === 1) await expect(second.contracts.create({ document: contractDocument({ name: `${name}_late`, id: odcsId }) }, 'test')).rejects.toBeInstanceOf(AlreadyExistsError);
+      }
+    } finally {
+      await second.close();
+    }
+  }, 180_000);
 });

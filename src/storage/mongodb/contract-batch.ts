@@ -228,7 +228,7 @@ async function refuseTakenIds(w: BatchWriter, live: Item[], fail: (item: Item, e
       continue;
     }
     if (versionsWritten) await w.collections.catalogPending.deleteOne({ _id: item.contract.id, token: item.token }).catch(() => undefined);
-    await releaseName(w.keys, item.contract.name, item.contract.id);
+    await releaseName(w.keys, w.collections.claims, item.contract.name, item.contract.id);
     if (item.odcsId !== null) await w.odcsIds.release(item.odcsId, item.contract.id);
     fail(item, new AlreadyExistsError('Contract', 'id', item.contract.id));
   }

@@ -216,10 +216,10 @@ export class MongoContractRepository implements ContractRepository {
       updated = await this.commit(current, input.expectedRevision, write, input.writeToken);
     } catch (error) {
       if (error instanceof AlreadyExistsError && error.field === 'name') await repairName(this.keys, this.collections, write.contract.name);
-      else await releaseName(this.keys, write.contract.name, current.id);
+      else await releaseName(this.keys, this.collections.claims, write.contract.name, current.id);
       throw error;
     }
-    await releaseName(this.keys, current.name, current.id);
+    await releaseName(this.keys, this.collections.claims, current.name, current.id);
     return updated;
   }
 
@@ -288,7 +288,7 @@ export class MongoContractRepository implements ContractRepository {
       await this.collections.catalog.deleteMany({ contractId: id });
       await this.collections.catalogPending.deleteOne({ _id: id, token: mark });
       await this.step('delete:catalog', id);
-      await deleteKeysOf(this.keys, id); // its name, version and ODCS id keys
+      await deleteKeysOf(this.keys, this.collections.claims, deleted); // its name, version and ODCS id keys
       return fromStoredContract(deleted);
     });
     if (contract.openApprovalRequestId !== null) await withdrawForDeletedContract(this.collections, contract.openApprovalRequestId, actor);

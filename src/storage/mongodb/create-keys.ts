@@ -64,7 +64,7 @@ export async function takeCreateKeys(
   const held = { odcs: false, name: false, version: false };
   const release = async (name: boolean) => {
     if (held.version) await keys.deleteOne({ _id: versionKey._id }).catch(() => undefined);
-    if (name && held.name) await releaseName(keys, contract.name, contractId);
+    if (name && held.name) await releaseName(keys, collections.claims, contract.name, contractId);
     if (held.odcs && odcsId !== null) await odcsIds.release(odcsId, contractId);
   };
   const done = (takenAt: number): CreateKeys => ({ versionKey: held.version, takenAt, release: () => release(true), releaseExceptName: () => release(false) });

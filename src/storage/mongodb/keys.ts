@@ -23,6 +23,7 @@ import { versionId } from '../../domain/contracts.js';
 import { AlreadyExistsError } from '../../domain/errors.js';
 import { bulkWriteInCommands } from './bulk.js';
 import { waitForCreate } from './claim-waits.js';
+import { protocolOf, type StoredClaim, withLock } from './claims.js';
 import type { MongoCollections, StoredVersion } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
 import { type BatchReads, readByIds } from './point-reads.js';
@@ -99,7 +100,7 @@ export async function claimName(keys: KeyCollection, collections: MongoCollectio
       if (created?.name === name) throw new AlreadyExistsError('Contract', 'name', name);
     }
   }
-  await keys.replaceOne({ _id }, { contractId, at: new Date() }, { upsert: true });
+  await keyChange(collections.claims, _id, () => keys.replaceOne({ _id }, { contractId, at: new Date() }, { upsert: true }));
 }
 
 /** Whether key `_id` is still the very document `seen` (the same contract, written at the same time). */
@@ -109,11 +110,9 @@ export async function keyStands(keys: KeyCollection, _id: string, seen: Pick<Sto
 }
 
 /** Gives up a claim (a write that did not happen, an old name): removed only while it still names `contractId`. */
-export async function releaseName(keys: KeyCollection, name: string, contractId: string): Promise<void> {
-  const _id = nameKeyId(name);
+export async function releaseName(keys: KeyCollection, claims: Collection<StoredClaim>, name: string, contractId: string): Promise<void> {
   try {
-    const existing = await keys.findOne({ _id }, { projection: { contractId: 1 } });
-    if (existing?.contractId === contractId) await keys.deleteOne({ _id });
+    await removeKey(keys, claims, nameKeyId(name), contractId);
   } catch {
     // a key left behind is harmless (see the top of this file)
   }
@@ -125,7 +124,8 @@ export async function releaseName(keys: KeyCollection, name: string, contractId:
  */
 export async function repairName(keys: KeyCollection, collections: MongoCollections, name: string): Promise<void> {
   const owner = await collections.contracts.findOne({ name }, { projection: { _id: 1 } });
-  if (owner) await keys.replaceOne({ _id: nameKeyId(name) }, { contractId: owner._id, at: new Date() }, { upsert: true });
+  const _id = nameKeyId(name);
+  if (owner) await keyChange(collections.claims, _id, () => keys.replaceOne({ _id }, { contractId: owner._id, at: new Date() }, { upsert: true }));
 }
 
 /** The contract id each name's key points at (null: no key). The caller checks the contract has the name. */
@@ -169,9 +169,44 @@ export async function versionsByKey(
 // ---------------------------------------------------------------------------------------------------------------
 // Deletes and the start-up backfill
 
-/** Removes every key of a deleted contract (by its contractId index). */
-export async function deleteKeysOf(keys: KeyCollection, contractId: string): Promise<void> {
-  await keys.deleteMany({ contractId });
+/**
+ * Removes the keys of a deleted contract: its name and ODCS id keys while they still name it (removeKey: a create may
+ * be taking either over already, the contract being gone), then its version keys, which no other writer touches.
+ * Under `cas` every other key still naming it goes too (one atomic delete each); under `claims` an old name's key
+ * left by a rename that could not give it back stays, as harmless as any key left behind (see the top of this file).
+ */
+export async function deleteKeysOf(keys: KeyCollection, claims: Collection<StoredClaim>, contract: { _id: string; name: string; odcsId: string | null }): Promise<void> {
+  const contractId = contract._id;
+  await removeKey(keys, claims, nameKeyId(contract.name), contractId);
+  if (contract.odcsId !== null) await removeKey(keys, claims, odcsKeyId(contract.odcsId), contractId);
+  if (protocolOf(claims) === 'cas') await keys.deleteMany({ contractId });
+  else await keys.deleteMany({ contractId, _id: { $gte: `version/${contractId}/`, $lt: `version/${contractId}0` } });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Changing a key another contract may take over
+
+/**
+ * Runs `change`, a write of key `_id` that depends on which contract it names, alone among the writers that take
+ * over, repair or remove that key. Under `claims` (FerretDB 1.x runs a delete or replace with a filter beyond `_id`
+ * as "find, then write by `_id`", so a remover that read the key before a taker replaced it would remove the
+ * taker's key) they go one at a time under the key's takeover lock (claims.ts withLock); under `cas` each is one
+ * atomic command and runs as it is.
+ */
+export function keyChange<T>(claims: Collection<StoredClaim>, _id: string, change: () => Promise<T>): Promise<T> {
+  return protocolOf(claims) === 'cas' ? change() : withLock(claims, `takeover/${_id}`, change);
+}
+
+/** Removes key `_id` if it still names `contractId`: one delete by `{_id, contractId}`, or under `claims` a read and a delete by `_id` under the key's lock. */
+export async function removeKey(keys: KeyCollection, claims: Collection<StoredClaim>, _id: string, contractId: string): Promise<void> {
+  if (protocolOf(claims) === 'cas') {
+    await keys.deleteOne({ _id, contractId });
+    return;
+  }
+  await withLock(claims, `takeover/${_id}`, async () => {
+    const now = await keys.findOne({ _id }, { projection: { contractId: 1 } });
+    if (now?.contractId === contractId) await keys.deleteOne({ _id });
+  });
 }
 
 /**

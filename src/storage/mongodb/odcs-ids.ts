@@ -19,7 +19,7 @@ import { CONTRACT_VIEW_PROJECTION, type StoredContract, type StoredContractView 
 import { isDuplicateKeyError } from './errors.js';
 import { protocolOf, type StoredClaim, withLock } from './claims.js';
 import { waitForCreate } from './claim-waits.js';
-import { type KeyCollection, keyStands, odcsKeyId, type StoredContractKey } from './keys.js';
+import { type KeyCollection, keyStands, odcsKeyId, removeKey, type StoredContractKey } from './keys.js';
 import { upsertRacing } from './upserts.js';
 
 /** Without write claims: a claimed key whose contract does not exist yet is a create in flight this long. */
@@ -71,8 +71,9 @@ export class OdcsIdKeys {
    * that is one delete by `{_id, contractId, at}`. Under `claims` (FerretDB 1.x finds, then deletes by `_id`) the
    * takers of one key go one at a time, under a write lock (claims.ts withLock), each reading the key again first:
    * otherwise a slow taker's delete could remove the key a faster taker had just inserted, and both creates would
-   * hold the id (measured: two of six concurrent creates got it). Nothing else removes a key whose contract is gone
-   * and whose create is not in flight, and an insert cannot replace one, so the read stays true until the delete.
+   * hold the id (measured: two of six concurrent creates got it). Every other remover of the key (a delete of its
+   * contract, a create giving it back: keys.ts removeKey) takes the same lock, and an insert cannot replace a key,
+   * so the read stays true until the delete.
    */
   private async takeOver(_id: string, stale: StoredContractKey): Promise<void> {
     if (!this.claims || protocolOf(this.claims) === 'cas') {
@@ -86,7 +87,8 @@ export class OdcsIdKeys {
 
   /** Gives `odcsId` up, if `contractId` holds it. Best effort: a key left behind is taken over later (see above). */
   async release(odcsId: string, contractId: string): Promise<void> {
-    await this.keys.deleteOne({ _id: odcsKeyId(odcsId), contractId }).catch(() => undefined);
+    const _id = odcsKeyId(odcsId);
+    await (this.claims ? removeKey(this.keys, this.claims, _id, contractId) : this.keys.deleteOne({ _id, contractId })).catch(() => undefined);
   }
 
   /**
