@@ -220,7 +220,8 @@ describe('a delete racing creates that take over its keys', () => {
     try {
       const keys = storage.db.collection(KEYS_COLLECTION);
       const contracts = storage.db.collection('contracts');
-      for (let round = 0; round < 10; round++) {
+      const held = { odcsId: 0, name: 0 };
+      for (let round = 0; round < 20; round++) {
         const name = `keys_deleted_${round}`;
         const odcsId = `urn:keys:deleted:${round}`;
         const doomed = await storage.contracts.create({ document: contractDocument({ name, id: odcsId }) }, 'test');
@@ -248,9 +249,16 @@ describe('a delete racing creates that take over its keys', () => {
         }
         // A create of that id or name now is refused while a contract holds it.
         if (byId.length === 1) await expect(second.contracts.create({ document: contractDocument({ name: `${name}_late`, id: odcsId }) }, 'test')).rejects.toBeInstanceOf(AlreadyExistsError);
+        if (named.length === 1) await expect(second.contracts.create({ document: contractDocument({ name, id: `${odcsId}:late` }) }, 'test')).rejects.toBeInstanceOf(AlreadyExistsError);
+        held.odcsId += byId.length;
+        held.name += named.length;
       }
+      // Many rounds end with a create holding the id, and many with one holding the name (so the checks above ran):
+      // the deletes raced real takeovers.
+      expect(held.odcsId).toBeGreaterThanOrEqual(5);
+      expect(held.name).toBeGreaterThanOrEqual(5);
     } finally {
       await second.close();
     }
-  }, 180_000);
+  }, 240_000);
 });

@@ -12,7 +12,7 @@ import { backoff, claimSettingsOf as settingsOf, isDead, progressWatch, revision
  * live; under `cas` (no claim) while the key is younger than a lease (a create gives up past three quarters of a
  * lease since its first key, contracts.ts), polled until the contract appears or the key is given back (a create
  * that was refused or gave up removes its keys). A key of a contract whose delete was cut short looks the same and
- * is taken over after a lease (a finished delete removes its keys). The caller then reads the contract again: there
+ * is taken over after a lease (a finished delete removes the keys that still name it). The caller then reads the contract again: there
  * (the key is taken) or not (the key is taken over).
  */
 export async function waitForCreate<T extends Document & { _id: string }>(

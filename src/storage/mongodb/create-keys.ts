@@ -75,7 +75,7 @@ export async function takeCreateKeys(
     stored = docs.length;
   } catch (error) {
     if (!isDuplicateKeyError(error)) {
-      await giveBackIfWritten(keys, docs, odcsIds, odcsId, contract);
+      await giveBackIfWritten(keys, collections, docs, odcsIds, odcsId, contract);
       throw error;
     }
     // Ordered: the keys before the taken one are stored, none after it.
@@ -116,13 +116,21 @@ export async function takeCreateKeys(
  * After an insert whose outcome is unknown: removes each of `docs` that is stored as this create wrote it (its
  * contract and its `at`), best effort. A key left behind is harmless and taken over later (keys.ts).
  */
-async function giveBackIfWritten(keys: KeyCollection, docs: readonly StoredContractKey[], odcsIds: OdcsIdKeys, odcsId: string | null, contract: Contract): Promise<void> {
+async function giveBackIfWritten(
+  keys: KeyCollection,
+  collections: MongoCollections,
+  docs: readonly StoredContractKey[],
+  odcsIds: OdcsIdKeys,
+  odcsId: string | null,
+  contract: Contract,
+): Promise<void> {
   for (const doc of docs) {
     try {
       const found = await keys.findOne({ _id: doc._id }, { projection: { contractId: 1, at: 1 } });
       if (found?.contractId !== contract.id || found.at?.getTime() !== doc.at.getTime()) continue;
       if (odcsId !== null && doc._id === odcsKeyId(odcsId)) await odcsIds.release(odcsId, contract.id);
-      else await keys.deleteOne({ _id: doc._id });
+      else if (doc._id === nameKeyId(contract.name)) await releaseName(keys, collections.claims, contract.name, contract.id);
+      else await keys.deleteOne({ _id: doc._id }); // its version key: no other writer touches it
     } catch {
       // left behind: taken over later
     }

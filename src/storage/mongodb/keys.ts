@@ -81,26 +81,43 @@ export function odcsKeyId(odcsId: string): string {
  */
 export async function claimName(keys: KeyCollection, collections: MongoCollections, name: string, contractId: string): Promise<void> {
   const _id = nameKeyId(name);
-  try {
-    await keys.insertOne({ _id, contractId, at: new Date() });
-    return;
-  } catch (error) {
-    if (!isDuplicateKeyError(error)) throw error;
-  }
-  const existing = await keys.findOne({ _id });
-  if (existing && existing.contractId !== contractId) {
-    const owner = await collections.contracts.findOne({ _id: existing.contractId }, { projection: { name: 1 } });
-    if (owner?.name === name) throw new AlreadyExistsError('Contract', 'name', name);
-    // No contract yet: a create in flight (claims.ts waitForCreate: its claim is live, or under cas its key is young).
-    // Wait for it to finish or die:
-    // then the name is taken (it finished) or the dead create's key is taken over.
-    if (!owner) {
-      await waitForCreate(collections.claims, collections.contracts, existing.contractId, existing.at, () => keyStands(keys, _id, existing));
-      const created = await collections.contracts.findOne({ _id: existing.contractId }, { projection: { name: 1 } });
-      if (created?.name === name) throw new AlreadyExistsError('Contract', 'name', name);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await keys.insertOne({ _id, contractId, at: new Date() });
+      return;
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
     }
+    const existing = await keys.findOne({ _id });
+    if (!existing) continue; // given back meanwhile: insert again
+    if (existing.contractId !== contractId) {
+      const owner = await collections.contracts.findOne({ _id: existing.contractId }, { projection: { name: 1 } });
+      if (owner?.name === name) throw new AlreadyExistsError('Contract', 'name', name);
+      // No contract yet: a create in flight (claims.ts waitForCreate: its claim is live, or under cas its key is young).
+      // Wait for it to finish or die:
+      // then the name is taken (it finished) or the dead create's key is taken over.
+      if (!owner) {
+        await waitForCreate(collections.claims, collections.contracts, existing.contractId, existing.at, () => keyStands(keys, _id, existing));
+        const created = await collections.contracts.findOne({ _id: existing.contractId }, { projection: { name: 1 } });
+        if (created?.name === name) throw new AlreadyExistsError('Contract', 'name', name);
+      }
+    }
+    // Taken over only while it is still the key judged stale above: another create (or a delete, or a repair) may
+    // have changed it since, and a replace of theirs would leave their contract without its key.
+    if (await takeOverKey(keys, collections.claims, existing, contractId)) return;
   }
-  await keyChange(collections.claims, _id, () => keys.replaceOne({ _id }, { contractId, at: new Date() }, { upsert: true }));
+  throw new AlreadyExistsError('Contract', 'name', name);
+}
+
+/** Points key `seen` at `contractId` if it is still `seen` (keyChange: one writer at a time under claims); false if it changed. */
+async function takeOverKey(keys: KeyCollection, claims: Collection<StoredClaim>, seen: StoredContractKey, contractId: string): Promise<boolean> {
+  const { _id } = seen;
+  if (protocolOf(claims) === 'cas') return (await keys.replaceOne({ _id, contractId: seen.contractId, at: seen.at }, { contractId, at: new Date() })).matchedCount === 1;
+  return withLock(claims, `takeover/${_id}`, async () => {
+    if (!(await keyStands(keys, _id, seen))) return false;
+    await keys.replaceOne({ _id }, { contractId, at: new Date() });
+    return true;
+  });
 }
 
 /** Whether key `_id` is still the very document `seen` (the same contract, written at the same time). */
@@ -170,17 +187,26 @@ export async function versionsByKey(
 // Deletes and the start-up backfill
 
 /**
- * Removes the keys of a deleted contract: its name and ODCS id keys while they still name it (removeKey: a create may
- * be taking either over already, the contract being gone), then its version keys, which no other writer touches.
- * Under `cas` every other key still naming it goes too (one atomic delete each); under `claims` an old name's key
- * left by a rename that could not give it back stays, as harmless as any key left behind (see the top of this file).
+ * Removes the keys of a deleted contract. Under `cas` one delete by `{contractId}` (atomic per key on MongoDB).
+ * Under `claims` its name and ODCS id keys go only while they still name it (removeKey: a create may be taking
+ * either over already, the contract being gone), then its version keys, which no other writer touches. Best
+ * effort: the contract is deleted already, and a key left behind (this one's, if a removal fails; a key of a name
+ * or ODCS id it no longer had, from a rename or an update that could not give it back) is as harmless as any (see
+ * the top of this file).
  */
 export async function deleteKeysOf(keys: KeyCollection, claims: Collection<StoredClaim>, contract: { _id: string; name: string; odcsId: string | null }): Promise<void> {
   const contractId = contract._id;
-  await removeKey(keys, claims, nameKeyId(contract.name), contractId);
-  if (contract.odcsId !== null) await removeKey(keys, claims, odcsKeyId(contract.odcsId), contractId);
-  if (protocolOf(claims) === 'cas') await keys.deleteMany({ contractId });
-  else await keys.deleteMany({ contractId, _id: { $gte: `version/${contractId}/`, $lt: `version/${contractId}0` } });
+  try {
+    if (protocolOf(claims) === 'cas') {
+      await keys.deleteMany({ contractId });
+      return;
+    }
+    await removeKey(keys, claims, nameKeyId(contract.name), contractId);
+    if (contract.odcsId) await removeKey(keys, claims, odcsKeyId(contract.odcsId), contractId);
+    await keys.deleteMany({ contractId, _id: { $gte: `version/${contractId}/`, $lt: `version/${contractId}0` } });
+  } catch {
+    // left behind: taken over later
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
