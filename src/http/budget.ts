@@ -29,16 +29,31 @@ export function stopErrorOf(stop: RequestStop): GraphQLError | null {
 
 export function requestBudgetPlugin(budgetMs: number): Plugin {
   const stops = new WeakMap<Request, RequestStop>();
+  const timers = new WeakMap<Request, NodeJS.Timeout>();
   return {
     onRequest({ request }) {
-      const budget = AbortSignal.timeout(budgetMs);
-      const signal = request.signal ? AbortSignal.any([request.signal, budget]) : budget;
+      // One controller per request, aborted by its budget's timer or when its client leaves. Not
+      // AbortSignal.any([request.signal, AbortSignal.timeout(budget)]): on Node 20 that composite signal, and a
+      // timer that outlived the request by the whole budget, cost about 12% of a contract read's CPU (README "How it
+      // is built"). The timer is cleared once the answer is ready (onResponse).
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(new DOMException(`The request's budget of ${budgetMs} ms ran out`, 'TimeoutError')), budgetMs);
+      timer.unref();
+      timers.set(request, timer);
+      const client = request.signal;
+      if (client?.aborted) controller.abort(client.reason);
+      else client?.addEventListener('abort', () => controller.abort(client.reason), { once: true });
+      const signal = controller.signal;
       // Every read of the request listens to it (the MongoDB driver): not a leak.
       setMaxListeners(0, signal);
       const stop: RequestStop = { signal, deadline: performance.now() + budgetMs, budgetMs };
       stops.set(request, stop);
       const scope = currentRequest();
       if (scope) scope.stop = stop;
+    },
+    // The answer is ready: nothing of this request runs on (a subscription's stream is not under the budget).
+    onResponse({ request }) {
+      clearTimeout(timers.get(request));
     },
     onExecute({ args, executeFn, setExecuteFn }) {
       const request = (args.contextValue as { request?: Request }).request;
