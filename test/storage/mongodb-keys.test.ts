@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AlreadyExistsError } from '../../src/domain/errors.js';
 import { createMongoStorage, type MongoStorageBackend } from '../../src/storage/mongodb/index.js';
-import { KEYS_COLLECTION, nameKeyId, odcsKeyId } from '../../src/storage/mongodb/keys.js';
+import { collectionsOf } from '../../src/storage/mongodb/documents/index.js';
+import { backfillKeys, KEYS_COLLECTION, keysOf, nameKeyId, odcsKeyId } from '../../src/storage/mongodb/keys.js';
 import { countReads, testDatabaseName } from '../support/backends.js';
 import { contractDocument } from '../support/fixtures.js';
 
@@ -129,6 +130,76 @@ describe('a database written before key documents existed', () => {
       }
     } finally {
       await old.close().catch(() => undefined);
+    }
+  });
+});
+
+describe('the start-up backfill on a database other instances write to', () => {
+  // The backfill writes only keys that are absent: a key that exists was written by a live writer (another instance
+  // in a rolling start, or the writes since a start-up cut short), which keeps it right.
+  const BACKFILL_MARKER = 'migration/keys-v1';
+
+  it('fills in the missing keys and leaves an existing key as a live writer left it', async () => {
+    const opts = options();
+    const live = await createMongoStorage(opts);
+    let restarted: MongoStorageBackend | undefined;
+    try {
+      const a = await live.contracts.create({ document: contractDocument({ name: 'bf_a' }) }, 'test');
+      await live.contracts.update({ id: a.id, expectedRevision: a.revision, document: contractDocument({ name: 'bf_a', version: '1.1.0', purpose: 'v2' }) }, 'test');
+      const b = await live.contracts.create({ document: contractDocument({ name: 'bf_b' }) }, 'test');
+      const c = await live.contracts.create({ document: contractDocument({ name: 'bf_c' }) }, 'test');
+      const d = await live.contracts.create({ document: contractDocument({ name: 'bf_d' }) }, 'test');
+      const keys = live.db.collection(KEYS_COLLECTION);
+      // An old database: no marker, and keys missing for what predates them.
+      await keys.deleteMany({ _id: { $in: [BACKFILL_MARKER, nameKeyId('bf_a'), nameKeyId('bf_b'), `version/${a.id}/=1.0.0`, `version/${a.id}/=1.1.0`] } as never });
+      // What a live writer did meanwhile: its key of `bf_c` names another contract (as a name released by a rename
+      // and taken by a create names the new contract, while the backfill's scan may still read the old one with it).
+      await keys.replaceOne({ _id: nameKeyId('bf_c') as never }, { contractId: d.id, at: new Date() });
+
+      restarted = await createMongoStorage(opts); // the backfill runs (`live` runs on meanwhile)
+      expect(await keys.findOne({ _id: BACKFILL_MARKER as never })).not.toBeNull();
+      expect((await keys.findOne({ _id: nameKeyId('bf_a') as never }))?.contractId).toBe(a.id);
+      expect((await keys.findOne({ _id: nameKeyId('bf_b') as never }))?.contractId).toBe(b.id);
+      expect((await keys.findOne({ _id: nameKeyId('bf_c') as never }))?.contractId).toBe(d.id);
+      expect((await restarted.contracts.getByNames(['bf_a', 'bf_b', 'bf_d'])).map((x) => x?.id)).toEqual([a.id, b.id, d.id]);
+      // The key lands on a contract without that name: missing (keys are a way in, never the truth).
+      expect(await restarted.contracts.getByName('bf_c')).toBeNull();
+      expect((await restarted.contracts.getByIds([c.id]))[0]?.name).toBe('bf_c');
+      const versions = await restarted.contracts.getVersions([
+        { contractId: a.id, version: '1.0.0' },
+        { contractId: a.id, version: '1.1.0' },
+      ]);
+      expect(versions.map((v) => v?.number ?? null)).toEqual([1, 2]);
+    } finally {
+      await restarted?.close();
+      await live.dropDatabase();
+      await live.close();
+    }
+  });
+
+  it('does not point a name back at a contract renamed after its scan read it, and counts only the keys it wrote', async () => {
+    const opts = options();
+    const live = await createMongoStorage(opts);
+    try {
+      const a = await live.contracts.create({ document: contractDocument({ name: 'bf_race_x' }) }, 'test');
+      const b = await live.contracts.create({ document: contractDocument({ name: 'bf_race_b' }) }, 'test');
+      const keys = live.db.collection(KEYS_COLLECTION);
+      await keys.deleteMany({ _id: { $in: [BACKFILL_MARKER, nameKeyId('bf_race_b'), `version/${b.id}/=1.0.0`] } as never });
+      // The backfill's scan reads the contracts (a holds bf_race_x) ...
+      const scanned = await live.db.collection('contracts').find({}, { projection: { _id: 1, name: 1 } }).toArray();
+      // ... then a live instance renames a and gives its old name to a new contract, before the backfill writes.
+      await live.contracts.update({ id: a.id, expectedRevision: a.revision, document: contractDocument({ name: 'bf_race_x' }), name: 'bf_race_y', version: '1.0.1' }, 'test');
+      const taker = await live.contracts.create({ document: contractDocument({ id: 'urn:test:bf_race_x:2', name: 'bf_race_x' }) }, 'test');
+
+      const collections = { ...collectionsOf(live.db), contracts: { find: () => scanned } as never };
+      const result = await backfillKeys(keysOf(live.db), collections);
+      expect((await keys.findOne({ _id: nameKeyId('bf_race_x') as never }))?.contractId).toBe(taker.id);
+      expect(result).toEqual({ ran: true, written: 2 }); // b's name and version keys
+      expect((await live.contracts.getByNames(['bf_race_x', 'bf_race_y', 'bf_race_b'])).map((x) => x?.id)).toEqual([taker.id, a.id, b.id]);
+      expect((await live.contracts.getVersions([{ contractId: b.id, version: '1.0.0' }]))[0]?.number).toBe(1);
+    } finally {
+      await live.dropDatabase();
+      await live.close();
     }
   });
 });

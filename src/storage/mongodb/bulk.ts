@@ -33,6 +33,7 @@ export function configureBulkCommands(collections: Iterable<object>, statements:
 }
 
 export interface BulkCounts {
+  insertedCount: number;
   matchedCount: number;
   modifiedCount: number;
   upsertedCount: number;
@@ -52,11 +53,12 @@ export async function bulkWriteInCommands<T extends Document>(
 ): Promise<BulkCounts> {
   const k = Math.min(limits.get(collection) ?? UNCONFIGURED, maxStatements);
   const size = Number.isFinite(k) ? Math.max(1, Math.floor(k)) : Math.max(1, operations.length);
-  const counts: BulkCounts = { matchedCount: 0, modifiedCount: 0, upsertedCount: 0 };
+  const counts: BulkCounts = { insertedCount: 0, matchedCount: 0, modifiedCount: 0, upsertedCount: 0 };
   for (let offset = 0; offset < operations.length; offset += size) {
     const chunk = operations.slice(offset, offset + size);
     try {
       const result = await collection.bulkWrite(chunk as AnyBulkWriteOperation<T>[], { ordered: false });
+      counts.insertedCount += result.insertedCount;
       counts.matchedCount += result.matchedCount;
       counts.modifiedCount += result.modifiedCount;
       counts.upsertedCount += result.upsertedCount;

@@ -15,17 +15,18 @@
  * in text): a value with NUL, or a very long one, is stored as its SHA-256.
  *
  * Data written before key documents existed is indexed once at start-up (backfillKeys; a marker document records
- * that it ran). Other key kinds (e.g. ODCS ids) belong in this file too.
+ * that it ran): it adds only the keys that are absent, and leaves every existing one to the live writers. Other key
+ * kinds (e.g. ODCS ids) belong in this file too.
  */
 import { createHash } from 'node:crypto';
-import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
+import { type AnyBulkWriteOperation, type Collection, type Db, MongoBulkWriteError } from 'mongodb';
 import { versionId } from '../../domain/contracts.js';
 import { AlreadyExistsError } from '../../domain/errors.js';
 import { bulkWriteInCommands } from './bulk.js';
 import { waitForCreate } from './claim-waits.js';
 import { protocolOf, type StoredClaim, withLock } from './claims.js';
 import type { MongoCollections, StoredVersion } from './documents/index.js';
-import { isDuplicateKeyError } from './errors.js';
+import { isDuplicateKeyError, writeErrorsOf } from './errors.js';
 import { type BatchReads, readByIds } from './point-reads.js';
 import { upsertRacing } from './upserts.js';
 
@@ -237,31 +238,61 @@ export async function removeKey(keys: KeyCollection, claims: Collection<StoredCl
 
 /**
  * Writes the keys of every contract and version stored before key documents existed, once per database (the
- * marker is written last, so a start-up cut short runs it again; rewriting a key with the same value is harmless).
- * Contracts and versions are read in batches with only the fields keys need.
+ * marker is written last, so a start-up cut short runs it again). Only keys that are absent are written: each is
+ * an insert, and one refused as a duplicate (E11000) is left as it is. Another instance may be running on this
+ * database (a rolling start, a start-up run again), and a key written by a live writer is right where this scan
+ * may not be (a name a rename released and a create took names the new contract, while the contracts read here
+ * may still show the old one with it): a rewrite would repoint it. Any other error fails the start-up. Contracts
+ * and versions are read in batches with only the fields keys need. `written`: the keys this run inserted.
  */
 export async function backfillKeys(keys: KeyCollection, collections: MongoCollections): Promise<{ ran: boolean; written: number }> {
   if (await keys.findOne({ _id: BACKFILL_MARKER }, { projection: { _id: 1 } })) return { ran: false, written: 0 };
   let written = 0;
-  let batch: AnyBulkWriteOperation<StoredContractKey>[] = [];
+  let batch: StoredContractKey[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
-    await bulkWriteInCommands(keys, batch);
-    written += batch.length;
+    const docs = batch;
     batch = [];
+    const operations = docs.map((document): AnyBulkWriteOperation<StoredContractKey> => ({ insertOne: { document } }));
+    const counts = await bulkWriteInCommands(keys, operations, async (error, chunk, offset) => {
+      written += await insertedDespite(keys, error, docs.slice(offset, offset + chunk.length));
+    });
+    written += counts.insertedCount;
   };
-  const put = async (_id: string, doc: Omit<StoredContractKey, '_id'>) => {
-    batch.push({ replaceOne: { filter: { _id }, replacement: doc, upsert: true } });
+  const put = async (doc: StoredContractKey) => {
+    batch.push(doc);
     if (batch.length >= BACKFILL_BATCH) await flush();
   };
   const at = new Date();
   for await (const c of collections.contracts.find({}, { projection: { _id: 1, name: 1 }, batchSize: BACKFILL_BATCH })) {
-    await put(nameKeyId(c.name), { contractId: c._id, at });
+    await put({ _id: nameKeyId(c.name), contractId: c._id, at });
   }
   for await (const v of collections.versions.find({}, { projection: { contractId: 1, version: 1, number: 1 }, batchSize: BACKFILL_BATCH })) {
-    await put(versionKeyId(v.contractId, v.version), { contractId: v.contractId, number: v.number, at });
+    await put({ _id: versionKeyId(v.contractId, v.version), contractId: v.contractId, number: v.number, at });
   }
   await flush();
   await upsertRacing(() => keys.replaceOne({ _id: BACKFILL_MARKER }, { contractId: '', at: new Date() }, { upsert: true }));
   return { ran: true, written };
+}
+
+/**
+ * How many of `docs` the unordered insert command that failed with `error` inserted, when every statement it
+ * refused was refused as a duplicate (that key exists: left as it is); any other error is thrown. Where the
+ * server's report does not account for every statement, each key is inserted on its own (a duplicate that is
+ * this very document was inserted by the command).
+ */
+async function insertedDespite(keys: KeyCollection, error: unknown, docs: readonly StoredContractKey[]): Promise<number> {
+  if (!(error instanceof MongoBulkWriteError) || !isDuplicateKeyError(error) || error.result.getWriteConcernError()) throw error;
+  if (error.result.insertedCount + writeErrorsOf(error).length === docs.length) return error.result.insertedCount;
+  let inserted = 0;
+  for (const doc of docs) {
+    try {
+      await keys.insertOne(doc);
+      inserted++;
+    } catch (e) {
+      if (!isDuplicateKeyError(e)) throw e;
+      if (await keyStands(keys, doc._id, doc)) inserted++;
+    }
+  }
+  return inserted;
 }
