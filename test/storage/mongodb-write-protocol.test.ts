@@ -86,7 +86,8 @@ it('the CAS protocol (forced on this server, one writer): a revision write of an
   const cas = await createMongoStorage({ uri: inject('mongodbUri'), database: testDatabaseName(), writeProtocol: 'cas', forceWriteProtocol: true, monitorCommands: true, repairIntervalMs: 0 });
   try {
     expect(cas.capabilities.writeProtocol).toBe('cas');
-    const { casReplace, casDelete, claimsOf, configureClaims } = await import('../../src/storage/mongodb/claims.js');
+    const { claimsOf, configureClaims } = await import('../../src/storage/mongodb/claims.js');
+    const { casReplace, casDelete } = await import('../../src/storage/mongodb/revision-writes.js');
     const claims = claimsOf(cas.db);
     configureClaims(claims, { protocol: cas.capabilities.writeProtocol });
     const probe = cas.db.collection<{ _id: string; revision: number; v: number }>('cas_probe');

@@ -35,7 +35,8 @@ import {
 import { type Contract, planReviewClosed, planReviewOpened, type ReviewOutcome } from '../../domain/contracts.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import type { ApprovalFilter, ApprovalRepository, Page, PageRequest } from '../types.js';
-import { backoff, casReplace, protocolOf, withLock } from './claims.js';
+import { backoff, protocolOf, withLock } from './claims.js';
+import { casReplace } from './revision-writes.js';
 import {
   fromStoredApprovalRequest,
   fromStoredContract,

@@ -7,8 +7,8 @@
  * both "match" and both write (measured: 29 of 30 concurrent pairs both won). Its `$inc` is a read-modify-write
  * too (50 concurrent `$inc: 1` added 21). An insert, though, is checked by the unique `_id` index on every server.
  * So a writer first inserts a claim into `write_claims`:
- *  - withRevisionClaim / casReplace / casDelete claim `${collection}/${id}@${R}`: one writer per (document,
- *    revision) at a time. A writer that finds the claim held waits while the document is still at R (the holder
+ *  - withRevisionClaim (and casReplace / casDelete, revision-writes.ts) claim `${collection}/${id}@${R}`: one
+ *    writer per (document, revision) at a time. A writer that finds the claim held waits while the document is still at R (the holder
  *    writes within milliseconds) and loses only when the revision really moved; so a conflict always has an
  *    actual revision that differs;
  *  - withLock claims a key and waits while other writers hold it: for `$inc` updates of shared counters.
@@ -22,7 +22,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Collection, Db, Document, Filter, WithoutId } from 'mongodb';
+import type { Collection, Db, Document } from 'mongodb';
 import { StorageUnavailableError } from '../errors.js';
 import { isDuplicateKeyError } from './errors.js';
 import type { WriteProtocol } from './write-protocol.js';
@@ -349,51 +349,6 @@ export async function withRevisionClaim<T>(
     if (!patient(outcome.holder)) throw new StorageUnavailableError(`another writer has held ${JSON.stringify(key)} for too long`);
     await backoff(attempt);
   }
-}
-
-/**
- * Replaces the document `id` of `collection` with `replacement` if it is still at `expectedRevision` (its
- * `revision` field). False when nothing was written because the document is gone or at another revision.
- * Errors of the replace itself (e.g. a unique index refusing it) are thrown, the claim released.
- */
-export async function casReplace<TDoc extends Document & { _id: string; revision: number }>(
-  claims: Collection<StoredClaim>,
-  collection: Collection<TDoc>,
-  id: string,
-  expectedRevision: number,
-  replacement: WithoutId<TDoc>,
-  /** The server scans for `{_id, revision}` (capabilities.ts idConditions false): under the claim, read by `_id`,
-   *  check the revision, write by `_id` (the claim keeps other writers of this revision out in between). */
-  byIdAlone = false,
-): Promise<boolean> {
-  // Compare-and-set: the conditional replace is atomic on this server (write-protocol.ts), so it alone decides.
-  if (settingsOf(claims).protocol === 'cas') return (await collection.replaceOne({ _id: id, revision: expectedRevision } as Filter<TDoc>, replacement)).matchedCount === 1;
-  const outcome = await withRevisionClaim(claims, collection as unknown as Collection<Document & { _id: string; revision: number }>, id, expectedRevision, async (held) => {
-    assertHeld(held);
-    if (byIdAlone) {
-      const doc = await collection.findOne({ _id: id } as Filter<TDoc>, { projection: { revision: 1 } });
-      if (!doc || doc.revision !== expectedRevision) return false;
-      return (await collection.replaceOne({ _id: id } as Filter<TDoc>, replacement)).matchedCount === 1;
-    }
-    const result = await collection.replaceOne({ _id: id, revision: expectedRevision } as Filter<TDoc>, replacement);
-    return result.matchedCount === 1;
-  });
-  return outcome.ok && outcome.value;
-}
-
-/** Deletes the document `id` if it is still at `expectedRevision`; its deleted state, or null when nothing was deleted. */
-export async function casDelete<TDoc extends Document & { _id: string; revision: number }>(
-  claims: Collection<StoredClaim>,
-  collection: Collection<TDoc>,
-  id: string,
-  expectedRevision: number,
-): Promise<TDoc | null> {
-  if (settingsOf(claims).protocol === 'cas') return (await collection.findOneAndDelete({ _id: id, revision: expectedRevision } as Filter<TDoc>)) as TDoc | null;
-  const outcome = await withRevisionClaim(claims, collection as unknown as Collection<Document & { _id: string; revision: number }>, id, expectedRevision, async (held) => {
-    assertHeld(held);
-    return collection.findOneAndDelete({ _id: id, revision: expectedRevision } as Filter<TDoc>);
-  });
-  return outcome.ok ? ((outcome.value ?? null) as TDoc | null) : null;
 }
 
 /**

@@ -26,7 +26,8 @@ import {
 } from '../../domain/comments.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import type { CommentRepository, Page, PageRequest } from '../types.js';
-import { backoff, casReplace } from './claims.js';
+import { backoff } from './claims.js';
+import { casReplace } from './revision-writes.js';
 import { commentTargetKey, fromStoredComment, fromStoredReaction, type MongoCollections, type StoredComment, toStoredComment } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
 import type { KeyCollection } from './keys.js';

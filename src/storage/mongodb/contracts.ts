@@ -1,8 +1,8 @@
 /**
  * Contracts and their versions on MongoDB, without transactions.
  *
- * Longer than 400 lines: the write order of every contract write (below) is one protocol, kept in one file so it is
- * read and changed in one place; point reads, versions and search are in their own modules.
+ * The write order of every contract write (below) is one protocol, described in one place; a single create is
+ * contract-create.ts, a batch of creates contract-batch.ts; point reads, versions and search are in their own modules.
  *
  * Under the `claims` write protocol (write-protocol.ts; FerretDB) every write holds the contract's revision claim
  * (claims.ts: `contracts/${id}@${R}`) from before its first step until after its last, so one writer at a time
@@ -39,7 +39,6 @@ import {
   type DeprecateContractInput,
   type HeadVersion,
   planActivation,
-  planCreate,
   planDeprecation,
   planRetirement,
   planRollback,
@@ -68,13 +67,11 @@ import type {
 import { withdrawForDeletedContract } from './approvals.js';
 import { stopPoint } from '../../domain/cancellation.js';
 import { createBatch } from './contract-batch.js';
-import { takeCreateKeys } from './create-keys.js';
+import { createContract } from './contract-create.js';
 import { completeClosedReview } from './approvals.js';
-import { insertNewCatalog, settleCatalog } from './catalog.js';
 import type { MongoCapabilities } from './capabilities.js';
-import { assertHeld, leaseOf } from './claims.js';
+import { assertHeld } from './claims.js';
 import { lostHeadMove } from './contract-cas.js';
-import { StorageUnavailableError } from '../errors.js';
 import { headOf, historyOf, listVersions, versionsByIds, versionsByKeys } from './contract-versions.js';
 import { claimContract, deleteAtRevision, discardVersion, insertVersion, replaceAtRevision } from './contract-writes.js';
 import {
@@ -84,7 +81,6 @@ import {
   type MongoCollections,
   type StoredContract,
   toStoredContract,
-  toStoredVersion,
 } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
 import type { FaultHook, WriteStep } from './faults.js';
@@ -134,69 +130,8 @@ export class MongoContractRepository implements ContractRepository {
   // Writes
 
   async create(input: CreateContractInput, actor: string | null): Promise<Contract> {
-    const { contract, version } = planCreate(input, input.id ?? randomUUID(), { now: new Date(), actor, policy: this.policy });
-    // Under claims, the claim `@0` (always free: the id is new) records the write should it be cut short; under cas
-    // (no claim) its keys, then its mark do (contract-cas.ts).
-    const fresh = input.id == null; // an id made here: no other write can have claimed or keyed it
-    return claimContract(this.collections, contract.id, 0, async (held) => {
-      await this.step('create:claimed', contract.id);
-      // Its keys first: the ODCS id (the identity; see odcs-ids.ts), the name and the first version's key, in one
-      // insert (create-keys.ts); a taken one is refused with point reads, nothing else written, and every key is
-      // given up again if anything below refuses.
-      // Under cas another create takes this one's keys over once they are a lease old (claims.ts waitForCreate), and
-      // the repair pass removes the versions of a contract that does not exist once its mark is a lease old: past
-      // three quarters of a lease since its first key this create gives up rather than insert a contract that may
-      // have lost them (the last quarter is the margin for its insert in flight).
-      const keys = await takeCreateKeys(this.keys, this.collections, this.odcsIds, contract, version, odcsIdOf(version.document));
-      const token = randomUUID();
-      let mark: string | null = null;
-      let outcomeUnknown = false;
-      try {
-        try {
-          mark = await markPending(this.collections, contract.id); // before the version: the record of a cut create
-          await this.collections.versions.insertOne(toStoredVersion(version, token));
-          if (!keys.versionKey) await putVersionKey(this.keys, contract.id, version.version, version.number);
-        } catch (error) {
-          await keys.release();
-          throw error;
-        }
-        await this.step('create:version', contract.id);
-        let sent = false;
-        try {
-          assertHeld(held);
-          if (held === null && Date.now() - keys.takenAt > (leaseOf(this.collections.claims) * 3) / 4) throw new StorageUnavailableError(`the create of contract ${contract.id} took longer than its keys' lease allows`);
-          sent = true;
-          await this.collections.contracts.insertOne(toStoredContract(contract));
-        } catch (error) {
-          // An answer lost (a time limit, a dropped connection): the contract may still land. Its version, keys and
-          // mark stay as they are, each valid if it does and taken over or repaired if not (keys.ts, repair.ts);
-          // given back now, another create could take the ODCS id that contract is about to hold.
-          if (sent && !isDuplicateKeyError(error)) {
-            outcomeUnknown = true;
-            throw error;
-          }
-          await discardVersion(this.collections, version, token);
-          // _id is a fresh UUID: a duplicate key can only be the name, taken by a writer that took over the same
-          // stale key at the same time; the key then goes back to the contract that holds the name.
-          if (isDuplicateKeyError(error)) {
-            await keys.releaseExceptName();
-            await repairName(this.keys, this.collections, contract.name);
-            throw new AlreadyExistsError('Contract', 'name', contract.name);
-          }
-          await keys.release();
-          throw error;
-        }
-      } catch (error) {
-        if (mark !== null && !outcomeUnknown) await this.collections.catalogPending.deleteOne({ _id: contract.id, token: mark }).catch(() => undefined);
-        throw error;
-      }
-      await this.step('create:contract', contract.id);
-      // The mark still this write's own: no newer write reached its contract step (repair.ts syncAndSettle).
-      await insertNewCatalog(this.collections, contract, false);
-      if ((await this.collections.catalogPending.deleteOne({ _id: contract.id, token: mark })).deletedCount !== 1) await settleCatalog(this.collections, contract);
-      await this.step('create:catalog', contract.id);
-      return contract;
-    }, fresh);
+    const { collections, keys, odcsIds, policy, faults } = this;
+    return createContract({ collections, keys, odcsIds, policy, ...(faults ? { faults } : {}) }, input, actor);
   }
 
   async createMany(inputs: readonly CreateContractInput[], actor: string | null): Promise<BatchCreateOutcome[]> {

@@ -31,7 +31,8 @@ import {
 import type { ValidationRecord } from '../../domain/validations.js';
 import { issueQueryTerms } from '../issue-text.js';
 import type { IssueFilter, IssueOrderField, IssueRepository, IssueSummary, Page, PageRequest, SortDirection } from '../types.js';
-import { backoff, casDelete, casReplace } from './claims.js';
+import { backoff } from './claims.js';
+import { casDelete, casReplace } from './revision-writes.js';
 import { activeKeyOf, fromStoredIssue, type MongoCollections, type StoredIssue, storedFingerprint, toStoredIssue } from './documents/index.js';
 import { isDuplicateKeyError } from './errors.js';
 import { findContract } from './lookups.js';
@@ -53,7 +54,7 @@ export class MongoIssueRepository implements IssueRepository {
     private readonly collections: MongoCollections,
     private readonly batchReads: BatchReads = 'points',
     /** `{_id, revision}` is a scan on this server (capabilities.ts idConditions false): compare-and-set reads by
-     *  `_id` and checks the revision under the claim instead (claims.ts casReplace). */
+     *  `_id` and checks the revision under the claim instead (revision-writes.ts casReplace). */
     private readonly byIdAlone = false,
   ) {}
 

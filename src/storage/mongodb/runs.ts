@@ -16,7 +16,7 @@ import type { Filter } from 'mongodb';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import { planRunStart, planRunUpdate, type Run, type StartRunInput, type UpdateRunInput } from '../../domain/runs.js';
 import type { Page, PageRequest, RunFilter, RunRepository, SortDirection } from '../types.js';
-import { casReplace } from './claims.js';
+import { casReplace } from './revision-writes.js';
 import { fromStoredRun, type MongoCollections, type StoredRun, toStoredRun } from './documents/index.js';
 import type { RunFaultHook, RunStartStep } from './faults.js';
 import { DEFAULT_RUN_HEAD_LIMITS, latestRuns, repairRunHeads, reserveSlot, type RunHeadLimits, type RunHeads, settleHead } from './run-heads.js';
