@@ -1,7 +1,8 @@
 /**
  * A TCP proxy between the MongoDB driver and the test database (node:net), to freeze the database (connections
  * stay open, nothing flows: a hung server) or cut it (every connection closed, new ones refused: a lost server),
- * and to restore it.
+ * and to restore it; and to hold one command back (holdCommand: it reaches the server late, after the driver gave
+ * up on its answer, as a command lost in a slow network does).
  */
 import { createServer, type Server, type Socket, connect } from 'node:net';
 
@@ -11,7 +12,21 @@ export interface TcpProxy {
   freeze(): void;
   cut(): void;
   restore(): void;
+  /**
+   * The next command (a client-to-server chunk that `matches`) and whatever its connection sends after it are held
+   * for `holdMs`, then sent on to the server, even when the driver has closed that connection meanwhile (it is kept
+   * open a second longer, for the server to run them). Resolves once they were sent on.
+   */
+  holdCommand(matches: (chunk: Buffer) => boolean, holdMs: number): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Whether a chunk carries the command `{<name>: "<collection>", ...}` (an OP_MSG's command document begins so). */
+export function commandOn(name: string, collection: string): (chunk: Buffer) => boolean {
+  const length = Buffer.alloc(4);
+  length.writeInt32LE(Buffer.byteLength(collection) + 1);
+  const needle = Buffer.concat([Buffer.from([0x02]), Buffer.from(`${name}\0`), length, Buffer.from(`${collection}\0`)]);
+  return (chunk) => chunk.includes(needle);
 }
 
 export async function startTcpProxy(targetUri: string): Promise<TcpProxy> {
@@ -20,6 +35,7 @@ export async function startTcpProxy(targetUri: string): Promise<TcpProxy> {
   const targetHost = target.hostname;
   let state: 'open' | 'frozen' | 'cut' = 'open';
   const pairs = new Set<[Socket, Socket]>();
+  let hold: { matches: (chunk: Buffer) => boolean; holdMs: number; sent: () => void } | null = null;
 
   const server: Server = createServer((client) => {
     if (state === 'cut') {
@@ -29,14 +45,34 @@ export async function startTcpProxy(targetUri: string): Promise<TcpProxy> {
     const upstream = connect(targetPort, targetHost);
     const pair: [Socket, Socket] = [client, upstream];
     pairs.add(pair);
-    client.pipe(upstream);
+    // Client to server by hand (see holdCommand), server to client piped.
     upstream.pipe(client);
     if (state === 'frozen') pause(pair);
+    let held: Buffer[] | null = null;
     const drop = () => {
       pairs.delete(pair);
       client.destroy();
-      upstream.destroy();
+      if (!held) upstream.destroy();
     };
+    client.on('data', (chunk: Buffer) => {
+      if (held) {
+        held.push(chunk);
+        return;
+      }
+      if (!hold?.matches(chunk)) {
+        upstream.write(chunk);
+        return;
+      }
+      const { holdMs, sent } = hold;
+      hold = null;
+      held = [chunk];
+      const letGo = held;
+      setTimeout(() => {
+        for (const part of letGo) upstream.write(part);
+        sent();
+        setTimeout(() => upstream.destroy(), 1_000);
+      }, holdMs);
+    });
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
   });
@@ -78,6 +114,11 @@ export async function startTcpProxy(targetUri: string): Promise<TcpProxy> {
       }
       pairs.clear();
       state = 'open';
+    },
+    holdCommand(matches, holdMs) {
+      return new Promise<void>((resolve) => {
+        hold = { matches, holdMs, sent: resolve };
+      });
     },
     async close() {
       cut();

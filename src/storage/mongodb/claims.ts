@@ -24,7 +24,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Collection, Db, Document } from 'mongodb';
 import { StorageUnavailableError } from '../errors.js';
-import { isDuplicateKeyError } from './errors.js';
+import { isDuplicateKeyError, mayHaveLanded } from './errors.js';
 import type { WriteProtocol } from './write-protocol.js';
 
 export const CLAIMS_COLLECTION = 'write_claims';
@@ -118,6 +118,8 @@ export interface HeldClaim {
    * writer's takeover of a dead claim there can race with it (see release).
    */
   fresh: boolean;
+  /** Left to run out rather than released (keepUntilLeaseEnds): the write's outcome is unknown. */
+  kept?: boolean;
 }
 
 /**
@@ -247,6 +249,11 @@ export function progressWatch(claims: Collection<StoredClaim>): (holder: string 
 export async function release(claims: Collection<StoredClaim>, held: HeldClaim): Promise<void> {
   const settings = settingsOf(claims);
   stopRenewal(settings, held);
+  if (held.kept) {
+    // In flight to this instance for a whole lease from now, no earlier than any `expiresAt` stored for it.
+    setTimeout(() => settings.inFlight.delete(held.token), settings.leaseMs).unref();
+    return;
+  }
   // Removed first, forgotten after: while the delete runs, a waiter must not take the claim for a dead one (a
   // takeover's delete is not atomic on FerretDB and could remove the next holder's claim).
   const remove = async () => {
@@ -261,6 +268,16 @@ export async function release(claims: Collection<StoredClaim>, held: HeldClaim):
   };
   await remove().catch(() => remove().catch(() => undefined)); // once more (a busy database); then it runs out
   settings.inFlight.delete(held.token);
+}
+
+/**
+ * Leaves the claim to run out instead of releasing it: the write's last step was sent but its answer was lost, so
+ * it may still land. Renewals stop, and until the lease ends the claim stays live, to this instance too, so a
+ * writer that waits on it (claim-waits.ts) waits as long as that step may land. Then it is dead, and whoever takes
+ * it over repairs what the write left, as after a crash (repair.ts).
+ */
+export function keepUntilLeaseEnds(held: HeldClaim): void {
+  held.kept = true;
 }
 
 const renewalTimers = new WeakMap<HeldClaim, NodeJS.Timeout>();
@@ -340,6 +357,9 @@ export async function withRevisionClaim<T>(
       try {
         if (held.tookOver && onTakeover) await onTakeover(held);
         return { ok: true, value: await run(held) };
+      } catch (error) {
+        if (mayHaveLanded(error)) keepUntilLeaseEnds(held); // released now, another writer of this revision would go on
+        throw error;
       } finally {
         await release(claims, held);
       }
@@ -362,6 +382,9 @@ export async function withLock<T>(claims: Collection<StoredClaim>, key: string, 
     if ('token' in outcome) {
       try {
         return await run();
+      } catch (error) {
+        if (mayHaveLanded(error)) keepUntilLeaseEnds(outcome);
+        throw error;
       } finally {
         await release(claims, outcome);
       }

@@ -28,7 +28,7 @@ import type { BatchCreateOutcome } from '../types.js';
 import { StorageUnavailableError } from '../errors.js';
 import { type ClaimSettings, claimSettingsOf, revisionKey, type StoredClaim } from './claims.js';
 import { COLLECTIONS, type MongoCollections, type StoredCatalogEntry, toStoredCatalogEntry, toStoredContract, toStoredVersion } from './documents/index.js';
-import { isDuplicateKeyError } from './errors.js';
+import { isDuplicateKeyError, mayHaveLanded } from './errors.js';
 import type { FaultHook } from './faults.js';
 import { claimName, type KeyCollection, nameKeyId, odcsKeyId, releaseName, repairName, versionKeyId } from './keys.js';
 import type { OdcsIdKeys } from './odcs-ids.js';
@@ -189,8 +189,13 @@ async function writeItems(w: BatchWriter, all: Item[], outcomes: (BatchCreateOut
     await step('catalog');
   } catch (error) {
     // Not a refusal: the batch may be half written. Its claims stay (they run out) so repair.ts completes or
-    // removes each contract; items not yet created report nothing.
-    for (const item of all) settings.inFlight.delete(item.token);
+    // removes each contract; items not yet created report nothing. After a lost answer (an insert that may yet
+    // land) they stay in flight to this instance too until their leases end (as claims.ts keepUntilLeaseEnds).
+    const forget = () => {
+      for (const item of all) settings.inFlight.delete(item.token);
+    };
+    if (mayHaveLanded(error)) setTimeout(forget, settings.leaseMs).unref();
+    else forget();
     throw error;
   } finally {
     if (renewal) {

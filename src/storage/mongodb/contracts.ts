@@ -82,7 +82,7 @@ import {
   type StoredContract,
   toStoredContract,
 } from './documents/index.js';
-import { isDuplicateKeyError } from './errors.js';
+import { isDuplicateKeyError, mayHaveLanded } from './errors.js';
 import type { FaultHook, WriteStep } from './faults.js';
 import { claimName, contractIdsByName, deleteKeysOf, type KeyCollection, putVersionKey, releaseName, repairName, versionsByKey } from './keys.js';
 import { contractConflict, versionByNumber } from './lookups.js';
@@ -366,7 +366,9 @@ export class MongoContractRepository implements ContractRepository {
         assertHeld(held);
         written = await replaceAtRevision(this.collections, current.id, expectedRevision, withoutId(toStoredContract(write.contract)), this.byIdAlone, held, token);
       } catch (error) {
-        await discardVersion(this.collections, write.version, token);
+        // An answer lost: the contract may yet move to this version, which then stays (the claim runs out, and its
+        // taker repairs either way: claims.ts keepUntilLeaseEnds); if it does not, it is an invisible orphan.
+        if (!mayHaveLanded(error)) await discardVersion(this.collections, write.version, token);
         // The only unique key a replacement can break is the name (taken since the check in update()).
         if (isDuplicateKeyError(error)) throw new AlreadyExistsError('Contract', 'name', write.contract.name);
         throw error;

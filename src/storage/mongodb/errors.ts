@@ -7,6 +7,7 @@ import {
   MongoServerError,
   MongoServerSelectionError,
   MongoTopologyClosedError,
+  MongoWriteConcernError,
 } from 'mongodb';
 
 export const DUPLICATE_KEY = 11000;
@@ -74,4 +75,17 @@ export function isUnavailableError(error: unknown): boolean {
   if (error instanceof MongoServerError) return UNAVAILABLE_CODES.has(Number(error.code)) || error.codeName === 'MaxTimeMSExpired';
   // Connection-pool errors the driver does not export: no connection free in time, or the pool closed.
   return error instanceof Error && /^(Mongo)?(WaitQueueTimeout|PoolClosed|PoolCleared)Error$/.test(error.name);
+}
+
+/**
+ * Whether a write that failed with `error` may still land: its answer was lost (the connection dropped or timed
+ * out, the client's time limit ran out), or the server applied it and reported only a write concern failure. A
+ * refusal by the server (any other server error) and errors raised before a command was sent are not. A writer
+ * holding a claim then keeps it until its lease ends (claims.ts keepUntilLeaseEnds) and leaves what the write
+ * depends on (its version) in place: the claim's taker repairs whichever way it went.
+ */
+export function mayHaveLanded(error: unknown): boolean {
+  if (error instanceof MongoWriteConcernError || error instanceof MongoNetworkError || error instanceof MongoOperationTimeoutError) return true;
+  if (error instanceof MongoBulkWriteError) return error.err ? mayHaveLanded(error.err) : writeErrorsOf(error).length === 0 && error.code === undefined && NETWORK_MESSAGE.test(error.message);
+  return false;
 }

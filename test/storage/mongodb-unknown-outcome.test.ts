@@ -1,0 +1,133 @@
+/**
+ * Contract writes whose contract step has an unknown outcome: the driver gave up on the answer (a socket time
+ * limit), yet the command reaches the server later and lands. Under the `claims` write protocol the write's claim
+ * is what tells other writers that it may still be in flight, so it must stay live until its lease ends, and what
+ * the step points at must stay:
+ *  - a create: released at once, another create of the same ODCS id took the id over while the first contract was
+ *    about to land, and two contracts held one ODCS id;
+ *  - an update: it removed its new version and released the claim, so another update of that revision wrote, and
+ *    the late replace then overwrote it (a lost update) with a contract whose version was gone.
+ */
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { AlreadyExistsError, ConflictError } from '../../src/domain/errors.js';
+import { createMongoStorage, type MongoStorageBackend } from '../../src/storage/mongodb/index.js';
+import { testDatabaseName } from '../support/backends.js';
+import { contractDocument } from '../support/fixtures.js';
+import { commandOn, startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+
+/** The lease of both instances: long enough to outlast the held insert (HOLD_MS) after the driver gave up. */
+const LEASE_MS = 4_000;
+/** The driver gives up on an answer a second past the operation limit (index.ts socketTimeoutMS). */
+const OPERATION_TIMEOUT_MS = 300;
+/** How long the proxy holds the contract insert back: past the driver's time limit, within the lease. */
+const HOLD_MS = 2_500;
+
+let proxy: TcpProxy;
+let slow: MongoStorageBackend;
+let other: MongoStorageBackend;
+let database: string;
+
+beforeAll(async () => {
+  database = testDatabaseName();
+  proxy = await startTcpProxy(inject('mongodbUri'));
+  const common = { database, claimLeaseMs: LEASE_MS, repairIntervalMs: 0 };
+  slow = await createMongoStorage({ ...common, uri: proxy.uri, operationTimeoutMs: OPERATION_TIMEOUT_MS });
+  other = await createMongoStorage({ ...common, uri: inject('mongodbUri') });
+});
+afterAll(async () => {
+  await other.dropDatabase();
+  await other.close();
+  await slow.close();
+  await proxy.close();
+});
+
+it('keeps a create whose contract insert went unanswered in flight until its lease ends, so its ODCS id is not given to another create', async () => {
+  expect(slow.capabilities.writeProtocol).toBe('claims');
+  const odcsId = 'urn:test:unknown-create';
+  const delivered = proxy.holdCommand(commandOn('insert', 'contracts'), HOLD_MS);
+  const started = Date.now();
+  const first = slow.contracts.create({ document: contractDocument({ id: odcsId, name: 'unknown_create_first' }) }, 'test');
+  await expect(first).rejects.toThrow();
+  const unanswered = Date.now() - started;
+  expect(unanswered).toBeLessThan(HOLD_MS); // the driver gave up before the insert reached the server
+
+  // Another instance creates a contract with the same ODCS id (and another name) right away.
+  const second = other.contracts.create({ document: contractDocument({ id: odcsId, name: 'unknown_create_second' }) }, 'test');
+  const outcome = await second.then(
+    (contract) => ({ contract, error: null }),
+    (error: unknown) => ({ contract: null, error }),
+  );
+  await delivered;
+  // Wait for the held insert to land (the server runs it once it arrives).
+  let holders: { _id: string; name: string }[] = [];
+  for (let i = 0; i < 100; i++) {
+    holders = await other.db.collection<{ _id: string; name: string }>('contracts').find({ odcsId }, { projection: { name: 1 } }).toArray();
+    if (holders.some((h) => h.name === 'unknown_create_first')) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  expect(holders.map((h) => h.name)).toContain('unknown_create_first'); // the first create did land
+  expect(outcome.contract?.name ?? null).toBeNull();
+  expect(outcome.error).toBeInstanceOf(AlreadyExistsError);
+  expect(holders).toHaveLength(1);
+  expect((await other.contracts.getByOdcsId(odcsId))?.name).toBe('unknown_create_first');
+}, 60_000);
+
+it('keeps an update whose contract replace went unanswered in flight until its lease ends, and keeps the version it points at', async () => {
+  const created = await other.contracts.create({ document: contractDocument({ name: 'unknown_update' }) }, 'test');
+  const update = (storage: MongoStorageBackend, version: string) =>
+    storage.contracts.update({ id: created.id, expectedRevision: created.revision, document: contractDocument({ name: 'unknown_update', version, purpose: `At ${version}.` }) }, 'test');
+  const delivered = proxy.holdCommand(commandOn('update', 'contracts'), HOLD_MS);
+  const started = Date.now();
+  await expect(update(slow, '1.1.0')).rejects.toThrow();
+  expect(Date.now() - started).toBeLessThan(HOLD_MS);
+
+  // Another instance updates the same revision right away: it must not write over the replace still in flight.
+  const outcome = await update(other, '1.2.0').then(
+    (contract) => ({ contract, error: null }),
+    (error: unknown) => ({ contract: null, error }),
+  );
+  await delivered;
+  let now = await other.contracts.getById(created.id);
+  for (let i = 0; i < 100 && now?.version !== '1.1.0'; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    now = await other.contracts.getById(created.id);
+  }
+  expect(now?.version).toBe('1.1.0'); // the late replace landed
+  expect(outcome.contract?.version ?? null).toBeNull();
+  expect(outcome.error).toBeInstanceOf(ConflictError);
+  expect(now?.revision).toBe(created.revision + 1);
+  // The version it points at is there, with its document.
+  const [version] = await other.contracts.getVersions([{ contractId: created.id, version: '1.1.0' }]);
+  expect(version?.document).toMatchObject({ version: '1.1.0', description: { purpose: 'At 1.1.0.' } });
+  expect((await other.contracts.listVersions(created.id, { first: 10 })).items.map((v) => v.version)).toEqual(expect.arrayContaining(['1.0.0', '1.1.0']));
+}, 60_000);
+
+it('keeps a batch create whose contract insert went unanswered in flight to its own instance too, so a create of one of its ODCS ids there waits', async () => {
+  const odcsId = 'urn:test:unknown-batch';
+  const delivered = proxy.holdCommand(commandOn('insert', 'contracts'), HOLD_MS);
+  const batch = slow.contracts.createMany(
+    [
+      { document: contractDocument({ id: odcsId, name: 'unknown_batch_first' }) },
+      { document: contractDocument({ id: `${odcsId}:2`, name: 'unknown_batch_second' }) },
+    ],
+    'test',
+  );
+  await expect(batch).rejects.toThrow();
+  // The same instance creates a contract with the first item's ODCS id right away (its own claims look dead to it
+  // as soon as they are no longer in flight there).
+  const outcome = await slow.contracts.create({ document: contractDocument({ id: odcsId, name: 'unknown_batch_again' }) }, 'test').then(
+    (contract) => ({ contract, error: null }),
+    (error: unknown) => ({ contract: null, error }),
+  );
+  await delivered;
+  let holders: { _id: string; name: string }[] = [];
+  for (let i = 0; i < 100; i++) {
+    holders = await other.db.collection<{ _id: string; name: string }>('contracts').find({ odcsId }, { projection: { name: 1 } }).toArray();
+    if (holders.some((h) => h.name === 'unknown_batch_first')) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  expect(holders.map((h) => h.name)).toContain('unknown_batch_first');
+  expect(outcome.contract?.name ?? null).toBeNull();
+  expect(outcome.error).toBeInstanceOf(AlreadyExistsError);
+  expect(holders).toHaveLength(1);
+}, 60_000);
