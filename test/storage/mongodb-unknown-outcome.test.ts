@@ -15,12 +15,12 @@ import { testDatabaseName } from '../support/backends.js';
 import { contractDocument } from '../support/fixtures.js';
 import { commandOn, startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
-/** The lease of both instances: long enough to outlast the held insert (HOLD_MS) after the driver gave up. */
-const LEASE_MS = 4_000;
-/** The driver gives up on an answer a second past the operation limit (index.ts socketTimeoutMS). */
-const OPERATION_TIMEOUT_MS = 300;
-/** How long the proxy holds the contract insert back: past the driver's time limit, within the lease. */
-const HOLD_MS = 2_500;
+/** The lease of both instances: long enough to outlast the held command (HOLD_MS) after the driver gave up. */
+const LEASE_MS = 8_000;
+/** The driver gives up on an answer a second past the operation limit (index.ts socketTimeoutMS), so at 2 s. */
+const OPERATION_TIMEOUT_MS = 1_000;
+/** How long the proxy holds the contract command back: past the driver's time limit, well within the lease. */
+const HOLD_MS = 3_500;
 
 let proxy: TcpProxy;
 let slow: MongoStorageBackend;
@@ -81,8 +81,9 @@ it('keeps an update whose contract replace went unanswered in flight until its l
   await expect(update(slow, '1.1.0')).rejects.toThrow();
   expect(Date.now() - started).toBeLessThan(HOLD_MS);
 
-  // Another instance updates the same revision right away: it must not write over the replace still in flight.
-  const outcome = await update(other, '1.2.0').then(
+  // The same instance updates the same revision right away (its own claim looks dead to it as soon as it is no
+  // longer in flight there): it must not write over the replace still in flight.
+  const outcome = await update(slow, '1.2.0').then(
     (contract) => ({ contract, error: null }),
     (error: unknown) => ({ contract: null, error }),
   );
@@ -130,4 +131,22 @@ it('keeps a batch create whose contract insert went unanswered in flight to its 
   expect(outcome.contract?.name ?? null).toBeNull();
   expect(outcome.error).toBeInstanceOf(AlreadyExistsError);
   expect(holders).toHaveLength(1);
+}, 60_000);
+
+it('lets the next update of that revision go on once the lease ended when the unanswered replace never lands, its version removed', async () => {
+  const created = await other.contracts.create({ document: contractDocument({ name: 'unknown_lost' }) }, 'test');
+  const update = (storage: MongoStorageBackend, version: string) =>
+    storage.contracts.update({ id: created.id, expectedRevision: created.revision, document: contractDocument({ name: 'unknown_lost', version, purpose: `At ${version}.` }) }, 'test');
+  const lost = proxy.holdCommand(commandOn('update', 'contracts'), HOLD_MS, { drop: true });
+  await expect(update(slow, '1.1.0')).rejects.toThrow();
+  const started = Date.now();
+  const next = await update(other, '1.2.0');
+  await lost;
+  expect(Date.now() - started).toBeLessThan(2 * LEASE_MS); // it waited for the claim's lease, not for ever
+  expect(next).toMatchObject({ version: '1.2.0', revision: created.revision + 1 });
+  const now = await other.contracts.getById(created.id);
+  expect(now).toMatchObject({ version: '1.2.0', revision: created.revision + 1, versionCount: 2 });
+  // The lost write's version was removed as an orphan when its claim was taken over: 1.1.0 is not a version.
+  expect((await other.contracts.listVersions(created.id, { first: 10 })).items.map((v) => v.version)).toEqual(expect.arrayContaining(['1.0.0', '1.2.0']));
+  expect(await other.contracts.getVersions([{ contractId: created.id, version: '1.1.0' }])).toEqual([null]);
 }, 60_000);

@@ -15,9 +15,10 @@ export interface TcpProxy {
   /**
    * The next command (a client-to-server chunk that `matches`) and whatever its connection sends after it are held
    * for `holdMs`, then sent on to the server, even when the driver has closed that connection meanwhile (it is kept
-   * open a second longer, for the server to run them). Resolves once they were sent on.
+   * open a second longer, for the server to run them). Resolves once they were sent on. With `drop`, they are
+   * never sent: the connection to the server is closed instead (the command was lost).
    */
-  holdCommand(matches: (chunk: Buffer) => boolean, holdMs: number): Promise<void>;
+  holdCommand(matches: (chunk: Buffer) => boolean, holdMs: number, options?: { drop?: boolean }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -35,7 +36,7 @@ export async function startTcpProxy(targetUri: string): Promise<TcpProxy> {
   const targetHost = target.hostname;
   let state: 'open' | 'frozen' | 'cut' = 'open';
   const pairs = new Set<[Socket, Socket]>();
-  let hold: { matches: (chunk: Buffer) => boolean; holdMs: number; sent: () => void } | null = null;
+  let hold: { matches: (chunk: Buffer) => boolean; holdMs: number; drop: boolean; sent: () => void } | null = null;
 
   const server: Server = createServer((client) => {
     if (state === 'cut') {
@@ -63,14 +64,14 @@ export async function startTcpProxy(targetUri: string): Promise<TcpProxy> {
         upstream.write(chunk);
         return;
       }
-      const { holdMs, sent } = hold;
+      const { holdMs, drop, sent } = hold;
       hold = null;
       held = [chunk];
       const letGo = held;
       setTimeout(() => {
-        for (const part of letGo) upstream.write(part);
+        if (!drop) for (const part of letGo) upstream.write(part);
         sent();
-        setTimeout(() => upstream.destroy(), 1_000);
+        setTimeout(() => upstream.destroy(), drop ? 0 : 1_000);
       }, holdMs);
     });
     client.on('error', drop).on('close', drop);
@@ -115,9 +116,9 @@ export async function startTcpProxy(targetUri: string): Promise<TcpProxy> {
       pairs.clear();
       state = 'open';
     },
-    holdCommand(matches, holdMs) {
+    holdCommand(matches, holdMs, options = {}) {
       return new Promise<void>((resolve) => {
-        hold = { matches, holdMs, sent: resolve };
+        hold = { matches, holdMs, drop: options.drop === true, sent: resolve };
       });
     },
     async close() {

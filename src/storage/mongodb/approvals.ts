@@ -8,7 +8,8 @@
  *
  * Write order:
  *  - submit: insert the request (confirmed: false) → compare-and-set the contract onto it (planReviewOpened), then
- *    the catalog → set confirmed. A lost compare-and-set deletes the request again (compensation). A crash after the
+ *    the catalog → set confirmed. A lost compare-and-set deletes the request again (compensation), unless its answer was
+ *    lost (errors.ts mayHaveLanded: the contract may yet point at it; it stays unconfirmed). A crash after the
  *    insert leaves an unconfirmed request nobody sees; one after the contract write, a request the contract points
  *    at: decide/withdraw/reconcile confirm it.
  *  - decide / withdraw: compare-and-set the request on its revision, retried with a fresh read when a concurrent
@@ -46,6 +47,7 @@ import {
   toStoredApprovalRequest,
   toStoredContract,
 } from './documents/index.js';
+import { mayHaveLanded } from './errors.js';
 import { contractConflict, versionByNumber } from './lookups.js';
 import { keysetPage } from './paging.js';
 import { type BatchReads, readByIds } from './point-reads.js';
@@ -76,11 +78,15 @@ export class MongoApprovalRepository implements ApprovalRepository {
     await approvals.insertOne(toStoredApprovalRequest(request, { confirmed: false, applied: false }));
     let written = false;
     let mark: string | null = null;
+    let landing = false;
     try {
       mark = await markPending(this.collections, current.id);
       written = await casReplace(claims, contracts, current.id, input.expectedRevision, withoutId(toStoredContract(next)));
+    } catch (error) {
+      landing = mayHaveLanded(error); // the contract may yet point at the request: it stays (reconcile settles it)
+      throw error;
     } finally {
-      if (!written) await approvals.deleteOne({ _id: request.id, confirmed: false }).catch(() => undefined); // else reconcile removes it
+      if (!written && !landing) await approvals.deleteOne({ _id: request.id, confirmed: false }).catch(() => undefined); // else reconcile removes it
     }
     if (!written) throw await contractConflict(this.collections, current.id, input.expectedRevision);
     await syncAndSettle(this.collections, next, mark);

@@ -190,6 +190,7 @@ export async function removeDead(claims: Collection<StoredClaim>, settings: Clai
   const token = randomUUID();
   const now = Date.now();
   settings.inFlight.add(token); // this instance's own takeover in flight: never dead to it
+  let landing = false;
   try {
     try {
       await claims.insertOne({ _id: lockKey, token, owner: settings.owner, at: new Date(now), expiresAt: new Date(now + settings.leaseMs) });
@@ -205,12 +206,18 @@ export async function removeDead(claims: Collection<StoredClaim>, settings: Clai
     try {
       if ((await claims.findOne({ _id: key }, { projection: { token: 1 } }))?.token !== dead) return false;
       return (await claims.deleteOne({ _id: key })).deletedCount === 1;
+    } catch (error) {
+      // Its answer lost, the delete may land late, after the next holder inserted its claim: the takeover claim
+      // stays until its lease ends, so that no other taker goes on meanwhile.
+      landing = mayHaveLanded(error);
+      throw error;
     } finally {
       // By its token: were this taker slower than a lease, another may hold the takeover claim by now.
-      await claims.deleteOne({ _id: lockKey, token }).catch(() => undefined); // else it runs out after a lease
+      if (!landing) await claims.deleteOne({ _id: lockKey, token }).catch(() => undefined); // else it runs out after a lease
     }
   } finally {
-    settings.inFlight.delete(token);
+    if (landing) forgetAfterLease(settings, token);
+    else settings.inFlight.delete(token);
   }
 }
 
@@ -249,11 +256,7 @@ export function progressWatch(claims: Collection<StoredClaim>): (holder: string 
 export async function release(claims: Collection<StoredClaim>, held: HeldClaim): Promise<void> {
   const settings = settingsOf(claims);
   stopRenewal(settings, held);
-  if (held.kept) {
-    // In flight to this instance for a whole lease from now, no earlier than any `expiresAt` stored for it.
-    setTimeout(() => settings.inFlight.delete(held.token), settings.leaseMs).unref();
-    return;
-  }
+  if (held.kept) return forgetAfterLease(settings, held.token);
   // Removed first, forgotten after: while the delete runs, a waiter must not take the claim for a dead one (a
   // takeover's delete is not atomic on FerretDB and could remove the next holder's claim).
   const remove = async () => {
@@ -266,8 +269,20 @@ export async function release(claims: Collection<StoredClaim>, held: HeldClaim):
     const left = stored.expiresAt ? stored.expiresAt.getTime() - Date.now() : 0;
     await claims.deleteOne(left > settings.leaseMs / 3 ? { _id: held.key } : { _id: held.key, token: held.token });
   };
-  await remove().catch(() => remove().catch(() => undefined)); // once more (a busy database); then it runs out
+  try {
+    await remove();
+  } catch (error) {
+    // Its answer lost, the delete by `_id` may land late, after the next holder inserted its claim: no second try.
+    if (mayHaveLanded(error)) return forgetAfterLease(settings, held.token);
+    await remove().catch(() => undefined); // once more (a busy database); then it runs out
+  }
   settings.inFlight.delete(held.token);
+}
+
+/** Keeps `token` in flight to this instance (so its claim stays live to it) for a whole lease from now, no earlier
+ *  than any `expiresAt` stored for it: what other instances go by. */
+function forgetAfterLease(settings: ClaimSettings, token: string): void {
+  setTimeout(() => settings.inFlight.delete(token), settings.leaseMs).unref();
 }
 
 /**

@@ -9,7 +9,7 @@ import { AlreadyExistsError } from '../../domain/errors.js';
 import { odcsIdOf } from '../../domain/odcs-identity.js';
 import { StorageUnavailableError } from '../errors.js';
 import { insertNewCatalog, settleCatalog } from './catalog.js';
-import { assertHeld, keepUntilLeaseEnds, leaseOf } from './claims.js';
+import { assertHeld, leaseOf } from './claims.js';
 import type { BatchWriter } from './contract-batch.js';
 import { claimContract, discardVersion } from './contract-writes.js';
 import { takeCreateKeys } from './create-keys.js';
@@ -64,7 +64,6 @@ export async function createContract(w: BatchWriter, input: CreateContractInput,
         // given back now, another create could take the ODCS id that contract is about to hold.
         if (sent && !isDuplicateKeyError(error)) {
           outcomeUnknown = true;
-          if (held) keepUntilLeaseEnds(held); // released now, a create of its ODCS id would go on (claim-waits.ts)
           throw error;
         }
         await discardVersion(w.collections, version, token);

@@ -151,7 +151,8 @@ export class MongoContractRepository implements ContractRepository {
       updated = await this.commit(current, input.expectedRevision, write, input.writeToken);
     } catch (error) {
       if (error instanceof AlreadyExistsError && error.field === 'name') await repairName(this.keys, this.collections, write.contract.name);
-      else await releaseName(this.keys, this.collections.claims, write.contract.name, current.id);
+      // An answer lost: the contract may yet carry the new name, so its key stays (a key left over is harmless, keys.ts).
+      else if (!mayHaveLanded(error)) await releaseName(this.keys, this.collections.claims, write.contract.name, current.id);
       throw error;
     }
     await releaseName(this.keys, this.collections.claims, current.name, current.id);

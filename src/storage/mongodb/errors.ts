@@ -2,6 +2,7 @@
 import {
   MongoBulkWriteError,
   MongoNetworkError,
+  MongoNetworkTimeoutError,
   MongoNotConnectedError,
   MongoOperationTimeoutError,
   MongoServerError,
@@ -78,14 +79,20 @@ export function isUnavailableError(error: unknown): boolean {
 }
 
 /**
- * Whether a write that failed with `error` may still land: its answer was lost (the connection dropped or timed
- * out, the client's time limit ran out), or the server applied it and reported only a write concern failure. A
- * refusal by the server (any other server error) and errors raised before a command was sent are not. A writer
- * holding a claim then keeps it until its lease ends (claims.ts keepUntilLeaseEnds) and leaves what the write
- * depends on (its version) in place: the claim's taker repairs whichever way it went.
+ * Whether a write that failed with `error` may still land later: the client stopped waiting for its answer (a socket
+ * or operation time limit ran out; the driver then closes that connection, and a server that is slow, not gone,
+ * still reads a command it was sent and runs it when it gets to it), or the server applied it and reported only a
+ * write concern failure. Not: a refusal by the server (any other server error); errors before anything was sent
+ * (no connection, a failed handshake, a cleared pool, the registry's own errors); and a connection that broke under
+ * the command, whose server has run it, is running it (done within that command's run time), or never will (a
+ * reset drops what it had not read). A writer holding a claim then keeps it until its lease ends (claims.ts
+ * keepUntilLeaseEnds) and leaves what the write depends on in place: the claim's taker repairs either way.
  */
 export function mayHaveLanded(error: unknown): boolean {
-  if (error instanceof MongoWriteConcernError || error instanceof MongoNetworkError || error instanceof MongoOperationTimeoutError) return true;
-  if (error instanceof MongoBulkWriteError) return error.err ? mayHaveLanded(error.err) : writeErrorsOf(error).length === 0 && error.code === undefined && NETWORK_MESSAGE.test(error.message);
+  if (error instanceof MongoWriteConcernError || error instanceof MongoNetworkTimeoutError || error instanceof MongoOperationTimeoutError) return true;
+  if (error instanceof MongoBulkWriteError) {
+    if (error.err) return mayHaveLanded(error.err) || /WriteConcern/i.test(error.err.constructor.name);
+    return writeErrorsOf(error).length === 0 && error.code === undefined && /timed out/i.test(error.message);
+  }
   return false;
 }

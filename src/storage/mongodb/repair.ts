@@ -20,11 +20,11 @@ import type { Collection, Db } from 'mongodb';
 import { withdrawForDeletedContract } from './approvals.js';
 import { catalogWriteConcurrency, runLimited, settleCatalog, syncByPoints, syncCatalog } from './catalog.js';
 import { isClaimLive } from './claim-waits.js';
-import { acquire, claimSettingsOf, type ClaimSettings, isDead, parseRevisionKey, release, removeDead, revisionKey, type StoredClaim } from './claims.js';
+import { acquire, claimSettingsOf, type ClaimSettings, isDead, keepUntilLeaseEnds, parseRevisionKey, release, removeDead, revisionKey, type StoredClaim } from './claims.js';
 import { type CatalogEntry, deriveCatalogEntries } from '../../domain/catalog.js';
 import type { Contract } from '../../domain/contracts.js';
 import { COLLECTIONS, fromStoredContract, type MongoCollections, type StoredCatalogEntry } from './documents/index.js';
-import { isDuplicateKeyError } from './errors.js';
+import { isDuplicateKeyError, mayHaveLanded } from './errors.js';
 import { type BatchReads, eachLimited, readByIds } from './point-reads.js';
 
 export const PENDING_COLLECTION = 'catalog_pending';
@@ -139,6 +139,9 @@ export async function repairDeadClaims(collections: MongoCollections, settings: 
       await repairContract(collections, target.id, target.revision);
       report.claims++;
       report.contracts++;
+    } catch (error) {
+      if (mayHaveLanded(error)) keepUntilLeaseEnds(held); // an orphan's removal may land late (claims.ts)
+      throw error;
     } finally {
       await release(claims, held);
     }
