@@ -52,12 +52,19 @@ it('keeps a create whose contract insert went unanswered in flight until its lea
   expect(unanswered).toBeLessThan(HOLD_MS); // the driver gave up before the insert reached the server
 
   // Another instance creates a contract with the same ODCS id (and another name) right away.
-  const second = other.contracts.create({ document: contractDocument({ id: odcsId, name: 'unknown_create_second' }) }, 'test');
-  const outcome = await second.then(
-    (contract) => ({ contract, error: null }),
-    (error: unknown) => ({ contract: null, error }),
-  );
+  let settledAt = 0;
+  const second = other.contracts
+    .create({ document: contractDocument({ id: odcsId, name: 'unknown_create_second' }) }, 'test')
+    .then(
+      (contract) => ({ contract, error: null }),
+      (error: unknown) => ({ contract: null, error }),
+    )
+    .finally(() => (settledAt = Date.now()));
   await delivered;
+  const deliveredAt = Date.now();
+  const outcome = await second;
+  // It waited for the first contract to land, not for the rest of the first create's lease (claim-waits.ts).
+  expect(settledAt - deliveredAt).toBeLessThan(2_000);
   // Wait for the held insert to land (the server runs it once it arrives).
   let holders: { _id: string; name: string }[] = [];
   for (let i = 0; i < 100; i++) {

@@ -24,9 +24,12 @@ export async function waitForCreate<T extends Document & { _id: string }>(
   keyStands: () => Promise<boolean>,
 ): Promise<void> {
   const settings = settingsOf(claims);
-  if (settings.protocol !== 'cas') return waitWhileHeld(claims, revisionKey(contracts.collectionName, contractId, 0));
+  const exists = async () => (await contracts.findOne({ _id: contractId } as Filter<T>, { projection: { _id: 1 } })) !== null;
+  // Until the contract lands: a create that kept its claim after a lost answer (claims.ts keepUntilLeaseEnds) holds it
+  // for a whole lease even when its insert landed at once.
+  if (settings.protocol !== 'cas') return waitWhileHeld(claims, revisionKey(contracts.collectionName, contractId, 0), exists);
   for (let attempt = 0; Date.now() - keyAt.getTime() <= settings.leaseMs; attempt++) {
-    if (await contracts.findOne({ _id: contractId } as Filter<T>, { projection: { _id: 1 } })) return;
+    if (await exists()) return;
     if (!(await keyStands())) return; // given back (refused, or gave up): no need to wait out its lease
     await backoff(attempt);
   }
@@ -40,13 +43,15 @@ export async function isClaimLive(claims: Collection<StoredClaim>, key: string):
 
 /**
  * Waits while a live writer holds the claim `key` (it is finishing a write the caller depends on); returns once the
- * claim is released or dead. StorageUnavailableError when one holder kept it for two leases.
+ * claim is released or dead, or (`done`, checked while it is held) the write the caller waits for is visible.
+ * StorageUnavailableError when one holder kept it for two leases.
  */
-export async function waitWhileHeld(claims: Collection<StoredClaim>, key: string): Promise<void> {
+export async function waitWhileHeld(claims: Collection<StoredClaim>, key: string, done?: () => Promise<boolean>): Promise<void> {
   const patient = progressWatch(claims);
   for (let attempt = 0; ; attempt++) {
     const claim = await claims.findOne({ _id: key });
     if (!claim || isDead(claim, settingsOf(claims))) return;
+    if (done && (await done())) return;
     if (!patient(claim.token)) throw new StorageUnavailableError(`another writer has held ${JSON.stringify(key)} for too long`);
     await backoff(attempt);
   }
