@@ -7,6 +7,8 @@
  *    about to land, and two contracts held one ODCS id;
  *  - an update: it removed its new version and released the claim, so another update of that revision wrote, and
  *    the late replace then overwrote it (a lost update) with a contract whose version was gone.
+ * A command that ran but whose connection broke before its answer came back must not be undone either: an update
+ * removed the version its landed replace pointed at.
  */
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { AlreadyExistsError, ConflictError } from '../../src/domain/errors.js';
@@ -156,4 +158,21 @@ it('lets the next update of that revision go on once the lease ended when the un
   // The lost write's version was removed as an orphan when its claim was taken over: 1.1.0 is not a version.
   expect((await other.contracts.listVersions(created.id, { first: 10 })).items.map((v) => v.version)).toEqual(expect.arrayContaining(['1.0.0', '1.2.0']));
   expect(await other.contracts.getVersions([{ contractId: created.id, version: '1.1.0' }])).toEqual([null]);
+}, 60_000);
+
+it('keeps the version of an update whose replace ran but whose answer was cut, and lets the next update go on at once', async () => {
+  const created = await other.contracts.create({ document: contractDocument({ name: 'unknown_cut' }) }, 'test');
+  const document = (version: string) => contractDocument({ name: 'unknown_cut', version, purpose: `At ${version}.` });
+  const cut = proxy.cutReplyTo(commandOn('update', 'contracts'));
+  await expect(slow.contracts.update({ id: created.id, expectedRevision: created.revision, document: document('1.1.0') }, 'test')).rejects.toThrow();
+  await cut;
+  const now = await other.contracts.getById(created.id);
+  expect(now).toMatchObject({ version: '1.1.0', revision: created.revision + 1, versionCount: 2 }); // it ran
+  const [version] = await other.contracts.getVersions([{ contractId: created.id, version: '1.1.0' }]);
+  expect(version?.document).toMatchObject({ version: '1.1.0', description: { purpose: 'At 1.1.0.' } });
+  // A broken connection is not a command that may land later: the next update does not wait for the lease.
+  const started = Date.now();
+  const next = await slow.contracts.update({ id: created.id, expectedRevision: now!.revision, document: document('1.2.0') }, 'test');
+  expect(Date.now() - started).toBeLessThan(LEASE_MS / 2);
+  expect(next).toMatchObject({ version: '1.2.0', revision: created.revision + 2, versionCount: 3 });
 }, 60_000);

@@ -19,6 +19,11 @@ export interface TcpProxy {
    * never sent: the connection to the server is closed instead (the command was lost).
    */
   holdCommand(matches: (chunk: Buffer) => boolean, holdMs: number, options?: { drop?: boolean }): Promise<void>;
+  /**
+   * The next command that `matches` goes to the server, and when the server answers, that connection is closed
+   * instead (the command ran; its answer is lost). Resolves once it was cut.
+   */
+  cutReplyTo(matches: (chunk: Buffer) => boolean): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -37,6 +42,7 @@ export async function startTcpProxy(targetUri: string): Promise<TcpProxy> {
   let state: 'open' | 'frozen' | 'cut' = 'open';
   const pairs = new Set<[Socket, Socket]>();
   let hold: { matches: (chunk: Buffer) => boolean; holdMs: number; drop: boolean; sent: () => void } | null = null;
+  let cutReply: { matches: (chunk: Buffer) => boolean; cut: () => void } | null = null;
 
   const server: Server = createServer((client) => {
     if (state === 'cut') {
@@ -46,8 +52,19 @@ export async function startTcpProxy(targetUri: string): Promise<TcpProxy> {
     const upstream = connect(targetPort, targetHost);
     const pair: [Socket, Socket] = [client, upstream];
     pairs.add(pair);
-    // Client to server by hand (see holdCommand), server to client piped.
-    upstream.pipe(client);
+    // Both ways by hand (see holdCommand and cutReplyTo).
+    let cutNext: (() => void) | null = null;
+    upstream.on('data', (chunk: Buffer) => {
+      if (!cutNext) {
+        client.write(chunk);
+        return;
+      }
+      const cut = cutNext;
+      cutNext = null;
+      client.destroy();
+      upstream.destroy();
+      cut();
+    });
     if (state === 'frozen') pause(pair);
     let held: Buffer[] | null = null;
     const drop = () => {
@@ -59,6 +76,10 @@ export async function startTcpProxy(targetUri: string): Promise<TcpProxy> {
       if (held) {
         held.push(chunk);
         return;
+      }
+      if (cutReply?.matches(chunk)) {
+        cutNext = cutReply.cut;
+        cutReply = null;
       }
       if (!hold?.matches(chunk)) {
         upstream.write(chunk);
@@ -119,6 +140,11 @@ export async function startTcpProxy(targetUri: string): Promise<TcpProxy> {
     holdCommand(matches, holdMs, options = {}) {
       return new Promise<void>((resolve) => {
         hold = { matches, holdMs, drop: options.drop === true, sent: resolve };
+      });
+    },
+    cutReplyTo(matches) {
+      return new Promise<void>((resolve) => {
+        cutReply = { matches, cut: resolve };
       });
     },
     async close() {

@@ -9,7 +9,7 @@
  * Write order:
  *  - submit: insert the request (confirmed: false) → compare-and-set the contract onto it (planReviewOpened), then
  *    the catalog → set confirmed. A lost compare-and-set deletes the request again (compensation), unless its answer was
- *    lost (errors.ts mayHaveLanded: the contract may yet point at it; it stays unconfirmed). A crash after the
+ *    lost (errors.ts answerLost: the contract may point at it; it stays unconfirmed). A crash after the
  *    insert leaves an unconfirmed request nobody sees; one after the contract write, a request the contract points
  *    at: decide/withdraw/reconcile confirm it.
  *  - decide / withdraw: compare-and-set the request on its revision, retried with a fresh read when a concurrent
@@ -47,7 +47,7 @@ import {
   toStoredApprovalRequest,
   toStoredContract,
 } from './documents/index.js';
-import { mayHaveLanded } from './errors.js';
+import { answerLost } from './errors.js';
 import { contractConflict, versionByNumber } from './lookups.js';
 import { keysetPage } from './paging.js';
 import { type BatchReads, readByIds } from './point-reads.js';
@@ -83,7 +83,7 @@ export class MongoApprovalRepository implements ApprovalRepository {
       mark = await markPending(this.collections, current.id);
       written = await casReplace(claims, contracts, current.id, input.expectedRevision, withoutId(toStoredContract(next)));
     } catch (error) {
-      landing = mayHaveLanded(error); // the contract may yet point at the request: it stays (reconcile settles it)
+      landing = answerLost(error); // the contract may point at the request: it stays (reconcile settles it)
       throw error;
     } finally {
       if (!written && !landing) await approvals.deleteOne({ _id: request.id, confirmed: false }).catch(() => undefined); // else reconcile removes it

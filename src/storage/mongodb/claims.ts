@@ -24,7 +24,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Collection, Db, Document } from 'mongodb';
 import { StorageUnavailableError } from '../errors.js';
-import { isDuplicateKeyError, mayHaveLanded } from './errors.js';
+import { isDuplicateKeyError, mayLandLater } from './errors.js';
 import type { WriteProtocol } from './write-protocol.js';
 
 export const CLAIMS_COLLECTION = 'write_claims';
@@ -209,7 +209,7 @@ export async function removeDead(claims: Collection<StoredClaim>, settings: Clai
     } catch (error) {
       // Its answer lost, the delete may land late, after the next holder inserted its claim: the takeover claim
       // stays until its lease ends, so that no other taker goes on meanwhile.
-      landing = mayHaveLanded(error);
+      landing = mayLandLater(error);
       throw error;
     } finally {
       // By its token: were this taker slower than a lease, another may hold the takeover claim by now.
@@ -273,7 +273,7 @@ export async function release(claims: Collection<StoredClaim>, held: HeldClaim):
     await remove();
   } catch (error) {
     // Its answer lost, the delete by `_id` may land late, after the next holder inserted its claim: no second try.
-    if (mayHaveLanded(error)) return forgetAfterLease(settings, held.token);
+    if (mayLandLater(error)) return forgetAfterLease(settings, held.token);
     await remove().catch(() => undefined); // once more (a busy database); then it runs out
   }
   settings.inFlight.delete(held.token);
@@ -373,7 +373,7 @@ export async function withRevisionClaim<T>(
         if (held.tookOver && onTakeover) await onTakeover(held);
         return { ok: true, value: await run(held) };
       } catch (error) {
-        if (mayHaveLanded(error)) keepUntilLeaseEnds(held); // released now, another writer of this revision would go on
+        if (mayLandLater(error)) keepUntilLeaseEnds(held); // released now, another writer of this revision would go on
         throw error;
       } finally {
         await release(claims, held);
@@ -398,7 +398,7 @@ export async function withLock<T>(claims: Collection<StoredClaim>, key: string, 
       try {
         return await run();
       } catch (error) {
-        if (mayHaveLanded(error)) keepUntilLeaseEnds(outcome);
+        if (mayLandLater(error)) keepUntilLeaseEnds(outcome);
         throw error;
       } finally {
         await release(claims, outcome);

@@ -28,7 +28,7 @@ import type { BatchCreateOutcome } from '../types.js';
 import { StorageUnavailableError } from '../errors.js';
 import { type ClaimSettings, claimSettingsOf, revisionKey, type StoredClaim } from './claims.js';
 import { COLLECTIONS, type MongoCollections, type StoredCatalogEntry, toStoredCatalogEntry, toStoredContract, toStoredVersion } from './documents/index.js';
-import { isDuplicateKeyError, mayHaveLanded } from './errors.js';
+import { isDuplicateKeyError, mayLandLater } from './errors.js';
 import type { FaultHook } from './faults.js';
 import { claimName, type KeyCollection, nameKeyId, odcsKeyId, releaseName, repairName, versionKeyId } from './keys.js';
 import type { OdcsIdKeys } from './odcs-ids.js';
@@ -194,7 +194,7 @@ async function writeItems(w: BatchWriter, all: Item[], outcomes: (BatchCreateOut
     const forget = () => {
       for (const item of all) settings.inFlight.delete(item.token);
     };
-    if (mayHaveLanded(error)) setTimeout(forget, settings.leaseMs).unref();
+    if (mayLandLater(error)) setTimeout(forget, settings.leaseMs).unref();
     else forget();
     throw error;
   } finally {

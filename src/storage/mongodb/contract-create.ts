@@ -9,12 +9,12 @@ import { AlreadyExistsError } from '../../domain/errors.js';
 import { odcsIdOf } from '../../domain/odcs-identity.js';
 import { StorageUnavailableError } from '../errors.js';
 import { insertNewCatalog, settleCatalog } from './catalog.js';
-import { assertHeld, leaseOf } from './claims.js';
+import { assertHeld, keepUntilLeaseEnds, leaseOf } from './claims.js';
 import type { BatchWriter } from './contract-batch.js';
 import { claimContract, discardVersion } from './contract-writes.js';
 import { takeCreateKeys } from './create-keys.js';
 import { toStoredContract, toStoredVersion } from './documents/index.js';
-import { isDuplicateKeyError } from './errors.js';
+import { answerLost, isDuplicateKeyError } from './errors.js';
 import type { WriteStep } from './faults.js';
 import { putVersionKey, repairName } from './keys.js';
 import { markPending } from './repair.js';
@@ -59,11 +59,15 @@ export async function createContract(w: BatchWriter, input: CreateContractInput,
         sent = true;
         await w.collections.contracts.insertOne(toStoredContract(contract));
       } catch (error) {
-        // An answer lost (a time limit, a dropped connection): the contract may still land. Its version, keys and
-        // mark stay as they are, each valid if it does and taken over or repaired if not (keys.ts, repair.ts);
-        // given back now, another create could take the ODCS id that contract is about to hold.
-        if (sent && !isDuplicateKeyError(error)) {
+        // An answer lost (errors.ts answerLost: a time limit, a broken connection): the contract may have landed,
+        // or still land. Its version, keys and mark stay as they are, each valid if it does and taken over or
+        // repaired if not (keys.ts, repair.ts); given back now, another create could take the ODCS id that contract
+        // holds or is about to hold. Its claim stays until its lease ends, then its taker (the repair pass) removes
+        // what a contract that never landed left; a create of its ODCS id or name waits until the contract exists
+        // or the claim ran out (claim-waits.ts waitForCreate).
+        if (sent && answerLost(error)) {
           outcomeUnknown = true;
+          if (held) keepUntilLeaseEnds(held);
           throw error;
         }
         await discardVersion(w.collections, version, token);

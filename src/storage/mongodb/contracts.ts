@@ -82,7 +82,7 @@ import {
   type StoredContract,
   toStoredContract,
 } from './documents/index.js';
-import { isDuplicateKeyError, mayHaveLanded } from './errors.js';
+import { answerLost, isDuplicateKeyError } from './errors.js';
 import type { FaultHook, WriteStep } from './faults.js';
 import { claimName, contractIdsByName, deleteKeysOf, type KeyCollection, putVersionKey, releaseName, repairName, versionsByKey } from './keys.js';
 import { contractConflict, versionByNumber } from './lookups.js';
@@ -152,7 +152,7 @@ export class MongoContractRepository implements ContractRepository {
     } catch (error) {
       if (error instanceof AlreadyExistsError && error.field === 'name') await repairName(this.keys, this.collections, write.contract.name);
       // An answer lost: the contract may yet carry the new name, so its key stays (a key left over is harmless, keys.ts).
-      else if (!mayHaveLanded(error)) await releaseName(this.keys, this.collections.claims, write.contract.name, current.id);
+      else if (!answerLost(error)) await releaseName(this.keys, this.collections.claims, write.contract.name, current.id);
       throw error;
     }
     await releaseName(this.keys, this.collections.claims, current.name, current.id);
@@ -369,7 +369,7 @@ export class MongoContractRepository implements ContractRepository {
       } catch (error) {
         // An answer lost: the contract may yet move to this version, which then stays (the claim runs out, and its
         // taker repairs either way: claims.ts keepUntilLeaseEnds); if it does not, it is an invisible orphan.
-        if (!mayHaveLanded(error)) await discardVersion(this.collections, write.version, token);
+        if (!answerLost(error)) await discardVersion(this.collections, write.version, token);
         // The only unique key a replacement can break is the name (taken since the check in update()).
         if (isDuplicateKeyError(error)) throw new AlreadyExistsError('Contract', 'name', write.contract.name);
         throw error;

@@ -79,20 +79,58 @@ export function isUnavailableError(error: unknown): boolean {
 }
 
 /**
- * Whether a write that failed with `error` may still land later: the client stopped waiting for its answer (a socket
- * or operation time limit ran out; the driver then closes that connection, and a server that is slow, not gone,
- * still reads a command it was sent and runs it when it gets to it), or the server applied it and reported only a
- * write concern failure. Not: a refusal by the server (any other server error); errors before anything was sent
- * (no connection, a failed handshake, a cleared pool, the registry's own errors); and a connection that broke under
- * the command, whose server has run it, is running it (done within that command's run time), or never will (a
- * reset drops what it had not read). A writer holding a claim then keeps it until its lease ends (claims.ts
- * keepUntilLeaseEnds) and leaves what the write depends on in place: the claim's taker repairs either way.
+ * Whether the command that failed with `error` may have been applied: its answer was lost after it was sent (a time
+ * limit ran out, the connection broke under it, the driver interrupted it), or the server applied it and reported
+ * only a write concern failure. Not: a refusal by the server (any other server error), and errors before anything
+ * was sent (no server selected, no connection free or opened, a failed handshake, a pool cleared before checkout,
+ * the registry's own errors). A write then leaves in place what that command points at (a new version, a name key,
+ * an approval request, a record's issues) instead of undoing it: left over, each is harmless and cleaned up later.
  */
-export function mayHaveLanded(error: unknown): boolean {
-  if (error instanceof MongoWriteConcernError || error instanceof MongoNetworkTimeoutError || error instanceof MongoOperationTimeoutError) return true;
+export function answerLost(error: unknown): boolean {
+  if (error instanceof MongoWriteConcernError || error instanceof MongoOperationTimeoutError) return true;
+  if (error instanceof MongoNetworkError) return !notSent(error);
   if (error instanceof MongoBulkWriteError) {
-    if (error.err) return mayHaveLanded(error.err) || /WriteConcern/i.test(error.err.constructor.name);
-    return writeErrorsOf(error).length === 0 && error.code === undefined && /timed out/i.test(error.message);
+    if (error.err) return answerLost(error.err);
+    if (error.result?.getWriteConcernError()) return true;
+    // A driver error under a bulk write: the driver copies its message and labels, not its class.
+    return bulkDriverError(error) && !bulkNotSent(error) && (NETWORK_MESSAGE.test(error.message) || /interrupted/i.test(error.message));
   }
   return false;
+}
+
+/**
+ * Whether the command that failed with `error` may still be applied LATER, after the writer gave up on it: the
+ * driver stopped waiting for its answer (a socket or operation time limit ran out, or the driver's monitor timed out
+ * and interrupted it); it then closes that connection, and a server that is slow, not gone, still reads a command it
+ * was sent and runs it when it gets to it. A connection broken by the other side is not: its server has run the
+ * command, is running it (done within that command's run time), or never will (a reset drops what it had not read).
+ * A writer holding a claim then keeps it until its lease ends (claims.ts keepUntilLeaseEnds), so that no other writer
+ * of that revision goes on while the command may land.
+ */
+export function mayLandLater(error: unknown): boolean {
+  if (error instanceof MongoOperationTimeoutError) return true;
+  if (error instanceof MongoNetworkError) {
+    if (notSent(error)) return false;
+    return error instanceof MongoNetworkTimeoutError || error.name === 'PoolClearedOnNetworkError';
+  }
+  if (error instanceof MongoBulkWriteError) {
+    if (error.err) return mayLandLater(error.err);
+    return bulkDriverError(error) && !bulkNotSent(error) && /timed out|monitor timeout/i.test(error.message);
+  }
+  return false;
+}
+
+/** A network error raised before the command was written to a connection. */
+function notSent(error: MongoNetworkError): boolean {
+  if ((error as { beforeHandshake?: boolean }).beforeHandshake === true || error.hasErrorLabel('HandshakeError')) return true;
+  // Checking a connection out of a pool cleared meanwhile (its subclass PoolClearedOnNetworkError interrupts commands in flight).
+  return error.name === 'MongoPoolClearedError';
+}
+
+function bulkDriverError(error: MongoBulkWriteError): boolean {
+  return writeErrorsOf(error).length === 0 && error.code === undefined;
+}
+
+function bulkNotSent(error: MongoBulkWriteError): boolean {
+  return error.hasErrorLabel('HandshakeError') || /server selection|checking out a connection|wait ?queue|pool .*cleared because/i.test(error.message);
 }

@@ -94,8 +94,8 @@ export async function claimName(keys: KeyCollection, collections: MongoCollectio
     if (existing.contractId !== contractId) {
       const owner = await collections.contracts.findOne({ _id: existing.contractId }, { projection: { name: 1 } });
       if (owner?.name === name) throw new AlreadyExistsError('Contract', 'name', name);
-      // No contract yet: a create in flight (claims.ts waitForCreate: its claim is live, or under cas its key is young).
-      // Wait for it to finish or die:
+      // No contract yet: a create in flight (claim-waits.ts waitForCreate: its claim is live, or under cas its key is
+      // young). Wait until its contract exists or the create died:
       // then the name is taken (it finished) or the dead create's key is taken over.
       if (!owner) {
         await waitForCreate(collections.claims, collections.contracts, existing.contractId, existing.at, () => keyStands(keys, _id, existing));

@@ -7,7 +7,8 @@
  *
  * A key is valid while its contract exists and holds that id. A key whose contract is gone or holds another id (a
  * create that crashed after claiming it, a delete cut short) is taken over once its create is no longer in flight
- * (claims.ts waitForCreate: the create's write claim is released or dead; under cas, the key is a lease old).
+ * (claim-waits.ts waitForCreate: the create's write claim is released or dead and its contract did not appear; under
+ * cas, the key is a lease old).
  *
  * Migration: contracts stored before ODCS id keys existed get theirs at start-up (backfillOdcsIds, once per
  * database), oldest first, so where old contracts share an id the oldest holds it — the one import always chose —

@@ -24,7 +24,7 @@ import { acquire, claimSettingsOf, type ClaimSettings, isDead, keepUntilLeaseEnd
 import { type CatalogEntry, deriveCatalogEntries } from '../../domain/catalog.js';
 import type { Contract } from '../../domain/contracts.js';
 import { COLLECTIONS, fromStoredContract, type MongoCollections, type StoredCatalogEntry } from './documents/index.js';
-import { isDuplicateKeyError, mayHaveLanded } from './errors.js';
+import { isDuplicateKeyError, mayLandLater } from './errors.js';
 import { type BatchReads, eachLimited, readByIds } from './point-reads.js';
 
 export const PENDING_COLLECTION = 'catalog_pending';
@@ -140,7 +140,7 @@ export async function repairDeadClaims(collections: MongoCollections, settings: 
       report.claims++;
       report.contracts++;
     } catch (error) {
-      if (mayHaveLanded(error)) keepUntilLeaseEnds(held); // an orphan's removal may land late (claims.ts)
+      if (mayLandLater(error)) keepUntilLeaseEnds(held); // an orphan's removal may land late (claims.ts)
       throw error;
     } finally {
       await release(claims, held);

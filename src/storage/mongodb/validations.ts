@@ -16,7 +16,7 @@
  *     own outcome), so 16 concurrent pushes send far fewer than 16 inserts and a lone push still sends one. A duplicate `_id` (or `idemKey`, for records stored before ids were
  *     derived) is a repeat of that key: this push undoes its issue writes (issues.ts undo) and returns the first
  *     record; its pending rollup entry is never counted, since no record carries its token. Any other failure
- *     undoes the issue writes too (not when its answer was lost, errors.ts mayHaveLanded: the record may yet land)
+ *     undoes the issue writes too (not when its answer was lost, errors.ts answerLost: the record may have landed)
  *     and retires the rollup slot (either way the rollup stays right).
  *
  * Stats are computed by the database, never by loading the records: an aggregation over the records where the
@@ -48,7 +48,7 @@ import {
   type StoredValidationRecord,
   toStoredValidationRecord,
 } from './documents/index.js';
-import { isDuplicateKeyError, mayHaveLanded } from './errors.js';
+import { answerLost, isDuplicateKeyError } from './errors.js';
 import { GroupCommit, insertEach } from './group-commit.js';
 import { withKeyTurn } from './key-turns.js';
 import type { IssueWrite, MongoIssueRepository } from './issues.js';
@@ -165,8 +165,8 @@ export class MongoValidationRepository implements ValidationRepository {
     } catch (error) {
       const repeat = record.idempotencyKey !== null && isDuplicateKeyError(error);
       staged?.settle(repeat ? 'absent' : 'unknown');
-      // An answer lost: the record may yet land pointing at its issues, which then stay (an extra occurrence at worst).
-      if (!mayHaveLanded(error)) await this.issues.undo(writes);
+      // An answer lost: the record may have landed, or yet land, pointing at its issues, which then stay (an extra occurrence at worst).
+      if (!answerLost(error)) await this.issues.undo(writes);
       if (repeat) {
         // A push of the same key was stored first: this one is a repeat of it.
         const first = await this.firstOfKey(record);
