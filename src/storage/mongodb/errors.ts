@@ -1,6 +1,7 @@
 /** Recognizing the driver errors that are expected cases (and so become domain errors, never escape raw). */
 import {
   MongoBulkWriteError,
+  MongoError,
   MongoNetworkError,
   MongoNetworkTimeoutError,
   MongoNotConnectedError,
@@ -90,10 +91,10 @@ export function answerLost(error: unknown): boolean {
   if (error instanceof MongoWriteConcernError || error instanceof MongoOperationTimeoutError) return true;
   if (error instanceof MongoNetworkError) return !notSent(error);
   if (error instanceof MongoBulkWriteError) {
-    if (error.err) return answerLost(error.err);
-    if (error.result?.getWriteConcernError()) return true;
-    // A driver error under a bulk write: the driver copies its message and labels, not its class.
-    return bulkDriverError(error) && !bulkNotSent(error) && (NETWORK_MESSAGE.test(error.message) || /interrupted/i.test(error.message));
+    // A write concern failure (applied): the driver keeps it in the result (or, in older drivers, in `err`).
+    if (error.err || error.result?.getWriteConcernError()) return true;
+    const inner = driverErrorUnder(error);
+    return inner !== null && answerLost(inner);
   }
   return false;
 }
@@ -114,23 +115,27 @@ export function mayLandLater(error: unknown): boolean {
     return error instanceof MongoNetworkTimeoutError || error.name === 'PoolClearedOnNetworkError';
   }
   if (error instanceof MongoBulkWriteError) {
-    if (error.err) return mayLandLater(error.err);
-    return bulkDriverError(error) && !bulkNotSent(error) && /timed out|monitor timeout/i.test(error.message);
+    const inner = driverErrorUnder(error);
+    return inner !== null && mayLandLater(inner);
   }
   return false;
 }
 
-/** A network error raised before the command was written to a connection. */
+/**
+ * A network error raised before the command was written to a connection: opening one failed (the pool marks those
+ * with the connection's generation; the driver labels socket and handshake failures), or the pool was cleared while
+ * the operation waited for one (its subclass PoolClearedOnNetworkError interrupts commands in flight instead).
+ */
 function notSent(error: MongoNetworkError): boolean {
-  if ((error as { beforeHandshake?: boolean }).beforeHandshake === true || error.hasErrorLabel('HandshakeError')) return true;
-  // Checking a connection out of a pool cleared meanwhile (its subclass PoolClearedOnNetworkError interrupts commands in flight).
+  if ((error as { beforeHandshake?: boolean }).beforeHandshake === true) return true;
+  if (error.hasErrorLabel('HandshakeError') || error.hasErrorLabel('SystemOverloadedError')) return true;
+  if ((error as { connectionGeneration?: unknown }).connectionGeneration !== undefined) return true;
   return error.name === 'MongoPoolClearedError';
 }
 
-function bulkDriverError(error: MongoBulkWriteError): boolean {
-  return writeErrorsOf(error).length === 0 && error.code === undefined;
-}
-
-function bulkNotSent(error: MongoBulkWriteError): boolean {
-  return error.hasErrorLabel('HandshakeError') || /server selection|checking out a connection|wait ?queue|pool .*cleared because/i.test(error.message);
+/** The driver error a bulk write failed with (the driver wraps it, keeping the instance as `errorResponse`), or null
+ *  when the server answered (a write error, a refusal). */
+function driverErrorUnder(error: MongoBulkWriteError): MongoError | null {
+  const inner = (error as { errorResponse?: unknown }).errorResponse;
+  return inner instanceof MongoError && !(inner instanceof MongoServerError) ? inner : null;
 }

@@ -134,6 +134,10 @@ export async function createMongoStorage(options: MongoStorageOptions): Promise<
     // A frozen server: the client gives up a second after the server-side limit would have stopped the operation.
     socketTimeoutMS: operationTimeoutMs > 0 ? operationTimeoutMs + 1_000 : 0,
     waitQueueTimeoutMS: operationTimeoutMs > 0 ? operationTimeoutMs : 0,
+    // No automatic retry of a write: a retry that fails before it is sent (no primary yet) would hide that the first
+    // attempt may have run, and a write whose answer was lost must not undo what that attempt points at
+    // (errors.ts answerLost). Such a write fails with UNAVAILABLE, and the caller retries it.
+    retryWrites: false,
   });
   options.onClient?.(client);
   await client.connect();
