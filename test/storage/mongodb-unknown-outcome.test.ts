@@ -24,6 +24,15 @@ const OPERATION_TIMEOUT_MS = 1_000;
 /** How long the proxy holds the contract command back: past the driver's time limit, well within the lease. */
 const HOLD_MS = 3_500;
 
+/** The proxy's hold or cut, which fails the test (rather than hang it) when the command never reached the proxy. */
+function reached(done: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('the held command never reached the proxy')), HOLD_MS + 10_000);
+  });
+  return Promise.race([done, late]).finally(() => clearTimeout(timer));
+}
+
 let proxy: TcpProxy;
 let slow: MongoStorageBackend;
 let other: MongoStorageBackend;
@@ -62,7 +71,7 @@ it('keeps a create whose contract insert went unanswered in flight until its lea
       (error: unknown) => ({ contract: null, error }),
     )
     .finally(() => (settledAt = Date.now()));
-  await delivered;
+  await reached(delivered);
   const deliveredAt = Date.now();
   const outcome = await second;
   // It waited for the first contract to land, not for the rest of the first create's lease (claim-waits.ts).
@@ -96,7 +105,7 @@ it('keeps an update whose contract replace went unanswered in flight until its l
     (contract) => ({ contract, error: null }),
     (error: unknown) => ({ contract: null, error }),
   );
-  await delivered;
+  await reached(delivered);
   let now = await other.contracts.getById(created.id);
   for (let i = 0; i < 100 && now?.version !== '1.1.0'; i++) {
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -129,7 +138,7 @@ it('keeps a batch create whose contract insert went unanswered in flight to its 
     (contract) => ({ contract, error: null }),
     (error: unknown) => ({ contract: null, error }),
   );
-  await delivered;
+  await reached(delivered);
   let holders: { _id: string; name: string }[] = [];
   for (let i = 0; i < 100; i++) {
     holders = await other.db.collection<{ _id: string; name: string }>('contracts').find({ odcsId }, { projection: { name: 1 } }).toArray();
@@ -150,7 +159,7 @@ it('lets the next update of that revision go on once the lease ended when the un
   await expect(update(slow, '1.1.0')).rejects.toThrow();
   const started = Date.now();
   const next = await update(other, '1.2.0');
-  await lost;
+  await reached(lost);
   expect(Date.now() - started).toBeLessThan(2 * LEASE_MS); // it waited for the claim's lease, not for ever
   expect(next).toMatchObject({ version: '1.2.0', revision: created.revision + 1 });
   const now = await other.contracts.getById(created.id);
@@ -165,7 +174,7 @@ it('keeps the version of an update whose replace ran but whose answer was cut, a
   const document = (version: string) => contractDocument({ name: 'unknown_cut', version, purpose: `At ${version}.` });
   const cut = proxy.cutReplyTo(commandOn('update', 'contracts'));
   await expect(slow.contracts.update({ id: created.id, expectedRevision: created.revision, document: document('1.1.0') }, 'test')).rejects.toThrow();
-  await cut;
+  await reached(cut);
   const now = await other.contracts.getById(created.id);
   expect(now).toMatchObject({ version: '1.1.0', revision: created.revision + 1, versionCount: 2 }); // it ran
   const [version] = await other.contracts.getVersions([{ contractId: created.id, version: '1.1.0' }]);
