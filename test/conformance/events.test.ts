@@ -151,6 +151,22 @@ describe.each(backends)('$name backend', (backend) => {
     expect(again.events).toEqual([]);
   });
 
+  it('concurrent pushes failing one check: one issue event per revision they wrote, each with that revision', async () => {
+    const c = await created();
+    const failing = { contractId: c.id, passed: false, rowCount: 10, errorCount: 2, checks: [{ checkId: 'orders.order_id.unique', status: 'failed' as const }] };
+    const before = await storage().events.latest();
+    const pushes = await Promise.all(Array.from({ length: 8 }, () => storage().validations.record(failing, 'pipeline')));
+    const issueId = pushes[0]!.record.checks[0]!.issueId!;
+    expect(pushes.map((p) => p.record.checks[0]!.issueId)).toEqual(pushes.map(() => issueId));
+    const [issue] = await storage().issues.getByIds([issueId]);
+    expect(issue).toMatchObject({ revision: 8, occurrences: 8 });
+    const issueEvents = (await since(storage(), before)).filter((e) => e.subjectId === issueId);
+    // Each revision once: the opening, then each occurrence, as the push that wrote it left the issue.
+    expect(issueEvents.map((e) => e.revision).sort((a, b) => a! - b!)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(issueEvents.find((e) => e.revision === 1)?.type).toBe('ISSUE_OPENED');
+    expect(issueEvents.filter((e) => e.type === 'ISSUE_OPENED')).toHaveLength(1);
+  });
+
   it('issues: ISSUE_OPENED, then ISSUE_CHANGED for an edit and a transition, keyed by revision', async () => {
     const c = await created();
     const opened = await appended(() => storage().issues.create({ contractId: c.id, title: 'Null amounts', severity: 'high', category: 'quality_failure' }, 'dana'));

@@ -58,6 +58,8 @@ export interface Known {
   contract?: Contract | null;
   run?: Run | null;
   record?: ValidationRecord | null;
+  /** The issue states a validation push wrote (RecordedValidation.issues): logged as they are, not read again. */
+  issues?: Issue[];
   issue?: Issue | null;
   comment?: Comment | null;
   approval?: ApprovalRequest | null;
@@ -128,7 +130,9 @@ export async function collectEvents(storage: StorageBackend, where: Locator, sin
         if (after(record.recordedAt)) events.push(validationRecordedEvent(record));
         for (const check of record.checks) if (check.issueId) issueIds.add(check.issueId);
       }
-      const issues = await storage.issues.getByIds([...issueIds]);
+      // The push's own issue writes, each its own revision's event. Read again instead (a repeat, the repair
+      // pass), an issue gives the event of its current revision, which may be a concurrent push's.
+      const issues = known.issues ?? (await storage.issues.getByIds([...issueIds]));
       for (const issue of issues) if (issue && after(issue.updatedAt)) events.push(issueEvent(issue));
       break;
     }

@@ -170,7 +170,7 @@ export function withEvents<B extends StorageBackend>(inner: B, options: EventRec
       logged(
         () => v.record(input, actor),
         (out) => ({ op: 'validation', contractId: out.record.contractId, subjectId: out.record.id, actor }),
-        (out) => ({ record: out.record }),
+        (out) => ({ record: out.record, ...(out.issues ? { issues: out.issues } : {}) }),
         (out) => out.record.recordedAt,
       ),
   });

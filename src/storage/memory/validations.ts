@@ -10,7 +10,7 @@ import {
   type RecordValidationInput,
   type ValidationRecord,
 } from '../../domain/validations.js';
-import type { Page, PageRequest, SortDirection, ValidationFilter, ValidationRepository } from '../types.js';
+import type { Issue, Page, PageRequest, RecordedValidation, SortDirection, ValidationFilter, ValidationRepository } from '../types.js';
 import type { MemoryIssueRepository } from './issues.js';
 import { keysetPage } from './paging.js';
 import { copy, type MemoryState } from './state.js';
@@ -21,7 +21,7 @@ export class MemoryValidationRepository implements ValidationRepository {
     private readonly issues: MemoryIssueRepository,
   ) {}
 
-  async record(input: RecordValidationInput, actor: string | null): Promise<{ record: ValidationRecord; created: boolean }> {
+  async record(input: RecordValidationInput, actor: string | null): Promise<RecordedValidation> {
     const contract = this.state.contracts.get(input.contractId);
     if (!contract) throw new NotFoundError('Contract', input.contractId);
     const run = input.runId != null ? this.state.runs.get(input.runId) : undefined;
@@ -38,17 +38,20 @@ export class MemoryValidationRepository implements ValidationRepository {
     const first = firstId === undefined ? undefined : this.state.validations.get(firstId);
     if (first) return { record: copy(first), created: false };
 
+    const issues: Issue[] = [];
     if (contract.autoOpenIssues) {
       const failing = record.checks.filter((c) => FAILING_CHECK_STATUSES.includes(c.status));
       // Planned before any write, so an issue the domain refuses fails the push with nothing written.
       const opened = failing.map((check) => planIssueCreate(issueForFailedCheck(record, check), randomUUID(), now, actor));
       failing.forEach((check, i) => {
-        check.issueId = this.issues.recordFailure(record, opened[i]!, now, actor).id;
+        const issue = this.issues.recordFailure(record, opened[i]!, now, actor);
+        issues.push(copy(issue));
+        check.issueId = issue.id;
       });
     }
     this.state.validations.set(record.id, copy(record));
     if (key !== null) this.state.idempotencyKeys.set(key, record.id);
-    return { record, created: true };
+    return { record, created: true, issues };
   }
 
   async getByIds(ids: readonly string[]): Promise<(ValidationRecord | null)[]> {

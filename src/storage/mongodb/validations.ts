@@ -37,7 +37,7 @@ import {
   type RecordValidationInput,
   type ValidationRecord,
 } from '../../domain/validations.js';
-import type { Page, PageRequest, SortDirection, ValidationFilter, ValidationRepository } from '../types.js';
+import type { Page, PageRequest, RecordedValidation, SortDirection, ValidationFilter, ValidationRepository } from '../types.js';
 import { DailyRollup, rollupBucketsOf, type StagedRollup } from './daily-rollup.js';
 import {
   COLLECTIONS,
@@ -77,7 +77,7 @@ export class MongoValidationRepository implements ValidationRepository {
     this.inserts = new GroupCommit((docs) => insertEach(collections.validations, docs), MAX_RECORD_INSERTS);
   }
 
-  async record(input: RecordValidationInput, actor: string | null): Promise<{ record: ValidationRecord; created: boolean }> {
+  async record(input: RecordValidationInput, actor: string | null): Promise<RecordedValidation> {
     const { runs } = this.collections;
     const [contract, run] = await Promise.all([
       findContract(this.collections, input.contractId),
@@ -148,7 +148,7 @@ export class MongoValidationRepository implements ValidationRepository {
   // Internals
 
   /** Steps 3 to 5 of a push (see the top of this file). */
-  private async store(record: ValidationRecord, failing: CheckResult[], now: Date, actor: string | null): Promise<{ record: ValidationRecord; created: boolean }> {
+  private async store(record: ValidationRecord, failing: CheckResult[], now: Date, actor: string | null): Promise<RecordedValidation> {
     const writes: IssueWrite[] = [];
     let staged: StagedRollup | null = null;
     try {
@@ -175,7 +175,7 @@ export class MongoValidationRepository implements ValidationRepository {
       throw error;
     }
     staged.settle('stored');
-    return { record, created: true };
+    return { record, created: true, issues: writes.map((w) => w.after) };
   }
 
   /** The stored record of this record's idempotency key: by its derived id, else (stored before ids were derived) by idemKey. */
