@@ -9,6 +9,7 @@
  *    the late replace then overwrote it (a lost update) with a contract whose version was gone.
  * A command that ran but whose connection broke before its answer came back must not be undone either: an update
  * removed the version its landed replace pointed at.
+ * A validation push whose answer was lost before its record was sent (its rollup write) gives its issues back.
  */
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { AlreadyExistsError, ConflictError } from '../../src/domain/errors.js';
@@ -184,4 +185,24 @@ it('keeps the version of an update whose replace ran but whose answer was cut, a
   const next = await slow.contracts.update({ id: created.id, expectedRevision: now!.revision, document: document('1.2.0') }, 'test');
   expect(Date.now() - started).toBeLessThan(LEASE_MS / 2);
   expect(next).toMatchObject({ version: '1.2.0', revision: created.revision + 2, versionCount: 3 });
+}, 60_000);
+
+it('gives back the issue a validation push opened when its rollup write lost its answer: its record was never sent', async () => {
+  const created = await other.contracts.create({ document: contractDocument({ name: 'unknown_rollup' }) }, 'test');
+  const failing = { contractId: created.id, passed: false, rowCount: 10, errorCount: 2, idempotencyKey: 'load-1', checks: [{ checkId: 'orders.order_id.unique', status: 'failed' as const }] };
+  const cut = proxy.cutReplyTo(commandOn('update', 'validation_daily'));
+  await expect(slow.validations.record(failing, 'pipeline')).rejects.toThrow();
+  await reached(cut);
+  expect((await other.validations.list({ contractId: created.id }, 'asc', { first: 10 })).items).toEqual([]); // no record
+  // No issue is left pointing at a record that was never sent.
+  const page = () => other.issues.list({ contractId: created.id }, { field: 'detectedAt', direction: 'asc' }, { first: 10 });
+  expect((await page()).items).toEqual([]);
+  // The pipeline's retry of the same key opens the issue once, with one occurrence and its ISSUE_OPENED event.
+  const before = await other.events.latest();
+  const retry = await other.validations.record(failing, 'pipeline');
+  expect(retry.created).toBe(true);
+  const [issue] = await other.issues.getByIds([retry.record.checks[0]!.issueId!]);
+  expect(issue).toMatchObject({ occurrences: 1, revision: 1, validationRecordId: retry.record.id });
+  const events = (await other.events.list({ after: before, first: 100 })).filter((e) => e.subjectId === issue!.id);
+  expect(events.map((e) => e.type)).toEqual(['ISSUE_OPENED']);
 }, 60_000);

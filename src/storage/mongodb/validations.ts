@@ -151,6 +151,7 @@ export class MongoValidationRepository implements ValidationRepository {
   private async store(record: ValidationRecord, failing: CheckResult[], now: Date, actor: string | null): Promise<RecordedValidation> {
     const writes: IssueWrite[] = [];
     let staged: StagedRollup | null = null;
+    let inserting = false;
     try {
       // Planned before any write, so an issue the domain refuses fails the push with nothing written.
       const opened = failing.map((check) => planIssueCreate(issueForFailedCheck(record, check), randomUUID(), now, actor));
@@ -160,13 +161,16 @@ export class MongoValidationRepository implements ValidationRepository {
         check.issueId = write.after.id;
       }
       staged = await this.rollup.stage(record);
+      inserting = true;
       const [refused] = await this.inserts.add([{ ...toStoredValidationRecord(record), rollupToken: staged.token }]);
       if (refused) throw refused;
     } catch (error) {
       const repeat = record.idempotencyKey !== null && isDuplicateKeyError(error);
       staged?.settle(repeat ? 'absent' : 'unknown');
-      // An answer lost: the record may have landed, or yet land, pointing at its issues, which then stay (an extra occurrence at worst).
-      if (!answerLost(error)) await this.issues.undo(writes);
+      // The insert's answer lost: the record may have landed, or yet land, pointing at its issues, which then stay
+      // (an extra occurrence at worst). Any earlier step's (an issue write, the rollup): no record was sent, so none
+      // can point at them, and they go.
+      if (!(inserting && answerLost(error))) await this.issues.undo(writes);
       if (repeat) {
         // A push of the same key was stored first: this one is a repeat of it.
         const first = await this.firstOfKey(record);
