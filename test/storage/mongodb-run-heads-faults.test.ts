@@ -275,3 +275,58 @@ it('a start steps over at most runHeads.slotAttempts slots taken by other starts
     await storage.close();
   }
 });
+
+// A start steps over up to runHeads.slotAttempts (64) slots, while one catch-up window set (aheadWindows ×
+// aheadWindow) may be fewer (4 × 8 = 32 by default; 1 × 2 below): a start cut after its run more than that many
+// slots past a start still in flight was missed by reads and by the start-up pass, which named an older run.
+it.each(
+  PROTOCOLS.flatMap((p) =>
+    (['same backend', 'restart'] as const).flatMap((how) =>
+      ([['default limits', {}], ['aheadWindows 1 × aheadWindow 2', { aheadWindow: 2, aheadWindows: 1 }]] as const).map(([label, runHeads]) => [p, how, label, runHeads] as const),
+    ),
+  ),
+)('%s: a start cut after its run, 35 slots past a start in flight, is the latest (%s, %s)', async (protocol, how, _label, runHeads) => {
+  const database = testDatabaseName();
+  let cutAt: RunStartStep | null = null;
+  const openHere = () =>
+    createMongoStorage({
+      uri: inject('mongodbUri'),
+      database,
+      repairIntervalMs: 0,
+      writeProtocol: protocol,
+      forceWriteProtocol: true,
+      runHeads,
+      runFaults: (s) => {
+        if (s !== cutAt) return;
+        cutAt = null;
+        throw CUT;
+      },
+    });
+  let storage = await openHere();
+  try {
+    const contract = await storage.contracts.create({ document: contractDocument({ name: 'orders' }) }, 'alice');
+    await start(storage, contract.id); // slot 1
+    cutAt = 'startRun:slot'; // slot 2 taken, its run never inserted: in flight until a lease passed
+    await expect(start(storage, contract.id)).rejects.toBe(CUT);
+    for (let i = 0; i < 33; i++) await start(storage, contract.id); // slots 3 to 35: the head's seq stays at 1
+    const cutId = randomUUID();
+    cutAt = 'startRun:run'; // slot 36: its run is inserted, the start is cut before its head move
+    await expect(start(storage, contract.id, cutId)).rejects.toBe(CUT);
+    if (how === 'restart') {
+      await storage.close();
+      storage = await openHere(); // its start-up pass catches the head up
+      expect((await storage.db.collection('run_heads').findOne({ _id: contract.id as never }))?.runId).toBe(cutId);
+    }
+    for (let i = 0; i < 2; i++) expect((await expectLatestConsistent(storage, contract.id))?.id).toBe(cutId);
+    const errors: unknown[] = [];
+    const client = createTestClient(storage, (e) => errors.push(e));
+    const state = await client.run(ContractQualityDocument, { id: encodeGlobalID('Contract', contract.id), days: 1 });
+    expect(state.contract?.latestRun?.id).toBe(encodeGlobalID('Run', cutId));
+    expect(errors).toEqual([]);
+    const next = await start(storage, contract.id); // slot 37, 36 past the head's seq
+    expect((await expectLatestConsistent(storage, contract.id))?.id).toBe(next.id);
+  } finally {
+    await storage.dropDatabase();
+    await storage.close();
+  }
+}, 60_000);

@@ -13,7 +13,8 @@
  * A start cut after its slot or its run leaves the head behind. A reader therefore reads the head and, in the same
  * round trip as the head's run, the slot after it by `_id` (a point read on every server). On the hot path that
  * slot does not exist and the read is done. When it exists, the reader reads the slots ahead in windows by `_id`
- * (at most GRIOT_RUN_HEAD_AHEAD_WINDOWS × GRIOT_RUN_HEAD_AHEAD_WINDOW) and their runs, serves the newest of those
+ * (at most GRIOT_RUN_HEAD_AHEAD_WINDOWS × GRIOT_RUN_HEAD_AHEAD_WINDOW, and never fewer than GRIOT_RUN_SLOT_ATTEMPTS:
+ * no start takes a slot further past the seq it read) and their runs, serves the newest of those
  * runs and the head's, and moves the head to it, its seq through the slots ahead whose run is there or that are
  * dead. The next start and the start-up pass (repairRunHeads) do the same. So a start with the lower slot but the
  * later createdAt, cut between its run and its head move after a concurrent start moved the head, is served by the
@@ -34,7 +35,7 @@ import { type BatchReads, eachLimited, POINT_READ_CONCURRENCY, readByIds } from 
 export interface RunHeadLimits {
   /** Slots read at once when the head is behind. */
   aheadWindow: number;
-  /** How many such windows one catch-up reads at most. */
+  /** How many such windows one catch-up reads at most; raised to reach `slotAttempts` slots (aheadWindowsOf). */
   aheadWindows: number;
   /** How many taken slots a start steps over before it gives up (UNAVAILABLE). */
   slotAttempts: number;
@@ -157,15 +158,25 @@ function isSlotRun(slot: StoredRunSlot, run: StoredRun | undefined, contractId: 
 }
 
 /**
+ * How many windows one catch-up reads at most: `aheadWindows`, and at least enough to reach `slotAttempts` slots
+ * past the head's seq. A start that read the head at seq takes a slot at most `slotAttempts` past it, so every
+ * slot a start may have taken since the head's seq stopped is read, whatever the limits are.
+ */
+export function aheadWindowsOf(limits: Pick<RunHeadLimits, 'aheadWindow' | 'aheadWindows' | 'slotAttempts'>): number {
+  return Math.max(limits.aheadWindows, Math.ceil(limits.slotAttempts / limits.aheadWindow));
+}
+
+/**
  * Reads the slots from `from` on by `_id`, window by window, and their runs. Returns the newest of those runs and
  * `current`, and the highest seq up to which every slot from `from` on has its run there or is dead (`from` - 1 when
  * the first is in flight): the seq the head may take (its invariant, see the header).
  */
 async function scanAhead(heads: RunHeads, contractId: string, from: number, current: StoredRun | undefined): Promise<{ best: StoredRun | undefined; seq: number }> {
   const { runSlots, runs, claims } = heads.collections;
-  const { aheadWindow, aheadWindows } = heads.limits;
+  const { aheadWindow } = heads.limits;
+  const windows = aheadWindowsOf(heads.limits);
   const ahead: { seq: number; slot: StoredRunSlot }[] = [];
-  for (let w = 0, next = from; w < aheadWindows; w++) {
+  for (let w = 0, next = from; w < windows; w++) {
     const ids = Array.from({ length: aheadWindow }, (_, i) => slotId(contractId, next + i));
     const found = await readByIds(runSlots, ids, heads.batchReads);
     let seq = next;
