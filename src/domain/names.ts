@@ -16,14 +16,23 @@ function codePoint(ch: string): string {
   return `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
+/**
+ * Why `text` may not be stored or compared as text (a control character, a format character, an unpaired
+ * surrogate, a line or paragraph separator: the first one and where it is), or null. PostgreSQL refuses NUL in
+ * text outright (SQLSTATE 22P05, so FerretDB on PostgreSQL would fail the write); the others are invisible.
+ */
+export function forbiddenCharacterProblem(text: string): string | null {
+  const bad = FORBIDDEN.exec(text);
+  if (!bad) return null;
+  const at = [...text.slice(0, bad.index)].length;
+  return `must not contain control or invisible formatting characters (${codePoint(bad[0])} at character ${at + 1})`;
+}
+
 /** The name as it is stored (trimmed, NFC), or why it is refused. */
 export function normalizeName(raw: unknown): NameCheck {
   if (typeof raw !== 'string' || !raw.trim()) return { ok: false, message: 'is required (give a name, or a document with a name or an id)', code: 'required' };
-  const bad = FORBIDDEN.exec(raw);
-  if (bad) {
-    const at = [...raw.slice(0, bad.index)].length;
-    return { ok: false, message: `must not contain control or invisible formatting characters (${codePoint(bad[0])} at character ${at + 1})`, code: 'invalid_format' };
-  }
+  const bad = forbiddenCharacterProblem(raw);
+  if (bad) return { ok: false, message: bad, code: 'invalid_format' };
   const name = raw.trim().normalize('NFC');
   const length = [...name].length;
   if (length > MAX_NAME_LENGTH) return { ok: false, message: `must be at most ${MAX_NAME_LENGTH} characters (it has ${length})`, code: 'too_big' };

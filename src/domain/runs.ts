@@ -1,5 +1,6 @@
 /** Pipeline runs: their lifecycle and what each transition stamps. Pure. */
 import { InvalidTransitionError, ValidationError, type ValidationIssue } from './errors.js';
+import { forbiddenCharacterProblem } from './names.js';
 import type { JsonObject } from './odcs.js';
 
 export const RUN_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'cancelled'] as const;
@@ -67,12 +68,28 @@ export interface UpdateRunInput {
 const MAX_TEXT = 200;
 const MAX_JSON_BYTES = 64 * 1024;
 
+/** A run's text (stored trimmed): required when asked, without control or format characters, at most MAX_TEXT. */
 function checkText(value: string | null | undefined, path: string, issues: ValidationIssue[], required = false): void {
   if (value == null || value.trim() === '') {
     if (required) issues.push({ path, message: 'is required', code: 'required' });
     return;
   }
+  const bad = forbiddenCharacterProblem(value.trim());
+  if (bad) issues.push({ path, message: bad, code: 'invalid_format' });
   if (value.length > MAX_TEXT) issues.push({ path, message: `must be at most ${MAX_TEXT} characters`, code: 'too_big' });
+}
+
+/**
+ * A run filter's text (`filter.pipelineId`, `filter.environment`): what no start may store is refused, so the
+ * query answers why instead of failing in the database (PostgreSQL refuses NUL in text). Throws ValidationError.
+ */
+export function checkRunFilterText(fields: [path: string, value: string | null | undefined][]): void {
+  const issues: ValidationIssue[] = [];
+  for (const [path, value] of fields) {
+    const bad = value == null ? null : forbiddenCharacterProblem(value);
+    if (bad) issues.push({ path, message: bad, code: 'invalid_format' });
+  }
+  if (issues.length) throw new ValidationError(issues);
 }
 
 export function checkJsonSize(value: unknown, path: string, issues: ValidationIssue[], max = MAX_JSON_BYTES): void {

@@ -6,7 +6,7 @@ import { ConflictError, InvalidTransitionError, NotFoundError, ValidationError }
 import { IDEMPOTENCY_KEY_DESCRIPTION, idempotencyErrors } from './errors.js';
 import * as writes from '../services/idempotent-writes.js';
 import type { JsonObject } from '../domain/odcs.js';
-import { RUN_STATUSES, type Run, type RunStatus } from '../domain/runs.js';
+import { checkRunFilterText, RUN_STATUSES, type Run, type RunStatus } from '../domain/runs.js';
 import { builder } from './builder.js';
 import { ContractRef, ContractVersionRef, OrderDirectionEnum } from './contracts.js';
 import { localId } from './ids.js';
@@ -57,8 +57,8 @@ const RunFilterInput = builder.inputType('RunFilter', {
     contractId: t.id({ required: false }),
     contractVersion: t.string({ required: false, description: 'Only runs checking this semantic version (e.g. "1.2.0").' }),
     status: t.field({ type: [RunStatusEnum], required: false, description: 'Any of these statuses.' }),
-    pipelineId: t.string({ required: false, description: 'Only runs of this pipeline (exact).' }),
-    environment: t.string({ required: false, description: 'Only runs in this environment (exact, e.g. `prod`).' }),
+    pipelineId: t.string({ required: false, description: 'Only runs of this pipeline (exact). Control or invisible formatting characters are refused (VALIDATION_FAILED naming `filter.pipelineId`): no run has them.' }),
+    environment: t.string({ required: false, description: 'Only runs in this environment (exact, e.g. `prod`). Control or invisible formatting characters are refused (VALIDATION_FAILED naming `filter.environment`): no run has them.' }),
     from: t.field({ type: 'DateTime', required: false, description: 'Created at or after.' }),
     to: t.field({ type: 'DateTime', required: false, description: 'Created before.' }),
   }),
@@ -72,6 +72,10 @@ const RunOrderInput = builder.inputType('RunOrder', {
 type RunFilterArg = { contractId?: string | null; contractVersion?: string | null; status?: RunStatus[] | null; pipelineId?: string | null; environment?: string | null; from?: Date | null; to?: Date | null };
 
 function runFilter(f: RunFilterArg | null | undefined, contractId?: string) {
+  checkRunFilterText([
+    ['filter.pipelineId', f?.pipelineId],
+    ['filter.environment', f?.environment],
+  ]);
   return {
     contractId: contractId ?? (f?.contractId ? localId(f.contractId, 'Contract', 'filter.contractId') : null),
     contractVersion: f?.contractVersion ?? null,
@@ -119,9 +123,9 @@ const StartRunInput = builder.inputType('StartRunInput', {
   fields: (t) => ({
     contractId: t.id({ required: true }),
     contractVersion: t.string({ required: false, description: "Defaults to the contract's current version." }),
-    pipelineId: t.string({ required: true, description: 'The pipeline\'s own name for itself, 1 to 200 characters (trimmed).' }),
-    environment: t.string({ required: false, description: 'Where it runs (e.g. `prod`), at most 200 characters.' }),
-    trigger: t.string({ required: false, description: 'What started it (e.g. `schedule`, `manual`, a commit), at most 200 characters.' }),
+    pipelineId: t.string({ required: true, description: 'The pipeline\'s own name for itself, 1 to 200 characters (trimmed), without control or invisible formatting characters.' }),
+    environment: t.string({ required: false, description: 'Where it runs (e.g. `prod`), at most 200 characters, without control or invisible formatting characters.' }),
+    trigger: t.string({ required: false, description: 'What started it (e.g. `schedule`, `manual`, a commit), at most 200 characters, without control or invisible formatting characters.' }),
     metadata: t.field({ type: 'JSON', required: false, description: 'Any JSON object to keep with the run (at most 64 KiB as JSON).' }),
     status: t.field({ type: RunStatusEnum, required: false, description: 'RUNNING (default) or PENDING.' }),
     idempotencyKey: t.string({ required: false, description: IDEMPOTENCY_KEY_DESCRIPTION }),
