@@ -131,6 +131,13 @@ export function planRunUpdate(current: Run, input: UpdateRunInput, now: Date, ac
   const issues: ValidationIssue[] = [];
   checkJsonSize(input.result, 'input.result', issues);
   checkJsonSize(input.metadata, 'input.metadata', issues);
+  if (input.metadata && !issues.length) {
+    // The metadata is merged over the run's: the merged object is what must stay within the limit.
+    const size = Buffer.byteLength(JSON.stringify({ ...(current.metadata ?? {}), ...input.metadata }));
+    if (size > MAX_JSON_BYTES) {
+      issues.push({ path: 'input.metadata', message: `merged over the run's metadata, must be at most ${MAX_JSON_BYTES} bytes as JSON (got ${size})`, code: 'too_big' });
+    }
+  }
   if (issues.length) throw new ValidationError(issues);
   if (isFinalRunStatus(current.status)) {
     // A run that ended is a record of what happened: it no longer changes.

@@ -137,7 +137,7 @@ const UpdateRunInput = builder.inputType('UpdateRunInput', {
     id: t.id({ required: true }),
     status: t.field({ type: RunStatusEnum, required: false, description: 'The status to move to (see RunStatus); a final run no longer changes. Leave it out to keep the status.' }),
     result: t.field({ type: 'JSON', required: false, description: 'A JSON object to record as the result (at most 64 KiB), replacing any earlier one.' }),
-    metadata: t.field({ type: 'JSON', required: false, description: 'Merged over the existing metadata.' }),
+    metadata: t.field({ type: 'JSON', required: false, description: 'Merged over the existing metadata (top-level keys); the merged object must stay within 64 KiB as JSON.' }),
   }),
 });
 

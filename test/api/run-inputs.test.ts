@@ -5,12 +5,15 @@
  *    INTERNAL_SERVER_ERROR after the start had taken a run slot. Now a ValidationError naming the field, and
  *    nothing is written (no run, no slot);
  *  - the runs filter's pipelineId and environment: the same characters are a VALIDATION_FAILED error naming
- *    filter.pipelineId / filter.environment, not a database failure.
+ *    filter.pipelineId / filter.environment, not a database failure;
+ *  - updateRun merges its metadata over the run's: the merged object stays within 64 KiB (a ValidationError
+ *    naming input.metadata, nothing written), not only the metadata sent.
  */
+import { decodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MongoStorageBackend } from '../../src/storage/mongodb/index.js';
 import type { StorageBackend } from '../../src/storage/types.js';
-import { ContractQualityDocument, CreateContractDocument, RunsDocument, StartRunDocument } from '../gql/graphql.js';
+import { ContractQualityDocument, CreateContractDocument, RunsDocument, StartRunDocument, UpdateRunDocument } from '../gql/graphql.js';
 import { backends } from '../support/backends.js';
 import { createTestClient, type TestClient } from '../support/client.js';
 import { contractDocument } from '../support/fixtures.js';
@@ -76,5 +79,23 @@ describe.each(backends)('run inputs on $name', (backend) => {
         issues: [expect.objectContaining({ path: `filter.${field}`, message: expect.stringMatching(REFUSED) })],
       });
     }
+  });
+
+  it('updateRun refuses metadata whose merge over the run’s passes 64 KiB, and writes nothing', async () => {
+    const started = await client.run(StartRunDocument, { input: { contractId, pipelineId: 'big-metadata', metadata: { a: 'x'.repeat(60_000) } } });
+    if (started.startRun.__typename !== 'StartRunSuccess') throw new Error(JSON.stringify(started));
+    const id = started.startRun.run.id;
+    const result = await client.run(UpdateRunDocument, { input: { id, metadata: { b: 'y'.repeat(60_000) } } });
+    expect(result.updateRun.__typename).toBe('ValidationError');
+    const issues = result.updateRun.__typename === 'ValidationError' ? result.updateRun.issues : [];
+    expect(issues).toEqual([expect.objectContaining({ path: 'input.metadata', message: expect.stringMatching(/merged over the run's metadata, must be at most 65536 bytes/) })]);
+    const [stored] = await storage.runs.getByIds([decodeGlobalID(id).id]);
+    expect(Object.keys(stored!.metadata ?? {})).toEqual(['a']);
+    expect(stored!.updatedAt.getTime()).toBe(stored!.createdAt.getTime());
+
+    // A merge that replaces the big key stays within the limit: it is taken.
+    const replaced = await client.run(UpdateRunDocument, { input: { id, metadata: { a: 'z'.repeat(60_000), c: 1 } } });
+    if (replaced.updateRun.__typename !== 'UpdateRunSuccess') throw new Error(JSON.stringify(replaced));
+    expect(Object.keys(replaced.updateRun.run.metadata as object)).toEqual(['a', 'c']);
   });
 });
